@@ -1,0 +1,48 @@
+package graph
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// principal returns the caller. The HTTP layer refuses unauthenticated
+// requests before they reach a resolver, so a missing principal has no
+// rights at all.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	return p
+}
+
+// payload maps a workflow result to the contract's payload.
+func payload(res submission.Result, err error) (*model.SubmissionPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	errs := res.Errors
+	if errs == nil {
+		errs = []questionnaire.FieldError{}
+	}
+	return &model.SubmissionPayload{Submission: res.Submission, Errors: errs}, nil
+}
+
+// errNotYet marks the parts of the contract that later work delivers.
+var errNotYet = errors.New("not available yet")
+
+func notYet(field string) error { return &notYetError{field} }
+
+type notYetError struct{ field string }
+
+func (e *notYetError) Error() string { return e.field + " is not available yet in this version of IRM" }
+func (e *notYetError) Unwrap() error { return errNotYet }
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

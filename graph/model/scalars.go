@@ -1,0 +1,61 @@
+// Package model holds the GraphQL transport's own types: gqlgen's generated
+// models and the custom scalars of the contract.
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// JSON is any JSON value, kept as its encoding so that numbers keep their
+// precision on the way in and out.
+type JSON json.RawMessage
+
+// UnmarshalGQL accepts a value decoded from variables or a literal.
+func (j *JSON) UnmarshalGQL(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("JSON: %w", err)
+	}
+	*j = b
+	return nil
+}
+
+// MarshalGQL writes the value as is.
+func (j JSON) MarshalGQL(w io.Writer) {
+	if len(j) == 0 {
+		io.WriteString(w, "null") //nolint:errcheck
+		return
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, j); err != nil {
+		io.WriteString(w, "null") //nolint:errcheck
+		return
+	}
+	w.Write(buf.Bytes()) //nolint:errcheck
+}
+
+// Date is a calendar date, written YYYY-MM-DD.
+type Date struct{ time.Time }
+
+// UnmarshalGQL parses YYYY-MM-DD.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("a Date must be a string YYYY-MM-DD")
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	d.Time = t
+	return nil
+}
+
+// MarshalGQL writes YYYY-MM-DD.
+func (d Date) MarshalGQL(w io.Writer) {
+	fmt.Fprintf(w, "%q", d.Time.Format(time.DateOnly))
+}

@@ -1,0 +1,24 @@
+// Package graph is the GraphQL transport: the schema in schema/*.graphqls,
+// gqlgen's generated code, and thin resolvers that take the principal from
+// the context, call one service method and map the result.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"log/slog"
+
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// Resolver holds the services the resolvers call.
+type Resolver struct {
+	Log        *slog.Logger
+	Registry   *questionnaire.Registry
+	StateStore *state.Store
+	Tokens     *auth.Store
+	Workflow   *submission.Service
+}

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
+	"github.com/cosp-ict/irm/internal/devdb"
+)
+
+// runDev is "make run": find or start PostgreSQL, migrate, load the demo
+// data, print a token per role and serve with the explorer.
+func runDev(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger, stdout, stderr io.Writer) error {
+	fs := newFlagSet("dev", stderr)
+	var c common
+	c.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
+	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	reg, err := loadRegistry(c.questionnaires)
+	if err != nil {
+		return err
+	}
+	if c.databaseURL == "" {
+		dir, err := filepath.Abs(*dataDir)
+		if err != nil {
+			return err
+		}
+		dsn, stop, err := devdb.Ensure(ctx, dir, "irm", log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		c.databaseURL = dsn
+	}
+	pool, err := openDatabase(ctx, c.databaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := demo.Seed(ctx, pool, reg, log); err != nil {
+		return err
+	}
+	tokens, err := demo.Tokens(ctx, auth.NewStore(pool))
+	if err != nil {
+		return err
+	}
+	h, err := NewHandler(ctx, pool, reg, log, HandlerOptions{Dev: true,
+		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
+	if err != nil {
+		return err
+	}
+	return serve(ctx, *addr, h, log, func(a net.Addr) {
+		fmt.Fprintf(stdout, "\nIRM is running with synthetic demo data (cycle %q, questionnaire %q).\n", demo.CycleID, demo.QuestionnaireID)
+		fmt.Fprintf(stdout, "  GraphQL explorer: http://%s/   (its Authorization header starts as the focal point's)\n", a)
+		fmt.Fprintf(stdout, "  GraphQL endpoint: http://%s/graphql\n\n", a)
+		fmt.Fprintln(stdout, "Demo tokens (new on every start; send as \"Authorization: Bearer TOKEN\"):")
+		for _, t := range tokens {
+			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
+		}
+		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+	})
+}

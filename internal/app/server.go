@@ -1,0 +1,222 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/graph"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+// HandlerOptions configure the HTTP handler.
+type HandlerOptions struct {
+	Dev bool
+	// ExplorerHeaders prefill the explorer's request headers (dev only).
+	ExplorerHeaders map[string]string
+}
+
+// NewHandler builds the HTTP API over pool and reg. It refuses to start
+// when a questionnaire that cycles use has changed since.
+func NewHandler(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Registry, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
+	workflow := submission.NewService(pool, reg)
+	if err := workflow.CheckDigests(ctx); err != nil {
+		return nil, err
+	}
+	tokens := auth.NewStore(pool)
+	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool), Tokens: tokens, Workflow: workflow}
+	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /graphql", limitBody(authenticate(tokens, log, resolver.WithLoaders(gql))))
+	mux.Handle("GET /graphql", authenticate(tokens, log, resolver.WithLoaders(gql)))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := pool.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n") //nolint:errcheck
+	})
+	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
+	return withRequestID(recoverPanics(log, mux)), nil
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id given to the request carrying ctx.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		rand.Read(b) //nolint:errcheck
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic in handler", "panic", v, "request_id", RequestID(r.Context()), "stack", string(debug.Stack()))
+				writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error (request "+RequestID(r.Context())+")")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody reads at most MaxBodyBytes of the body; more is refused with
+// 413 before any parsing.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT",
+				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", "could not read the request body")
+			return
+		}
+		if len(body) > MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT",
+				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate puts the bearer token's principal in the context; requests
+// without a valid token get 401 and never reach a resolver.
+func authenticate(tokens *auth.Store, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", `send "Authorization: Bearer TOKEN" (irm token create makes one)`)
+			return
+		}
+		p, err := tokens.Authenticate(r.Context(), strings.TrimSpace(secret))
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+			return
+		}
+		if err != nil {
+			log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestID(r.Context()))
+			writeError(w, http.StatusServiceUnavailable, "INTERNAL", "internal error (request "+RequestID(r.Context())+")")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}
+
+// writeError answers in the GraphQL response shape, so clients read every
+// failure the same way.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{ //nolint:errcheck
+		"errors": []any{map[string]any{"message": message, "extensions": map[string]string{"code": code}}},
+	})
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", "http://"+ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var c common
+	c.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
+	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	reg, err := loadRegistry(c.questionnaires)
+	if err != nil {
+		return err
+	}
+	pool, err := openDatabase(ctx, c.databaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	h, err := NewHandler(ctx, pool, reg, log, HandlerOptions{Dev: *dev})
+	if err != nil {
+		return err
+	}
+	return serve(ctx, *addr, h, log, nil)
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}

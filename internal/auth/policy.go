@@ -1,0 +1,58 @@
+package auth
+
+import "github.com/cosp-ict/irm/internal/apperr"
+
+// One function per action. Each returns nil when p may act, else a
+// FORBIDDEN error that says why. Callers check before they change anything.
+
+func forbidden(action string, p Principal) error {
+	return apperr.Forbiddenf("a %s token may not %s", p.Role, action)
+}
+
+func secretariatOnly(p Principal, action string) error {
+	if p.Role == Secretariat {
+		return nil
+	}
+	return forbidden(action, p)
+}
+
+// forState allows the secretariat, and a focal point for its own State.
+func forState(p Principal, state, action string) error {
+	switch {
+	case p.Role == Secretariat:
+		return nil
+	case p.Role == FocalPoint && p.State == state:
+		return nil
+	case p.Role == FocalPoint:
+		return apperr.Forbiddenf("a focal point of %s may not %s for %s", p.State, action, state)
+	}
+	return forbidden(action, p)
+}
+
+// CanSetStateParty: the secretariat records who is a State Party.
+func CanSetStateParty(p Principal) error { return secretariatOnly(p, "set a State's party status") }
+
+// CanOpenCycle: the secretariat opens review cycles.
+func CanOpenCycle(p Principal) error { return secretariatOnly(p, "open a cycle") }
+
+// CanReview: the secretariat returns and accepts submissions.
+func CanReview(p Principal) error { return secretariatOnly(p, "review submissions") }
+
+// CanReadSubmission: the State's focal point and the secretariat; never a
+// working-group member, who reads aggregates only.
+func CanReadSubmission(p Principal, state string) error {
+	return forState(p, state, "read the submission")
+}
+
+// CanListSubmissions: the secretariat lists all; a focal point lists its own.
+func CanListSubmissions(p Principal) error {
+	if p.Role == WorkingGroup {
+		return forbidden("read individual submissions", p)
+	}
+	return nil
+}
+
+// CanEditSubmission: save, submit and comment.
+func CanEditSubmission(p Principal, state string) error {
+	return forState(p, state, "change the submission")
+}

@@ -1,0 +1,330 @@
+package questionnaire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// derive walks the root's properties: each is a section; inside, an object
+// with properties is a group and anything else a question.
+func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) error {
+	d := deriver{root: root, known: known, q: q}
+	q.Labels = labelsOf(root)
+	if q.Title == "" {
+		return errors.New(`the root needs a "title"`)
+	}
+	if t := root.str("type"); t != "object" {
+		return errors.New(`the root must be "type": "object"`)
+	}
+	props := root.obj("properties")
+	if props == nil || len(props.keys) == 0 {
+		return errors.New("the root has no properties: every questionnaire needs at least one section")
+	}
+	rootWGs, err := d.workingGroups(root, "", nil)
+	if err != nil {
+		return err
+	}
+	for _, name := range props.keys {
+		ptr := "/" + EscapeToken(name)
+		node, err := d.resolve(props.vals[name], ptr)
+		if err != nil {
+			return err
+		}
+		if node.str("type") != "object" || node.obj("properties") == nil {
+			return fmt.Errorf(`section %q must be "type": "object" with "properties"`, name)
+		}
+		sec := &Section{ID: name, Labels: labelsOf(node), Description: node.str("description")}
+		if sec.Title == "" {
+			return fmt.Errorf(`section %q needs a "title"`, name)
+		}
+		wgs, err := d.workingGroups(node, ptr, rootWGs)
+		if err != nil {
+			return err
+		}
+		q.Sections = append(q.Sections, sec)
+		q.nodes[ptr] = sec.Title
+		if err := d.group(sec, node, ptr, wgs); err != nil {
+			return err
+		}
+	}
+	if len(q.Questions) == 0 {
+		return errors.New("the questionnaire has no questions")
+	}
+	return nil
+}
+
+type deriver struct {
+	root  *object
+	known map[string]WorkingGroup
+	q     *Questionnaire
+}
+
+// group derives the questions under an object node, in document order:
+// its own properties, then those that only appear in allOf, if/then/else
+// branches or dependentSchemas (conditional questions).
+func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) error {
+	names, schemas, err := d.properties(node, ptr)
+	if err != nil {
+		return err
+	}
+	for i, name := range names {
+		child := ptr + "/" + EscapeToken(name)
+		if d.q.HasNode(child) {
+			continue
+		}
+		n, err := d.resolve(schemas[i], child)
+		if err != nil {
+			return err
+		}
+		childWGs, err := d.workingGroups(n, child, wgs)
+		if err != nil {
+			return err
+		}
+		d.q.nodes[child] = labelsOf(n).Title
+		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
+			if err := d.group(sec, n, child, childWGs); err != nil {
+				return err
+			}
+			continue
+		}
+		qq, err := d.question(n, child)
+		if err != nil {
+			return err
+		}
+		qq.Section, qq.WorkingGroups = sec.ID, childWGs
+		sec.Questions = append(sec.Questions, qq)
+		d.q.Questions = append(d.q.Questions, qq)
+		d.q.byPath[child] = qq
+	}
+	return nil
+}
+
+// properties lists an object node's properties with their schemas.
+func (d *deriver) properties(node *object, ptr string) ([]string, []any, error) {
+	var names []string
+	var schemas []any
+	seen := map[string]bool{}
+	var visit func(n *object, depth int) error
+	visit = func(n *object, depth int) error {
+		if depth > 16 {
+			return fmt.Errorf("%s: subschemas nest too deeply", ptr)
+		}
+		if props := n.obj("properties"); props != nil {
+			for _, k := range props.keys {
+				if !seen[k] {
+					seen[k] = true
+					names = append(names, k)
+					schemas = append(schemas, props.vals[k])
+				}
+			}
+		}
+		var subs []any
+		if all, ok := n.vals["allOf"].([]any); ok {
+			subs = append(subs, all...)
+		}
+		for _, k := range []string{"then", "else"} {
+			if s, ok := n.vals[k]; ok {
+				subs = append(subs, s)
+			}
+		}
+		if ds := n.obj("dependentSchemas"); ds != nil {
+			for _, k := range ds.keys {
+				subs = append(subs, ds.vals[k])
+			}
+		}
+		for _, s := range subs {
+			sub, err := d.resolve(s, ptr)
+			if err != nil {
+				return err
+			}
+			if err := visit(sub, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return names, schemas, visit(node, 0)
+}
+
+// resolve follows local $refs; keywords beside a $ref (title, x-labels,
+// x-working-groups ...) take precedence over the target's.
+func (d *deriver) resolve(v any, at string) (*object, error) {
+	n, ok := v.(*object)
+	if !ok {
+		return nil, fmt.Errorf("%s: the schema must be an object", at)
+	}
+	for depth := 0; ; depth++ {
+		ref, ok := n.vals["$ref"].(string)
+		if !ok {
+			return n, nil
+		}
+		if depth > 32 {
+			return nil, fmt.Errorf("%s: $ref chain too long or circular", at)
+		}
+		target, ok := resolvePointer(d.root, strings.TrimPrefix(ref, "#"))
+		t, isObj := target.(*object)
+		if !ok || !isObj {
+			return nil, fmt.Errorf("%s: $ref %q does not point to a schema object in the file", at, ref)
+		}
+		// The target's keywords (its own $ref too, to follow a chain),
+		// overlaid with this node's other keywords.
+		merged := &object{vals: map[string]any{}}
+		for _, k := range t.keys {
+			merged.keys = append(merged.keys, k)
+			merged.vals[k] = t.vals[k]
+		}
+		for _, k := range n.keys {
+			if k == "$ref" {
+				continue
+			}
+			if _, exists := merged.vals[k]; !exists {
+				merged.keys = append(merged.keys, k)
+			}
+			merged.vals[k] = n.vals[k]
+		}
+		n = merged
+	}
+}
+
+// workingGroups is the union of a node's x-working-groups and its parent's.
+func (d *deriver) workingGroups(n *object, at string, inherited []string) ([]string, error) {
+	out := slices.Clone(inherited)
+	raw, ok := n.vals["x-working-groups"]
+	if !ok {
+		return out, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: x-working-groups must be a list of working-group ids", at)
+	}
+	for _, v := range list {
+		id, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("%s: x-working-groups must be a list of working-group ids", at)
+		}
+		if _, known := d.known[id]; !known {
+			return nil, fmt.Errorf("%s: x-working-groups names unknown working group %q", at, id)
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func labelsOf(n *object) Labels {
+	l := Labels{Title: n.str("title")}
+	if xl := n.obj("x-labels"); xl != nil {
+		l.Translations = map[string]string{}
+		for _, k := range xl.keys {
+			if s, ok := xl.vals[k].(string); ok {
+				l.Translations[strings.ToLower(k)] = s
+			}
+		}
+	}
+	return l
+}
+
+// question derives a question's kind and options from its schema.
+func (d *deriver) question(n *object, ptr string) (*Question, error) {
+	q := &Question{Path: ptr, Labels: labelsOf(n), Description: n.str("description"), Options: []string{}}
+	if q.Title == "" {
+		q.Title = unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
+	}
+	switch typeOf(n) {
+	case "string":
+		if opts, ok := choices(n); ok {
+			q.Kind, q.Options = SingleChoice, opts
+		} else {
+			q.Kind = Text
+		}
+	case "boolean":
+		q.Kind = Boolean
+	case "integer":
+		q.Kind = Integer
+	case "number":
+		q.Kind = Number
+	case "array":
+		q.Kind = List
+		if raw, ok := n.vals["items"]; ok {
+			items, err := d.resolve(raw, ptr+"/items")
+			if err != nil {
+				return nil, err
+			}
+			if opts, ok := choices(items); ok {
+				q.Kind, q.Options = MultiChoice, opts
+			}
+		}
+	case "":
+		if opts, ok := choices(n); ok {
+			q.Kind, q.Options = SingleChoice, opts
+			break
+		}
+		return nil, fmt.Errorf(`question %s has no "type": give it one of string, boolean, integer, number, array`, ptr)
+	default:
+		return nil, fmt.Errorf("question %s: type %q is not a question kind (an object needs properties to be a group)", ptr, typeOf(n))
+	}
+	return q, nil
+}
+
+// typeOf returns a node's type, ignoring "null" in a list of types.
+func typeOf(n *object) string {
+	switch t := n.vals["type"].(type) {
+	case string:
+		return t
+	case []any:
+		for _, v := range t {
+			if s, ok := v.(string); ok && s != "null" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+// choices returns the allowed values of an enum, or of a oneOf/anyOf whose
+// branches are all consts.
+func choices(n *object) ([]string, bool) {
+	if enum, ok := n.vals["enum"].([]any); ok {
+		return optionStrings(enum), true
+	}
+	for _, k := range []string{"oneOf", "anyOf"} {
+		branches, ok := n.vals[k].([]any)
+		if !ok || len(branches) == 0 {
+			continue
+		}
+		var consts []any
+		for _, b := range branches {
+			bo, ok := b.(*object)
+			if !ok {
+				return nil, false
+			}
+			c, ok := bo.vals["const"]
+			if !ok {
+				return nil, false
+			}
+			consts = append(consts, c)
+		}
+		return optionStrings(consts), true
+	}
+	return nil, false
+}
+
+func optionStrings(vals []any) []string {
+	out := []string{}
+	for _, v := range vals {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			out = append(out, x)
+		default:
+			b, _ := json.Marshal(x)
+			out = append(out, string(b))
+		}
+	}
+	return out
+}

@@ -1,0 +1,360 @@
+// Package questionnaire loads questionnaire files (JSON Schema 2020-12, in
+// the format of api/QUESTIONNAIRES.md), derives their sections and
+// questions, and validates answer documents against them. Nothing here
+// knows any particular questionnaire.
+package questionnaire
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// Kind is the kind of a question, derived from its schema.
+type Kind string
+
+const (
+	SingleChoice Kind = "SINGLE_CHOICE"
+	MultiChoice  Kind = "MULTI_CHOICE"
+	Boolean      Kind = "BOOLEAN"
+	Number       Kind = "NUMBER"
+	Integer      Kind = "INTEGER"
+	Text         Kind = "TEXT"
+	List         Kind = "LIST"
+)
+
+// Labels holds a node's English title and its translations.
+type Labels struct {
+	Title        string
+	Translations map[string]string // x-labels: language → label
+}
+
+// Label returns the label in lang, falling back to English.
+func (l Labels) Label(lang string) string {
+	if t, ok := l.Translations[strings.ToLower(lang)]; ok && t != "" {
+		return t
+	}
+	return l.Title
+}
+
+// Question is one answerable property.
+type Question struct {
+	Path string // JSON Pointer of the answer
+	Labels
+	Description   string
+	Kind          Kind
+	Options       []string // allowed values of a choice question
+	WorkingGroups []string // own and ancestors' x-working-groups, sorted
+	Section       string
+}
+
+// Section is a property of the root.
+type Section struct {
+	ID string
+	Labels
+	Description string
+	Questions   []*Question
+}
+
+// Questionnaire is one compiled questionnaire file.
+type Questionnaire struct {
+	ID string
+	Labels
+	SHA256    string
+	Raw       []byte // the file's bytes
+	Sections  []*Section
+	Questions []*Question
+
+	byPath map[string]*Question
+	nodes  map[string]string // every section, group and question pointer → its title
+	schema any               // decoded file, key order kept
+	full   *compiled
+	draft  *compiled
+}
+
+type compiled struct {
+	doc    any // the decoded schema this was compiled from
+	schema *jsonschema.Schema
+}
+
+// Question returns the question at path.
+func (q *Questionnaire) Question(path string) (*Question, bool) {
+	qq, ok := q.byPath[path]
+	return qq, ok
+}
+
+// HasNode reports whether path names a section, group or question.
+func (q *Questionnaire) HasNode(path string) bool { _, ok := q.nodes[path]; return ok }
+
+// Schema returns the JSON Schema as a generic JSON value.
+func (q *Questionnaire) Schema() any {
+	var v any
+	_ = json.Unmarshal(q.Raw, &v) // Raw was parsed at load
+	return v
+}
+
+// WorkingGroup is a working group of the Conference.
+type WorkingGroup struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// Registry holds the questionnaires and working groups loaded at start.
+// It is read-only after Load and safe for concurrent use.
+type Registry struct {
+	questionnaires []*Questionnaire
+	byID           map[string]*Questionnaire
+	workingGroups  []WorkingGroup
+	wgByID         map[string]WorkingGroup
+}
+
+// Questionnaires returns every questionnaire, ordered by id.
+func (r *Registry) Questionnaires() []*Questionnaire { return r.questionnaires }
+
+// Get returns the questionnaire with id.
+func (r *Registry) Get(id string) (*Questionnaire, bool) {
+	q, ok := r.byID[id]
+	return q, ok
+}
+
+// WorkingGroups returns the working groups in catalogue order.
+func (r *Registry) WorkingGroups() []WorkingGroup { return r.workingGroups }
+
+// WorkingGroup returns the working group with id.
+func (r *Registry) WorkingGroup(id string) (WorkingGroup, bool) {
+	wg, ok := r.wgByID[id]
+	return wg, ok
+}
+
+// WorkingGroupsFile is where the working-group catalogue lives, relative to
+// the catalogue file system.
+const WorkingGroupsFile = "working-groups.json"
+
+// Load reads the working groups from catalogue and every *.json file at
+// the top of questionnaires. Any file that does not compile or breaks the
+// format stops the load with the file's name and the reason.
+func Load(questionnaires, catalogue fs.FS) (*Registry, error) {
+	r := &Registry{byID: map[string]*Questionnaire{}, wgByID: map[string]WorkingGroup{}}
+	if err := r.loadWorkingGroups(catalogue); err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(questionnaires, "*.json")
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errors.New("questionnaires: no *.json file found")
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		data, err := fs.ReadFile(questionnaires, name)
+		if err != nil {
+			return nil, fmt.Errorf("questionnaire %s: %w", name, err)
+		}
+		q, err := Compile(strings.TrimSuffix(path.Base(name), ".json"), data, r.wgByID)
+		if err != nil {
+			return nil, fmt.Errorf("questionnaire %s: %w", name, err)
+		}
+		r.questionnaires = append(r.questionnaires, q)
+		r.byID[q.ID] = q
+	}
+	return r, nil
+}
+
+func (r *Registry) loadWorkingGroups(catalogue fs.FS) error {
+	data, err := fs.ReadFile(catalogue, WorkingGroupsFile)
+	if err != nil {
+		return fmt.Errorf("working groups: %w", err)
+	}
+	var file struct {
+		WorkingGroups []WorkingGroup `json:"workingGroups"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		return fmt.Errorf("working groups %s: %w", WorkingGroupsFile, err)
+	}
+	for _, wg := range file.WorkingGroups {
+		if wg.ID == "" || wg.Name == "" {
+			return fmt.Errorf("working groups %s: every group needs an id and a name", WorkingGroupsFile)
+		}
+		if _, dup := r.wgByID[wg.ID]; dup {
+			return fmt.Errorf("working groups %s: duplicate id %q", WorkingGroupsFile, wg.ID)
+		}
+		r.wgByID[wg.ID] = wg
+		r.workingGroups = append(r.workingGroups, wg)
+	}
+	return nil
+}
+
+const draft2020 = "https://json-schema.org/draft/2020-12/schema"
+
+// Compile checks one questionnaire file against the format, derives its
+// sections and questions, and compiles its validators. workingGroups holds
+// the known working-group ids.
+func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Questionnaire, error) {
+	doc, err := decodeOrdered(data)
+	if err != nil {
+		return nil, fmt.Errorf("not valid JSON: %w", err)
+	}
+	root, ok := doc.(*object)
+	if !ok {
+		return nil, errors.New("the root must be a JSON object")
+	}
+	if s := strings.TrimSuffix(root.str("$schema"), "#"); s != draft2020 {
+		return nil, fmt.Errorf(`"$schema" must be %q, got %q`, draft2020, root.str("$schema"))
+	}
+	if err := refuseRemoteRefs(doc, ""); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	q := &Questionnaire{
+		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data, schema: doc,
+		byPath: map[string]*Question{}, nodes: map[string]string{},
+	}
+	if q.full, err = compile(id, doc); err != nil {
+		return nil, err
+	}
+	if q.draft, err = compile(id+".draft", stripRequired(doc, true)); err != nil {
+		return nil, err
+	}
+	if err := q.derive(root, workingGroups); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// refuseRemoteRefs rejects every $ref that leaves the file: the service
+// never reads another file or the network on a schema's behalf.
+func refuseRemoteRefs(v any, at string) error {
+	switch n := v.(type) {
+	case *object:
+		for _, k := range n.keys {
+			child := n.vals[k]
+			if k == "$ref" || k == "$dynamicRef" {
+				if ref, ok := child.(string); ok && !strings.HasPrefix(ref, "#") {
+					return fmt.Errorf("%s at %q: only references inside the file (\"#/$defs/...\") are allowed, got %q", k, at, ref)
+				}
+			}
+			if err := refuseRemoteRefs(child, at+"/"+EscapeToken(k)); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, child := range n {
+			if err := refuseRemoteRefs(child, fmt.Sprintf("%s/%d", at, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// errNoLoading replaces the library's URL loaders: jsonschema/v5 registers
+// a global file loader, and a schema must never reach outside itself.
+func errNoLoading(url string) (io.ReadCloser, error) {
+	return nil, fmt.Errorf("refusing to load %s: only references inside the file are allowed", url)
+}
+
+func compile(id string, doc any) (*compiled, error) {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = errNoLoading
+	url := "mem:///questionnaires/" + id + ".json"
+	if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("does not compile: %w", err)
+	}
+	return &compiled{doc: doc, schema: s}, nil
+}
+
+// stripRequired returns a copy of a schema without required and
+// dependentRequired, for checking drafts. They stay where removing them
+// would change which branch applies: inside if, not, anyOf, oneOf,
+// contains and propertyNames.
+func stripRequired(v any, positive bool) any {
+	switch n := v.(type) {
+	case *object:
+		out := &object{vals: make(map[string]any, len(n.keys))}
+		for _, k := range n.keys {
+			if positive && (k == "required" || k == "dependentRequired") {
+				continue
+			}
+			child := n.vals[k]
+			switch k {
+			case "if", "not", "anyOf", "oneOf", "contains", "propertyNames":
+				// keep as is
+			case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+				if m, ok := child.(*object); ok {
+					cm := &object{vals: make(map[string]any, len(m.keys))}
+					for _, name := range m.keys {
+						cm.keys = append(cm.keys, name)
+						cm.vals[name] = stripRequired(m.vals[name], positive)
+					}
+					child = cm
+				}
+			case "allOf", "prefixItems":
+				if a, ok := child.([]any); ok {
+					ca := make([]any, len(a))
+					for i, s := range a {
+						ca[i] = stripRequired(s, positive)
+					}
+					child = ca
+				}
+			case "items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "then", "else":
+				child = stripRequired(child, positive)
+			}
+			out.keys = append(out.keys, k)
+			out.vals[k] = child
+		}
+		return out
+	}
+	return v
+}
+
+// Answer is the value of one answered question.
+type Answer struct {
+	Path  string
+	Value any
+}
+
+// Answers returns the answered questions of a decoded document, in
+// document order; a LIST's value is the whole list.
+func (q *Questionnaire) Answers(doc any) []Answer {
+	var out []Answer
+	for _, qq := range q.Questions {
+		if v, ok := resolvePointer(doc, qq.Path); ok && v != nil {
+			out = append(out, Answer{Path: qq.Path, Value: v})
+		}
+	}
+	return out
+}
+
+// Locates reports whether path is a JSON Pointer into one of the
+// questionnaire's sections (a section, group, question or a list item).
+func (q *Questionnaire) Locates(path string) bool {
+	if path == "" || !ValidPointer(path) {
+		return false
+	}
+	first := strings.SplitN(path[1:], "/", 2)[0]
+	return q.HasNode("/" + first)
+}

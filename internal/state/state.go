@@ -1,0 +1,197 @@
+// Package state owns the UN Member States: the embedded reference list
+// (codes, names, regional groups, the developing classification) and the
+// secretariat's record of which States are Parties to the Convention.
+package state
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/auth"
+)
+
+//go:embed states.csv
+var referenceCSV []byte
+
+// Reference returns the embedded reference file's bytes.
+func Reference() []byte { return referenceCSV }
+
+// RegionalGroups lists the UN regional groups in the contract's order.
+var RegionalGroups = []string{"AFRICAN", "ASIA_PACIFIC", "EASTERN_EUROPEAN", "LATIN_AMERICAN_CARIBBEAN", "WESTERN_EUROPEAN_OTHER"}
+
+// State is a UN Member State.
+type State struct {
+	Code          string
+	Name          string
+	RegionalGroup string // "" where the State belongs to none
+	Developing    bool
+	Party         bool
+}
+
+// parseReference reads the reference CSV: comment lines start with '#',
+// then a header iso3,name,regional_group,developing.
+func parseReference(data []byte) ([]State, error) {
+	var body bytes.Buffer
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte("#")) {
+			body.Write(line)
+		}
+	}
+	r := csv.NewReader(&body)
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("states reference: %w", err)
+	}
+	if strings.Join(header, ",") != "iso3,name,regional_group,developing" {
+		return nil, fmt.Errorf("states reference: unexpected header %q", header)
+	}
+	var out []State
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("states reference: %w", err)
+		}
+		dev, err := strconv.ParseBool(rec[3])
+		if err != nil {
+			return nil, fmt.Errorf("states reference: %s: developing: %w", rec[0], err)
+		}
+		out = append(out, State{Code: rec[0], Name: rec[1], RegionalGroup: rec[2], Developing: dev})
+	}
+	return out, nil
+}
+
+// Sync brings the states table in line with the reference file. It never
+// touches party, which belongs to the secretariat.
+func Sync(ctx context.Context, pool *pgxpool.Pool) error {
+	states, err := parseReference(referenceCSV)
+	if err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, s := range states {
+		var group *string
+		if s.RegionalGroup != "" {
+			group = &s.RegionalGroup
+		}
+		batch.Queue(`INSERT INTO states (code, name, regional_group, developing) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, regional_group = EXCLUDED.regional_group,
+				developing = EXCLUDED.developing
+			WHERE (states.name, states.regional_group, states.developing)
+				IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.regional_group, EXCLUDED.developing)`,
+			s.Code, s.Name, group, s.Developing)
+	}
+	if err := pool.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("sync states: %w", err)
+	}
+	return nil
+}
+
+// Store reads and updates States.
+type Store struct{ pool *pgxpool.Pool }
+
+// NewStore returns a store over pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Filter narrows List; nil fields do not filter.
+type Filter struct {
+	RegionalGroup *string
+	Party         *bool
+}
+
+const columns = `code, name, coalesce(regional_group, ''), developing, party`
+
+func scan(row pgx.Row) (State, error) {
+	var s State
+	err := row.Scan(&s.Code, &s.Name, &s.RegionalGroup, &s.Developing, &s.Party)
+	return s, err
+}
+
+// List returns the States matching f, ordered by code.
+func (st *Store) List(ctx context.Context, f Filter) ([]State, error) {
+	rows, err := st.pool.Query(ctx, `SELECT `+columns+` FROM states
+		WHERE ($1::text IS NULL OR regional_group = $1) AND ($2::boolean IS NULL OR party = $2)
+		ORDER BY code`, f.RegionalGroup, f.Party)
+	if err != nil {
+		return nil, fmt.Errorf("list states: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (State, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list states: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns one State by code (case-insensitive).
+func (st *Store) Get(ctx context.Context, code string) (State, error) {
+	s, err := scan(st.pool.QueryRow(ctx, `SELECT `+columns+` FROM states WHERE code = $1`, strings.ToUpper(code)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return State{}, apperr.NotFoundf("no State with code %q", code)
+	}
+	if err != nil {
+		return State{}, fmt.Errorf("get state: %w", err)
+	}
+	return s, nil
+}
+
+// GetMany returns the States with the given codes, in the same order; an
+// unknown code gives an error. It serves per-request dataloaders.
+func (st *Store) GetMany(ctx context.Context, codes []string) ([]State, error) {
+	rows, err := st.pool.Query(ctx, `SELECT `+columns+` FROM states WHERE code = ANY($1)`, codes)
+	if err != nil {
+		return nil, fmt.Errorf("get states: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (State, error) { return scan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("get states: %w", err)
+	}
+	byCode := make(map[string]State, len(found))
+	for _, s := range found {
+		byCode[s.Code] = s
+	}
+	out := make([]State, len(codes))
+	for i, c := range codes {
+		s, ok := byCode[c]
+		if !ok {
+			return nil, apperr.NotFoundf("no State with code %q", c)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// SetParty records whether a State is a Party to the Convention.
+func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, party bool) (State, error) {
+	if err := auth.CanSetStateParty(p); err != nil {
+		return State{}, err
+	}
+	var out State
+	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = scan(tx.QueryRow(ctx, `UPDATE states SET party = $2 WHERE code = $1 RETURNING `+columns,
+			strings.ToUpper(code), party))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("no State with code %q", code)
+		}
+		if err != nil {
+			return fmt.Errorf("set party: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "state.set_party",
+			Subject: "state/" + out.Code, Detail: map[string]bool{"party": party}})
+	})
+	return out, err
+}

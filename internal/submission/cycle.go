@@ -1,0 +1,144 @@
+package submission
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
+)
+
+var cycleID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// OpenCycle creates a review cycle. The first cycle that uses a
+// questionnaire records the file's digest; the service then refuses to
+// start if the file changes.
+func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cycle, error) {
+	if err := auth.CanOpenCycle(p); err != nil {
+		return Cycle{}, err
+	}
+	c.Name = strings.TrimSpace(c.Name)
+	switch {
+	case !cycleID.MatchString(c.ID):
+		return Cycle{}, apperr.BadInputf("cycle id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", c.ID)
+	case c.Name == "" || len(c.Name) > 200:
+		return Cycle{}, apperr.BadInputf("a cycle needs a name of 1 to 200 characters")
+	case c.ClosesOn.Before(c.OpensOn):
+		return Cycle{}, apperr.BadInputf("closesOn (%s) is before opensOn (%s)", c.ClosesOn.Format(time.DateOnly), c.OpensOn.Format(time.DateOnly))
+	}
+	q, ok := s.reg.Get(c.QuestionnaireID)
+	if !ok {
+		return Cycle{}, apperr.NotFoundf("no questionnaire with id %q", c.QuestionnaireID)
+	}
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256) VALUES ($1, $2)
+			ON CONFLICT (questionnaire_id) DO NOTHING`, q.ID, q.SHA256); err != nil {
+			return fmt.Errorf("record questionnaire digest: %w", err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ($1, $2, $3, $4, $5)`,
+			c.ID, c.Name, q.ID, c.OpensOn, c.ClosesOn)
+		if postgres.IsUniqueViolation(err) {
+			return apperr.Conflictf("a cycle with id %q exists already", c.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("open cycle: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "cycle.open", Subject: "cycle/" + c.ID,
+			Detail: map[string]string{"questionnaire": q.ID, "sha256": q.SHA256,
+				"opensOn": c.OpensOn.Format(time.DateOnly), "closesOn": c.ClosesOn.Format(time.DateOnly)}})
+	})
+	if err != nil {
+		return Cycle{}, err
+	}
+	return s.Cycle(ctx, c.ID)
+}
+
+const cycleColumns = `id, name, questionnaire_id, opens_on, closes_on`
+
+func scanCycle(row pgx.Row) (Cycle, error) {
+	var c Cycle
+	err := row.Scan(&c.ID, &c.Name, &c.QuestionnaireID, &c.OpensOn, &c.ClosesOn)
+	return c, err
+}
+
+// Cycles returns every cycle, newest first.
+func (s *Service) Cycles(ctx context.Context) ([]Cycle, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles ORDER BY opens_on DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list cycles: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Cycle, error) { return scanCycle(r) })
+}
+
+// Cycle returns one cycle.
+func (s *Service) Cycle(ctx context.Context, id string) (Cycle, error) {
+	c, err := scanCycle(s.pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+	}
+	if err != nil {
+		return Cycle{}, fmt.Errorf("get cycle: %w", err)
+	}
+	return c, nil
+}
+
+// CheckDigests compares each questionnaire that cycles use with the digest
+// recorded when it was first used, and refuses a changed or missing file.
+func (s *Service) CheckDigests(ctx context.Context) error {
+	rows, err := s.pool.Query(ctx, `SELECT questionnaire_id, sha256 FROM questionnaire_digests ORDER BY questionnaire_id`)
+	if err != nil {
+		return fmt.Errorf("read questionnaire digests: %w", err)
+	}
+	type digest struct{ id, sha string }
+	recorded, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest, error) {
+		var d digest
+		return d, r.Scan(&d.id, &d.sha)
+	})
+	if err != nil {
+		return fmt.Errorf("read questionnaire digests: %w", err)
+	}
+	for _, d := range recorded {
+		q, ok := s.reg.Get(d.id)
+		if !ok {
+			return fmt.Errorf("questionnaire %s.json is used by cycles but the file is missing", d.id)
+		}
+		if q.SHA256 != d.sha {
+			return fmt.Errorf("questionnaire %s.json changed after cycles started using it: its SHA-256 is %s, recorded %s; "+
+				"put the changes in a new file with a new id instead", d.id, q.SHA256, d.sha)
+		}
+	}
+	return nil
+}
+
+// CyclesByID returns the cycles with the given ids, in the same order.
+func (s *Service) CyclesByID(ctx context.Context, ids []string) ([]Cycle, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("get cycles: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Cycle, error) { return scanCycle(r) })
+	if err != nil {
+		return nil, fmt.Errorf("get cycles: %w", err)
+	}
+	byID := make(map[string]Cycle, len(found))
+	for _, c := range found {
+		byID[c.ID] = c
+	}
+	out := make([]Cycle, len(ids))
+	for i, id := range ids {
+		c, ok := byID[id]
+		if !ok {
+			return nil, apperr.NotFoundf("no cycle with id %q", id)
+		}
+		out[i] = c
+	}
+	return out, nil
+}

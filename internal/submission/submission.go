@@ -1,0 +1,91 @@
+// Package submission owns review cycles and the national submissions in
+// them: the workflow state machine (DRAFT → SUBMITTED → ACCEPTED, or
+// SUBMITTED → RETURNED → DRAFT → SUBMITTED), every saved version, the
+// answers projection that aggregates read, and review comments.
+package submission
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/questionnaire"
+)
+
+// Status is where a submission is in the workflow.
+type Status string
+
+const (
+	Draft     Status = "DRAFT"
+	Submitted Status = "SUBMITTED"
+	Returned  Status = "RETURNED"
+	Accepted  Status = "ACCEPTED"
+)
+
+// Limits on what one call may send.
+const (
+	MaxAnswerBytes  = 512 << 10 // an answers document, as compact JSON
+	MaxCommentBytes = 10_000
+	MaxComments     = 200
+	MaxPageSize     = 200
+)
+
+// Cycle is a review cycle.
+type Cycle struct {
+	ID              string
+	Name            string
+	QuestionnaireID string
+	OpensOn         time.Time // a date, UTC midnight
+	ClosesOn        time.Time // the submission deadline, inclusive
+}
+
+// Submission is one State's answers in one cycle.
+type Submission struct {
+	ID          string
+	CycleID     string
+	StateCode   string
+	Status      Status
+	Version     int
+	Answers     json.RawMessage
+	Late        bool
+	UpdatedAt   time.Time
+	SubmittedAt *time.Time
+}
+
+// Version is one saved version of a submission.
+type Version struct {
+	Version int
+	Status  Status
+	Answers json.RawMessage
+	SavedAt time.Time
+	SavedBy string
+}
+
+// Comment is a reviewer's or focal point's remark on a submission.
+type Comment struct {
+	ID        string
+	Path      *string // the question it is about; nil for the whole submission
+	Author    string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Result is what a workflow call returns: the submission as stored after
+// the call (nil if nothing was ever stored) and the field errors that
+// stopped it (non-empty means nothing changed).
+type Result struct {
+	Submission *Submission
+	Errors     []questionnaire.FieldError
+}
+
+// Service runs the workflow over PostgreSQL.
+type Service struct {
+	pool *pgxpool.Pool
+	reg  *questionnaire.Registry
+}
+
+// NewService returns a service over pool using the questionnaires in reg.
+func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry) *Service {
+	return &Service{pool: pool, reg: reg}
+}
