@@ -1,0 +1,37 @@
+# IRM — the two commands a new user needs are "make run" and "make test".
+GO ?= go
+
+.PHONY: run test bench fuzz generate check-generate vet build
+
+## run: find or start PostgreSQL, migrate, load demo data, print tokens, serve on :8080
+run:
+	$(GO) run ./cmd/irm dev
+
+## test: the whole test suite against real PostgreSQL (starts nothing; see README)
+test: vet check-generate
+	$(GO) test -count=1 ./...
+
+## bench: benchmarks, printed as a table
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./... | tee bench.txt | $(GO) run ./cmd/benchtable
+
+## fuzz: a minute of fuzzing over answer validation
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 60s ./internal/questionnaire
+
+build:
+	$(GO) build -o irm ./cmd/irm
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change the files above"; exit 1; }
+
+generate:
+	$(GO) generate ./...
+
+## check-generate: fail when go generate would change the committed code
+GENERATED = graph/generated.go graph/model/models_gen.go $(wildcard graph/*.resolvers.go)
+check-generate:
+	@before=$$(cat $(GENERATED) | sha256sum); $(GO) generate ./...; \
+	after=$$(cat $(GENERATED) | sha256sum); \
+	test "$$before" = "$$after" || { echo "go generate changed the generated code: commit the result"; exit 1; }

@@ -1,0 +1,146 @@
+// Package apptest runs the real HTTP API against a fresh PostgreSQL
+// database for end-to-end tests, and calls it as the roles that use it.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/app"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/questionnaires"
+)
+
+// Env is a running API over its own database.
+type Env struct {
+	URL      string
+	Pool     *pgxpool.Pool
+	Registry *questionnaire.Registry
+	Tokens   *auth.Store
+}
+
+// New starts the API (dev mode off, as in production) on a new database.
+func New(t testing.TB) *Env {
+	t.Helper()
+	pool := pgtest.New(t)
+	reg, err := questionnaire.Load(questionnaires.Files(), questionnaires.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	h, err := app.NewHandler(context.Background(), pool, reg, log, app.HandlerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Env{URL: srv.URL, Pool: pool, Registry: reg, Tokens: auth.NewStore(pool)}
+}
+
+// Token creates a token for role; state for a focal point, working
+// groups for a member.
+func (e *Env) Token(t testing.TB, role auth.Role, state string, workingGroups ...string) string {
+	t.Helper()
+	secret, err := e.Tokens.Create(context.Background(), auth.NewToken{
+		Name: fmt.Sprintf("%s %s", role, state), Role: role, State: state, WorkingGroups: workingGroups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// Secretariat, FocalPoint and Member are shorthands for Token.
+func (e *Env) Secretariat(t testing.TB) string { return e.Token(t, auth.Secretariat, "") }
+func (e *Env) FocalPoint(t testing.TB, state string) string {
+	return e.Token(t, auth.FocalPoint, state)
+}
+func (e *Env) Member(t testing.TB, groups ...string) string {
+	if len(groups) == 0 {
+		groups = []string{"international-cooperation"}
+	}
+	return e.Token(t, auth.WorkingGroup, "", groups...)
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code returns the error's extensions.code.
+func (e Error) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// Response is a GraphQL response with its HTTP status.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+}
+
+// Code returns the first error's code, or "".
+func (r Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return r.Errors[0].Code()
+}
+
+// Decode unmarshals data into v, failing the test on GraphQL errors.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Do sends a GraphQL operation with token (none when "").
+func (e *Env) Do(t testing.TB, token, query string, vars map[string]any) Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Post(t, token, "application/json", body)
+}
+
+// Post sends a raw body to /graphql.
+func (e *Env) Post(t testing.TB, token, contentType string, body []byte) Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := Response{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
