@@ -7,12 +7,14 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -33,6 +35,11 @@ func (r *cycleResolver) OpensOn(ctx context.Context, obj *submission.Cycle) (*mo
 // ClosesOn is the resolver for the closesOn field.
 func (r *cycleResolver) ClosesOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error) {
 	return &model.Date{Time: obj.ClosesOn}, nil
+}
+
+// WorkingGroups is the resolver for the workingGroups field.
+func (r *indicatorResolver) WorkingGroups(ctx context.Context, obj *statistics.Indicator) ([]questionnaire.WorkingGroup, error) {
+	return r.workingGroups(obj.WorkingGroups), nil
 }
 
 // SetStateParty is the resolver for the setStateParty field.
@@ -88,7 +95,24 @@ func (r *mutationResolver) Comment(ctx context.Context, submission string, path 
 
 // ReportObservations is the resolver for the reportObservations field.
 func (r *mutationResolver) ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error) {
-	return nil, notYet("reportObservations")
+	rows := make([]statistics.Row, len(observations))
+	var badBreakdowns []statistics.RowError
+	for i, o := range observations {
+		rows[i] = statistics.Row{Indicator: o.Indicator, Year: o.Year, Value: o.Value, Status: deref(o.Status, statistics.Reported)}
+		b, err := breakdownOf(o.Breakdown)
+		if err != nil {
+			badBreakdowns = append(badBreakdowns, statistics.RowError{Row: i, Field: "breakdown", Message: err.Error()})
+		}
+		rows[i].Breakdown = b
+	}
+	if len(badBreakdowns) > 0 {
+		return &model.ObservationsPayload{Errors: badBreakdowns}, nil
+	}
+	res, err := r.Statistics.ReportRows(ctx, principal(ctx), state, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObservationsPayload{Accepted: res.Accepted, Errors: res.Errors}, nil
 }
 
 // ScheduleReport is the resolver for the scheduleReport field.
@@ -104,6 +128,26 @@ func (r *mutationResolver) RenderReport(ctx context.Context, input model.ReportI
 // PublishReport is the resolver for the publishReport field.
 func (r *mutationResolver) PublishReport(ctx context.Context, run string) (*model.ReportRun, error) {
 	return nil, notYet("publishReport")
+}
+
+// State is the resolver for the state field.
+func (r *observationResolver) State(ctx context.Context, obj *statistics.Observation) (*state.State, error) {
+	s, err := loaders(ctx).state.Load(ctx, obj.StateCode)
+	return &s, err
+}
+
+// Indicator is the resolver for the indicator field.
+func (r *observationResolver) Indicator(ctx context.Context, obj *statistics.Observation) (*statistics.Indicator, error) {
+	ind, ok := r.Statistics.Catalogue().Indicator(obj.Indicator)
+	if !ok {
+		return nil, fmt.Errorf("observation of indicator %s, which is not in the catalogue", obj.Indicator)
+	}
+	return ind, nil
+}
+
+// Breakdown is the resolver for the breakdown field.
+func (r *observationResolver) Breakdown(ctx context.Context, obj *statistics.Observation) (model.JSON, error) {
+	return model.JSON(obj.Breakdown), nil
 }
 
 // Viewer is the resolver for the viewer field.
@@ -208,18 +252,34 @@ func (r *queryResolver) Submissions(ctx context.Context, cycle string, status *s
 }
 
 // Indicators is the resolver for the indicators field.
-func (r *queryResolver) Indicators(ctx context.Context) ([]model.Indicator, error) {
-	return nil, notYet("indicators")
+func (r *queryResolver) Indicators(ctx context.Context) ([]statistics.Indicator, error) {
+	return derefAll(r.Statistics.Catalogue().Indicators), nil
 }
 
 // Observations is the resolver for the observations field.
-func (r *queryResolver) Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]model.Observation, error) {
-	return nil, notYet("observations")
+func (r *queryResolver) Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error) {
+	f := statistics.Filter{Indicator: indicator, State: state, From: from, To: to}
+	if regionalGroup != nil {
+		g := string(*regionalGroup)
+		f.RegionalGroup = &g
+	}
+	if breakdown != nil {
+		b, err := breakdownOf(breakdown)
+		if err != nil {
+			return nil, apperr.BadInputf("breakdown: %v", err)
+		}
+		f.Breakdown = b
+	}
+	return r.Statistics.Observations(ctx, principal(ctx), f)
 }
 
 // Trend is the resolver for the trend field.
-func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *model.GroupBy, from *int, to *int, breakdown model.JSON) ([]model.TrendSeries, error) {
-	return nil, notYet("trend")
+func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error) {
+	b, err := breakdownOf(breakdown)
+	if err != nil {
+		return nil, apperr.BadInputf("breakdown: %v", err)
+	}
+	return r.Statistics.Trend(ctx, indicator, deref(groupBy, statistics.GroupRegional), from, to, b)
 }
 
 // Completeness is the resolver for the completeness field.
@@ -228,7 +288,7 @@ func (r *queryResolver) Completeness(ctx context.Context, cycle string) ([]model
 }
 
 // QuestionAggregate is the resolver for the questionAggregate field.
-func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *model.GroupBy) (*model.QuestionAggregate, error) {
+func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error) {
 	return nil, notYet("questionAggregate")
 }
 
@@ -259,13 +319,7 @@ func (r *questionResolver) Label(ctx context.Context, obj *questionnaire.Questio
 
 // WorkingGroups is the resolver for the workingGroups field.
 func (r *questionResolver) WorkingGroups(ctx context.Context, obj *questionnaire.Question) ([]questionnaire.WorkingGroup, error) {
-	out := make([]questionnaire.WorkingGroup, 0, len(obj.WorkingGroups))
-	for _, id := range obj.WorkingGroups {
-		if wg, ok := r.Registry.WorkingGroup(id); ok {
-			out = append(out, wg)
-		}
-	}
-	return out, nil
+	return r.workingGroups(obj.WorkingGroups), nil
 }
 
 // Title is the resolver for the title field.
@@ -334,15 +388,21 @@ func (r *submissionVersionResolver) Answers(ctx context.Context, obj *submission
 }
 
 // Indicators is the resolver for the indicators field.
-func (r *workingGroupResolver) Indicators(ctx context.Context, obj *questionnaire.WorkingGroup) ([]model.Indicator, error) {
-	return nil, notYet("indicators")
+func (r *workingGroupResolver) Indicators(ctx context.Context, obj *questionnaire.WorkingGroup) ([]statistics.Indicator, error) {
+	return derefAll(r.Statistics.Catalogue().ForWorkingGroup(obj.ID)), nil
 }
 
 // Cycle returns CycleResolver implementation.
 func (r *Resolver) Cycle() CycleResolver { return &cycleResolver{r} }
 
+// Indicator returns IndicatorResolver implementation.
+func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Observation returns ObservationResolver implementation.
+func (r *Resolver) Observation() ObservationResolver { return &observationResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -372,7 +432,9 @@ func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupRes
 
 type (
 	cycleResolver             struct{ *Resolver }
+	indicatorResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
+	observationResolver       struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	questionResolver          struct{ *Resolver }
 	questionnaireResolver     struct{ *Resolver }

@@ -19,6 +19,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -35,7 +36,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Cycle() CycleResolver
+	Indicator() IndicatorResolver
 	Mutation() MutationResolver
+	Observation() ObservationResolver
 	Query() QueryResolver
 	Question() QuestionResolver
 	Questionnaire() QuestionnaireResolver
@@ -155,7 +158,7 @@ type ComplexityRoot struct {
 		Cycles              func(childComplexity int) int
 		Indicators          func(childComplexity int) int
 		Observations        func(childComplexity int, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) int
-		QuestionAggregate   func(childComplexity int, cycle string, path string, groupBy *model.GroupBy) int
+		QuestionAggregate   func(childComplexity int, cycle string, path string, groupBy *statistics.GroupBy) int
 		Questionnaire       func(childComplexity int, id string) int
 		Questionnaires      func(childComplexity int) int
 		ReportRun           func(childComplexity int, id string) int
@@ -164,7 +167,7 @@ type ComplexityRoot struct {
 		States              func(childComplexity int, regionalGroup *model.RegionalGroup, party *bool) int
 		Submission          func(childComplexity int, cycle string, state string) int
 		Submissions         func(childComplexity int, cycle string, status *submission.Status, first *int, after *string) int
-		Trend               func(childComplexity int, indicator string, groupBy *model.GroupBy, from *int, to *int, breakdown model.JSON) int
+		Trend               func(childComplexity int, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) int
 		Viewer              func(childComplexity int) int
 		WorkingGroupSummary func(childComplexity int, workingGroup string, cycle string) int
 		WorkingGroups       func(childComplexity int) int
@@ -338,6 +341,9 @@ type CycleResolver interface {
 	OpensOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
 	ClosesOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
 }
+type IndicatorResolver interface {
+	WorkingGroups(ctx context.Context, obj *statistics.Indicator) ([]questionnaire.WorkingGroup, error)
+}
 type MutationResolver interface {
 	SetStateParty(ctx context.Context, state string, party bool) (*state.State, error)
 	OpenCycle(ctx context.Context, input model.OpenCycleInput) (*submission.Cycle, error)
@@ -351,6 +357,12 @@ type MutationResolver interface {
 	RenderReport(ctx context.Context, input model.ReportInput) (*model.ReportRun, error)
 	PublishReport(ctx context.Context, run string) (*model.ReportRun, error)
 }
+type ObservationResolver interface {
+	State(ctx context.Context, obj *statistics.Observation) (*state.State, error)
+	Indicator(ctx context.Context, obj *statistics.Observation) (*statistics.Indicator, error)
+
+	Breakdown(ctx context.Context, obj *statistics.Observation) (model.JSON, error)
+}
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	States(ctx context.Context, regionalGroup *model.RegionalGroup, party *bool) ([]state.State, error)
@@ -361,11 +373,11 @@ type QueryResolver interface {
 	Cycle(ctx context.Context, id string) (*submission.Cycle, error)
 	Submission(ctx context.Context, cycle string, state string) (*submission.Submission, error)
 	Submissions(ctx context.Context, cycle string, status *submission.Status, first *int, after *string) (*model.SubmissionConnection, error)
-	Indicators(ctx context.Context) ([]model.Indicator, error)
-	Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]model.Observation, error)
-	Trend(ctx context.Context, indicator string, groupBy *model.GroupBy, from *int, to *int, breakdown model.JSON) ([]model.TrendSeries, error)
+	Indicators(ctx context.Context) ([]statistics.Indicator, error)
+	Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error)
+	Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error)
 	Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error)
-	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *model.GroupBy) (*model.QuestionAggregate, error)
+	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error)
 	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error)
 	ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error)
 	ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error)
@@ -401,7 +413,7 @@ type SubmissionVersionResolver interface {
 	Answers(ctx context.Context, obj *submission.Version) (model.JSON, error)
 }
 type WorkingGroupResolver interface {
-	Indicators(ctx context.Context, obj *questionnaire.WorkingGroup) ([]model.Indicator, error)
+	Indicators(ctx context.Context, obj *questionnaire.WorkingGroup) ([]statistics.Indicator, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -906,7 +918,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.QuestionAggregate(childComplexity, args["cycle"].(string), args["path"].(string), args["groupBy"].(*model.GroupBy)), true
+		return e.ComplexityRoot.Query.QuestionAggregate(childComplexity, args["cycle"].(string), args["path"].(string), args["groupBy"].(*statistics.GroupBy)), true
 	case "Query.questionnaire":
 		if e.ComplexityRoot.Query.Questionnaire == nil {
 			break
@@ -995,7 +1007,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Trend(childComplexity, args["indicator"].(string), args["groupBy"].(*model.GroupBy), args["from"].(*int), args["to"].(*int), args["breakdown"].(model.JSON)), true
+		return e.ComplexityRoot.Query.Trend(childComplexity, args["indicator"].(string), args["groupBy"].(*statistics.GroupBy), args["from"].(*int), args["to"].(*int), args["breakdown"].(model.JSON)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2727,8 +2739,8 @@ func (ec *executionContext) field_Query_questionAggregate_args(ctx context.Conte
 	}
 	args["path"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) (*model.GroupBy, error) {
-			return ec.unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupBy(ctx, v)
+		func(ctx context.Context, v any) (*statistics.GroupBy, error) {
+			return ec.unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2889,8 +2901,8 @@ func (ec *executionContext) field_Query_trend_args(ctx context.Context, rawArgs 
 	}
 	args["indicator"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) (*model.GroupBy, error) {
-			return ec.unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupBy(ctx, v)
+		func(ctx context.Context, v any) (*statistics.GroupBy, error) {
+			return ec.unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3157,7 +3169,7 @@ func (ec *executionContext) fieldContext_Cycle_closesOn(_ context.Context, field
 	return graphql.NewScalarFieldContext("Cycle", field, true, true, "Date")
 }
 
-func (ec *executionContext) _Dimension_id(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dimension_id(ctx context.Context, field graphql.CollectedField, obj *statistics.Dimension) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3180,7 +3192,7 @@ func (ec *executionContext) fieldContext_Dimension_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Dimension", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Dimension_name(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dimension_name(ctx context.Context, field graphql.CollectedField, obj *statistics.Dimension) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3203,7 +3215,7 @@ func (ec *executionContext) fieldContext_Dimension_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Dimension", field, false, false, "String")
 }
 
-func (ec *executionContext) _Dimension_values(ctx context.Context, field graphql.CollectedField, obj *model.Dimension) (ret graphql.Marshaler) {
+func (ec *executionContext) _Dimension_values(ctx context.Context, field graphql.CollectedField, obj *statistics.Dimension) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3566,7 +3578,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_rate(_ context.Contex
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Indicator_code(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_code(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3589,7 +3601,7 @@ func (ec *executionContext) fieldContext_Indicator_code(_ context.Context, field
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3612,7 +3624,7 @@ func (ec *executionContext) fieldContext_Indicator_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3635,7 +3647,7 @@ func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
-func (ec *executionContext) _Indicator_dimensions(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_dimensions(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3647,8 +3659,8 @@ func (ec *executionContext) _Indicator_dimensions(ctx context.Context, field gra
 			return obj.Dimensions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
-			return ec.marshalNDimension2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDimensionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*statistics.Dimension) graphql.Marshaler {
+			return ec.marshalNDimension2ᚕᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimensionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3667,7 +3679,7 @@ func (ec *executionContext) fieldContext_Indicator_dimensions(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Indicator_workingGroups(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+func (ec *executionContext) _Indicator_workingGroups(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3676,7 +3688,7 @@ func (ec *executionContext) _Indicator_workingGroups(ctx context.Context, field 
 			return ec.fieldContext_Indicator_workingGroups(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroups, nil
+			return ec.Resolvers.Indicator().WorkingGroups(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []questionnaire.WorkingGroup) graphql.Marshaler {
@@ -3690,8 +3702,8 @@ func (ec *executionContext) fieldContext_Indicator_workingGroups(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "Indicator",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -3711,8 +3723,8 @@ func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, fie
 			return obj.Indicator, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *statistics.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicator(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3743,8 +3755,8 @@ func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field g
 			return obj.Trend, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.TrendSeries) graphql.Marshaler {
-			return ec.marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendSeriesᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.TrendSeries) graphql.Marshaler {
+			return ec.marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeriesᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4385,7 +4397,7 @@ func (ec *executionContext) fieldContext_NumericSummary_max(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Observation_state(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_state(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4394,7 +4406,7 @@ func (ec *executionContext) _Observation_state(ctx context.Context, field graphq
 			return ec.fieldContext_Observation_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.Observation().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -4408,8 +4420,8 @@ func (ec *executionContext) fieldContext_Observation_state(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Observation",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -4417,7 +4429,7 @@ func (ec *executionContext) fieldContext_Observation_state(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Observation_indicator(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_indicator(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4426,11 +4438,11 @@ func (ec *executionContext) _Observation_indicator(ctx context.Context, field gr
 			return ec.fieldContext_Observation_indicator(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Indicator, nil
+			return ec.Resolvers.Observation().Indicator(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *statistics.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicator(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4440,8 +4452,8 @@ func (ec *executionContext) fieldContext_Observation_indicator(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "Observation",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Indicator(ctx, field)
 		},
@@ -4449,7 +4461,7 @@ func (ec *executionContext) fieldContext_Observation_indicator(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Observation_year(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_year(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4472,7 +4484,7 @@ func (ec *executionContext) fieldContext_Observation_year(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Observation", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Observation_value(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_value(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4495,7 +4507,7 @@ func (ec *executionContext) fieldContext_Observation_value(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Observation", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Observation_status(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_status(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4507,8 +4519,8 @@ func (ec *executionContext) _Observation_status(ctx context.Context, field graph
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ObservationStatus) graphql.Marshaler {
-			return ec.marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v statistics.Status) graphql.Marshaler {
+			return ec.marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4518,7 +4530,7 @@ func (ec *executionContext) fieldContext_Observation_status(_ context.Context, f
 	return graphql.NewScalarFieldContext("Observation", field, false, false, "ObservationStatus")
 }
 
-func (ec *executionContext) _Observation_breakdown(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_breakdown(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4527,7 +4539,7 @@ func (ec *executionContext) _Observation_breakdown(ctx context.Context, field gr
 			return ec.fieldContext_Observation_breakdown(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Breakdown, nil
+			return ec.Resolvers.Observation().Breakdown(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.JSON) graphql.Marshaler {
@@ -4538,10 +4550,10 @@ func (ec *executionContext) _Observation_breakdown(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Observation_breakdown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Observation", field, false, false, "JSON")
+	return graphql.NewScalarFieldContext("Observation", field, true, true, "JSON")
 }
 
-func (ec *executionContext) _Observation_revision(ctx context.Context, field graphql.CollectedField, obj *model.Observation) (ret graphql.Marshaler) {
+func (ec *executionContext) _Observation_revision(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4599,8 +4611,8 @@ func (ec *executionContext) _ObservationsPayload_errors(ctx context.Context, fie
 			return obj.Errors, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.RowError) graphql.Marshaler {
-			return ec.marshalNRowError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐRowErrorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.RowError) graphql.Marshaler {
+			return ec.marshalNRowError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5094,8 +5106,8 @@ func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql
 			return ec.Resolvers.Query().Indicators(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicatorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5127,8 +5139,8 @@ func (ec *executionContext) _Query_observations(ctx context.Context, field graph
 			return ec.Resolvers.Query().Observations(ctx, fc.Args["indicator"].(string), fc.Args["state"].(*string), fc.Args["regionalGroup"].(*model.RegionalGroup), fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["breakdown"].(model.JSON))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Observation) graphql.Marshaler {
-			return ec.marshalNObservation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.Observation) graphql.Marshaler {
+			return ec.marshalNObservation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐObservationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5168,11 +5180,11 @@ func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Trend(ctx, fc.Args["indicator"].(string), fc.Args["groupBy"].(*model.GroupBy), fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["breakdown"].(model.JSON))
+			return ec.Resolvers.Query().Trend(ctx, fc.Args["indicator"].(string), fc.Args["groupBy"].(*statistics.GroupBy), fc.Args["from"].(*int), fc.Args["to"].(*int), fc.Args["breakdown"].(model.JSON))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.TrendSeries) graphql.Marshaler {
-			return ec.marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendSeriesᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.TrendSeries) graphql.Marshaler {
+			return ec.marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeriesᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5256,7 +5268,7 @@ func (ec *executionContext) _Query_questionAggregate(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().QuestionAggregate(ctx, fc.Args["cycle"].(string), fc.Args["path"].(string), fc.Args["groupBy"].(*model.GroupBy))
+			return ec.Resolvers.Query().QuestionAggregate(ctx, fc.Args["cycle"].(string), fc.Args["path"].(string), fc.Args["groupBy"].(*statistics.GroupBy))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
@@ -6735,7 +6747,7 @@ func (ec *executionContext) fieldContext_ReviewComment_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "Time")
 }
 
-func (ec *executionContext) _RowError_row(ctx context.Context, field graphql.CollectedField, obj *model.RowError) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowError_row(ctx context.Context, field graphql.CollectedField, obj *statistics.RowError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6758,7 +6770,7 @@ func (ec *executionContext) fieldContext_RowError_row(_ context.Context, field g
 	return graphql.NewScalarFieldContext("RowError", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RowError_field(ctx context.Context, field graphql.CollectedField, obj *model.RowError) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowError_field(ctx context.Context, field graphql.CollectedField, obj *statistics.RowError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6781,7 +6793,7 @@ func (ec *executionContext) fieldContext_RowError_field(_ context.Context, field
 	return graphql.NewScalarFieldContext("RowError", field, false, false, "String")
 }
 
-func (ec *executionContext) _RowError_message(ctx context.Context, field graphql.CollectedField, obj *model.RowError) (ret graphql.Marshaler) {
+func (ec *executionContext) _RowError_message(ctx context.Context, field graphql.CollectedField, obj *statistics.RowError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7639,7 +7651,7 @@ func (ec *executionContext) fieldContext_SubmissionVersion_savedBy(_ context.Con
 	return graphql.NewScalarFieldContext("SubmissionVersion", field, false, false, "String")
 }
 
-func (ec *executionContext) _TrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7662,7 +7674,7 @@ func (ec *executionContext) fieldContext_TrendPoint_year(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
-func (ec *executionContext) _TrendPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendPoint_value(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7685,7 +7697,7 @@ func (ec *executionContext) fieldContext_TrendPoint_value(_ context.Context, fie
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
-func (ec *executionContext) _TrendPoint_states(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendPoint_states(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7708,7 +7720,7 @@ func (ec *executionContext) fieldContext_TrendPoint_states(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
 }
 
-func (ec *executionContext) _TrendSeries_group(ctx context.Context, field graphql.CollectedField, obj *model.TrendSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendSeries_group(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7731,7 +7743,7 @@ func (ec *executionContext) fieldContext_TrendSeries_group(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TrendSeries", field, false, false, "String")
 }
 
-func (ec *executionContext) _TrendSeries_points(ctx context.Context, field graphql.CollectedField, obj *model.TrendSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendSeries_points(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7743,8 +7755,8 @@ func (ec *executionContext) _TrendSeries_points(ctx context.Context, field graph
 			return obj.Points, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.TrendPoint) graphql.Marshaler {
-			return ec.marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendPointᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPointᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7763,7 +7775,7 @@ func (ec *executionContext) fieldContext_TrendSeries_points(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _TrendSeries_changePct(ctx context.Context, field graphql.CollectedField, obj *model.TrendSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendSeries_changePct(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7786,7 +7798,7 @@ func (ec *executionContext) fieldContext_TrendSeries_changePct(_ context.Context
 	return graphql.NewScalarFieldContext("TrendSeries", field, false, false, "Float")
 }
 
-func (ec *executionContext) _TrendSeries_cagrPct(ctx context.Context, field graphql.CollectedField, obj *model.TrendSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendSeries_cagrPct(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7809,7 +7821,7 @@ func (ec *executionContext) fieldContext_TrendSeries_cagrPct(_ context.Context, 
 	return graphql.NewScalarFieldContext("TrendSeries", field, false, false, "Float")
 }
 
-func (ec *executionContext) _TrendSeries_slope(ctx context.Context, field graphql.CollectedField, obj *model.TrendSeries) (ret graphql.Marshaler) {
+func (ec *executionContext) _TrendSeries_slope(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8000,8 +8012,8 @@ func (ec *executionContext) _WorkingGroup_indicators(ctx context.Context, field 
 			return ec.Resolvers.WorkingGroup().Indicators(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Indicator) graphql.Marshaler {
-			return ec.marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []statistics.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicatorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9347,7 +9359,7 @@ func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, 
 			it.Value = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx, v)
+			data, err := ec.unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9635,7 +9647,7 @@ func (ec *executionContext) _Cycle(ctx context.Context, sel ast.SelectionSet, ob
 
 var dimensionImplementors = []string{"Dimension"}
 
-func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet, obj *model.Dimension) graphql.Marshaler {
+func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet, obj *statistics.Dimension) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, dimensionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -9832,7 +9844,7 @@ func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.Sele
 
 var indicatorImplementors = []string{"Indicator"}
 
-func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *model.Indicator) graphql.Marshaler {
+func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *statistics.Indicator) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -9844,28 +9856,29 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 		case "code":
 			out.Values[i] = ec._Indicator_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Indicator_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unit":
 			out.Values[i] = ec._Indicator_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dimensions":
 			out.Values[i] = ec._Indicator_dimensions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "workingGroups":
-			out.Values[i] = ec._Indicator_workingGroups(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_workingGroups(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10094,7 +10107,7 @@ func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.Selecti
 
 var observationImplementors = []string{"Observation"}
 
-func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionSet, obj *model.Observation) graphql.Marshaler {
+func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionSet, obj *statistics.Observation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, observationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10104,39 +10117,42 @@ func (ec *executionContext) _Observation(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Observation")
 		case "state":
-			out.Values[i] = ec._Observation_state(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_state(ctx, field, obj)
+				})
 		case "indicator":
-			out.Values[i] = ec._Observation_indicator(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_indicator(ctx, field, obj)
+				})
 		case "year":
 			out.Values[i] = ec._Observation_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._Observation_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Observation_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "breakdown":
-			out.Values[i] = ec._Observation_breakdown(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Observation_breakdown(ctx, field, obj)
+				})
 		case "revision":
 			out.Values[i] = ec._Observation_revision(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10836,7 +10852,7 @@ func (ec *executionContext) _ReviewComment(ctx context.Context, sel ast.Selectio
 
 var rowErrorImplementors = []string{"RowError"}
 
-func (ec *executionContext) _RowError(ctx context.Context, sel ast.SelectionSet, obj *model.RowError) graphql.Marshaler {
+func (ec *executionContext) _RowError(ctx context.Context, sel ast.SelectionSet, obj *statistics.RowError) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rowErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11244,7 +11260,7 @@ func (ec *executionContext) _SubmissionVersion(ctx context.Context, sel ast.Sele
 
 var trendPointImplementors = []string{"TrendPoint"}
 
-func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.TrendPoint) graphql.Marshaler {
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *statistics.TrendPoint) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11287,7 +11303,7 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 
 var trendSeriesImplementors = []string{"TrendSeries"}
 
-func (ec *executionContext) _TrendSeries(ctx context.Context, sel ast.SelectionSet, obj *model.TrendSeries) graphql.Marshaler {
+func (ec *executionContext) _TrendSeries(ctx context.Context, sel ast.SelectionSet, obj *statistics.TrendSeries) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, trendSeriesImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11930,15 +11946,11 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgr
 	return v
 }
 
-func (ec *executionContext) marshalNDimension2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v model.Dimension) graphql.Marshaler {
-	return ec._Dimension(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDimension2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+func (ec *executionContext) marshalNDimension2ᚕᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []*statistics.Dimension) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDimension2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+		return ec.marshalNDimension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimension(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -11948,6 +11960,14 @@ func (ec *executionContext) marshalNDimension2ᚕgithubᚗcomᚋcospᚑictᚋirm
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDimension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimension(ctx context.Context, sel ast.SelectionSet, v *statistics.Dimension) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dimension!")
+		return graphql.Null
+	}
+	return ec._Dimension(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐFieldError(ctx context.Context, sel ast.SelectionSet, v questionnaire.FieldError) graphql.Marshaler {
@@ -12038,15 +12058,15 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNIndicator2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicator(ctx context.Context, sel ast.SelectionSet, v model.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicator(ctx context.Context, sel ast.SelectionSet, v statistics.Indicator) graphql.Marshaler {
 	return ec._Indicator(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.Indicator) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicator2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicator(ctx, sel, v[i])
+		return ec.marshalNIndicator2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicator(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12058,7 +12078,7 @@ func (ec *executionContext) marshalNIndicator2ᚕgithubᚗcomᚋcospᚑictᚋirm
 	return ret
 }
 
-func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *statistics.Indicator) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Indicator!")
 		return graphql.Null
@@ -12114,15 +12134,15 @@ func (ec *executionContext) marshalNJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	return v
 }
 
-func (ec *executionContext) marshalNObservation2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservation(ctx context.Context, sel ast.SelectionSet, v model.Observation) graphql.Marshaler {
+func (ec *executionContext) marshalNObservation2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐObservation(ctx context.Context, sel ast.SelectionSet, v statistics.Observation) graphql.Marshaler {
 	return ec._Observation(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNObservation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Observation) graphql.Marshaler {
+func (ec *executionContext) marshalNObservation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐObservationᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.Observation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNObservation2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservation(ctx, sel, v[i])
+		return ec.marshalNObservation2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐObservation(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12153,15 +12173,35 @@ func (ec *executionContext) unmarshalNObservationInput2ᚕgithubᚗcomᚋcospᚑ
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx context.Context, v any) (model.ObservationStatus, error) {
-	var res model.ObservationStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx context.Context, v any) (statistics.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx context.Context, sel ast.SelectionSet, v model.ObservationStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx context.Context, sel ast.SelectionSet, v statistics.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ObservationStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus = map[string]statistics.Status{
+		"REPORTED":      statistics.Reported,
+		"ESTIMATED":     statistics.Estimated,
+		"NOT_AVAILABLE": statistics.NotAvailable,
+		"CONFIDENTIAL":  statistics.Confidential,
+	}
+	marshalNObservationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus = map[statistics.Status]string{
+		statistics.Reported:     "REPORTED",
+		statistics.Estimated:    "ESTIMATED",
+		statistics.NotAvailable: "NOT_AVAILABLE",
+		statistics.Confidential: "CONFIDENTIAL",
+	}
+)
 
 func (ec *executionContext) marshalNObservationsPayload2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationsPayload(ctx context.Context, sel ast.SelectionSet, v *model.ObservationsPayload) graphql.Marshaler {
 	if v == nil {
@@ -12462,15 +12502,15 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐRowError(ctx context.Context, sel ast.SelectionSet, v model.RowError) graphql.Marshaler {
+func (ec *executionContext) marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowError(ctx context.Context, sel ast.SelectionSet, v statistics.RowError) graphql.Marshaler {
 	return ec._RowError(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNRowError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RowError) graphql.Marshaler {
+func (ec *executionContext) marshalNRowError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.RowError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐRowError(ctx, sel, v[i])
+		return ec.marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowError(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12690,15 +12730,15 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v model.TrendPoint) graphql.Marshaler {
+func (ec *executionContext) marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v statistics.TrendPoint) graphql.Marshaler {
 	return ec._TrendPoint(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TrendPoint) graphql.Marshaler {
+func (ec *executionContext) marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.TrendPoint) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendPoint(ctx, sel, v[i])
+		return ec.marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPoint(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12710,15 +12750,15 @@ func (ec *executionContext) marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋir
 	return ret
 }
 
-func (ec *executionContext) marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendSeries(ctx context.Context, sel ast.SelectionSet, v model.TrendSeries) graphql.Marshaler {
+func (ec *executionContext) marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeries(ctx context.Context, sel ast.SelectionSet, v statistics.TrendSeries) graphql.Marshaler {
 	return ec._TrendSeries(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TrendSeries) graphql.Marshaler {
+func (ec *executionContext) marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.TrendSeries) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐTrendSeries(ctx, sel, v[i])
+		return ec.marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeries(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12970,21 +13010,37 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupBy(ctx context.Context, v any) (*model.GroupBy, error) {
+func (ec *executionContext) unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy(ctx context.Context, v any) (*statistics.GroupBy, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.GroupBy)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupBy(ctx context.Context, sel ast.SelectionSet, v *model.GroupBy) graphql.Marshaler {
+func (ec *executionContext) marshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy(ctx context.Context, sel ast.SelectionSet, v *statistics.GroupBy) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy[*v])
+	return res
 }
+
+var (
+	unmarshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy = map[string]statistics.GroupBy{
+		"NONE":           statistics.GroupNone,
+		"REGIONAL_GROUP": statistics.GroupRegional,
+		"DEVELOPING":     statistics.GroupDevelop,
+	}
+	marshalOGroupBy2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐGroupBy = map[statistics.GroupBy]string{
+		statistics.GroupNone:     "NONE",
+		statistics.GroupRegional: "REGIONAL_GROUP",
+		statistics.GroupDevelop:  "DEVELOPING",
+	}
+)
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
@@ -13045,21 +13101,39 @@ func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑict�
 	return ec._NumericSummary(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx context.Context, v any) (*model.ObservationStatus, error) {
+func (ec *executionContext) unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx context.Context, v any) (*statistics.Status, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.ObservationStatus)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐObservationStatus(ctx context.Context, sel ast.SelectionSet, v *model.ObservationStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus(ctx context.Context, sel ast.SelectionSet, v *statistics.Status) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus[*v])
+	return res
 }
+
+var (
+	unmarshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus = map[string]statistics.Status{
+		"REPORTED":      statistics.Reported,
+		"ESTIMATED":     statistics.Estimated,
+		"NOT_AVAILABLE": statistics.NotAvailable,
+		"CONFIDENTIAL":  statistics.Confidential,
+	}
+	marshalOObservationStatus2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐStatus = map[statistics.Status]string{
+		statistics.Reported:     "REPORTED",
+		statistics.Estimated:    "ESTIMATED",
+		statistics.NotAvailable: "NOT_AVAILABLE",
+		statistics.Confidential: "CONFIDENTIAL",
+	}
+)
 
 func (ec *executionContext) marshalOQuestionnaire2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐQuestionnaire(ctx context.Context, sel ast.SelectionSet, v *questionnaire.Questionnaire) graphql.Marshaler {
 	if v == nil {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/cosp-ict/irm/graph/model"
@@ -45,4 +46,36 @@ func deref[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// workingGroups maps working-group ids to the catalogue's groups.
+func (r *Resolver) workingGroups(ids []string) []questionnaire.WorkingGroup {
+	out := make([]questionnaire.WorkingGroup, 0, len(ids))
+	for _, id := range ids {
+		if wg, ok := r.Registry.WorkingGroup(id); ok {
+			out = append(out, wg)
+		}
+	}
+	return out
+}
+
+// breakdownOf reads a breakdown argument: absent, null or an object of
+// dimension id → value strings.
+func breakdownOf(j model.JSON) (map[string]string, error) {
+	if len(j) == 0 || string(j) == "null" {
+		return nil, nil
+	}
+	var b map[string]string
+	if err := json.Unmarshal(j, &b); err != nil {
+		return nil, errors.New(`a breakdown is an object of dimension values, e.g. {"partner": "KEN"}`)
+	}
+	return b, nil
+}
+
+func derefAll[T any](ps []*T) []T {
+	out := make([]T, len(ps))
+	for i, p := range ps {
+		out[i] = *p
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -21,4 +22,5 @@ type Resolver struct {
 	StateStore *state.Store
 	Tokens     *auth.Store
 	Workflow   *submission.Service
+	Statistics *statistics.Service
 }

@@ -12,18 +12,13 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
 type CommentInput struct {
 	Path *string `json:"path,omitempty"`
 	Body string  `json:"body"`
-}
-
-type Dimension struct {
-	ID     string   `json:"id"`
-	Name   string   `json:"name"`
-	Values []string `json:"values"`
 }
 
 type GroupAggregate struct {
@@ -43,17 +38,9 @@ type GroupCompleteness struct {
 	Rate       float64 `json:"rate"`
 }
 
-type Indicator struct {
-	Code          string                       `json:"code"`
-	Name          string                       `json:"name"`
-	Unit          string                       `json:"unit"`
-	Dimensions    []Dimension                  `json:"dimensions"`
-	WorkingGroups []questionnaire.WorkingGroup `json:"workingGroups"`
-}
-
 type IndicatorSummary struct {
-	Indicator *Indicator    `json:"indicator"`
-	Trend     []TrendSeries `json:"trend"`
+	Indicator *statistics.Indicator    `json:"indicator"`
+	Trend     []statistics.TrendSeries `json:"trend"`
 }
 
 type Mutation struct {
@@ -68,27 +55,17 @@ type NumericSummary struct {
 	Max    float64 `json:"max"`
 }
 
-type Observation struct {
-	State     *state.State      `json:"state"`
-	Indicator *Indicator        `json:"indicator"`
-	Year      int               `json:"year"`
-	Value     *float64          `json:"value,omitempty"`
-	Status    ObservationStatus `json:"status"`
-	Breakdown JSON              `json:"breakdown"`
-	Revision  int               `json:"revision"`
-}
-
 type ObservationInput struct {
 	Indicator string             `json:"indicator"`
 	Year      int                `json:"year"`
 	Value     *float64           `json:"value,omitempty"`
-	Status    *ObservationStatus `json:"status,omitempty"`
+	Status    *statistics.Status `json:"status,omitempty"`
 	Breakdown JSON               `json:"breakdown,omitempty"`
 }
 
 type ObservationsPayload struct {
-	Accepted int        `json:"accepted"`
-	Errors   []RowError `json:"errors"`
+	Accepted int                   `json:"accepted"`
+	Errors   []statistics.RowError `json:"errors"`
 }
 
 type OpenCycleInput struct {
@@ -159,12 +136,6 @@ type ReportSchedule struct {
 	Active       bool                        `json:"active"`
 }
 
-type RowError struct {
-	Row     int    `json:"row"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
 type ScheduleReportInput struct {
 	Report   *ReportInput `json:"report"`
 	Cron     string       `json:"cron"`
@@ -187,20 +158,6 @@ type SubmissionPayload struct {
 	Errors     []questionnaire.FieldError `json:"errors"`
 }
 
-type TrendPoint struct {
-	Year   int     `json:"year"`
-	Value  float64 `json:"value"`
-	States int     `json:"states"`
-}
-
-type TrendSeries struct {
-	Group     string       `json:"group"`
-	Points    []TrendPoint `json:"points"`
-	ChangePct *float64     `json:"changePct,omitempty"`
-	CagrPct   *float64     `json:"cagrPct,omitempty"`
-	Slope     *float64     `json:"slope,omitempty"`
-}
-
 type Viewer struct {
 	Role          auth.Role                    `json:"role"`
 	Name          string                       `json:"name"`
@@ -214,122 +171,6 @@ type WorkingGroupSummary struct {
 	Completeness []GroupCompleteness         `json:"completeness"`
 	Questions    []QuestionAggregate         `json:"questions"`
 	Indicators   []IndicatorSummary          `json:"indicators"`
-}
-
-type GroupBy string
-
-const (
-	GroupByNone          GroupBy = "NONE"
-	GroupByRegionalGroup GroupBy = "REGIONAL_GROUP"
-	GroupByDeveloping    GroupBy = "DEVELOPING"
-)
-
-var AllGroupBy = []GroupBy{
-	GroupByNone,
-	GroupByRegionalGroup,
-	GroupByDeveloping,
-}
-
-func (e GroupBy) IsValid() bool {
-	switch e {
-	case GroupByNone, GroupByRegionalGroup, GroupByDeveloping:
-		return true
-	}
-	return false
-}
-
-func (e GroupBy) String() string {
-	return string(e)
-}
-
-func (e *GroupBy) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = GroupBy(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid GroupBy", str)
-	}
-	return nil
-}
-
-func (e GroupBy) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *GroupBy) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e GroupBy) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ObservationStatus string
-
-const (
-	ObservationStatusReported     ObservationStatus = "REPORTED"
-	ObservationStatusEstimated    ObservationStatus = "ESTIMATED"
-	ObservationStatusNotAvailable ObservationStatus = "NOT_AVAILABLE"
-	ObservationStatusConfidential ObservationStatus = "CONFIDENTIAL"
-)
-
-var AllObservationStatus = []ObservationStatus{
-	ObservationStatusReported,
-	ObservationStatusEstimated,
-	ObservationStatusNotAvailable,
-	ObservationStatusConfidential,
-}
-
-func (e ObservationStatus) IsValid() bool {
-	switch e {
-	case ObservationStatusReported, ObservationStatusEstimated, ObservationStatusNotAvailable, ObservationStatusConfidential:
-		return true
-	}
-	return false
-}
-
-func (e ObservationStatus) String() string {
-	return string(e)
-}
-
-func (e *ObservationStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ObservationStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ObservationStatus", str)
-	}
-	return nil
-}
-
-func (e ObservationStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ObservationStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ObservationStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
 
 type RegionalGroup string

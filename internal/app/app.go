@@ -21,6 +21,7 @@ import (
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/migrations"
 	"github.com/cosp-ict/irm/questionnaires"
 )
@@ -83,20 +84,35 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// loadRegistry loads the questionnaires from dir, or the embedded ones.
-// The catalogue comes from dir/catalogue when present, else the binary.
-func loadRegistry(dir string) (*questionnaire.Registry, error) {
+// Content is what the service reads from the questionnaires folder.
+type Content struct {
+	Registry   *questionnaire.Registry // questionnaires and working groups
+	Indicators *statistics.Catalogue
+}
+
+// LoadContent loads the questionnaires from dir, or the embedded ones. The
+// catalogue comes from dir/catalogue when present, else the binary.
+func LoadContent(dir string) (Content, error) {
 	files, catalogue := questionnaires.Files(), questionnaires.Catalogue()
 	if dir != "" {
 		if _, err := os.Stat(dir); err != nil {
-			return nil, fmt.Errorf("questionnaires folder: %w", err)
+			return Content{}, fmt.Errorf("questionnaires folder: %w", err)
 		}
 		files = os.DirFS(dir)
 		if _, err := fs.Stat(files, "catalogue/"+questionnaire.WorkingGroupsFile); err == nil {
 			catalogue, _ = fs.Sub(files, "catalogue")
 		}
 	}
-	return questionnaire.Load(files, catalogue)
+	reg, err := questionnaire.Load(files, catalogue)
+	if err != nil {
+		return Content{}, err
+	}
+	known := func(id string) bool { _, ok := reg.WorkingGroup(id); return ok }
+	cat, err := statistics.LoadCatalogue(catalogue, known, state.Codes())
+	if err != nil {
+		return Content{}, err
+	}
+	return Content{Registry: reg, Indicators: cat}, nil
 }
 
 // openDatabase connects, applies pending migrations and syncs reference data.
@@ -157,12 +173,12 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	if err != nil {
 		return err
 	}
-	reg, err := loadRegistry(c.questionnaires)
+	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
 	}
 	for _, id := range wgs {
-		if _, ok := reg.WorkingGroup(id); !ok {
+		if _, ok := content.Registry.WorkingGroup(id); !ok {
 			return apperr.BadInputf("unknown working group %q", id)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/devdb"
+	"github.com/cosp-ict/irm/internal/statistics"
 )
 
 // runDev is "make run": find or start PostgreSQL, migrate, load the demo
@@ -24,7 +25,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	reg, err := loadRegistry(c.questionnaires)
+	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
 	}
@@ -45,14 +46,17 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		return err
 	}
 	defer pool.Close()
-	if err := demo.Seed(ctx, pool, reg, log); err != nil {
+	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
+		return err
+	}
+	if err := demo.SeedStatistics(ctx, pool, statistics.NewService(pool, content.Indicators), log); err != nil {
 		return err
 	}
 	tokens, err := demo.Tokens(ctx, auth.NewStore(pool))
 	if err != nil {
 		return err
 	}
-	h, err := NewHandler(ctx, pool, reg, log, HandlerOptions{Dev: true,
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
 	if err != nil {
 		return err

@@ -21,8 +21,8 @@ import (
 
 	"github.com/cosp-ict/irm/graph"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -38,13 +38,16 @@ type HandlerOptions struct {
 
 // NewHandler builds the HTTP API over pool and reg. It refuses to start
 // when a questionnaire that cycles use has changed since.
-func NewHandler(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Registry, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
+func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
+	reg := content.Registry
 	workflow := submission.NewService(pool, reg)
 	if err := workflow.CheckDigests(ctx); err != nil {
 		return nil, err
 	}
 	tokens := auth.NewStore(pool)
-	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool), Tokens: tokens, Workflow: workflow}
+	stats := statistics.NewService(pool, content.Indicators)
+	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool), Tokens: tokens,
+		Workflow: workflow, Statistics: stats}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
 
 	mux := http.NewServeMux()
@@ -58,6 +61,30 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Regi
 			return
 		}
 		io.WriteString(w, "ok\n") //nolint:errcheck
+	})
+	mux.Handle("POST /statistics/{file}", authenticate(tokens, log, statisticsCSV(stats, log)))
+	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
+		var codes []string
+		if q := r.URL.Query().Get("indicators"); q != "" {
+			codes = strings.Split(q, ",")
+		}
+		if wg := r.URL.Query().Get("workingGroup"); wg != "" {
+			for _, ind := range content.Indicators.ForWorkingGroup(wg) {
+				codes = append(codes, ind.Code)
+			}
+			if len(codes) == 0 {
+				http.Error(w, "no indicators for working group "+wg, http.StatusNotFound)
+				return
+			}
+		}
+		var buf bytes.Buffer
+		if err := content.Indicators.Template(&buf, codes, time.Now().Year()-1); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
+		w.Write(buf.Bytes()) //nolint:errcheck
 	})
 	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
 	return withRequestID(recoverPanics(log, mux)), nil
@@ -198,7 +225,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	reg, err := loadRegistry(c.questionnaires)
+	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
 	}
@@ -207,7 +234,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer pool.Close()
-	h, err := NewHandler(ctx, pool, reg, log, HandlerOptions{Dev: *dev})
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev})
 	if err != nil {
 		return err
 	}

@@ -56,3 +56,15 @@ func CanListSubmissions(p Principal) error {
 func CanEditSubmission(p Principal, state string) error {
 	return forState(p, state, "change the submission")
 }
+
+// CanReportStatistics: a focal point for its own State; the secretariat
+// for any.
+func CanReportStatistics(p Principal, state string) error {
+	return forState(p, state, "report statistics")
+}
+
+// SeesConfidential: a State's confidential values are shown to that
+// State's focal point and the secretariat only.
+func SeesConfidential(p Principal, state string) bool {
+	return p.Role == Secretariat || (p.Role == FocalPoint && p.State == state)
+}

@@ -195,3 +195,17 @@ func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, pa
 	})
 	return out, err
 }
+
+// Codes returns the ISO 3166-1 alpha-3 codes of the reference States,
+// sorted; they fill the catalogue's "states" code list.
+func Codes() []string {
+	states, err := parseReference(referenceCSV)
+	if err != nil {
+		panic(err) // the file is embedded and checked by the tests
+	}
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = s.Code
+	}
+	return out
+}

@@ -19,33 +19,34 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
-	"github.com/cosp-ict/irm/questionnaires"
+	"github.com/cosp-ict/irm/internal/statistics"
 )
 
 // Env is a running API over its own database.
 type Env struct {
-	URL      string
-	Pool     *pgxpool.Pool
-	Registry *questionnaire.Registry
-	Tokens   *auth.Store
+	URL        string
+	Pool       *pgxpool.Pool
+	Registry   *questionnaire.Registry
+	Indicators *statistics.Catalogue
+	Tokens     *auth.Store
 }
 
 // New starts the API (dev mode off, as in production) on a new database.
 func New(t testing.TB) *Env {
 	t.Helper()
 	pool := pgtest.New(t)
-	reg, err := questionnaire.Load(questionnaires.Files(), questionnaires.Catalogue())
+	content, err := app.LoadContent("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), pool, reg, log, app.HandlerOptions{})
+	h, err := app.NewHandler(context.Background(), pool, content, log, app.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Pool: pool, Registry: reg, Tokens: auth.NewStore(pool)}
+	return &Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators, Tokens: auth.NewStore(pool)}
 }
 
 // Token creates a token for role; state for a focal point, working

@@ -1,0 +1,177 @@
+package statistics
+
+import (
+	"context"
+
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ReportRows stores a GraphQL batch of at most MaxBatchRows rows.
+func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row) (Result, error) {
+	if len(rows) > MaxBatchRows {
+		return Result{}, apperr.BadInputf("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
+	}
+	return s.Report(ctx, p, state, &SliceSource{Rows: rows})
+}
+
+// CSVSource reads observations from CSV: a header naming indicator, year,
+// value and optionally status, plus one column per dimension used; an
+// empty dimension cell means the value is not broken down by it. Positions
+// are 1-based line numbers. It holds one record at a time.
+type CSVSource struct {
+	r       *csv.Reader
+	cols    map[string]int
+	dims    []string // dimension columns, in header order
+	dimIdx  []int
+	started bool
+	done    bool
+	header  []RowError
+}
+
+// NewCSVSource reads the header of r and checks its columns against the
+// catalogue. Header problems come back as row errors on line 1.
+func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = 0
+	s := &CSVSource{r: cr, cols: map[string]int{}}
+	head, err := cr.Read()
+	if err != nil {
+		msg := "the file is empty: the first line must be a header such as indicator,year,value,status"
+		if !errors.Is(err, io.EOF) {
+			msg = "the header cannot be read: " + err.Error()
+		}
+		s.header = []RowError{{Row: 1, Field: "", Message: msg}}
+		return s
+	}
+	known := map[string]bool{}
+	for _, d := range cat.Dimensions {
+		known[d.ID] = true
+	}
+	for i, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, dup := s.cols[h]; dup {
+			s.header = append(s.header, RowError{Row: 1, Field: h, Message: fmt.Sprintf("column %q appears twice", h)})
+			continue
+		}
+		s.cols[h] = i
+		switch {
+		case h == "indicator" || h == "year" || h == "value" || h == "status":
+		case known[h]:
+			s.dims = append(s.dims, h)
+			s.dimIdx = append(s.dimIdx, i)
+		default:
+			s.header = append(s.header, RowError{Row: 1, Field: h,
+				Message: fmt.Sprintf("unknown column %q: use indicator, year, value, status and dimension ids", h)})
+		}
+	}
+	for _, need := range []string{"indicator", "year", "value"} {
+		if _, ok := s.cols[need]; !ok {
+			s.header = append(s.header, RowError{Row: 1, Field: need, Message: fmt.Sprintf("the header has no %q column", need)})
+		}
+	}
+	return s
+}
+
+// Unit implements Source.
+func (s *CSVSource) Unit() string { return "line" }
+
+// Next implements Source.
+func (s *CSVSource) Next() (Row, int, []RowError, bool, error) {
+	if len(s.header) > 0 {
+		errs := s.header
+		s.header, s.done = nil, true
+		return Row{}, 1, errs, true, nil
+	}
+	if s.done {
+		return Row{}, 0, nil, false, nil
+	}
+	rec, err := s.r.Read()
+	if errors.Is(err, io.EOF) {
+		s.done = true
+		return Row{}, 0, nil, false, nil
+	}
+	var perr *csv.ParseError
+	if errors.As(err, &perr) {
+		if errors.Is(perr.Err, csv.ErrFieldCount) {
+			return Row{}, perr.StartLine, []RowError{{Row: perr.StartLine, Field: "",
+				Message: fmt.Sprintf("expected %d fields like the header, found %d", len(s.cols), len(rec))}}, true, nil
+		}
+		// A quoting error leaves the reader lost: report it and stop.
+		s.done = true
+		return Row{}, perr.Line, []RowError{{Row: perr.Line, Field: "", Message: "malformed CSV: " + perr.Err.Error()}}, true, nil
+	}
+	if err != nil {
+		return Row{}, 0, nil, false, fmt.Errorf("read CSV: %w", err)
+	}
+	line, _ := s.r.FieldPos(0)
+	var row Row
+	var errs []RowError
+	row.Indicator = strings.TrimSpace(rec[s.cols["indicator"]])
+	if y, err := strconv.Atoi(strings.TrimSpace(rec[s.cols["year"]])); err != nil {
+		errs = append(errs, RowError{Row: line, Field: "year", Message: fmt.Sprintf("%q is not a year", rec[s.cols["year"]])})
+	} else {
+		row.Year = y
+	}
+	if v := strings.TrimSpace(rec[s.cols["value"]]); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, RowError{Row: line, Field: "value", Message: fmt.Sprintf("%q is not a number", v)})
+		} else {
+			row.Value = &f
+		}
+	}
+	if i, ok := s.cols["status"]; ok {
+		row.Status = Status(strings.ToUpper(strings.TrimSpace(rec[i])))
+	}
+	for k, i := range s.dimIdx {
+		if v := strings.TrimSpace(rec[i]); v != "" {
+			if row.Breakdown == nil {
+				row.Breakdown = map[string]string{}
+			}
+			row.Breakdown[s.dims[k]] = v
+		}
+	}
+	return row, line, errs, true, nil
+}
+
+// Template returns a CSV template for the given indicators (all when
+// codes is empty): the header with the dimensions they use, and one
+// example line per indicator for year.
+func (c *Catalogue) Template(w io.Writer, codes []string, year int) error {
+	inds := c.Indicators
+	if len(codes) > 0 {
+		inds = nil
+		for _, code := range codes {
+			ind, ok := c.Indicator(code)
+			if !ok {
+				return apperr.BadInputf("unknown indicator %q", code)
+			}
+			inds = append(inds, ind)
+		}
+	}
+	var dims []string
+	for _, ind := range inds {
+		for _, d := range ind.DimensionIDs {
+			if !slices.Contains(dims, d) {
+				dims = append(dims, d)
+			}
+		}
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(append([]string{"indicator", "year", "value", "status"}, dims...)) //nolint:errcheck
+	for _, ind := range inds {
+		rec := []string{ind.Code, strconv.Itoa(year), "", string(Reported)}
+		cw.Write(append(rec, make([]string, len(dims))...)) //nolint:errcheck
+	}
+	cw.Flush()
+	return cw.Error()
+}

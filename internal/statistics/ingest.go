@@ -1,0 +1,251 @@
+package statistics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/auth"
+)
+
+// Service stores and reads observations.
+type Service struct {
+	pool *pgxpool.Pool
+	cat  *Catalogue
+	now  func() time.Time
+}
+
+// NewService returns a service over pool with the catalogue cat.
+func NewService(pool *pgxpool.Pool, cat *Catalogue) *Service {
+	return &Service{pool: pool, cat: cat, now: time.Now}
+}
+
+// Catalogue returns the indicator catalogue.
+func (s *Service) Catalogue() *Catalogue { return s.cat }
+
+// Source yields rows one at a time, so that a file of any size is read in
+// constant memory. Next returns the row, its position (0-based index or
+// 1-based line), and false at the end. A row that cannot even be read
+// comes back as RowErrors; err is for failures of the input itself.
+type Source interface {
+	Next() (row Row, pos int, rowErrs []RowError, ok bool, err error)
+	// Unit names a position in messages: "row" or "line".
+	Unit() string
+}
+
+// Result is the outcome of a batch: rows stored (new or changed) or, when
+// Errors is non-empty, nothing stored at all.
+type Result struct {
+	Accepted int
+	Errors   []RowError
+}
+
+// Report validates and stores a batch of one State's observations, all or
+// nothing. An unchanged value stores nothing; a changed one becomes a new
+// revision and the superseded one is kept.
+func (s *Service) Report(ctx context.Context, p auth.Principal, state string, src Source) (Result, error) {
+	state = strings.ToUpper(state)
+	if err := auth.CanReportStatistics(p, state); err != nil {
+		return Result{}, err
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, state).Scan(&exists); err != nil {
+		return Result{}, fmt.Errorf("check state: %w", err)
+	}
+	if !exists {
+		return Result{}, apperr.NotFoundf("no State with code %q", state)
+	}
+
+	var res Result
+	errRollback := errors.New("rollback")
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE staging (
+			pos integer NOT NULL, indicator text NOT NULL, year integer NOT NULL, breakdown_key text NOT NULL,
+			breakdown jsonb NOT NULL, value double precision, status text NOT NULL) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("staging table: %w", err)
+		}
+		rows := &copySource{src: src, cat: s.cat, now: s.now()}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"staging"},
+			[]string{"pos", "indicator", "year", "breakdown_key", "breakdown", "value", "status"}, rows); err != nil {
+			if rows.err != nil {
+				return rows.err
+			}
+			return fmt.Errorf("copy observations: %w", err)
+		}
+		if len(rows.errs) > 0 {
+			dups, err := duplicates(ctx, tx, src.Unit(), MaxRowErrors-len(rows.errs))
+			if err != nil {
+				return err
+			}
+			res.Errors = mergeErrors(rows.errs, dups)
+			return errRollback
+		}
+		if _, err := tx.Exec(ctx, `ANALYZE staging`); err != nil {
+			return fmt.Errorf("analyze staging: %w", err)
+		}
+		accepted, err := s.merge(ctx, tx, p, state)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "21000" { // the batch holds one key twice
+			dups, derr := duplicates(ctx, tx, src.Unit(), MaxRowErrors)
+			if derr != nil {
+				return derr
+			}
+			res.Errors = dups
+			return errRollback
+		}
+		if err != nil {
+			return err
+		}
+		res.Accepted = accepted
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "statistics.report", Subject: "state/" + state,
+			Detail: map[string]int{"rows": rows.n, "accepted": accepted}})
+	})
+	if errors.Is(err, errRollback) {
+		return res, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	res.Errors = []RowError{}
+	return res, nil
+}
+
+// merge moves the staged rows into observations inside a savepoint: first
+// the values they supersede go to observation_revisions, then the upsert.
+func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state string) (int, error) {
+	var accepted int
+	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+		if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
+				(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
+			SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
+			FROM staging s JOIN observations o ON o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
+				AND o.year = s.year AND o.state_code = $1
+			WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state); err != nil {
+			return err
+		}
+		tag, err := sp.Exec(ctx, `INSERT INTO observations AS o
+				(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
+			SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging
+			ON CONFLICT (indicator, breakdown_key, year, state_code) DO UPDATE
+			SET value = EXCLUDED.value, status = EXCLUDED.status, revision = o.revision + 1,
+				reported_at = EXCLUDED.reported_at, reported_by = EXCLUDED.reported_by
+			WHERE (o.value, o.status) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.status)`, state, p.Name)
+		if err != nil {
+			return err
+		}
+		accepted = int(tag.RowsAffected())
+		return nil
+	})
+	return accepted, err
+}
+
+// duplicates reports every staged row whose key an earlier row has.
+func duplicates(ctx context.Context, tx pgx.Tx, unit string, limit int) ([]RowError, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT pos, first FROM (
+			SELECT pos, min(pos) OVER (PARTITION BY indicator, breakdown_key, year) AS first FROM staging) d
+		WHERE pos <> first ORDER BY pos LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicates: %w", err)
+	}
+	var out []RowError
+	var pos, first int
+	_, err = pgx.ForEachRow(rows, []any{&pos, &first}, func() error {
+		out = append(out, RowError{Row: pos, Field: "indicator",
+			Message: fmt.Sprintf("duplicate of %s %d: the same indicator, year and breakdown", unit, first)})
+		return nil
+	})
+	return out, err
+}
+
+// mergeErrors returns a and b ordered by row.
+func mergeErrors(a, b []RowError) []RowError {
+	out := make([]RowError, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j >= len(b) || (i < len(a) && a[i].Row <= b[j].Row) {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	return out
+}
+
+// copySource validates rows as COPY pulls them: valid rows go to the
+// staging table, bad ones only into errs.
+type copySource struct {
+	src    Source
+	cat    *Catalogue
+	now    time.Time
+	errs   []RowError
+	n      int
+	values []any
+	err    error
+}
+
+func (c *copySource) Next() (more bool) {
+	// pgx calls Next on its own goroutine, where a panic would take the
+	// whole process down: turn one into an error instead.
+	defer func() {
+		if v := recover(); v != nil {
+			c.err, more = fmt.Errorf("panic while reading observations: %v", v), false
+		}
+	}()
+	for {
+		row, pos, rowErrs, ok, err := c.src.Next()
+		if err != nil {
+			c.err = err
+			return false
+		}
+		if !ok {
+			return false
+		}
+		c.n++
+		if len(rowErrs) == 0 {
+			var v checked
+			v, rowErrs = c.cat.check(row, pos, c.now)
+			if len(rowErrs) == 0 {
+				c.values = []any{pos, v.indicator, v.year, v.breakdownKey, v.breakdown, v.value, string(v.status)}
+				return true
+			}
+		}
+		c.errs = append(c.errs, rowErrs...)
+		if len(c.errs) >= MaxRowErrors {
+			c.errs = append(c.errs[:MaxRowErrors-1], RowError{Row: pos, Field: "",
+				Message: fmt.Sprintf("too many errors: stopped reading at %s %d", c.src.Unit(), pos)})
+			return false
+		}
+	}
+}
+
+func (c *copySource) Values() ([]any, error) { return c.values, nil }
+func (c *copySource) Err() error             { return c.err }
+
+// SliceSource serves a list of rows, positions being 0-based indexes.
+type SliceSource struct {
+	Rows []Row
+	i    int
+}
+
+func (s *SliceSource) Next() (Row, int, []RowError, bool, error) {
+	if s.i >= len(s.Rows) {
+		return Row{}, 0, nil, false, nil
+	}
+	s.i++
+	return s.Rows[s.i-1], s.i - 1, nil, true, nil
+}
+
+func (s *SliceSource) Unit() string { return "row" }

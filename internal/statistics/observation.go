@@ -1,0 +1,133 @@
+package statistics
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Status says what a value is.
+type Status string
+
+const (
+	Reported     Status = "REPORTED"
+	Estimated    Status = "ESTIMATED"
+	NotAvailable Status = "NOT_AVAILABLE"
+	Confidential Status = "CONFIDENTIAL"
+)
+
+func (s Status) valid() bool {
+	switch s {
+	case Reported, Estimated, NotAvailable, Confidential:
+		return true
+	}
+	return false
+}
+
+// Limits of one batch.
+const (
+	MaxBatchRows  = 10_000 // a GraphQL batch
+	MaxRowErrors  = 10_000 // errors reported for one batch or file
+	FirstYear     = 1990
+	maxMagnitude  = 1e15
+	maxBreakdowns = 8
+)
+
+// Row is one observation as a State sends it.
+type Row struct {
+	Indicator string
+	Year      int
+	Value     *float64
+	Status    Status            // "" means REPORTED
+	Breakdown map[string]string // dimension id → value; empty = the total
+}
+
+// RowError is one bad row: 0-based index in a list, or 1-based CSV line.
+type RowError struct {
+	Row     int
+	Field   string
+	Message string
+}
+
+// checked is a valid row, ready to store.
+type checked struct {
+	indicator    string
+	year         int
+	value        *float64
+	status       Status
+	breakdownKey string // canonical "dim=value;dim=value", "" for the total
+	breakdown    []byte // canonical JSON object
+}
+
+// check validates one row against the catalogue. It returns every problem
+// with the row, each naming its field.
+func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
+	var errs []RowError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, RowError{Row: at, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	out := checked{indicator: r.Indicator, year: r.Year, value: r.Value, status: r.Status}
+	if out.status == "" {
+		out.status = Reported
+	}
+	ind, ok := c.Indicator(r.Indicator)
+	if !ok {
+		bad("indicator", "unknown indicator %q", r.Indicator)
+	}
+	if last := now.Year(); r.Year < FirstYear || r.Year > last {
+		bad("year", "year %d is outside %d..%d", r.Year, FirstYear, last)
+	}
+	switch {
+	case !out.status.valid():
+		bad("status", "unknown status %q: use REPORTED, ESTIMATED, NOT_AVAILABLE or CONFIDENTIAL", out.status)
+	case r.Value == nil && (out.status == Reported || out.status == Estimated):
+		bad("value", "a %s value is missing", out.status)
+	case r.Value != nil && out.status == NotAvailable:
+		bad("value", "a NOT_AVAILABLE observation carries no value")
+	}
+	if v := r.Value; v != nil {
+		switch {
+		case math.IsNaN(*v) || math.IsInf(*v, 0) || math.Abs(*v) > maxMagnitude:
+			bad("value", "value %v is not a finite number below %g", *v, maxMagnitude)
+		case ind != nil && ind.Minimum != nil && *v < *ind.Minimum:
+			bad("value", "%s cannot be negative (got %v)", ind.Code, *v)
+		case ind != nil && ind.Integer && *v != math.Trunc(*v):
+			bad("value", "%s is a whole number of %s (got %v)", ind.Code, ind.Unit, *v)
+		}
+	}
+	if len(r.Breakdown) > maxBreakdowns {
+		bad("breakdown", "at most %d dimensions", maxBreakdowns)
+	}
+	keys := make([]string, 0, len(r.Breakdown))
+	for k := range r.Breakdown {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var key strings.Builder
+	canon := make(map[string]string, len(keys))
+	for _, k := range keys {
+		v := r.Breakdown[k]
+		if ind != nil {
+			d, ok := ind.Dimension(k)
+			switch {
+			case !ok:
+				bad("breakdown."+k, "%s has no dimension %q (it has: %s)", ind.Code, k, strings.Join(ind.DimensionIDs, ", "))
+				continue
+			case !d.Allows(v):
+				bad("breakdown."+k, "%q is not a value of dimension %s", v, k)
+				continue
+			}
+		}
+		if key.Len() > 0 {
+			key.WriteByte(';')
+		}
+		key.WriteString(k + "=" + v)
+		canon[k] = v
+	}
+	out.breakdownKey = key.String()
+	out.breakdown, _ = json.Marshal(canon) // a map[string]string always encodes
+	return out, errs
+}
