@@ -8,7 +8,8 @@ CREATE TABLE observations (
     indicator     text NOT NULL,
     breakdown_key text NOT NULL,
     year          integer NOT NULL,
-    state_code    text NOT NULL REFERENCES states (code),
+    state_code    text NOT NULL, -- checked by the service; no foreign key, whose
+                                 -- per-row check would halve bulk-load speed
     breakdown     jsonb NOT NULL,
     value         double precision,
     status        text NOT NULL CHECK (status IN ('REPORTED', 'ESTIMATED', 'NOT_AVAILABLE', 'CONFIDENTIAL')),

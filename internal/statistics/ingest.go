@@ -93,7 +93,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 		}
 		accepted, err := s.merge(ctx, tx, p, state)
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "21000" { // the batch holds one key twice
+		if errors.Is(err, errDuplicateKeys) || errors.As(err, &pgErr) && pgErr.Code == "23505" { // the batch holds one key twice
 			dups, derr := duplicates(ctx, tx, src.Unit(), MaxRowErrors)
 			if derr != nil {
 				return derr
@@ -118,30 +118,64 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 	return res, nil
 }
 
-// merge moves the staged rows into observations inside a savepoint: first
-// the values they supersede go to observation_revisions, then the upsert.
+var errDuplicateKeys = errors.New("the batch holds a key twice")
+
+// merge moves the staged rows into observations inside a savepoint.
+// Batches of one State are serialized by an advisory lock. When the State
+// has no stored values for the staged indicators yet (a first upload), the
+// rows are simply inserted; otherwise the values they supersede go to
+// observation_revisions, changed values are updated, new keys inserted.
 func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state string) (int, error) {
 	var accepted int
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-		if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
-				(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
-			SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
-			FROM staging s JOIN observations o ON o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
-				AND o.year = s.year AND o.state_code = $1
-			WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state); err != nil {
+		if _, err := sp.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('observations/' || $1))`, state); err != nil {
 			return err
 		}
-		tag, err := sp.Exec(ctx, `INSERT INTO observations AS o
+		var existing bool
+		if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM observations
+			WHERE state_code = $1 AND indicator IN (SELECT DISTINCT indicator FROM staging))`, state).Scan(&existing); err != nil {
+			return err
+		}
+		if existing {
+			// UPDATE ... FROM would silently pick one of two staged rows
+			// with the same key, so duplicates are looked for first.
+			var dup bool
+			if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staging
+				GROUP BY indicator, breakdown_key, year HAVING count(*) > 1)`).Scan(&dup); err != nil {
+				return err
+			}
+			if dup {
+				return errDuplicateKeys
+			}
+			if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
+					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
+				SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
+				FROM staging s JOIN observations o ON o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
+					AND o.year = s.year AND o.state_code = $1
+				WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state); err != nil {
+				return err
+			}
+			tag, err := sp.Exec(ctx, `UPDATE observations o
+				SET value = s.value, status = s.status, revision = o.revision + 1, reported_at = now(), reported_by = $2
+				FROM staging s
+				WHERE o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key AND o.year = s.year AND o.state_code = $1
+					AND (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state, p.Name)
+			if err != nil {
+				return err
+			}
+			accepted += int(tag.RowsAffected())
+		}
+		// Keys are unique in staging (duplicates make this fail), so what is
+		// not stored yet is simply inserted.
+		tag, err := sp.Exec(ctx, `INSERT INTO observations
 				(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
-			SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging
-			ON CONFLICT (indicator, breakdown_key, year, state_code) DO UPDATE
-			SET value = EXCLUDED.value, status = EXCLUDED.status, revision = o.revision + 1,
-				reported_at = EXCLUDED.reported_at, reported_by = EXCLUDED.reported_by
-			WHERE (o.value, o.status) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.status)`, state, p.Name)
+			SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging s
+			WHERE NOT $3 OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator = s.indicator
+				AND o.breakdown_key = s.breakdown_key AND o.year = s.year AND o.state_code = $1)`, state, p.Name, existing)
 		if err != nil {
 			return err
 		}
-		accepted = int(tag.RowsAffected())
+		accepted += int(tag.RowsAffected())
 		return nil
 	})
 	return accepted, err
