@@ -223,10 +223,13 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data, schema: doc,
 		byPath: map[string]*Question{}, nodes: map[string]string{},
 	}
-	if q.full, err = compile(id, doc); err != nil {
+	if q.full, err = compile(id, doc, nil); err != nil {
 		return nil, err
 	}
-	if q.draft, err = compile(id+".draft", stripRequired(doc, true)); err != nil {
+	// The draft schema's conditions refer to the unstripped schema, added
+	// to the draft's compiler as a resource of its own.
+	fullURL := schemaURL(id)
+	if q.draft, err = compile(id+".draft", stripRequired(doc, fullURL), map[string]any{fullURL: doc}); err != nil {
 		return nil, err
 	}
 	if err := q.derive(root, workingGroups); err != nil {
@@ -267,7 +270,12 @@ func errNoLoading(url string) (io.ReadCloser, error) {
 	return nil, fmt.Errorf("refusing to load %s: only references inside the file are allowed", url)
 }
 
-func compile(id string, doc any) (*compiled, error) {
+// schemaURL is the URL under which the compiler knows a schema.
+func schemaURL(id string) string { return "mem:///questionnaires/" + id + ".json" }
+
+// compile compiles doc; also holds other schemas the compiler may need,
+// by URL (the unstripped schema that a draft's conditions refer to).
+func compile(id string, doc any, also map[string]any) (*compiled, error) {
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -276,7 +284,16 @@ func compile(id string, doc any) (*compiled, error) {
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
 	c.LoadURL = errNoLoading
-	url := "mem:///questionnaires/" + id + ".json"
+	for url, other := range also {
+		otherData, err := json.Marshal(other)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.AddResource(url, bytes.NewReader(otherData)); err != nil {
+			return nil, fmt.Errorf("schema: %w", err)
+		}
+	}
+	url := schemaURL(id)
 	if err := c.AddResource(url, bytes.NewReader(data)); err != nil {
 		return nil, fmt.Errorf("schema: %w", err)
 	}
@@ -290,25 +307,27 @@ func compile(id string, doc any) (*compiled, error) {
 // stripRequired returns a copy of a schema without required and
 // dependentRequired, for checking drafts. They stay where removing them
 // would change which branch applies: inside if, not, anyOf, oneOf,
-// contains and propertyNames.
-func stripRequired(v any, positive bool) any {
+// contains and propertyNames. The local $refs there are pointed at full,
+// the URL of the unstripped schema, so that a condition reached through
+// a $ref keeps its required too.
+func stripRequired(v any, full string) any {
 	switch n := v.(type) {
 	case *object:
 		out := &object{vals: make(map[string]any, len(n.keys))}
 		for _, k := range n.keys {
-			if positive && (k == "required" || k == "dependentRequired") {
+			if k == "required" || k == "dependentRequired" {
 				continue
 			}
 			child := n.vals[k]
 			switch k {
 			case "if", "not", "anyOf", "oneOf", "contains", "propertyNames":
-				// keep as is
+				child = pinRefs(child, full)
 			case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
 				if m, ok := child.(*object); ok {
 					cm := &object{vals: make(map[string]any, len(m.keys))}
 					for _, name := range m.keys {
 						cm.keys = append(cm.keys, name)
-						cm.vals[name] = stripRequired(m.vals[name], positive)
+						cm.vals[name] = stripRequired(m.vals[name], full)
 					}
 					child = cm
 				}
@@ -316,15 +335,55 @@ func stripRequired(v any, positive bool) any {
 				if a, ok := child.([]any); ok {
 					ca := make([]any, len(a))
 					for i, s := range a {
-						ca[i] = stripRequired(s, positive)
+						ca[i] = stripRequired(s, full)
 					}
 					child = ca
 				}
 			case "items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "then", "else":
-				child = stripRequired(child, positive)
+				child = stripRequired(child, full)
 			}
 			out.keys = append(out.keys, k)
 			out.vals[k] = child
+		}
+		return out
+	}
+	return v
+}
+
+// pinRefs returns a copy of a schema whose local $refs ("#...") point
+// into the schema at url instead. Values of const and enum are data, not
+// schemas, and are kept as they are.
+func pinRefs(v any, url string) any {
+	switch n := v.(type) {
+	case *object:
+		out := &object{keys: n.keys, vals: make(map[string]any, len(n.keys))}
+		for _, k := range n.keys {
+			child := n.vals[k]
+			switch k {
+			case "const", "enum":
+			case "$ref":
+				if ref, ok := child.(string); ok && strings.HasPrefix(ref, "#") {
+					child = url + ref
+				}
+			case "properties", "patternProperties", "$defs", "definitions", "dependentSchemas":
+				// names, each with a schema (a property may be named "$ref")
+				if m, ok := child.(*object); ok {
+					cm := &object{keys: m.keys, vals: make(map[string]any, len(m.keys))}
+					for _, name := range m.keys {
+						cm.vals[name] = pinRefs(m.vals[name], url)
+					}
+					child = cm
+				}
+			default:
+				child = pinRefs(child, url)
+			}
+			out.vals[k] = child
+		}
+		return out
+	case []any:
+		out := make([]any, len(n))
+		for i, child := range n {
+			out[i] = pinRefs(child, url)
 		}
 		return out
 	}

@@ -88,7 +88,10 @@ func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			for _, fe := range q.leafErrors(c, doc, e) {
+			// A draft's schema is the full one without some keywords and
+			// its conditions point into the full one: the full document
+			// holds every node an error's schema location names.
+			for _, fe := range q.leafErrors(q.full, doc, e) {
 				add(fe)
 			}
 			return
@@ -260,7 +263,10 @@ var named = map[string]int{
 }
 
 // lastKeyword returns the last keyword in a keyword location such as
-// "/properties/a/$ref/properties/b/enum", and the location's tokens.
+// "/properties/a/$ref/properties/b/enum", and the location's tokens. A
+// location that ends at a subschema rather than a keyword
+// ("/properties/a", "/allOf/0", "/properties/a/$ref") is a false schema,
+// reported as "false".
 func lastKeyword(loc string) (string, []string) {
 	var tokens []string
 	if loc != "" {
@@ -269,26 +275,21 @@ func lastKeyword(loc string) (string, []string) {
 	for i := range tokens {
 		tokens[i] = unescapeToken(tokens[i])
 	}
-	keyword := ""
+	keyword, atSubschema := "", false
 	for i := 0; i < len(tokens); i++ {
 		keyword = tokens[i]
+		atSubschema = named[keyword] == 1 && i+1 == len(tokens)-1
 		i += named[keyword]
 	}
-	if keyword == "" || keyword == "$ref" || named[keyword] == 0 && isName(tokens, keyword) {
+	if keyword == "" || keyword == "$ref" || atSubschema {
 		keyword = "false"
 	}
 	return keyword, tokens
 }
 
-// isName reports whether the last token is a property name under
-// properties (a false subschema), not a keyword.
-func isName(tokens []string, last string) bool {
-	n := len(tokens)
-	return n >= 2 && tokens[n-1] == last && named[tokens[n-2]] == 1
-}
-
 var messages = map[string]string{
 	"false": "This value is not allowed here.",
+	"not":   "This answer is not allowed here.",
 }
 
 // sentence turns the library's message into one human sentence.
