@@ -96,19 +96,16 @@ func (r *mutationResolver) Comment(ctx context.Context, submission string, path 
 // ReportObservations is the resolver for the reportObservations field.
 func (r *mutationResolver) ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error) {
 	rows := make([]statistics.Row, len(observations))
-	var badBreakdowns []statistics.RowError
+	unreadable := map[int][]statistics.RowError{}
 	for i, o := range observations {
 		rows[i] = statistics.Row{Indicator: o.Indicator, Year: o.Year, Value: o.Value, Status: deref(o.Status, statistics.Reported)}
 		b, err := breakdownOf(o.Breakdown)
 		if err != nil {
-			badBreakdowns = append(badBreakdowns, statistics.RowError{Row: i, Field: "breakdown", Message: err.Error()})
+			unreadable[i] = []statistics.RowError{{Row: i, Field: "breakdown", Message: err.Error()}}
 		}
 		rows[i].Breakdown = b
 	}
-	if len(badBreakdowns) > 0 {
-		return &model.ObservationsPayload{Errors: badBreakdowns}, nil
-	}
-	res, err := r.Statistics.ReportRows(ctx, principal(ctx), state, rows)
+	res, err := r.Statistics.ReportRows(ctx, principal(ctx), state, rows, unreadable)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +362,11 @@ func (r *submissionResolver) Answers(ctx context.Context, obj *submission.Submis
 
 // Problems is the resolver for the problems field.
 func (r *submissionResolver) Problems(ctx context.Context, obj *submission.Submission) ([]questionnaire.FieldError, error) {
-	errs, err := r.Workflow.Problems(ctx, obj)
+	c, err := loaders(ctx).cycle.Load(ctx, obj.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	errs, err := r.Workflow.Problems(c, obj)
 	if errs == nil {
 		errs = []questionnaire.FieldError{}
 	}

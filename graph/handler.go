@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -40,10 +43,13 @@ type Options struct {
 func NewHandler(r *Resolver, opts Options) *handler.Server {
 	cfg := Config{Resolvers: r}
 	cfg.Complexity.Query.Submissions = func(child int, _ string, _ *submission.Status, first *int, _ *string) int {
-		return 1 + child*max(deref(first, 50), 1)
+		// A first over the page cap is refused by the resolver with a
+		// BAD_USER_INPUT that names the cap, before any work is done.
+		return 1 + child*min(max(deref(first, 50), 1), submission.MaxPageSize)
 	}
+	weighCatalogueLists(&cfg, r)
 	srv := handler.New(NewExecutableSchema(cfg))
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(MaxParserTokens)
@@ -63,6 +69,44 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	return srv
 }
 
+// weighCatalogueLists weighs the catalogue's lists by the longest each
+// can be. They refer to each other (a working group's indicators, an
+// indicator's working groups, a question's working groups), so without
+// weights a selection that goes back and forth within the depth limit
+// asks for an answer that grows tenfold every two levels while its
+// complexity grows by two.
+func weighCatalogueLists(cfg *Config, r *Resolver) {
+	list := func(n int) func(int) int {
+		n = max(n, 1)
+		return func(child int) int { return 1 + child*n }
+	}
+	groups := len(r.Registry.WorkingGroups())
+	questions, groupsPerQuestion := 0, 0
+	for _, q := range r.Registry.Questionnaires() {
+		questions = max(questions, len(q.Questions))
+		for _, qq := range q.Questions {
+			groupsPerQuestion = max(groupsPerQuestion, len(qq.WorkingGroups))
+		}
+	}
+	indicatorsPerGroup, groupsPerIndicator := 0, 0
+	if r.Statistics != nil {
+		cat := r.Statistics.Catalogue()
+		for _, wg := range r.Registry.WorkingGroups() {
+			indicatorsPerGroup = max(indicatorsPerGroup, len(cat.ForWorkingGroup(wg.ID)))
+		}
+		for _, ind := range cat.Indicators {
+			groupsPerIndicator = max(groupsPerIndicator, len(ind.WorkingGroups))
+		}
+	}
+	cfg.Complexity.Query.WorkingGroups = list(groups)
+	cfg.Complexity.Viewer.WorkingGroups = list(groups)
+	cfg.Complexity.WorkingGroup.Indicators = list(indicatorsPerGroup)
+	cfg.Complexity.Indicator.WorkingGroups = list(groupsPerIndicator)
+	cfg.Complexity.Question.WorkingGroups = list(groupsPerQuestion)
+	cfg.Complexity.Questionnaire.Questions = list(questions)
+	cfg.Complexity.Section.Questions = list(questions)
+}
+
 // present maps an error to what the client sees: the domain's code and
 // message, a BAD_USER_INPUT for arguments that do not parse, and for
 // anything else INTERNAL with the request id, never the cause.
@@ -78,9 +122,10 @@ func present(ctx context.Context, log *slog.Logger, requestID func(context.Conte
 		gqlErr.Message = notYet.Error()
 		setCode(gqlErr, string(apperr.Internal))
 	case isInputError(err):
-		if gqlErr.Extensions == nil || gqlErr.Extensions["code"] == nil {
-			setCode(gqlErr, string(apperr.BadInput))
-		}
+		// The contract's codes only: gqlgen's own (GRAPHQL_PARSE_FAILED,
+		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
+		// the operation as sent cannot run.
+		setCode(gqlErr, string(apperr.BadInput))
 	default:
 		id := requestID(ctx)
 		log.ErrorContext(ctx, "internal error", "err", err, "request_id", id, "path", gqlErr.Path.String())
@@ -91,11 +136,17 @@ func present(ctx context.Context, log *slog.Logger, requestID func(context.Conte
 	return gqlErr
 }
 
-// isInputError reports whether gqlgen made err itself, while reading the
-// operation or its arguments; resolvers' own errors are never gqlerrors.
+// isInputError reports whether gqlgen made err itself while reading the
+// operation (parse, validation, limits): such errors have no cause. The
+// presenter gets every resolver error wrapped in a *gqlerror.Error too,
+// with the resolver's error as its cause, so the wrapper alone says
+// nothing. Custom scalars report bad literals as apperr BAD_USER_INPUT.
 func isInputError(err error) bool {
-	_, ok := err.(*gqlerror.Error)
-	return ok
+	var g *gqlerror.Error
+	if !errors.As(err, &g) {
+		return false
+	}
+	return g.Err == nil || g.Err.Error() == "introspection disabled" // gqlgen's refusal when not in dev mode
 }
 
 func setCode(e *gqlerror.Error, code string) {
@@ -103,6 +154,40 @@ func setCode(e *gqlerror.Error, code string) {
 		e.Extensions = map[string]any{}
 	}
 	e.Extensions["code"] = code
+}
+
+// getTransport is gqlgen's GET transport, with the refusals that it
+// writes itself (a mutation over GET, variables that are not a JSON
+// object) given the contract's shape: a JSON error with extensions.code.
+type getTransport struct{ transport.GET }
+
+func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	q := r.URL.Query()
+	if v := q.Get("variables"); v != "" {
+		var vars map[string]any
+		if err := json.Unmarshal([]byte(v), &vars); err != nil {
+			sendError(w, http.StatusBadRequest, apperr.BadInput, "variables must be a JSON object")
+			return
+		}
+	}
+	// Parse errors are left to gqlgen, which reports them in full.
+	if doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q.Get("query")}, MaxParserTokens); err == nil {
+		if op := doc.Operations.ForName(q.Get("operationName")); op != nil && op.Operation != ast.Query {
+			w.Header().Set("Allow", http.MethodPost)
+			sendError(w, http.StatusMethodNotAllowed, apperr.BadInput,
+				fmt.Sprintf("GET runs queries only: send the %s with POST", op.Operation))
+			return
+		}
+	}
+	t.GET.Do(w, r, exec)
+}
+
+func sendError(w http.ResponseWriter, status int, code apperr.Code, message string) {
+	e := &gqlerror.Error{Message: message}
+	setCode(e, string(code))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{e}}) //nolint:errcheck
 }
 
 // depthLimit refuses operations whose selections nest deeper than max.

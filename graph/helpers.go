@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -67,7 +68,7 @@ func breakdownOf(j model.JSON) (map[string]string, error) {
 	}
 	var b map[string]string
 	if err := json.Unmarshal(j, &b); err != nil {
-		return nil, errors.New(`a breakdown is an object of dimension values, e.g. {"partner": "KEN"}`)
+		return nil, apperr.BadInputf(`a breakdown is an object of dimension values, e.g. {"partner": "KEN"}`)
 	}
 	return b, nil
 }

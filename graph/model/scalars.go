@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
 )
 
 // JSON is any JSON value, kept as its encoding so that numbers keep their
@@ -18,7 +20,7 @@ type JSON json.RawMessage
 func (j *JSON) UnmarshalGQL(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("JSON: %w", err)
+		return apperr.BadInputf("JSON: %v", err)
 	}
 	*j = b
 	return nil
@@ -45,11 +47,11 @@ type Date struct{ time.Time }
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string YYYY-MM-DD")
+		return apperr.BadInputf("a Date must be a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		return apperr.BadInputf("%q is not a date of the form YYYY-MM-DD", s)
 	}
 	d.Time = t
 	return nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -51,7 +52,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", limitBody(authenticate(tokens, log, resolver.WithLoaders(gql))))
+	mux.Handle("POST /graphql", limitBody(requireJSON(authenticate(tokens, log, resolver.WithLoaders(gql)))))
 	mux.Handle("GET /graphql", authenticate(tokens, log, resolver.WithLoaders(gql)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -143,6 +144,19 @@ func limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireJSON refuses a POST whose body is not declared as JSON with 415
+// in the contract's error shape (gqlgen would answer a bare 400).
+func requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			writeError(w, http.StatusUnsupportedMediaType, "BAD_USER_INPUT",
+				`send the operation as JSON with "Content-Type: application/json"`)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -14,12 +14,13 @@ import (
 	"strings"
 )
 
-// ReportRows stores a GraphQL batch of at most MaxBatchRows rows.
-func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row) (Result, error) {
+// ReportRows stores a GraphQL batch of at most MaxBatchRows rows;
+// unreadable holds rows whose fields could not be read, by index.
+func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row, unreadable map[int][]RowError) (Result, error) {
 	if len(rows) > MaxBatchRows {
 		return Result{}, apperr.BadInputf("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
 	}
-	return s.Report(ctx, p, state, &SliceSource{Rows: rows})
+	return s.Report(ctx, p, state, &SliceSource{Rows: rows, Unreadable: unreadable})
 }
 
 // CSVSource reads observations from CSV: a header naming indicator, year,
@@ -155,7 +156,11 @@ func (c *Catalogue) Template(w io.Writer, codes []string, year int) error {
 			if !ok {
 				return apperr.BadInputf("unknown indicator %q", code)
 			}
-			inds = append(inds, ind)
+			// An indicator asked for twice (by name and by working group)
+			// gets one line: two would be refused as duplicates on upload.
+			if !slices.Contains(inds, ind) {
+				inds = append(inds, ind)
+			}
 		}
 	}
 	var dims []string

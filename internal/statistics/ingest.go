@@ -147,6 +147,12 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 			if dup {
 				return errDuplicateKeys
 			}
+			// Each staged key finds its stored row through the primary key.
+			// Statistics on observations lag behind bulk loads, and a hash
+			// join would read every stored row of the State for each batch.
+			if _, err := sp.Exec(ctx, `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`); err != nil {
+				return err
+			}
 			if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
 					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
 				SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
@@ -269,9 +275,13 @@ func (c *copySource) Values() ([]any, error) { return c.values, nil }
 func (c *copySource) Err() error             { return c.err }
 
 // SliceSource serves a list of rows, positions being 0-based indexes.
+// Unreadable holds errors found while reading a row's fields (say, a
+// breakdown that is not an object), by index; such rows are not checked
+// further.
 type SliceSource struct {
-	Rows []Row
-	i    int
+	Rows       []Row
+	Unreadable map[int][]RowError
+	i          int
 }
 
 func (s *SliceSource) Next() (Row, int, []RowError, bool, error) {
@@ -279,7 +289,7 @@ func (s *SliceSource) Next() (Row, int, []RowError, bool, error) {
 		return Row{}, 0, nil, false, nil
 	}
 	s.i++
-	return s.Rows[s.i-1], s.i - 1, nil, true, nil
+	return s.Rows[s.i-1], s.i - 1, s.Unreadable[s.i-1], true, nil
 }
 
 func (s *SliceSource) Unit() string { return "row" }

@@ -172,4 +172,3 @@ func first(errs []statistics.RowError) any {
 	}
 	return errs[0]
 }
-

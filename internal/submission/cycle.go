@@ -29,8 +29,8 @@ func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cyc
 	switch {
 	case !cycleID.MatchString(c.ID):
 		return Cycle{}, apperr.BadInputf("cycle id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", c.ID)
-	case c.Name == "" || len(c.Name) > 200:
-		return Cycle{}, apperr.BadInputf("a cycle needs a name of 1 to 200 characters")
+	case c.Name == "" || len(c.Name) > 200 || hasNUL(c.Name):
+		return Cycle{}, apperr.BadInputf("a cycle needs a name of 1 to 200 characters, without U+0000")
 	case c.ClosesOn.Before(c.OpensOn):
 		return Cycle{}, apperr.BadInputf("closesOn (%s) is before opensOn (%s)", c.ClosesOn.Format(time.DateOnly), c.OpensOn.Format(time.DateOnly))
 	}
@@ -80,6 +80,9 @@ func (s *Service) Cycles(ctx context.Context) ([]Cycle, error) {
 
 // Cycle returns one cycle.
 func (s *Service) Cycle(ctx context.Context, id string) (Cycle, error) {
+	if hasNUL(id) { // PostgreSQL text cannot hold it, so no cycle has it
+		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+	}
 	c, err := scanCycle(s.pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)

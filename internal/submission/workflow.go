@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -57,6 +58,9 @@ func (s *Service) cycleAndState(ctx context.Context, cycleID, state string) (Cyc
 	if err != nil {
 		return Cycle{}, nil, err
 	}
+	if hasNUL(state) {
+		return Cycle{}, nil, apperr.NotFoundf("no State with code %q", state)
+	}
 	var exists bool
 	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, state).Scan(&exists); err != nil {
 		return Cycle{}, nil, fmt.Errorf("check state: %w", err)
@@ -89,6 +93,9 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 	doc, err := questionnaire.DecodeAnswers(answers)
 	if err != nil {
 		return Result{}, apperr.BadInputf("answers are not valid JSON: %v", err)
+	}
+	if at, ok := nulAt(doc, ""); ok {
+		return Result{}, apperr.BadInputf("the answers hold the character U+0000 at %q, which cannot be stored", at)
 	}
 	if errs := q.ValidateValue(doc, questionnaire.Draft); len(errs) > 0 {
 		return s.refused(ctx, cycleID, state, errs)
@@ -240,7 +247,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		if cur == nil {
 			return apperr.NotFoundf("no submission with id %q", id)
 		}
-		q, err := s.questionnaireOf(ctx, cur.CycleID)
+		q, err := s.questionnaireOf(ctx, tx, cur.CycleID)
 		if err != nil {
 			return err
 		}
@@ -259,9 +266,13 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 			cur.ID, string(to)); err != nil {
 			return fmt.Errorf("review: %w", err)
 		}
-		for _, c := range comments {
-			if _, err := tx.Exec(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body) VALUES ($1, $2, $3, $4, $5)`,
-				cur.ID, cur.Version+1, c.Path, p.Name, c.Body); err != nil {
+		// now() is the same for every statement of the transaction, so the
+		// i-th comment is stamped i microseconds later: comments read back
+		// (ordered by created_at) in the order they were given.
+		for i, c := range comments {
+			if _, err := tx.Exec(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body, created_at)
+				VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 microsecond')`,
+				cur.ID, cur.Version+1, c.Path, p.Name, c.Body, i); err != nil {
 				return fmt.Errorf("add comment: %w", err)
 			}
 		}
@@ -298,7 +309,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 		if err := auth.CanEditSubmission(p, cur.StateCode); err != nil {
 			return err
 		}
-		q, err := s.questionnaireOf(ctx, cur.CycleID)
+		q, err := s.questionnaireOf(ctx, tx, cur.CycleID)
 		if err != nil {
 			return err
 		}
@@ -321,14 +332,43 @@ func checkComment(q *questionnaire.Questionnaire, path *string, body string) err
 	if strings.TrimSpace(body) == "" {
 		return errors.New("the comment body is empty")
 	}
-	if len(body) > MaxCommentBytes || !utf8.ValidString(body) {
+	if len(body) > MaxCommentBytes || !utf8.ValidString(body) || hasNUL(body) {
 		return fmt.Errorf("the comment body must be valid text of at most %d bytes", MaxCommentBytes)
 	}
-	if path != nil && !q.Locates(*path) {
+	if path != nil && (hasNUL(*path) || !q.Locates(*path)) {
 		return fmt.Errorf("path %q is not a JSON Pointer into the questionnaire (e.g. %q); use null for the whole submission",
 			*path, q.Questions[0].Path)
 	}
 	return nil
+}
+
+// hasNUL reports whether s holds U+0000, which PostgreSQL text cannot.
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
+// nulAt returns the JSON Pointer of a key or string in the decoded
+// document v that holds U+0000 (PostgreSQL's jsonb refuses it).
+func nulAt(v any, at string) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return at, hasNUL(x)
+	case map[string]any:
+		for k, e := range x {
+			ptr := at + "/" + questionnaire.EscapeToken(k)
+			if hasNUL(k) {
+				return ptr, true
+			}
+			if p, ok := nulAt(e, ptr); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p, ok := nulAt(e, at+"/"+strconv.Itoa(i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 func checkVersion(cur *Submission, expected int) error {
@@ -387,10 +427,19 @@ func (s *Service) refused(ctx context.Context, cycleID, state string, errs []que
 	return Result{Submission: cur, Errors: errs}, nil
 }
 
-func (s *Service) questionnaireOf(ctx context.Context, cycleID string) (*questionnaire.Questionnaire, error) {
-	c, err := s.Cycle(ctx, cycleID)
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// questionnaireOf returns the questionnaire of an existing cycle, read
+// through db: inside a transaction, pass the transaction, never the pool,
+// for a transaction that waits for a second connection while it holds
+// one deadlocks once concurrent transactions hold them all.
+func (s *Service) questionnaireOf(ctx context.Context, db querier, cycleID string) (*questionnaire.Questionnaire, error) {
+	c, err := scanCycle(db.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, cycleID))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("get cycle %s: %w", cycleID, err)
 	}
 	q, ok := s.reg.Get(c.QuestionnaireID)
 	if !ok {
