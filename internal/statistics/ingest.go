@@ -88,9 +88,6 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 			res.Errors = mergeErrors(rows.errs, dups)
 			return errRollback
 		}
-		if _, err := tx.Exec(ctx, `ANALYZE staging`); err != nil {
-			return fmt.Errorf("analyze staging: %w", err)
-		}
 		accepted, err := s.merge(ctx, tx, p, state)
 		var pgErr *pgconn.PgError
 		if errors.Is(err, errDuplicateKeys) || errors.As(err, &pgErr) && pgErr.Code == "23505" { // the batch holds one key twice
@@ -258,7 +255,11 @@ func (c *copySource) Next() (more bool) {
 			var v checked
 			v, rowErrs = c.cat.check(row, pos, c.now)
 			if len(rowErrs) == 0 {
-				c.values = []any{pos, v.indicator, v.year, v.breakdownKey, v.breakdown, v.value, string(v.status)}
+				if c.values == nil {
+					c.values = make([]any, 7)
+				}
+				c.values[0], c.values[1], c.values[2], c.values[3] = pos, v.indicator, v.year, v.breakdownKey
+				c.values[4], c.values[5], c.values[6] = v.breakdown, v.value, string(v.status)
 				return true
 			}
 		}

@@ -1,10 +1,10 @@
 package statistics
 
 import (
-	"encoding/json"
-	"fmt"
+		"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -107,7 +107,8 @@ func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 	}
 	slices.Sort(keys)
 	var key strings.Builder
-	canon := make(map[string]string, len(keys))
+	canon := make([]byte, 0, 64)
+	canon = append(canon, '{')
 	for _, k := range keys {
 		v := r.Breakdown[k]
 		if ind != nil {
@@ -123,11 +124,14 @@ func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 		}
 		if key.Len() > 0 {
 			key.WriteByte(';')
+			canon = append(canon, ',')
 		}
 		key.WriteString(k + "=" + v)
-		canon[k] = v
+		canon = strconv.AppendQuote(canon, k) // dimension ids and values are plain ASCII codes
+		canon = append(canon, ':')
+		canon = strconv.AppendQuote(canon, v)
 	}
 	out.breakdownKey = key.String()
-	out.breakdown, _ = json.Marshal(canon) // a map[string]string always encodes
+	out.breakdown = append(canon, '}')
 	return out, errs
 }
