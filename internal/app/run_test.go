@@ -1,0 +1,211 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosp-ict/irm/internal/app"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
+	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	submissionpkg "github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/questionnaires"
+)
+
+func envWith(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestRunMigrateThenTokenCreatePrintsAWorkingTokenOnTheLastLine(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	getenv := envWith(map[string]string{"DATABASE_URL": dsn})
+	var out, errs bytes.Buffer
+	if err := app.Run(ctx, []string{"irm", "migrate"}, getenv, &out, &errs); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, errs.String())
+	}
+	out.Reset()
+	err := app.Run(ctx, []string{"irm", "token", "create", "--name", "Kenya desk", "--role", "FOCAL_POINT", "--state", "KEN"}, getenv, &out, &errs)
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, errs.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	secret := lines[len(lines)-1]
+	pool, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	p, err := auth.NewStore(pool).Authenticate(ctx, secret)
+	if err != nil {
+		t.Fatalf("the printed token %q does not authenticate: %v", secret, err)
+	}
+	if p.Name != "Kenya desk" || p.Role != auth.FocalPoint || p.State != "KEN" {
+		t.Fatalf("got %+v, want Kenya desk, FOCAL_POINT of KEN", p)
+	}
+}
+
+func TestRunRefusesBadCommandsAndTokens(t *testing.T) {
+	dsn := pgtest.NewURL(t)
+	getenv := envWith(map[string]string{"DATABASE_URL": dsn})
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", []string{"irm"}, "no command"},
+		{"an unknown command", []string{"irm", "frobnicate"}, "unknown command"},
+		{"an unknown role", []string{"irm", "token", "create", "--name", "x", "--role", "ADMIN"}, "unknown role"},
+		{"a member without a group", []string{"irm", "token", "create", "--name", "x", "--role", "WORKING_GROUP"}, "working-group"},
+		{"an unknown working group", []string{"irm", "token", "create", "--name", "x", "--role", "WORKING_GROUP", "--working-group", "nope"}, "unknown working group"},
+		{"serve without a database", []string{"irm", "serve", "--database-url", ""}, "no database"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := app.Run(context.Background(), c.args, getenv, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+// copyQuestionnaires writes the embedded questionnaires and catalogue to
+// a folder, as an operator would for --questionnaires.
+func copyQuestionnaires(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, questionnaires.Files()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "catalogue"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "catalogue"), questionnaires.Catalogue()); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	dir := copyQuestionnaires(t)
+	content, err := app.LoadContent(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	q, _ := content.Registry.Get("implementation-v1")
+	_, err = submissionpkg.NewService(pool, content.Registry).OpenCycle(ctx, auth.Principal{Name: "sec", Role: auth.Secretariat},
+		submissionpkg.Cycle{ID: "2027", Name: "2027", QuestionnaireID: q.ID,
+			OpensOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ClosesOn: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same questionnaire, edited after a cycle started using it.
+	file := filepath.Join(dir, "implementation-v1.json")
+	data, _ := os.ReadFile(file)
+	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
+		envWith(map[string]string{"DATABASE_URL": dsn}), io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("serve started with a changed questionnaire")
+	}
+	for _, want := range []string{"implementation-v1.json", q.SHA256} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}
+
+func TestServeRefusesAQuestionnaireThatDoesNotCompile(t *testing.T) {
+	dir := copyQuestionnaires(t)
+	if err := os.WriteFile(filepath.Join(dir, "broken-v1.json"), []byte(`{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "title": "x", "properties": {"s": {"$ref": "https://example.org/s.json"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := app.Run(context.Background(), []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
+		envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t)}), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "broken-v1.json") || !strings.Contains(err.Error(), "https://example.org/s.json") {
+		t.Fatalf("got %v, want a refusal naming the file and the ref", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes logs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
+			envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t)}), io.Discard, &logs)
+	}()
+	addr := regexp.MustCompile(`addr=http://(127\.0\.0\.1:\d+)`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := addr.FindStringSubmatch(logs.String()); m != nil {
+			base = "http://" + m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v\n%s", err, logs.String())
+		default:
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve did not start:\n%s", logs.String())
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: got %d, want 200", resp.StatusCode)
+	}
+	cancel() // what SIGTERM does through signal.NotifyContext
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown, want nil", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown in the logs:\n%s", logs.String())
+	}
+}
