@@ -1,7 +1,7 @@
 package statistics
 
 import (
-		"fmt"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
