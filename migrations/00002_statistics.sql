@@ -1,9 +1,12 @@
 -- +goose Up
 
--- The current value of every (State, indicator, year, breakdown). The key's
--- order serves both the batch upsert and trend reads (indicator first).
+-- The current value of every (State, indicator, year, breakdown).
 -- breakdown_key is the canonical "dim=value;dim=value" ("" for the total);
--- breakdown holds the same as a JSON object for reading.
+-- breakdown holds the same as a JSON object for reading. The primary key
+-- serves a State's uploads and reads; observations_series, with the same
+-- columns in another order, serves trends across States. Both name every
+-- key column, so a lookup of one key finds one row whichever the planner
+-- picks, even when statistics lag behind a bulk load.
 CREATE TABLE observations (
     indicator     text NOT NULL,
     breakdown_key text NOT NULL,
@@ -16,9 +19,9 @@ CREATE TABLE observations (
     revision      integer NOT NULL,
     reported_at   timestamptz NOT NULL,
     reported_by   text NOT NULL,
-    PRIMARY KEY (indicator, breakdown_key, year, state_code)
+    PRIMARY KEY (state_code, indicator, breakdown_key, year)
 );
-CREATE INDEX observations_state ON observations (state_code, indicator);
+CREATE INDEX observations_series ON observations (indicator, breakdown_key, year, state_code);
 
 -- Every superseded value, kept when a State corrects it.
 CREATE TABLE observation_revisions (

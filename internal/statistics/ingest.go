@@ -90,7 +90,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 		}
 		accepted, err := s.merge(ctx, tx, p, state)
 		var pgErr *pgconn.PgError
-		if errors.Is(err, errDuplicateKeys) || errors.As(err, &pgErr) && pgErr.Code == "23505" { // the batch holds one key twice
+		if errors.Is(err, errDuplicateKeys) || errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "21000") { // the batch holds one key twice
 			dups, derr := duplicates(ctx, tx, src.Unit(), MaxRowErrors)
 			if derr != nil {
 				return derr
@@ -121,7 +121,7 @@ var errDuplicateKeys = errors.New("the batch holds a key twice")
 // Batches of one State are serialized by an advisory lock. When the State
 // has no stored values for the staged indicators yet (a first upload), the
 // rows are simply inserted; otherwise the values they supersede go to
-// observation_revisions, changed values are updated, new keys inserted.
+// observation_revisions and the batch is upserted.
 func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state string) (int, error) {
 	var accepted int
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
@@ -134,8 +134,8 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 			return err
 		}
 		if existing {
-			// UPDATE ... FROM would silently pick one of two staged rows
-			// with the same key, so duplicates are looked for first.
+			// A key staged twice is reported as a duplicate before any
+			// statement below trips over it.
 			var dup bool
 			if err := sp.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staging
 				GROUP BY indicator, breakdown_key, year HAVING count(*) > 1)`).Scan(&dup); err != nil {
@@ -144,41 +144,49 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 			if dup {
 				return errDuplicateKeys
 			}
-			// Each staged key finds its stored row through the primary key.
-			// Statistics on observations lag behind bulk loads, and a hash
-			// join would read every stored row of the State for each batch.
-			if _, err := sp.Exec(ctx, `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`); err != nil {
+			// Every statement below is driven by the staged rows, each
+			// finding its stored row through the primary key, whatever the
+			// statistics of observations say (right after a bulk load they
+			// describe a near-empty table, and a sequential scan per staged
+			// row would follow): LIMIT 1 keeps the lateral lookup from being
+			// flattened into a join the planner could turn around, and
+			// enable_seqscan = off makes it use the key. That setting
+			// inflates cost estimates past the JIT thresholds, and compiling
+			// would cost more than the statements: jit = off.
+			if _, err := sp.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL jit = off`); err != nil {
 				return err
 			}
 			if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
 					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
 				SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
-				FROM staging s JOIN observations o ON o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
-					AND o.year = s.year AND o.state_code = $1
+				FROM staging s CROSS JOIN LATERAL (
+					SELECT * FROM observations o WHERE o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
+						AND o.year = s.year AND o.state_code = $1 LIMIT 1) o
 				WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state); err != nil {
 				return err
 			}
-			tag, err := sp.Exec(ctx, `UPDATE observations o
-				SET value = s.value, status = s.status, revision = o.revision + 1, reported_at = now(), reported_by = $2
-				FROM staging s
-				WHERE o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key AND o.year = s.year AND o.state_code = $1
-					AND (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state, p.Name)
+			tag, err := sp.Exec(ctx, `INSERT INTO observations AS o
+					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
+				SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging
+				ON CONFLICT (state_code, indicator, breakdown_key, year) DO UPDATE
+				SET value = EXCLUDED.value, status = EXCLUDED.status, revision = o.revision + 1,
+					reported_at = EXCLUDED.reported_at, reported_by = EXCLUDED.reported_by
+				WHERE (o.value, o.status) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.status)`, state, p.Name)
 			if err != nil {
 				return err
 			}
-			accepted += int(tag.RowsAffected())
+			accepted = int(tag.RowsAffected())
+			return nil
 		}
-		// Keys are unique in staging (duplicates make this fail), so what is
-		// not stored yet is simply inserted.
+		// A first upload: nothing to supersede, and a key staged twice
+		// fails the primary key.
 		tag, err := sp.Exec(ctx, `INSERT INTO observations
 				(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
-			SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging s
-			WHERE NOT $3 OR NOT EXISTS (SELECT 1 FROM observations o WHERE o.indicator = s.indicator
-				AND o.breakdown_key = s.breakdown_key AND o.year = s.year AND o.state_code = $1)`, state, p.Name, existing)
+			SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging`, state, p.Name)
 		if err != nil {
 			return err
 		}
-		accepted += int(tag.RowsAffected())
+		accepted = int(tag.RowsAffected())
 		return nil
 	})
 	return accepted, err

@@ -138,14 +138,7 @@ func (s *Service) Versions(ctx context.Context, ids []string) ([][]Version, erro
 	if err != nil {
 		return nil, fmt.Errorf("list versions: %w", err)
 	}
-	out := make([][]Version, len(ids))
-	for i, id := range ids {
-		out[i] = byID[id]
-		if out[i] == nil {
-			out[i] = []Version{}
-		}
-	}
-	return out, nil
+	return inOrder(ids, byID), nil
 }
 
 // Comments returns, for each submission id, its comments oldest first.
@@ -166,12 +159,18 @@ func (s *Service) Comments(ctx context.Context, ids []string) ([][]Comment, erro
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}
-	out := make([][]Comment, len(ids))
+	return inOrder(ids, byID), nil
+}
+
+// inOrder lists each id's items in the order of ids, an empty list for an
+// id with none, as batch loaders need.
+func inOrder[T any](ids []string, byID map[string][]T) [][]T {
+	out := make([][]T, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]
 		if out[i] == nil {
-			out[i] = []Comment{}
+			out[i] = []T{}
 		}
 	}
-	return out, nil
+	return out
 }
