@@ -307,27 +307,9 @@ type rawResponse struct {
 // raw sends any request to the API, without apptest's JSON decoding.
 func raw(t testing.TB, env *apptest.Env, method, path, token string, header map[string]string, body io.Reader) rawResponse {
 	t.Helper()
-	req, err := http.NewRequest(method, env.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rawResponse{Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"),
-		RequestID: resp.Header.Get("X-Request-Id"), Allow: resp.Header.Get("Allow"), Body: b}
+	r := env.Raw(t, method, path, token, header, body)
+	return rawResponse{Status: r.Status, ContentType: r.Header.Get("Content-Type"),
+		RequestID: r.Header.Get("X-Request-Id"), Allow: r.Header.Get("Allow"), Body: r.Body}
 }
 
 // errorBody decodes a GraphQL-shaped error body, failing if it is not one.

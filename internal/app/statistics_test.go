@@ -144,36 +144,21 @@ func statUnchanged(t *testing.T, env *apptest.Env, before statCounts) {
 // statPostCSV posts a CSV body to /statistics/{file}.
 func statPostCSV(t *testing.T, env *apptest.Env, token, file string, body io.Reader) (int, statPayload, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, env.URL+"/statistics/"+file, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "text/csv")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := env.Raw(t, http.MethodPost, "/statistics/"+file, token, map[string]string{"Content-Type": "text/csv"}, body)
+	raw := resp.Body
 	var p statPayload
-	if resp.StatusCode != http.StatusUnauthorized {
+	if resp.Status != http.StatusUnauthorized {
 		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("got Content-Type %q, want application/json", ct)
 		}
 		if err := json.Unmarshal(raw, &p); err != nil {
-			t.Fatalf("the answer is not an ObservationsPayload (status %d): %s", resp.StatusCode, raw)
+			t.Fatalf("the answer is not an ObservationsPayload (status %d): %s", resp.Status, raw)
 		}
 		if p.Errors == nil {
 			t.Errorf("got errors null, want a list: %s", raw)
 		}
 	}
-	return resp.StatusCode, p, raw
+	return resp.Status, p, raw
 }
 
 func statGet(t *testing.T, env *apptest.Env, path string) (int, http.Header, []byte) {

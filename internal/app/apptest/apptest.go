@@ -119,16 +119,26 @@ func (e *Env) Do(t testing.TB, token, query string, vars map[string]any) Respons
 	return e.Post(t, token, "application/json", body)
 }
 
-// Post sends a raw body to /graphql.
-func (e *Env) Post(t testing.TB, token, contentType string, body []byte) Response {
+// RawResponse is an HTTP answer as it came.
+type RawResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Raw sends any request to the API with token (none when ""), without
+// decoding the answer.
+func (e *Env) Raw(t testing.TB, method, path, token string, header map[string]string, body io.Reader) RawResponse {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.URL+"/graphql", bytes.NewReader(body))
+	req, err := http.NewRequest(method, e.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", contentType)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -139,9 +149,16 @@ func (e *Env) Post(t testing.TB, token, contentType string, body []byte) Respons
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := Response{Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("response is not JSON (status %d): %s", resp.StatusCode, raw)
+	return RawResponse{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// Post sends a raw body to /graphql.
+func (e *Env) Post(t testing.TB, token, contentType string, body []byte) Response {
+	t.Helper()
+	r := e.Raw(t, http.MethodPost, "/graphql", token, map[string]string{"Content-Type": contentType}, bytes.NewReader(body))
+	out := Response{Status: r.Status}
+	if err := json.Unmarshal(r.Body, &out); err != nil {
+		t.Fatalf("response is not JSON (status %d): %s", r.Status, r.Body)
 	}
 	return out
 }
