@@ -6,14 +6,19 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
-// MaxCSVBytes bounds one statistics file.
-const MaxCSVBytes = 512 << 20
+// MaxCSVBytes bounds one statistics file; csvTimeout bounds the time to
+// send and store it.
+const (
+	MaxCSVBytes = 512 << 20
+	csvTimeout  = 30 * time.Minute
+)
 
 // csvPayload is the answer of POST /statistics/{ISO3}.csv: the shape of
 // the contract's ObservationsPayload, plus a code when the file was not
@@ -41,6 +46,11 @@ func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
+		// A large file takes longer to send and store than the server's
+		// default timeouts allow for a GraphQL call.
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(csvTimeout))  //nolint:errcheck
+		rc.SetWriteDeadline(time.Now().Add(csvTimeout)) //nolint:errcheck
 		body := http.MaxBytesReader(w, r.Body, MaxCSVBytes)
 		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(body, stats.Catalogue()))
 		if err != nil {
