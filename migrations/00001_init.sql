@@ -77,8 +77,11 @@ CREATE TABLE submission_answers (
 );
 CREATE INDEX submission_answers_path ON submission_answers (path);
 
+-- seq orders comments as they were written (several share a transaction,
+-- and so a created_at).
 CREATE TABLE review_comments (
     id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    seq           bigint GENERATED ALWAYS AS IDENTITY,
     submission_id uuid NOT NULL REFERENCES submissions (id),
     version       integer NOT NULL,
     path          text,
@@ -86,7 +89,7 @@ CREATE TABLE review_comments (
     body          text NOT NULL,
     created_at    timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX review_comments_submission ON review_comments (submission_id, created_at);
+CREATE INDEX review_comments_submission ON review_comments (submission_id, seq);
 
 -- Append-only: nothing updates or deletes these rows.
 CREATE TABLE audit_events (

@@ -144,7 +144,7 @@ func (s *Service) Versions(ctx context.Context, ids []string) ([][]Version, erro
 // Comments returns, for each submission id, its comments oldest first.
 func (s *Service) Comments(ctx context.Context, ids []string) ([][]Comment, error) {
 	rows, err := s.pool.Query(ctx, `SELECT submission_id, id, path, author, body, created_at
-		FROM review_comments WHERE submission_id = ANY($1::uuid[]) ORDER BY created_at, id`, ids)
+		FROM review_comments WHERE submission_id = ANY($1::uuid[]) ORDER BY seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}

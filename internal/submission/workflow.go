@@ -266,13 +266,9 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 			cur.ID, string(to)); err != nil {
 			return fmt.Errorf("review: %w", err)
 		}
-		// now() is the same for every statement of the transaction, so the
-		// i-th comment is stamped i microseconds later: comments read back
-		// (ordered by created_at) in the order they were given.
-		for i, c := range comments {
-			if _, err := tx.Exec(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body, created_at)
-				VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 microsecond')`,
-				cur.ID, cur.Version+1, c.Path, p.Name, c.Body, i); err != nil {
+		for _, c := range comments { // seq keeps the order they were given in
+			if _, err := tx.Exec(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body)
+				VALUES ($1, $2, $3, $4, $5)`, cur.ID, cur.Version+1, c.Path, p.Name, c.Body); err != nil {
 				return fmt.Errorf("add comment: %w", err)
 			}
 		}
