@@ -101,6 +101,21 @@ func Sync(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
+// ValidCode reports whether code has the shape of an ISO 3166-1 alpha-3
+// code (any case). Callers check it before a code reaches SQL, so that
+// input no State can have is NOT_FOUND rather than a database error.
+func ValidCode(code string) bool {
+	if len(code) != 3 {
+		return false
+	}
+	for _, c := range code {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
 // Store reads and updates States.
 type Store struct{ pool *pgxpool.Pool }
 
@@ -138,6 +153,9 @@ func (st *Store) List(ctx context.Context, f Filter) ([]State, error) {
 
 // Get returns one State by code (case-insensitive).
 func (st *Store) Get(ctx context.Context, code string) (State, error) {
+	if !ValidCode(code) {
+		return State{}, apperr.NotFoundf("no State with code %q", code)
+	}
 	s, err := scan(st.pool.QueryRow(ctx, `SELECT `+columns+` FROM states WHERE code = $1`, strings.ToUpper(code)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return State{}, apperr.NotFoundf("no State with code %q", code)
@@ -178,6 +196,9 @@ func (st *Store) GetMany(ctx context.Context, codes []string) ([]State, error) {
 func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, party bool) (State, error) {
 	if err := auth.CanSetStateParty(p); err != nil {
 		return State{}, err
+	}
+	if !ValidCode(code) {
+		return State{}, apperr.NotFoundf("no State with code %q", code)
 	}
 	var out State
 	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {

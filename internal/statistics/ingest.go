@@ -14,6 +14,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	statepkg "github.com/cosp-ict/irm/internal/state"
 )
 
 // Service stores and reads observations.
@@ -57,6 +58,9 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 		return Result{}, err
 	}
 	var exists bool
+	if !statepkg.ValidCode(state) {
+		return Result{}, apperr.NotFoundf("no State with code %q", state)
+	}
 	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, state).Scan(&exists); err != nil {
 		return Result{}, fmt.Errorf("check state: %w", err)
 	}

@@ -85,6 +85,9 @@ func (s *Service) Observations(ctx context.Context, p auth.Principal, f Filter) 
 	}
 	var st *string
 	if f.State != nil {
+		if !state.ValidCode(*f.State) {
+			return nil, apperr.BadInputf("state: %q is not an ISO 3166-1 alpha-3 code", *f.State)
+		}
 		up := strings.ToUpper(*f.State)
 		st = &up
 	}

@@ -1,0 +1,82 @@
+package state_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	"github.com/cosp-ict/irm/internal/state"
+)
+
+func TestReferenceHoldsThe193MemberStatesInTheirRegionalGroups(t *testing.T) {
+	ctx := context.Background()
+	store := state.NewStore(pgtest.New(t))
+	all, err := store.List(ctx, state.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 193 {
+		t.Fatalf("got %d States, want 193", len(all))
+	}
+	want := map[string]int{"AFRICAN": 54, "ASIA_PACIFIC": 54, "EASTERN_EUROPEAN": 23, "LATIN_AMERICAN_CARIBBEAN": 33, "WESTERN_EUROPEAN_OTHER": 29}
+	for _, g := range state.RegionalGroups {
+		group := g
+		in, err := store.List(ctx, state.Filter{RegionalGroup: &group})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in) != want[g] {
+			t.Errorf("%s: got %d States, want %d", g, len(in), want[g])
+		}
+	}
+	for code, name := range map[string]string{"CIV": "Côte d'Ivoire", "TUR": "Türkiye"} {
+		s, err := store.Get(ctx, code)
+		if err != nil || s.Name != name {
+			t.Errorf("%s: got %q, %v; want %q", code, s.Name, err, name)
+		}
+	}
+	if len(state.Codes()) != 193 {
+		t.Errorf("Codes: got %d, want 193", len(state.Codes()))
+	}
+}
+
+func TestPartyIsTheSecretariatsAndSurvivesAReferenceSync(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	store := state.NewStore(pool)
+	sec := auth.Principal{Name: "sec", Role: auth.Secretariat}
+	if _, err := store.SetParty(ctx, auth.Principal{Name: "fp", Role: auth.FocalPoint, State: "KEN"}, "KEN", true); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Fatalf("a focal point set party: got %v, want FORBIDDEN", err)
+	}
+	s, err := store.SetParty(ctx, sec, "ken", true)
+	if err != nil || !s.Party || s.Code != "KEN" {
+		t.Fatalf("got %+v, %v; want KEN a Party", s, err)
+	}
+	if err := state.Sync(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	party := true
+	parties, err := store.List(ctx, state.Filter{Party: &party})
+	if err != nil || len(parties) != 1 || parties[0].Code != "KEN" {
+		t.Fatalf("after a sync: got %+v, %v; want KEN alone", parties, err)
+	}
+	var events int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'state.set_party' AND subject = 'state/KEN'`).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("got %d audit events, %v; want 1", events, err)
+	}
+}
+
+func TestCodesThatNoStateHasAreNotFound(t *testing.T) {
+	store := state.NewStore(pgtest.New(t))
+	sec := auth.Principal{Name: "sec", Role: auth.Secretariat}
+	for _, code := range []string{"XXX", "KE", "KENY", "K\x00N", "", "1AB"} {
+		if _, err := store.Get(context.Background(), code); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("Get(%q): got %v, want NOT_FOUND", code, err)
+		}
+		if _, err := store.SetParty(context.Background(), sec, code, true); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("SetParty(%q): got %v, want NOT_FOUND", code, err)
+		}
+	}
+}
