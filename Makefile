@@ -7,9 +7,12 @@ GO ?= go
 run:
 	$(GO) run ./cmd/irm dev
 
-## test: the whole test suite against real PostgreSQL (starts nothing; see README)
+## test: the whole test suite against real PostgreSQL, found or started as for make run
+## (IRM_TEST_DATABASE_URL, if set, names the server's maintenance database instead)
 test: vet check-generate
-	$(GO) test -count=1 ./...
+	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
+	echo "testing against $$url"; \
+	IRM_TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...
 
 ## bench: benchmarks, printed as a table
 bench:

@@ -33,6 +33,7 @@ Usage:
   irm migrate [--database-url URL]
   irm token create --name NAME --role FOCAL_POINT|WORKING_GROUP|SECRETARIAT [--state ISO3] [--working-group ID]...
   irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
+  irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
 
 Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
 `
@@ -58,6 +59,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runTokenCreate(ctx, rest[1:], getenv, log, stdout, stderr)
 	case "dev":
 		return runDev(ctx, rest, getenv, log, stdout, stderr)
+	case "devdb":
+		return runDevDB(ctx, rest, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

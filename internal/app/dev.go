@@ -72,3 +72,24 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	})
 }
+
+// runDevDB is what "make test" runs first: find or start PostgreSQL the way
+// "make run" does, leave it running, and print the URL of its maintenance
+// database, where the tests create their own databases.
+func runDevDB(ctx context.Context, args []string, log *slog.Logger, stdout, stderr io.Writer) error {
+	fs := newFlagSet("devdb", stderr)
+	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	dsn, _, err := devdb.Ensure(ctx, dir, "postgres", log) // not stopped: the tests use it next
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, dsn)
+	return nil
+}
