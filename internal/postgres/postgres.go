@@ -53,7 +53,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // Migrate applies the pending migrations of fsys under a PostgreSQL session
 // lock, so replicas that start together apply each migration once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logger) error {
-	locker, err := lock.NewPostgresSessionLocker()
+	// A replica that finds the lock taken retries every second for up to
+	// five minutes (a long migration), not every five seconds.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return fmt.Errorf("migration lock: %w", err)
 	}
