@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -32,15 +31,12 @@ func payload(res submission.Result, err error) (*model.SubmissionPayload, error)
 	return &model.SubmissionPayload{Submission: res.Submission, Errors: errs}, nil
 }
 
-// errNotYet marks the parts of the contract that later work delivers.
-var errNotYet = errors.New("not available yet")
-
+// notYet marks the parts of the contract that later work delivers.
 func notYet(field string) error { return &notYetError{field} }
 
 type notYetError struct{ field string }
 
 func (e *notYetError) Error() string { return e.field + " is not available yet in this version of IRM" }
-func (e *notYetError) Unwrap() error { return errNotYet }
 
 func deref[T any](p *T, def T) T {
 	if p == nil {

@@ -8,7 +8,6 @@ package graph
 import (
 	"log/slog"
 
-	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -20,7 +19,6 @@ type Resolver struct {
 	Log        *slog.Logger
 	Registry   *questionnaire.Registry
 	StateStore *state.Store
-	Tokens     *auth.Store
 	Workflow   *submission.Service
 	Statistics *statistics.Service
 }

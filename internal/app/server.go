@@ -47,7 +47,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
-	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool), Tokens: tokens,
+	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
 		Workflow: workflow, Statistics: stats}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
 

@@ -163,16 +163,8 @@ func statPostCSV(t *testing.T, env *apptest.Env, token, file string, body io.Rea
 
 func statGet(t *testing.T, env *apptest.Env, path string) (int, http.Header, []byte) {
 	t.Helper()
-	resp, err := http.Get(env.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, raw
+	r := env.Raw(t, http.MethodGet, path, "", nil, nil)
+	return r.Status, r.Header, r.Body
 }
 
 func statF(v float64) *float64 { return &v }

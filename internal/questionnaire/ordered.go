@@ -18,11 +18,6 @@ type object struct {
 	vals map[string]any
 }
 
-func (o *object) get(k string) (any, bool) {
-	v, ok := o.vals[k]
-	return v, ok
-}
-
 func (o *object) str(k string) string {
 	s, _ := o.vals[k].(string)
 	return s

@@ -77,7 +77,6 @@ type Questionnaire struct {
 
 	byPath map[string]*Question
 	nodes  map[string]string // every section, group and question pointer → its title
-	schema any               // decoded file, key order kept
 	full   *compiled
 	draft  *compiled
 }
@@ -220,7 +219,7 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	}
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
-		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data, schema: doc,
+		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
 		byPath: map[string]*Question{}, nodes: map[string]string{},
 	}
 	if q.full, err = compile(id, doc, nil); err != nil {

@@ -28,13 +28,12 @@ func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string
 // empty dimension cell means the value is not broken down by it. Positions
 // are 1-based line numbers. It holds one record at a time.
 type CSVSource struct {
-	r       *csv.Reader
-	cols    map[string]int
-	dims    []string // dimension columns, in header order
-	dimIdx  []int
-	started bool
-	done    bool
-	header  []RowError
+	r      *csv.Reader
+	cols   map[string]int
+	dims   []string // dimension columns, in header order
+	dimIdx []int
+	done   bool
+	header []RowError
 }
 
 // NewCSVSource reads the header of r and checks its columns against the

@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	statepkg "github.com/cosp-ict/irm/internal/state"
@@ -57,15 +56,8 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 	if err := auth.CanReportStatistics(p, state); err != nil {
 		return Result{}, err
 	}
-	var exists bool
-	if !statepkg.ValidCode(state) {
-		return Result{}, apperr.NotFoundf("no State with code %q", state)
-	}
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, state).Scan(&exists); err != nil {
-		return Result{}, fmt.Errorf("check state: %w", err)
-	}
-	if !exists {
-		return Result{}, apperr.NotFoundf("no State with code %q", state)
+	if _, err := statepkg.NewStore(s.pool).Get(ctx, state); err != nil {
+		return Result{}, err
 	}
 
 	var res Result

@@ -113,9 +113,9 @@ func (s *Service) List(ctx context.Context, p auth.Principal, cycleID string, st
 // Problems returns the full validation of a submission's current answers
 // in its cycle c: empty means it is ready to submit.
 func (s *Service) Problems(c Cycle, sub *Submission) ([]questionnaire.FieldError, error) {
-	q, ok := s.reg.Get(c.QuestionnaireID)
-	if !ok {
-		return nil, fmt.Errorf("cycle %s uses questionnaire %s, which is not loaded", c.ID, c.QuestionnaireID)
+	q, err := s.questionnaireFor(c)
+	if err != nil {
+		return nil, err
 	}
 	return q.Validate(sub.Answers, questionnaire.Complete), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
 )
 
 const submissionColumns = `s.id, s.cycle_id, s.state_code, s.status, s.version, s.answers,
@@ -32,13 +33,6 @@ func scanSubmission(row pgx.Row) (*Submission, error) {
 	return &s, nil
 }
 
-// target is a submission as a workflow step finds it, locked for update.
-type target struct {
-	sub   *Submission
-	cycle Cycle
-	q     *questionnaire.Questionnaire
-}
-
 // lock loads and locks the submission of (cycle, state) in tx; sub is nil
 // when there is none yet.
 func (s *Service) lock(ctx context.Context, tx pgx.Tx, where string, args ...any) (*Submission, error) {
@@ -53,26 +47,16 @@ func (s *Service) lock(ctx context.Context, tx pgx.Tx, where string, args ...any
 }
 
 // cycleAndState checks that both exist and returns the cycle's questionnaire.
-func (s *Service) cycleAndState(ctx context.Context, cycleID, state string) (Cycle, *questionnaire.Questionnaire, error) {
+func (s *Service) cycleAndState(ctx context.Context, cycleID, code string) (Cycle, *questionnaire.Questionnaire, error) {
 	c, err := s.Cycle(ctx, cycleID)
 	if err != nil {
 		return Cycle{}, nil, err
 	}
-	if hasNUL(state) {
-		return Cycle{}, nil, apperr.NotFoundf("no State with code %q", state)
+	if _, err := state.NewStore(s.pool).Get(ctx, code); err != nil {
+		return Cycle{}, nil, err
 	}
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, state).Scan(&exists); err != nil {
-		return Cycle{}, nil, fmt.Errorf("check state: %w", err)
-	}
-	if !exists {
-		return Cycle{}, nil, apperr.NotFoundf("no State with code %q", state)
-	}
-	q, ok := s.reg.Get(c.QuestionnaireID)
-	if !ok {
-		return Cycle{}, nil, fmt.Errorf("cycle %s uses questionnaire %s, which is not loaded", c.ID, c.QuestionnaireID)
-	}
-	return c, q, nil
+	q, err := s.questionnaireFor(c)
+	return c, q, err
 }
 
 // SaveDraft creates (expectedVersion nil) or replaces the answers of a
@@ -437,6 +421,12 @@ func (s *Service) questionnaireOf(ctx context.Context, db querier, cycleID strin
 	if err != nil {
 		return nil, fmt.Errorf("get cycle %s: %w", cycleID, err)
 	}
+	return s.questionnaireFor(c)
+}
+
+// questionnaireFor returns the loaded questionnaire a cycle uses; start-up
+// refuses a database whose cycles use a questionnaire that is not loaded.
+func (s *Service) questionnaireFor(c Cycle) (*questionnaire.Questionnaire, error) {
 	q, ok := s.reg.Get(c.QuestionnaireID)
 	if !ok {
 		return nil, fmt.Errorf("cycle %s uses questionnaire %s, which is not loaded", c.ID, c.QuestionnaireID)
