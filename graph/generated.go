@@ -18,6 +18,8 @@ import (
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -42,6 +44,8 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Question() QuestionResolver
 	Questionnaire() QuestionnaireResolver
+	ReportRun() ReportRunResolver
+	ReportSchedule() ReportScheduleResolver
 	Section() SectionResolver
 	State() StateResolver
 	Submission() SubmissionResolver
@@ -104,17 +108,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptSubmission   func(childComplexity int, id string, expectedVersion int) int
-		Comment            func(childComplexity int, submission string, path *string, body string) int
-		OpenCycle          func(childComplexity int, input model.OpenCycleInput) int
-		PublishReport      func(childComplexity int, run string) int
-		RenderReport       func(childComplexity int, input model.ReportInput) int
-		ReportObservations func(childComplexity int, state string, observations []model.ObservationInput) int
-		ReturnSubmission   func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
-		SaveDraft          func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
-		ScheduleReport     func(childComplexity int, input model.ScheduleReportInput) int
-		SetStateParty      func(childComplexity int, state string, party bool) int
-		Submit             func(childComplexity int, cycle string, state string, expectedVersion int) int
+		AcceptSubmission     func(childComplexity int, id string, expectedVersion int) int
+		Comment              func(childComplexity int, submission string, path *string, body string) int
+		DeleteReportSchedule func(childComplexity int, id string) int
+		OpenCycle            func(childComplexity int, input model.OpenCycleInput) int
+		PauseReportSchedule  func(childComplexity int, id string) int
+		PublishReport        func(childComplexity int, run string) int
+		RenderReport         func(childComplexity int, input model.ReportInput) int
+		ReportObservations   func(childComplexity int, state string, observations []model.ObservationInput) int
+		ResumeReportSchedule func(childComplexity int, id string) int
+		ReturnSubmission     func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
+		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
+		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
+		SetStateParty        func(childComplexity int, state string, party bool) int
+		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
 	}
 
 	NumericSummary struct {
@@ -162,7 +169,7 @@ type ComplexityRoot struct {
 		Questionnaire       func(childComplexity int, id string) int
 		Questionnaires      func(childComplexity int) int
 		ReportRun           func(childComplexity int, id string) int
-		ReportRuns          func(childComplexity int, cycle *string, kind *model.ReportKind, published *bool) int
+		ReportRuns          func(childComplexity int, cycle *string, kind *report.Kind, published *bool) int
 		ReportSchedules     func(childComplexity int) int
 		States              func(childComplexity int, regionalGroup *model.RegionalGroup, party *bool) int
 		Submission          func(childComplexity int, cycle string, state string) int
@@ -200,16 +207,20 @@ type ComplexityRoot struct {
 
 	ReportRun struct {
 		Bytes        func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		Error        func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		Fingerprint  func(childComplexity int) int
 		FinishedAt   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Pages        func(childComplexity int) int
 		Published    func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		SHA256       func(childComplexity int) int
 		Schedule     func(childComplexity int) int
 		ScheduledFor func(childComplexity int) int
-		Sha256       func(childComplexity int) int
 		StartedAt    func(childComplexity int) int
 		State        func(childComplexity int) int
 		Status       func(childComplexity int) int
@@ -219,6 +230,8 @@ type ComplexityRoot struct {
 
 	ReportSchedule struct {
 		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
 		Cron         func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -353,9 +366,12 @@ type MutationResolver interface {
 	Submit(ctx context.Context, cycle string, state string, expectedVersion int) (*model.SubmissionPayload, error)
 	Comment(ctx context.Context, submission string, path *string, body string) (*submission.Comment, error)
 	ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error)
-	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*model.ReportSchedule, error)
-	RenderReport(ctx context.Context, input model.ReportInput) (*model.ReportRun, error)
-	PublishReport(ctx context.Context, run string) (*model.ReportRun, error)
+	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error)
+	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
+	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
+	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	DeleteReportSchedule(ctx context.Context, id string) (string, error)
 }
 type ObservationResolver interface {
 	State(ctx context.Context, obj *statistics.Observation) (*state.State, error)
@@ -379,9 +395,9 @@ type QueryResolver interface {
 	Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error)
 	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error)
 	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error)
-	ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error)
-	ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error)
-	ReportRun(ctx context.Context, id string) (*model.ReportRun, error)
+	ReportSchedules(ctx context.Context) ([]schedule.Schedule, error)
+	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
+	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
 }
 type QuestionResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error)
@@ -392,6 +408,18 @@ type QuestionnaireResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Questionnaire) (string, error)
 
 	Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error)
+}
+type ReportRunResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Run) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Run) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Run) (*state.State, error)
+
+	URL(ctx context.Context, obj *schedule.Run) (*string, error)
+}
+type ReportScheduleResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Schedule) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Schedule) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Schedule) (*state.State, error)
 }
 type SectionResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Section) (string, error)
@@ -637,6 +665,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string)), true
+	case "Mutation.deleteReportSchedule":
+		if e.ComplexityRoot.Mutation.DeleteReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.openCycle":
 		if e.ComplexityRoot.Mutation.OpenCycle == nil {
 			break
@@ -648,6 +687,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCycle(childComplexity, args["input"].(model.OpenCycleInput)), true
+	case "Mutation.pauseReportSchedule":
+		if e.ComplexityRoot.Mutation.PauseReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pauseReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PauseReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.publishReport":
 		if e.ComplexityRoot.Mutation.PublishReport == nil {
 			break
@@ -681,6 +731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportObservations(childComplexity, args["state"].(string), args["observations"].([]model.ObservationInput)), true
+	case "Mutation.resumeReportSchedule":
+		if e.ComplexityRoot.Mutation.ResumeReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.returnSubmission":
 		if e.ComplexityRoot.Mutation.ReturnSubmission == nil {
 			break
@@ -957,7 +1018,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*model.ReportKind), args["published"].(*bool)), true
+		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*report.Kind), args["published"].(*bool)), true
 	case "Query.reportSchedules":
 		if e.ComplexityRoot.Query.ReportSchedules == nil {
 			break
@@ -1142,6 +1203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Bytes(childComplexity), true
+	case "ReportRun.createdAt":
+		if e.ComplexityRoot.ReportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.CreatedAt(childComplexity), true
 	case "ReportRun.cycle":
 		if e.ComplexityRoot.ReportRun.Cycle == nil {
 			break
@@ -1154,6 +1221,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Error(childComplexity), true
+	case "ReportRun.fileName":
+		if e.ComplexityRoot.ReportRun.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.FileName(childComplexity), true
+	case "ReportRun.fingerprint":
+		if e.ComplexityRoot.ReportRun.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Fingerprint(childComplexity), true
 	case "ReportRun.finishedAt":
 		if e.ComplexityRoot.ReportRun.FinishedAt == nil {
 			break
@@ -1184,6 +1263,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Published(childComplexity), true
+	case "ReportRun.requestedBy":
+		if e.ComplexityRoot.ReportRun.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.RequestedBy(childComplexity), true
+	case "ReportRun.sha256":
+		if e.ComplexityRoot.ReportRun.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.SHA256(childComplexity), true
 	case "ReportRun.schedule":
 		if e.ComplexityRoot.ReportRun.Schedule == nil {
 			break
@@ -1196,12 +1287,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.ScheduledFor(childComplexity), true
-	case "ReportRun.sha256":
-		if e.ComplexityRoot.ReportRun.Sha256 == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportRun.Sha256(childComplexity), true
 	case "ReportRun.startedAt":
 		if e.ComplexityRoot.ReportRun.StartedAt == nil {
 			break
@@ -1239,6 +1324,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportSchedule.Active(childComplexity), true
+	case "ReportSchedule.createdAt":
+		if e.ComplexityRoot.ReportSchedule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedAt(childComplexity), true
+	case "ReportSchedule.createdBy":
+		if e.ComplexityRoot.ReportSchedule.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedBy(childComplexity), true
 	case "ReportSchedule.cron":
 		if e.ComplexityRoot.ReportSchedule.Cron == nil {
 			break
@@ -1751,7 +1848,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls"
+//go:embed "schema/contract.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1764,6 +1861,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
+	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2025,6 +2123,14 @@ func (ec *executionContext) childFields_ReportRun(ctx context.Context, field gra
 		return ec.fieldContext_ReportRun_published(ctx, field)
 	case "error":
 		return ec.fieldContext_ReportRun_error(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ReportRun_fileName(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportRun_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportRun", field.Name)
 }
@@ -2049,6 +2155,10 @@ func (ec *executionContext) childFields_ReportSchedule(ctx context.Context, fiel
 		return ec.fieldContext_ReportSchedule_nextRunAt(ctx, field)
 	case "active":
 		return ec.fieldContext_ReportSchedule_active(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportSchedule", field.Name)
 }
@@ -2425,6 +2535,20 @@ func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2436,6 +2560,20 @@ func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pauseReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2486,6 +2624,20 @@ func (ec *executionContext) field_Mutation_reportObservations_args(ctx context.C
 		return nil, err
 	}
 	args["observations"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2789,8 +2941,8 @@ func (ec *executionContext) field_Query_reportRuns_args(ctx context.Context, raw
 	}
 	args["cycle"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*model.ReportKind, error) {
-			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+		func(ctx context.Context, v any) (*report.Kind, error) {
+			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4140,8 +4292,8 @@ func (ec *executionContext) _Mutation_scheduleReport(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ScheduleReport(ctx, fc.Args["input"].(model.ScheduleReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4184,8 +4336,8 @@ func (ec *executionContext) _Mutation_renderReport(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RenderReport(ctx, fc.Args["input"].(model.ReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4228,8 +4380,8 @@ func (ec *executionContext) _Mutation_publishReport(ctx context.Context, field g
 			return ec.Resolvers.Mutation().PublishReport(ctx, fc.Args["run"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4253,6 +4405,138 @@ func (ec *executionContext) fieldContext_Mutation_publishReport(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_publishReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pauseReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PauseReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pauseReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5358,8 +5642,8 @@ func (ec *executionContext) _Query_reportSchedules(ctx context.Context, field gr
 			return ec.Resolvers.Query().ReportSchedules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5388,11 +5672,11 @@ func (ec *executionContext) _Query_reportRuns(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*model.ReportKind), fc.Args["published"].(*bool))
+			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*report.Kind), fc.Args["published"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5435,8 +5719,8 @@ func (ec *executionContext) _Query_reportRun(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().ReportRun(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5994,7 +6278,7 @@ func (ec *executionContext) fieldContext_Questionnaire_questions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6017,7 +6301,7 @@ func (ec *executionContext) fieldContext_ReportRun_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6029,8 +6313,8 @@ func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.C
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6040,7 +6324,7 @@ func (ec *executionContext) fieldContext_ReportRun_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6049,7 +6333,7 @@ func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportRun().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6063,8 +6347,8 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6072,7 +6356,7 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6081,7 +6365,7 @@ func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field g
 			return ec.fieldContext_ReportRun_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportRun().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6095,8 +6379,8 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6104,7 +6388,7 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6113,7 +6397,7 @@ func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportRun().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6127,8 +6411,8 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6136,7 +6420,7 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6148,8 +6432,8 @@ func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graph
 			return obj.Schedule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6168,7 +6452,7 @@ func (ec *executionContext) fieldContext_ReportRun_schedule(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6191,7 +6475,7 @@ func (ec *executionContext) fieldContext_ReportRun_scheduledFor(_ context.Contex
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6203,8 +6487,8 @@ func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6214,7 +6498,7 @@ func (ec *executionContext) fieldContext_ReportRun_status(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportStatus")
 }
 
-func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6237,7 +6521,7 @@ func (ec *executionContext) fieldContext_ReportRun_startedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6260,7 +6544,7 @@ func (ec *executionContext) fieldContext_ReportRun_finishedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6283,7 +6567,7 @@ func (ec *executionContext) fieldContext_ReportRun_pages(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6306,7 +6590,7 @@ func (ec *executionContext) fieldContext_ReportRun_bytes(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6315,7 +6599,7 @@ func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql
 			return ec.fieldContext_ReportRun_sha256(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sha256, nil
+			return obj.SHA256, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6329,7 +6613,7 @@ func (ec *executionContext) fieldContext_ReportRun_sha256(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6338,7 +6622,7 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 			return ec.fieldContext_ReportRun_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
+			return ec.Resolvers.ReportRun().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6349,10 +6633,10 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ReportRun_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRun", field, true, true, "String")
 }
 
-func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6375,7 +6659,7 @@ func (ec *executionContext) fieldContext_ReportRun_published(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6398,7 +6682,99 @@ func (ec *executionContext) fieldContext_ReportRun_error(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_fingerprint(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_fileName(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_requestedBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6421,7 +6797,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6433,8 +6809,8 @@ func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field grap
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6444,7 +6820,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6453,7 +6829,7 @@ func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportSchedule().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6467,8 +6843,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6476,7 +6852,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6485,7 +6861,7 @@ func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, fi
 			return ec.fieldContext_ReportSchedule_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportSchedule().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6499,8 +6875,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6508,7 +6884,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6517,7 +6893,7 @@ func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportSchedule().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6531,8 +6907,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6540,7 +6916,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6563,7 +6939,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cron(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6586,7 +6962,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_timezone(_ context.Conte
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6609,7 +6985,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_nextRunAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6630,6 +7006,52 @@ func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ReportSchedule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportSchedule_createdBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSchedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ReviewComment_id(ctx context.Context, field graphql.CollectedField, obj *submission.Comment) (ret graphql.Marshaler) {
@@ -9478,7 +9900,7 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -10026,6 +10448,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "publishReport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pauseReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pauseReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReportSchedule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10618,7 +11061,7 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 
 var reportRunImplementors = []string{"ReportRun"}
 
-func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *schedule.Run) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportRunImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10630,82 +11073,106 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._ReportRun_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportRun_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportRun_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportRun_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportRun_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_state(ctx, field, obj)
+				})
 		case "schedule":
 			out.Values[i] = ec._ReportRun_schedule(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scheduledFor":
 			out.Values[i] = ec._ReportRun_scheduledFor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._ReportRun_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._ReportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._ReportRun_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pages":
 			out.Values[i] = ec._ReportRun_pages(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bytes":
 			out.Values[i] = ec._ReportRun_bytes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._ReportRun_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.Values[i] = ec._ReportRun_url(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_url(ctx, field, obj)
+				})
 		case "published":
 			out.Values[i] = ec._ReportRun_published(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._ReportRun_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprint":
+			out.Values[i] = ec._ReportRun_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ReportRun_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._ReportRun_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10726,7 +11193,7 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 
 var reportScheduleImplementors = []string{"ReportSchedule"}
 
-func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *schedule.Schedule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportScheduleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10738,47 +11205,60 @@ func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.Selecti
 		case "id":
 			out.Values[i] = ec._ReportSchedule_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportSchedule_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportSchedule_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportSchedule_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportSchedule_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_state(ctx, field, obj)
+				})
 		case "cron":
 			out.Values[i] = ec._ReportSchedule_cron(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timezone":
 			out.Values[i] = ec._ReportSchedule_timezone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextRunAt":
 			out.Values[i] = ec._ReportSchedule_nextRunAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._ReportSchedule_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ReportSchedule_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportSchedule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12370,25 +12850,43 @@ func (ec *executionContext) unmarshalNReportInput2ᚖgithubᚗcomᚋcospᚑict�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (model.ReportKind, error) {
-	var res model.ReportKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v report.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v schedule.Run) graphql.Marshaler {
 	return ec._ReportRun(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, sel, v[i])
+		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12400,7 +12898,7 @@ func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirm
 	return ret
 }
 
-func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportRun!")
 		return graphql.Null
@@ -12408,15 +12906,15 @@ func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v schedule.Schedule) graphql.Marshaler {
 	return ec._ReportSchedule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, sel, v[i])
+		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12428,7 +12926,7 @@ func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportSchedule!")
 		return graphql.Null
@@ -12436,15 +12934,35 @@ func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑict�
 	return ec._ReportSchedule(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, v any) (model.ReportStatus, error) {
-	var res model.ReportStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, v any) (schedule.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, sel ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, sel ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[string]schedule.Status{
+		"QUEUED":    schedule.Queued,
+		"RUNNING":   schedule.Running,
+		"SUCCEEDED": schedule.Succeeded,
+		"FAILED":    schedule.Failed,
+	}
+	marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[schedule.Status]string{
+		schedule.Queued:    "QUEUED",
+		schedule.Running:   "RUNNING",
+		schedule.Succeeded: "SUCCEEDED",
+		schedule.Failed:    "FAILED",
+	}
+)
 
 func (ec *executionContext) marshalNReviewComment2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐComment(ctx context.Context, sel ast.SelectionSet, v submission.Comment) graphql.Marshaler {
 	return ec._ReviewComment(ctx, sel, &v)
@@ -13158,30 +13676,46 @@ func (ec *executionContext) marshalORegionalGroup2ᚖgithubᚗcomᚋcospᚑict�
 	return v
 }
 
-func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (*model.ReportKind, error) {
+func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (*report.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.ReportKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v *model.ReportKind) graphql.Marshaler {
+func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v *report.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[*v])
+	return res
 }
 
-func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -21,4 +22,5 @@ type Resolver struct {
 	StateStore *state.Store
 	Workflow   *submission.Service
 	Statistics *statistics.Service
+	Reports    *schedule.Service
 }

@@ -29,13 +29,13 @@ import (
 const usage = `irm — implementation-review reporting for the Conference of the States Parties
 
 Usage:
-  irm serve   [--addr ADDR] [--database-url URL] [--questionnaires DIR] [--dev]
+  irm serve   [--addr ADDR] [--database-url URL] [--questionnaires DIR] [--render-workers N] [--dev]
   irm migrate [--database-url URL]
   irm token create --name NAME --role FOCAL_POINT|WORKING_GROUP|SECRETARIAT [--state ISO3] [--working-group ID]...
   irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
 
-Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
+Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to

@@ -22,6 +22,7 @@ import (
 
 	"github.com/cosp-ict/irm/graph"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -35,6 +36,9 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
+	// Reports is the report runs and schedules service; nil builds one
+	// that queues renders without working them (NewReports).
+	Reports *schedule.Service
 }
 
 // NewHandler builds the HTTP API over pool and reg. It refuses to start
@@ -47,8 +51,15 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
+	reports := opts.Reports
+	if reports == nil {
+		var err error
+		if reports, err = NewReports(pool, content, log, schedule.Config{}); err != nil {
+			return nil, err
+		}
+	}
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats}
+		Workflow: workflow, Statistics: stats, Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
 
 	mux := http.NewServeMux()
@@ -64,6 +75,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		io.WriteString(w, "ok\n") //nolint:errcheck
 	})
 	mux.Handle("POST /statistics/{file}", authenticate(tokens, log, statisticsCSV(stats, log)))
+	mux.Handle("GET /reports/{file}", authenticate(tokens, log, reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
 		if q := r.URL.Query().Get("indicators"); q != "" {
@@ -236,6 +248,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	workers := registerRenderWorkers(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -248,7 +261,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer pool.Close()
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev})
+	reports, err := startReports(ctx, pool, content, log, *workers)
+	if err != nil {
+		return err
+	}
+	defer stopReports(ctx, reports, log)
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
@@ -29,6 +31,23 @@ type Env struct {
 	Registry   *questionnaire.Registry
 	Indicators *statistics.Catalogue
 	Tokens     *auth.Store
+	Reports    *schedule.Service
+}
+
+// StartReports starts the report scheduler and render workers for the
+// rest of the test.
+func (e *Env) StartReports(t testing.TB) {
+	t.Helper()
+	if err := e.Reports.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.Reports.Stop(ctx); err != nil {
+			t.Errorf("stop reports: %v", err)
+		}
+	})
 }
 
 // New starts the API (dev mode off, as in production) on a new database.
@@ -40,13 +59,19 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), pool, content, log, app.HandlerOptions{})
+	// Renders are queued; a test that needs them done calls StartReports.
+	reports, err := app.NewReports(pool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.NewHandler(context.Background(), pool, content, log, app.HandlerOptions{Reports: reports})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators, Tokens: auth.NewStore(pool)}
+	return &Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators,
+		Tokens: auth.NewStore(pool), Reports: reports}
 }
 
 // Token creates a token for role; state for a focal point, working

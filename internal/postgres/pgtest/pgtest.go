@@ -146,6 +146,7 @@ func digest() string {
 		return nil
 	})
 	h.Write(state.Reference())
+	h.Write([]byte("river " + postgres.RiverSchemaVersion()))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

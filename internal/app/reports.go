@@ -1,0 +1,162 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// NewReports builds the report runs and schedules service over pool. It
+// queues renders at once; it renders and fires schedules once started.
+func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg schedule.Config) (*schedule.Service, error) {
+	cfg.Log = log
+	return schedule.New(pool, newRenderer(pool, content), cfg)
+}
+
+// newRenderer is the renderer the service uses.
+//
+// Until internal/report's Renderer is wired here (it lands from the
+// reports branch), interimRenderer stands in: it checks requests the same
+// way and renders a one-page PDF that names the report.
+func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
+	return &interimRenderer{cycles: submission.NewService(pool, content.Registry), states: state.NewStore(pool), content: content}
+}
+
+type interimRenderer struct {
+	cycles  *submission.Service
+	states  *state.Store
+	content Content
+}
+
+func (r *interimRenderer) Check(ctx context.Context, req report.Request) error {
+	if _, err := r.cycles.Cycle(ctx, req.CycleID); err != nil {
+		return err
+	}
+	if req.WorkingGroup != "" {
+		if _, ok := r.content.Registry.WorkingGroup(req.WorkingGroup); !ok {
+			return apperr.NotFoundf("no working group %q", req.WorkingGroup)
+		}
+	}
+	if req.State != "" {
+		if _, err := r.states.Get(ctx, req.State); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *interimRenderer) Render(ctx context.Context, req report.Request, now time.Time) (report.Document, error) {
+	c, err := r.cycles.Cycle(ctx, req.CycleID)
+	if err != nil {
+		return report.Document{}, err
+	}
+	name := []string{strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", "-"), c.ID}
+	title := strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", " ")
+	scope := "the whole Conference"
+	if req.WorkingGroup != "" {
+		name, scope = append(name, req.WorkingGroup), "working group "+req.WorkingGroup
+	}
+	if req.State != "" {
+		name, scope = append(name, strings.ToLower(req.State)), "State "+req.State
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(now)
+	pdf.SetTitle(title, true)
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 18)
+	pdf.MultiCell(0, 10, strings.ToUpper(title[:1])+title[1:], "", "L", false)
+	pdf.SetFont("Helvetica", "", 12)
+	pdf.MultiCell(0, 7, fmt.Sprintf("Cycle %s, for %s. Rendered %s.", c.ID, scope, now.UTC().Format(time.RFC3339)), "", "L", false)
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return report.Document{}, err
+	}
+	return report.Document{PDF: buf.Bytes(), Pages: pdf.PageCount(), FileName: strings.Join(name, "-") + ".pdf"}, nil
+}
+
+// reportPDF serves GET /reports/{id}.pdf to whoever may read the run:
+// the bytes as stored, an ETag from their SHA-256 (If-None-Match gives
+// 304) and the file name the run recorded. A run that does not exist and
+// one the caller may not read are both 404.
+func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
+		if !ok {
+			writeError(w, http.StatusNotFound, string(apperr.NotFound), "report files are named /reports/{id}.pdf")
+			return
+		}
+		p, _ := auth.FromContext(r.Context())
+		f, err := reports.PDF(r.Context(), p, id)
+		if err != nil {
+			code := apperr.CodeOf(err)
+			var e *apperr.Error
+			switch {
+			case code == apperr.NotFound && errors.As(err, &e):
+				writeError(w, http.StatusNotFound, string(code), e.Message)
+			default:
+				log.ErrorContext(r.Context(), "report pdf", "err", err, "request_id", RequestID(r.Context()))
+				writeError(w, http.StatusInternalServerError, string(apperr.Internal), "internal error (request "+RequestID(r.Context())+")")
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
+		w.Header().Set("ETag", `"`+f.SHA256+`"`)
+		w.Header().Set("Cache-Control", "private, no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.PDF))
+	})
+}
+
+// registerRenderWorkers adds --render-workers to fs.
+func registerRenderWorkers(fs *flag.FlagSet, getenv func(string) string) *int {
+	def := schedule.DefaultWorkers
+	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
+		def = v
+	}
+	return fs.Int("render-workers", def, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+}
+
+// startReports builds the report service with workers renders at a
+// time and starts its scheduler and render workers.
+func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, workers int) (*schedule.Service, error) {
+	if workers < 1 {
+		return nil, fmt.Errorf("--render-workers %d: want at least 1", workers)
+	}
+	reports, err := NewReports(pool, content, log, schedule.Config{Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	if err := reports.Start(ctx); err != nil {
+		return nil, err
+	}
+	return reports, nil
+}
+
+// stopReports stops the scheduler and the render workers after the HTTP
+// server: renders under way get a grace period to finish, then are
+// cancelled and queued again for the next replica.
+func stopReports(ctx context.Context, reports *schedule.Service, log *slog.Logger) {
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := reports.Stop(stopCtx); err != nil {
+		log.Warn("stop report workers", "err", err)
+	}
+}
