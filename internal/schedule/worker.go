@@ -77,12 +77,13 @@ func (s *Service) work(ctx context.Context, id string) error {
 	defer cancel()
 	switch {
 	case err != nil && errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		// Shutdown: give the run back; the queue retries the job.
+		// Shutdown: give the run back, and the job to the queue at once
+		// (a snooze does not count as an attempt).
 		if _, uerr := s.pool.Exec(wctx, `UPDATE report_runs SET status = 'QUEUED', started_at = NULL
 			WHERE id = $1 AND status = 'RUNNING' AND started_at = $2`, id, started); uerr != nil {
 			return fmt.Errorf("requeue run %s: %w", id, uerr)
 		}
-		return err
+		return river.JobSnooze(0)
 	case err != nil:
 		s.log.Warn("report run failed", "run", id, "kind", req.Kind, "err", err)
 		return s.fail(wctx, id, started, readable(err, s.cfg.RenderTimeout))
