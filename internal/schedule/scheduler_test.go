@@ -280,7 +280,6 @@ func TestPausedAndDeletedSchedulesDoNotFire(t *testing.T) {
 	}
 }
 
-
 // TestShutdownGivesARenderBack: a render still running when the grace
 // period of a shutdown ends is cancelled and its run queued again, and
 // the next replica renders it.
