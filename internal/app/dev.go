@@ -62,6 +62,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		return err
 	}
 	defer stopReports(ctx, reports, log)
+	if err := demo.SeedReportSchedules(ctx, reports, content.Registry); err != nil {
+		return err
+	}
 	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true, Reports: reports,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
 	if err != nil {
@@ -76,6 +79,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
 		}
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+		go announceDemoReport(ctx, reports, a, tokens, stdout, log)
 	})
 }
 

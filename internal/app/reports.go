@@ -6,7 +6,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -159,4 +162,25 @@ func stopReports(ctx context.Context, reports *schedule.Service, log *slog.Logge
 	if err := reports.Stop(stopCtx); err != nil {
 		log.Warn("stop report workers", "err", err)
 	}
+}
+
+// announceDemoReport prints the URL of the demo's published report, and
+// how to fetch it as the secretariat, once it is rendered.
+func announceDemoReport(ctx context.Context, reports *schedule.Service, addr net.Addr, tokens []demo.Token, stdout io.Writer, log *slog.Logger) {
+	run, err := demo.PublishedReport(ctx, reports, 2*time.Minute)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("demo report", "err", err)
+		}
+		return
+	}
+	secret := ""
+	for _, t := range tokens {
+		if t.Role == string(auth.Secretariat) {
+			secret = t.Secret
+		}
+	}
+	url := fmt.Sprintf("http://%s%s", addr, *run.URL())
+	fmt.Fprintf(stdout, "\nDemo report (a published cycle synthesis): %s\n", url)
+	fmt.Fprintf(stdout, "  curl -fsS -H 'Authorization: Bearer %s' -o %s %s\n", secret, *run.FileName, url)
 }
