@@ -62,9 +62,9 @@ func TestAggregatesThroughTheAPI(t *testing.T) {
 		t.Run(who+" reads completeness over States Parties", func(t *testing.T) {
 			var got struct {
 				Completeness []struct {
-					Group                                          string
+					Group                                           string
 					States, NotStarted, Drafts, Submitted, Accepted int
-					Rate                                           float64
+					Rate                                            float64
 				}
 			}
 			w.env.Do(t, tok, completenessQuery, map[string]any{"c": w.cycle}).Decode(t, &got)
