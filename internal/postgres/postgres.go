@@ -1,5 +1,8 @@
 // Package postgres owns the connection pool, the migration runner over
-// migrations/, the transaction helper and the translation of driver errors.
+// migrations/, the database roles (the owner that migrates, the app role
+// that serves, and the grants between them), the transaction helpers that
+// carry the principal to row-level security, and the translation of
+// driver errors.
 package postgres
 
 import (
@@ -74,11 +77,6 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 		log.Info("migration applied", "file", r.Source.Path, "took", r.Duration)
 	}
 	return nil
-}
-
-// Tx runs fn in a transaction, committing when fn returns nil.
-func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.
