@@ -19,8 +19,8 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
-	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 )
 
 //go:embed states.csv
