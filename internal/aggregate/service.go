@@ -56,7 +56,13 @@ func (s *Service) Completeness(ctx context.Context, p auth.Principal, cycleID st
 	if _, err := s.cycles.Cycle(ctx, cycleID); err != nil {
 		return nil, err
 	}
-	return s.In(s.pool).Completeness(ctx, cycleID)
+	var out []Completeness
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.In(tx).Completeness(ctx, cycleID)
+		return err
+	})
+	return out, err
 }
 
 // Question returns the aggregate of the question at path in a cycle.
@@ -79,7 +85,11 @@ func (s *Service) Question(ctx context.Context, p auth.Principal, cycleID, path 
 		}
 		return nil, apperr.NotFoundf("questionnaire %s has no question at %q", q.ID, path)
 	}
-	aggs, err := s.In(s.pool).Questions(ctx, c, []*questionnaire.Question{qq}, by)
+	var aggs []QuestionAggregate
+	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		aggs, err = s.In(tx).Questions(ctx, c, []*questionnaire.Question{qq}, by)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

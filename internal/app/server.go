@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
@@ -94,7 +93,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
+	mux.Handle("GET /{$}", explorer(opts.ExplorerHeaders))
 	return withRequestID(recoverPanics(log, mux)), nil
 }
 
@@ -228,6 +227,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, c.databaseURL, log)
+	pool, err := openServing(ctx, c.databaseURL, *dev, *unsafeRole, log)
 	if err != nil {
 		return err
 	}
