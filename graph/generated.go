@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/report"
@@ -392,9 +393,9 @@ type QueryResolver interface {
 	Indicators(ctx context.Context) ([]statistics.Indicator, error)
 	Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error)
 	Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error)
-	Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error)
-	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error)
-	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error)
+	Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error)
+	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error)
+	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error)
 	ReportSchedules(ctx context.Context) ([]schedule.Schedule, error)
 	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
 	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
@@ -3459,7 +3460,7 @@ func (ec *executionContext) fieldContext_FieldError_message(_ context.Context, f
 	return graphql.NewScalarFieldContext("FieldError", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3482,7 +3483,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_group(_ context.Context,
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3505,7 +3506,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_respondents(_ context.Co
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3517,8 +3518,8 @@ func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field gr
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3537,7 +3538,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_counts(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3549,8 +3550,8 @@ func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field g
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3569,7 +3570,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_numeric(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3592,7 +3593,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_group(_ context.Conte
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3615,7 +3616,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_states(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3638,7 +3639,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_notStarted(_ context.
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3661,7 +3662,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_drafts(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3684,7 +3685,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_submitted(_ context.C
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3707,7 +3708,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_accepted(_ context.Co
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3863,7 +3864,7 @@ func (ec *executionContext) fieldContext_Indicator_workingGroups(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3895,7 +3896,7 @@ func (ec *executionContext) fieldContext_IndicatorSummary_indicator(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4543,7 +4544,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx conte
 	return fc, nil
 }
 
-func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4566,7 +4567,7 @@ func (ec *executionContext) fieldContext_NumericSummary_n(_ context.Context, fie
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4589,7 +4590,7 @@ func (ec *executionContext) fieldContext_NumericSummary_sum(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4612,7 +4613,7 @@ func (ec *executionContext) fieldContext_NumericSummary_mean(_ context.Context, 
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4635,7 +4636,7 @@ func (ec *executionContext) fieldContext_NumericSummary_median(_ context.Context
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4658,7 +4659,7 @@ func (ec *executionContext) fieldContext_NumericSummary_min(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4915,7 +4916,7 @@ func (ec *executionContext) fieldContext_ObservationsPayload_errors(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4938,7 +4939,7 @@ func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, f
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
 }
 
-func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4961,7 +4962,7 @@ func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5511,8 +5512,8 @@ func (ec *executionContext) _Query_completeness(ctx context.Context, field graph
 			return ec.Resolvers.Query().Completeness(ctx, fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5555,8 +5556,8 @@ func (ec *executionContext) _Query_questionAggregate(ctx context.Context, field 
 			return ec.Resolvers.Query().QuestionAggregate(ctx, fc.Args["cycle"].(string), fc.Args["path"].(string), fc.Args["groupBy"].(*statistics.GroupBy))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5599,8 +5600,8 @@ func (ec *executionContext) _Query_workingGroupSummary(ctx context.Context, fiel
 			return ec.Resolvers.Query().WorkingGroupSummary(ctx, fc.Args["workingGroup"].(string), fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
-			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
+			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5971,7 +5972,7 @@ func (ec *executionContext) fieldContext_Question_workingGroups(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6003,7 +6004,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_question(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6026,7 +6027,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_respondents(_ context
 	return graphql.NewScalarFieldContext("QuestionAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6038,8 +6039,8 @@ func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6058,7 +6059,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_counts(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6070,8 +6071,8 @@ func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, fiel
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6090,7 +6091,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_numeric(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6102,8 +6103,8 @@ func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, fiel
 			return obj.ByGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
-			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
+			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8454,7 +8455,7 @@ func (ec *executionContext) fieldContext_WorkingGroup_indicators(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8466,8 +8467,8 @@ func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Contex
 			return obj.WorkingGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-			return ec.marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v questionnaire.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8486,7 +8487,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_workingGroup(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8498,8 +8499,8 @@ func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, fiel
 			return obj.Cycle, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
-			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8518,7 +8519,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_cycle(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8530,8 +8531,8 @@ func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Contex
 			return obj.Completeness, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8550,7 +8551,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_completeness(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8562,8 +8563,8 @@ func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, 
 			return obj.Questions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8582,7 +8583,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_questions(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8594,8 +8595,8 @@ func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context,
 			return obj.Indicators, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
-			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
+			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10155,7 +10156,7 @@ func (ec *executionContext) _FieldError(ctx context.Context, sel ast.SelectionSe
 
 var groupAggregateImplementors = []string{"GroupAggregate"}
 
-func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.GroupAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10203,7 +10204,7 @@ func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.Selecti
 
 var groupCompletenessImplementors = []string{"GroupCompleteness"}
 
-func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Completeness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupCompletenessImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10320,7 +10321,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 
 var indicatorSummaryImplementors = []string{"IndicatorSummary"}
 
-func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.IndicatorSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10492,7 +10493,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 var numericSummaryImplementors = []string{"NumericSummary"}
 
-func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.NumericSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, numericSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10654,7 +10655,7 @@ func (ec *executionContext) _ObservationsPayload(ctx context.Context, sel ast.Se
 
 var optionCountImplementors = []string{"OptionCount"}
 
-func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, optionCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10948,7 +10949,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 
 var questionAggregateImplementors = []string{"QuestionAggregate"}
 
-func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, questionAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11928,7 +11929,7 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 
 var workingGroupSummaryImplementors = []string{"WorkingGroupSummary"}
 
-func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Summary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12484,15 +12485,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.GroupAggregate) graphql.Marshaler {
 	return ec._GroupAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx, sel, v[i])
+		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12504,15 +12505,15 @@ func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx context.Context, sel ast.SelectionSet, v model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v aggregate.Completeness) graphql.Marshaler {
 	return ec._GroupCompleteness(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx, sel, v[i])
+		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12566,15 +12567,15 @@ func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._Indicator(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v aggregate.IndicatorSummary) graphql.Marshaler {
 	return ec._IndicatorSummary(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx, sel, v[i])
+		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12696,15 +12697,15 @@ func (ec *executionContext) unmarshalNOpenCycleInput2githubᚗcomᚋcospᚑict�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v aggregate.OptionCount) graphql.Marshaler {
 	return ec._OptionCount(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx, sel, v[i])
+		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12748,15 +12749,15 @@ func (ec *executionContext) marshalNQuestion2ᚖgithubᚗcomᚋcospᚑictᚋirm�
 	return ec._Question(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.QuestionAggregate) graphql.Marshaler {
 	return ec._QuestionAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, sel, v[i])
+		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12768,7 +12769,7 @@ func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑi
 	return ret
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "QuestionAggregate!")
 		return graphql.Null
@@ -13316,15 +13317,7 @@ func (ec *executionContext) marshalNWorkingGroup2ᚕgithubᚗcomᚋcospᚑictᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WorkingGroup!")
-		return graphql.Null
-	}
-	return ec._WorkingGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkingGroupSummary!")
 		return graphql.Null
@@ -13612,7 +13605,7 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	return v
 }
 
-func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

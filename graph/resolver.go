@@ -8,6 +8,7 @@ package graph
 import (
 	"log/slog"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -23,4 +24,5 @@ type Resolver struct {
 	Workflow   *submission.Service
 	Statistics *statistics.Service
 	Reports    *schedule.Service
+	Aggregates *aggregate.Service
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,7 +16,9 @@ import (
 	"github.com/go-pdf/fpdf"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/report"
@@ -39,7 +40,7 @@ func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg sched
 // reports branch), interimRenderer stands in: it checks requests the same
 // way and renders a one-page PDF that names the report.
 func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
-	return &interimRenderer{cycles: submission.NewService(pool, content.Registry), states: state.NewStore(pool), content: content}
+	return &interimRenderer{cycles: submission.NewService(pool, content.Registry, aggregate.Projection{}), states: state.NewStore(pool), content: content}
 }
 
 type interimRenderer struct {
@@ -102,21 +103,13 @@ func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
 		if !ok {
-			writeError(w, http.StatusNotFound, string(apperr.NotFound), "report files are named /reports/{id}.pdf")
+			httperr.Write(w, r, log, apperr.NotFoundf("report files are named /reports/{id}.pdf"))
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
 		f, err := reports.PDF(r.Context(), p, id)
 		if err != nil {
-			code := apperr.CodeOf(err)
-			var e *apperr.Error
-			switch {
-			case code == apperr.NotFound && errors.As(err, &e):
-				writeError(w, http.StatusNotFound, string(code), e.Message)
-			default:
-				log.ErrorContext(r.Context(), "report pdf", "err", err, "request_id", RequestID(r.Context()))
-				writeError(w, http.StatusInternalServerError, string(apperr.Internal), "internal error (request "+RequestID(r.Context())+")")
-			}
+			httperr.Write(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/pdf")
