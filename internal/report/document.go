@@ -38,10 +38,10 @@ type para struct {
 type paraStyle int
 
 const (
-	plain paraStyle = iota
-	muted           // smaller, grey: notes and paths
-	label           // bold: a question in a country profile
-	answer          // indented: its answer
+	plain  paraStyle = iota
+	muted            // smaller, grey: notes and paths
+	label            // bold: a question in a country profile
+	answer           // indented: its answer
 )
 
 // column is a table column: Weight shares the width; numbers align right.
