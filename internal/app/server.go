@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -41,14 +42,19 @@ type HandlerOptions struct {
 // when a questionnaire that cycles use has changed since.
 func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
 	reg := content.Registry
-	workflow := submission.NewService(pool, reg)
+	workflow := submission.NewService(pool, reg, aggregate.Projection{})
 	if err := workflow.CheckDigests(ctx); err != nil {
 		return nil, err
+	}
+	if n, err := aggregate.Backfill(ctx, pool, reg); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("projected the answers of submissions submitted before answer_facts", "submissions", n)
 	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats}
+		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow)}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
 
 	mux := http.NewServeMux()
