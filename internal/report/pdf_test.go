@@ -45,7 +45,7 @@ func sampleDocument() *document {
 	}
 }
 
-func pdfText(t *testing.T, pdf []byte) string {
+func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "r.pdf")
@@ -59,7 +59,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 	return string(out)
 }
 
-func qpdfCheck(t *testing.T, pdf []byte) {
+func qpdfCheck(t testing.TB, pdf []byte) {
 	t.Helper()
 	in := filepath.Join(t.TempDir(), "r.pdf")
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
