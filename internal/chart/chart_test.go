@@ -87,6 +87,12 @@ func TestWrapAndFit(t *testing.T) {
 			t.Fatalf("got %q", lines)
 		}
 	})
+	t.Run("a hyphenated word breaks after its hyphen", func(t *testing.T) {
+		lines := Wrap("Asia-Pacific", 8, 1, false, m, 0)
+		if len(lines) != 2 || lines[0] != "Asia-" || lines[1] != "Pacific" {
+			t.Fatalf("got %q, want [Asia- Pacific]", lines)
+		}
+	})
 	t.Run("too many lines end with an ellipsis", func(t *testing.T) {
 		lines := Wrap("one two three four five six", 9, 1, false, m, 2)
 		if len(lines) != 2 || !strings.HasSuffix(lines[1], Ellipsis) || len([]rune(lines[1])) > 9 {

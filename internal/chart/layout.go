@@ -156,11 +156,18 @@ func Wrap(s string, width, size float64, bold bool, m Measure, max int) []string
 			i--
 			continue
 		}
-		// One word wider than the line: break it.
+		// One word wider than the line: break it after a hyphen if one
+		// fits, else between letters.
 		rs := []rune(w)
 		n := len(rs)
 		for n > 1 && m(string(rs[:n]), size, bold) > width {
 			n--
+		}
+		for h := n; h > 1; h-- {
+			if rs[h-1] == '-' && h < len(rs) {
+				n = h
+				break
+			}
 		}
 		cur = string(rs[:n])
 		flush()

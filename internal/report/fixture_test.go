@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -96,6 +97,18 @@ func completeAnswers(tb testing.TB, id string) []byte {
 // wherever that keeps the document valid. Generic over questionnaires.
 func variant(tb testing.TB, q *questionnaire.Questionnaire, base []byte, i int) []byte {
 	tb.Helper()
+	k := fmt.Sprint(q.ID, "/", i)
+	if v, ok := variants.Load(k); ok {
+		return v.([]byte)
+	}
+	v := makeVariant(tb, q, base, i)
+	variants.Store(k, v)
+	return v
+}
+
+var variants sync.Map // questionnaire/i → document
+
+func makeVariant(tb testing.TB, q *questionnaire.Questionnaire, base []byte, i int) []byte {
 	doc := decodeJSON(tb, base)
 	for k, qq := range q.Questions {
 		var v any
@@ -259,10 +272,12 @@ func (f *fixture) report(tb testing.TB, code string, base float64, years ...int)
 
 func (f *fixture) render(tb testing.TB, req Request) (Document, string) {
 	tb.Helper()
+	start := time.Now()
 	doc, err := f.r.Render(context.Background(), req, fixedNow)
 	if err != nil {
 		tb.Fatalf("Render(%+v) = %v", req, err)
 	}
+	tb.Logf("TIMING render %s: %v, %d pages, %d bytes", doc.FileName, time.Since(start), doc.Pages, len(doc.PDF))
 	if os.Getenv("IRM_REPORT_DIR") != "" {
 		_ = os.WriteFile(fmt.Sprintf("%s/%s-%s", os.Getenv("IRM_REPORT_DIR"), f.q.ID, doc.FileName), doc.PDF, 0o644)
 	}

@@ -128,3 +128,14 @@ func yesNo(b bool) string {
 	}
 	return "No"
 }
+
+// questionTitle is a question's label; a question without a title, which
+// the questionnaire labels with its property name, gets that name in
+// words.
+func questionTitle(q *questionnaire.Question) string {
+	name := q.Path[strings.LastIndex(q.Path, "/")+1:]
+	if q.Title == name {
+		return humanize(name)
+	}
+	return q.Title
+}

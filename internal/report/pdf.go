@@ -16,7 +16,7 @@ import (
 // Page geometry in points (A4).
 const (
 	pageW, pageH = 595.28, 841.89
-	marginX      = 56.0
+	marginX      = 50.0
 	marginTop    = 56.0
 	contentBot   = pageH - 72 // content stops here; the footer is below
 	contentW     = pageW - 2*marginX

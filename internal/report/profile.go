@@ -101,7 +101,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			if sub == nil {
 				break
 			}
-			s.Blocks = append(s.Blocks, para{Text: q.Title, Style: label})
+			s.Blocks = append(s.Blocks, para{Text: questionTitle(q), Style: label})
 			s.Blocks = append(s.Blocks, in.answerBlocks(q, answers[q.Path])...)
 		}
 		doc.Sections = append(doc.Sections, s)
@@ -290,7 +290,7 @@ func (in *reading) commentsSection(comments []submission.VersionedComment) secti
 		if c.Path != nil {
 			about = *c.Path
 			if q, ok := in.q.Question(*c.Path); ok {
-				about = q.Title
+				about = questionTitle(q)
 			}
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(c.Version), about, c.Body, c.Author, c.CreatedAt.UTC().Format("2006-01-02")})

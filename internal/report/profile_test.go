@@ -32,7 +32,7 @@ func TestCountryProfile(t *testing.T) {
 			}
 			flat := flatten(text)
 			want := []string{"Côte d'Ivoire", "Country profile for the review cycle Review Ω", "Returned, version", "Review comments",
-				flatten("Please say which law — «Loi n° 2013-451»."), flatten(f.q.Questions[0].Title), "Statistics"}
+				flatten("Please say which law — «Loi n° 2013-451»."), flatten(questionTitle(f.q.Questions[0])), "Statistics"}
 			for _, s := range f.q.Sections {
 				want = append(want, flatten(s.Title))
 			}

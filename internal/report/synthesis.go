@@ -139,9 +139,13 @@ func completenessSection(comp []aggregate.Completeness) section {
 		if c.Group == aggregate.All {
 			t.Bold[len(t.Rows)] = true
 		}
-		t.Rows = append(t.Rows, []string{groupName(c.Group), num(float64(c.States)), num(float64(c.NotStarted)),
+		name := groupName(c.Group)
+		if c.Group == aggregate.All {
+			name = "All States Parties"
+		}
+		t.Rows = append(t.Rows, []string{name, num(float64(c.States)), num(float64(c.NotStarted)),
 			num(float64(c.Drafts)), num(float64(c.Submitted)), num(float64(c.Accepted)), pct(c.Rate)})
-		bar.Categories = append(bar.Categories, groupName(c.Group))
+		bar.Categories = append(bar.Categories, name)
 		bar.Series[0].Values = append(bar.Series[0].Values, math.Round(c.Rate*1000)/10)
 	}
 	return section{Title: "Completeness by regional group", Blocks: []block{
@@ -167,7 +171,7 @@ func answersSection(title, who string, aggs []aggregate.QuestionAggregate) secti
 
 func questionBlocks(a aggregate.QuestionAggregate) []block {
 	q := a.Question
-	out := []block{heading{q.Title},
+	out := []block{heading{questionTitle(q)},
 		para{Text: fmt.Sprintf("%s · %s · %s respondents", q.Path, kindNames[q.Kind], num(float64(a.Respondents))), Style: muted}}
 	switch {
 	case len(a.Counts) > 0:
@@ -286,7 +290,7 @@ func indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries,
 		ys = append(ys, y)
 	}
 	slices.Sort(ys)
-	cols := []column{{"Year", 1.1, false}}
+	cols := []column{{"Year", 2.2, false}}
 	line := &chart.Line{Title: ind.Name + unitSuffix(ind) + " by group", Years: ys}
 	for _, s := range series {
 		cols = append(cols, column{groupShortName(s.Group), 1.3, true})
@@ -349,21 +353,22 @@ func ordered(series []statistics.TrendSeries, order []string) []statistics.Trend
 }
 
 func partiesAnnex(title string, board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
-	t := table{Columns: []column{{"State", 3.2, false}, {"Regional group", 2.6, false}, {"Status", 1.2, false},
-		{"Version", 0.9, true}, {"Submitted", 1.3, false}, {"Late", 0.7, false}}}
+	// Widths that keep every State's and group's name on one line.
+	t := table{Columns: []column{{"State", 200, false}, {"Regional group", 141, false}, {"Status", 66, false},
+		{"Version", 36, true}, {"Submitted", 52, false}}}
 	for _, s := range board {
 		if !keep(s) {
 			continue
 		}
-		late := ""
-		if s.SubmissionID != "" {
-			late = yesNo(s.Late)
+		status := statusName(s.Status)
+		if s.SubmissionID != "" && s.Late {
+			status += " (late)"
 		}
 		version := ""
 		if s.Version > 0 {
 			version = strconv.Itoa(s.Version)
 		}
-		t.Rows = append(t.Rows, []string{s.Name, groupName(s.RegionalGroup), statusName(s.Status), version, date(s.SubmittedAt), late})
+		t.Rows = append(t.Rows, []string{s.Name, groupName(s.RegionalGroup), status, version, date(s.SubmittedAt)})
 	}
 	blocks := []block{para{Text: "Every State Party in alphabetical order, with the status of its submission at the time of the report. Submitted is the date of the latest submission; late means first submitted after the deadline."}}
 	if len(t.Rows) == 0 {
