@@ -292,7 +292,9 @@ func TestEveryStateNameRenders(t *testing.T) {
 	lines := strings.Split(annex, "\n")
 	for _, n := range names {
 		// Each name on a line of its own row, with its status after it.
-		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), n+" ") && strings.Contains(l, "Not started") }) {
+		if !slices.ContainsFunc(lines, func(l string) bool {
+			return strings.HasPrefix(strings.TrimSpace(l), n+" ") && strings.Contains(l, "Not started")
+		}) {
 			t.Errorf("the annex has no row starting with %q", n)
 		}
 	}
