@@ -198,13 +198,16 @@ type fixture struct {
 func newFixture(tb testing.TB, questionnaireID string) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	pool := pgtest.New(tb)
+	// The data is written as the owner; the renderer reads as the
+	// service's login, under row-level security, as in production.
+	pool, app := pgtest.NewApp(tb)
 	reg, cat := registry(tb)
 	f := &fixture{pool: pool, reg: reg, cat: cat}
 	f.subs = submission.NewService(pool, reg, aggregate.Projection{})
 	f.stats = statistics.NewService(pool, cat)
 	f.agg = aggregate.NewService(pool, reg, f.stats, f.subs)
-	f.r = NewRenderer(pool, reg, cat, f.agg, f.stats, Uncompressed())
+	appStats := statistics.NewService(app, cat)
+	f.r = NewRenderer(app, reg, cat, aggregate.NewService(app, reg, appStats, submission.NewService(app, reg, aggregate.Projection{})), appStats, Uncompressed())
 	f.q, _ = reg.Get(questionnaireID)
 	c, err := f.subs.OpenCycle(ctx, secretariat, submission.Cycle{ID: cycleID, Name: cycleName, QuestionnaireID: questionnaireID,
 		OpensOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ClosesOn: time.Date(2027, 12, 31, 0, 0, 0, 0, time.UTC)})
