@@ -23,6 +23,6 @@ type Resolver struct {
 	StateStore *state.Store
 	Workflow   *submission.Service
 	Statistics *statistics.Service
-	Reports    *schedule.Service
 	Aggregates *aggregate.Service
+	Reports    *schedule.Service
 }

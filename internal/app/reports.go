@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
@@ -23,7 +22,7 @@ import (
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
-	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -34,65 +33,13 @@ func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg sched
 	return schedule.New(pool, newRenderer(pool, content), cfg)
 }
 
-// newRenderer is the renderer the service uses.
-//
-// Until internal/report's Renderer is wired here (it lands from the
-// reports branch), interimRenderer stands in: it checks requests the same
-// way and renders a one-page PDF that names the report.
+// newRenderer is the renderer the service uses: internal/report, reading
+// the same aggregates and trends as the API.
 func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
-	return &interimRenderer{cycles: submission.NewService(pool, content.Registry, aggregate.Projection{}), states: state.NewStore(pool), content: content}
-}
-
-type interimRenderer struct {
-	cycles  *submission.Service
-	states  *state.Store
-	content Content
-}
-
-func (r *interimRenderer) Check(ctx context.Context, req report.Request) error {
-	if _, err := r.cycles.Cycle(ctx, req.CycleID); err != nil {
-		return err
-	}
-	if req.WorkingGroup != "" {
-		if _, ok := r.content.Registry.WorkingGroup(req.WorkingGroup); !ok {
-			return apperr.NotFoundf("no working group %q", req.WorkingGroup)
-		}
-	}
-	if req.State != "" {
-		if _, err := r.states.Get(ctx, req.State); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *interimRenderer) Render(ctx context.Context, req report.Request, now time.Time) (report.Document, error) {
-	c, err := r.cycles.Cycle(ctx, req.CycleID)
-	if err != nil {
-		return report.Document{}, err
-	}
-	name := []string{strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", "-"), c.ID}
-	title := strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", " ")
-	scope := "the whole Conference"
-	if req.WorkingGroup != "" {
-		name, scope = append(name, req.WorkingGroup), "working group "+req.WorkingGroup
-	}
-	if req.State != "" {
-		name, scope = append(name, strings.ToLower(req.State)), "State "+req.State
-	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(now)
-	pdf.SetTitle(title, true)
-	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 18)
-	pdf.MultiCell(0, 10, strings.ToUpper(title[:1])+title[1:], "", "L", false)
-	pdf.SetFont("Helvetica", "", 12)
-	pdf.MultiCell(0, 7, fmt.Sprintf("Cycle %s, for %s. Rendered %s.", c.ID, scope, now.UTC().Format(time.RFC3339)), "", "L", false)
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return report.Document{}, err
-	}
-	return report.Document{PDF: buf.Bytes(), Pages: pdf.PageCount(), FileName: strings.Join(name, "-") + ".pdf"}, nil
+	workflow := submission.NewService(pool, content.Registry, aggregate.Projection{})
+	stats := statistics.NewService(pool, content.Indicators)
+	agg := aggregate.NewService(pool, content.Registry, stats, workflow)
+	return report.NewRenderer(pool, content.Registry, content.Indicators, agg, stats)
 }
 
 // reportPDF serves GET /reports/{id}.pdf to whoever may read the run:

@@ -37,8 +37,24 @@ type Env struct {
 	Registry   *questionnaire.Registry
 	Indicators *statistics.Catalogue
 	Tokens     *auth.Store
-	Reports    *schedule.Service
 	tokens     atomic.Int64
+	Reports    *schedule.Service
+}
+
+// StartReports starts the report scheduler and render workers for the
+// rest of the test.
+func (e *Env) StartReports(t testing.TB) {
+	t.Helper()
+	if err := e.Reports.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.Reports.Stop(ctx); err != nil {
+			t.Errorf("stop reports: %v", err)
+		}
+	})
 }
 
 // New starts the API (dev mode off, as in production) on a new database,
@@ -65,22 +81,6 @@ func New(t testing.TB) *Env {
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Pool: owner, AppPool: appPool, Registry: content.Registry, Indicators: content.Indicators,
 		Tokens: auth.NewStore(owner), Reports: reports}
-}
-
-// StartReports starts the report scheduler and render workers for the
-// rest of the test.
-func (e *Env) StartReports(t testing.TB) {
-	t.Helper()
-	if err := e.Reports.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := e.Reports.Stop(ctx); err != nil {
-			t.Errorf("stop reports: %v", err)
-		}
-	})
 }
 
 // Token creates a token for role; state for a focal point, working

@@ -193,8 +193,8 @@ func digest() string {
 		return nil
 	})
 	h.Write(state.Reference())
-	h.Write([]byte("river " + postgres.RiverSchemaVersion()))
 	h.Write([]byte(postgres.GrantRules()))
+	h.Write([]byte("river " + postgres.RiverSchemaVersion()))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
