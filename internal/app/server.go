@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
@@ -25,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/web"
 )
 
 // MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
@@ -87,7 +87,12 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
+	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
+		Statistics: stats, Tokens: tokens, RequestID: RequestID, Dev: opts.Dev, ExplorerHeaders: opts.ExplorerHeaders})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", pages) // the web application; /explorer with --dev
 	return withRequestID(recoverPanics(log, mux)), nil
 }
 
