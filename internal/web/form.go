@@ -33,6 +33,7 @@ type spec struct {
 	step      *float64
 	maxLength int
 	format    string
+	pattern   string
 	item      *spec   // list items
 	props     []*prop // object properties, in document order
 }
@@ -218,6 +219,7 @@ func (d *schemaDoc) specOf(n map[string]any, name string, order orderFn, depth i
 	s := &spec{labels: labelsOf(n, name)}
 	s.help, _ = n["description"].(string)
 	s.format, _ = n["format"].(string)
+	s.pattern, _ = n["pattern"].(string)
 	if ml, ok := n["maxLength"].(float64); ok {
 		s.maxLength = int(ml)
 	}

@@ -222,7 +222,7 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 			fl.Input = "date"
 		case s.format == "email":
 			fl.Input = "email"
-		case s.maxLength == 0 || s.maxLength > 500:
+		case s.maxLength > 500 || s.maxLength == 0 && s.pattern == "":
 			fl.Input = "textarea"
 		default:
 			fl.Input = "text"

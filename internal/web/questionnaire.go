@@ -216,13 +216,22 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 	vals := fc.form.encodeSection(fc.doc, fc.sec)
 	lang := rq.Lang
 
-	if arg, ok := strings.CutPrefix(action, "add:"); ok {
-		if _, isList := fc.form.specs[arg]; isList && sectionOf(arg) == fc.sec.ID {
-			n, _ := strconv.Atoi(vals.get("rows:" + arg))
-			vals["rows:"+arg] = []string{strconv.Itoa(min(n+1, maxRows))}
-		}
-	}
 	if strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
+		// Rows left empty are not answers, but the page keeps showing them
+		// until the next save.
+		for k := range form {
+			if list, ok := strings.CutPrefix(k, "rows:"); ok && sectionOf(list) == fc.sec.ID {
+				posted, _ := strconv.Atoi(form.get(k))
+				kept, _ := strconv.Atoi(vals.get(k))
+				vals[k] = []string{strconv.Itoa(min(max(posted, kept), maxRows))}
+			}
+		}
+		if arg, ok := strings.CutPrefix(action, "add:"); ok && sectionOf(arg) == fc.sec.ID {
+			if s, known := fc.form.specs[arg]; known && s.typ == "list" {
+				n, _ := strconv.Atoi(vals.get("rows:" + arg))
+				vals["rows:"+arg] = []string{strconv.Itoa(min(n+1, maxRows))}
+			}
+		}
 		v := h.formView(r, rq, fc, vals, nil)
 		v.Version = postedVersion(r)
 		v.Notice = tr(lang, "The rows changed; your answers are not saved yet.")

@@ -78,12 +78,12 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 }
 
 type reviewRow struct {
-	Path, ID, Label  string
-	Heading          string
-	Now, Before      []string
-	Changed          bool
-	Comments         []viewComment
-	Draft            string // a comment typed but not yet sent
+	Path, ID, Label string
+	Heading         string
+	Now, Before     []string
+	Changed         bool
+	Comments        []viewComment
+	Draft           string // a comment typed but not yet sent
 }
 
 type reviewView struct {
