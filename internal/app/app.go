@@ -32,15 +32,23 @@ Usage:
   irm serve   [--addr ADDR] [--database-url URL] [--questionnaires DIR] [--dev]
   irm migrate [--database-url URL]
   irm token create --name NAME --role FOCAL_POINT|WORKING_GROUP|SECRETARIAT [--state ISO3] [--working-group ID]...
-  irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
+  irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
 
 Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to
-// stdout and logs to stderr.
+// stdout and logs to stderr. --help prints a command's flags and is not
+// an error.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := run(ctx, args, getenv, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
@@ -53,6 +61,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, log, stderr)
 	case "token":
+		if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
 		if len(rest) == 0 || rest[0] != "create" {
 			return errors.New(`usage: irm token create --name NAME --role ROLE [--state ISO3] [--working-group ID]...`)
 		}
