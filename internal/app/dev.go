@@ -6,14 +6,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"path/filepath"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/devdb"
+	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/migrations"
 )
 
 // runDev is "make run": find or start PostgreSQL, migrate, load the demo
@@ -49,7 +54,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 			return err
 		}
 	}
-	pool, err := openDatabase(ctx, c.databaseURL, log)
+	pool, err := openServing(ctx, c.databaseURL, true, false, log)
 	if err != nil {
 		return err
 	}
@@ -80,6 +85,61 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		}
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop. To start over with fresh demo data: go run ./cmd/irm dev --reset")
 	})
+}
+
+// explorerHeaders gives the explorer's prefilled headers (make run's
+// focal-point token) only to a browser on this machine: a request from any
+// other address, or relayed by a proxy, gets the explorer without them.
+func explorerHeaders(headers map[string]string) func(*http.Request) map[string]string {
+	return func(r *http.Request) map[string]string {
+		if fromLoopback(r) {
+			return headers
+		}
+		return nil
+	}
+}
+
+// fromLoopback reports whether r came straight from this machine.
+func fromLoopback(r *http.Request) bool {
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != "" {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// openServing opens the database for irm serve. With --dev it migrates
+// as before and warns when the login could bypass row-level security;
+// otherwise it checks that migrations are applied and refuses a login
+// that is a superuser, owns the tables or bypasses row-level security,
+// unless unsafe (with a warning).
+func openServing(ctx context.Context, url string, dev, unsafe bool, log *slog.Logger) (*pgxpool.Pool, error) {
+	if dev {
+		pool, err := openDatabase(ctx, url, log)
+		if err != nil {
+			return nil, err
+		}
+		if err := postgres.CheckAppRole(ctx, pool); err != nil {
+			log.Warn("development mode: row-level security does not hold for this login", "reason", err.Error())
+		}
+		return pool, nil
+	}
+	pool, err := connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.CheckMigrated(ctx, pool, migrations.FS); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := postgres.CheckAppRole(ctx, pool); err != nil {
+		if !unsafe {
+			pool.Close()
+			return nil, fmt.Errorf("refusing to serve: %w", err)
+		}
+		log.Warn("--unsafe-db-role: serving although row-level security does not hold for this login", "reason", err.Error())
+	}
+	return pool, nil
 }
 
 // runDevDB is what "make test" runs first: find or start PostgreSQL the way

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/app"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
@@ -60,19 +61,25 @@ func newSite(t testing.TB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool := pgtest.New(t)
-	h, err := app.NewHandler(context.Background(), pool, content, slog.New(slog.DiscardHandler), app.HandlerOptions{Dev: true})
+	// The site runs as the service's app role, under row-level security;
+	// the test sets up and inspects as the owner.
+	pool, appPool := pgtest.NewApp(t)
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("IRM_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{Dev: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	s := &site{URL: srv.URL, Pool: pool, Registry: content.Registry, Workflow: submission.NewService(pool, content.Registry),
+	s := &site{URL: srv.URL, Pool: pool, Registry: content.Registry, Workflow: submission.NewService(pool, content.Registry, aggregate.Projection{}),
 		Tokens: auth.NewStore(pool)}
 	sec := auth.Principal{Name: "test secretariat", Role: auth.Secretariat}
 	now := time.Now().UTC()
 	for id, q := range map[string]string{implCycle: "implementation-v1", secondCycle: "training-survey-v2"} {
-		if _, err := s.Workflow.OpenCycle(context.Background(), sec, submission.Cycle{ID: id, Name: id + " review", QuestionnaireID: q,
+		if _, err := s.Workflow.OpenCycle(auth.WithPrincipal(context.Background(), sec), sec, submission.Cycle{ID: id, Name: id + " review", QuestionnaireID: q,
 			OpensOn: now.AddDate(0, -1, 0), ClosesOn: now.AddDate(0, 3, 0)}); err != nil {
 			t.Fatal(err)
 		}

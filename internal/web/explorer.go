@@ -25,11 +25,16 @@ const explorerQuery = `mutation Save($answers: JSON!) {
 // explorer is a small GraphQL explorer (development only): its script is
 // embedded like every other asset, so it works without internet.
 func (h *Handler) explorer(w http.ResponseWriter, r *http.Request, rq *req) error {
-	headers, _ := json.MarshalIndent(h.ExplorerHeaders, "", "  ")
-	if len(h.ExplorerHeaders) == 0 {
+	var prefilled map[string]string
+	if h.ExplorerHeaders != nil {
+		prefilled = h.ExplorerHeaders(r)
+	}
+	headers, _ := json.MarshalIndent(prefilled, "", "  ")
+	if len(prefilled) == 0 {
 		headers = []byte(`{"Authorization": "Bearer irm_…"}`)
 	}
 	vars, _ := json.MarshalIndent(map[string]json.RawMessage{"answers": demo.SampleAnswers()}, "", "  ")
+	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, rq, http.StatusOK, "explorer", "GraphQL explorer", explorerView{Headers: string(headers),
 		Query: explorerQuery, Variables: string(vars)})
 	return nil

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -38,10 +39,11 @@ type Deps struct {
 	Tokens     *auth.Store
 	// RequestID names the request in "internal error (request …)".
 	RequestID func(context.Context) string
-	// Dev serves the GraphQL explorer at /explorer, prefilled with
-	// ExplorerHeaders.
+	Aggregates *aggregate.Service
+	// Dev serves the GraphQL explorer at /explorer, prefilled with the
+	// headers ExplorerHeaders gives for the request (none: nil).
 	Dev             bool
-	ExplorerHeaders map[string]string
+	ExplorerHeaders func(*http.Request) map[string]string
 }
 
 // Handler serves the web application.
@@ -137,6 +139,9 @@ func (h *Handler) public(fn pageFunc) http.Handler {
 			h.fail(w, r, rq, err)
 			return
 		}
+		if rq.In { // the services' transactions act as the principal (row-level security)
+			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
+		}
 		if r.Method == http.MethodPost && !h.csrfOK(r, rq) {
 			h.fail(w, r, rq, errCSRF)
 			return
@@ -168,6 +173,9 @@ func (h *Handler) upload(fn pageFunc) http.Handler {
 		rq, err := h.load(w, r)
 		if err == nil && !rq.In {
 			err = apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+		}
+		if err == nil {
+			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
 		}
 		if err == nil {
 			err = fn(w, r, rq)
