@@ -38,7 +38,7 @@ type Deps struct {
 	Statistics *statistics.Service
 	Tokens     *auth.Store
 	// RequestID names the request in "internal error (request …)".
-	RequestID func(context.Context) string
+	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
 	// headers ExplorerHeaders gives for the request (none: nil).
