@@ -186,7 +186,17 @@ func TestBrowserReviewFromFirstAnswerToAcceptance(t *testing.T) {
 	b.signIn(member)
 	b.page("17-working-group-home")
 	b.open("/groups/international-cooperation/" + implCycle)
+	if n := eval[int](b, `document.querySelectorAll("figure.chart svg[role=img]").length`); n < 2 {
+		t.Errorf("the dashboard draws %d charts, want the completeness chart and the questions' and indicators'", n)
+	}
+	if got := b.text("#completeness + .table-wrap tbody tr:last-child"); !strings.Contains(got, "16.7") {
+		t.Errorf("completeness of all States Parties: %q, want 1 of 6 (16.7%%)", got)
+	}
 	b.page("18-working-group-dashboard")
+	b.open("/groups/prevention/" + implCycle)
+	if got := b.text("h1"); got != "You may not open this page" {
+		t.Errorf("a member opening another group's dashboard: h1 %q, want the 403 page", got)
+	}
 	b.open(base)
 	if got := b.text("h1"); got != "You may not open this page" {
 		t.Errorf("a member opening a submission: h1 %q, want the 403 page", got)

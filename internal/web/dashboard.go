@@ -1,37 +1,60 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
-	"slices"
 
-	"github.com/cosp-ict/irm/internal/apperr"
-	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/questionnaire"
-	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/report"
 )
 
-type dashboardView struct {
-	Group questionnaire.WorkingGroup
-	Cycle submission.Cycle
+type dashQuestion struct {
+	Title, Path string
+	Respondents int
+	Chart       template.HTML
+	Numeric     *aggregate.NumericSummary
 }
 
-// dashboard is a working group's page for a cycle. A member sees the
-// groups they belong to; the secretariat sees every group.
+type dashIndicator struct {
+	Name, Code, Unit string
+	Chart            template.HTML
+}
+
+type dashboardView struct {
+	Summary      *aggregate.Summary
+	Completeness template.HTML
+	Questions    []dashQuestion
+	Indicators   []dashIndicator
+}
+
+// dashboard is a working group's page for a cycle: completeness by
+// regional group, each of the group's questions and indicators, drawn
+// with the very charts of the synthesis report. Members of the group and
+// the secretariat read it (the aggregate service's policy).
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) error {
-	g, ok := h.Registry.WorkingGroup(r.PathValue("group"))
-	if !ok {
-		return apperr.NotFoundf("no working group %q", r.PathValue("group"))
-	}
-	switch {
-	case rq.P.Role == auth.Secretariat:
-	case rq.P.Role == auth.WorkingGroup && slices.Contains(rq.P.WorkingGroups, g.ID):
-	default:
-		return apperr.Forbiddenf("a %s token may not read the dashboard of %s", rq.P.Role, g.ID)
-	}
-	c, err := h.Workflow.Cycle(r.Context(), r.PathValue("cycle"))
+	s, err := h.Aggregates.Summary(r.Context(), rq.P, r.PathValue("group"), r.PathValue("cycle"))
 	if err != nil {
 		return err
 	}
-	h.render(w, r, rq, http.StatusOK, "dashboard", g.Name, dashboardView{Group: g, Cycle: c})
+	v := dashboardView{Summary: s}
+	if c := report.CompletenessChart(s.Completeness); c != nil {
+		v.Completeness = c.SVG()
+	}
+	for _, a := range s.Questions {
+		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path, Respondents: a.Respondents, Numeric: a.Numeric}
+		if c := report.QuestionChart(a); c != nil {
+			c.Title = dq.Title
+			dq.Chart = c.SVG()
+		}
+		v.Questions = append(v.Questions, dq)
+	}
+	for _, ind := range s.Indicators {
+		di := dashIndicator{Name: ind.Indicator.Name, Code: ind.Indicator.Code, Unit: ind.Indicator.Unit}
+		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
+			di.Chart = c.SVG()
+		}
+		v.Indicators = append(v.Indicators, di)
+	}
+	h.render(w, r, rq, http.StatusOK, "dashboard", s.WorkingGroup.Name, v)
 	return nil
 }

@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"mime"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/chart"
 )
 
 //go:embed templates/*.html
@@ -66,13 +69,15 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"humanize": humanize,
+	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
+	"num":      func(v float64) string { return chart.Format(v, "") },
 	"join":     strings.Join,
 	"add":      func(a, b int) int { return a + b },
 	"roleName": func(lang string, r auth.Role) string {
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
 			auth.Secretariat: "Secretariat"}[r])
 	},
-	"statusName": func(lang string, s any) string { return tr(lang, humanize(fmt.Sprint(s))) },
+	"statusName": func(lang string, s any) string { return tr(lang, humanize(strings.ToLower(fmt.Sprint(s)))) },
 	"groupName": func(lang, g string) string {
 		return tr(lang, map[string]string{"AFRICAN": "African States", "ASIA_PACIFIC": "Asia-Pacific States",
 			"EASTERN_EUROPEAN": "Eastern European States", "LATIN_AMERICAN_CARIBBEAN": "Latin American and Caribbean States",
@@ -130,7 +135,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status
 	var buf bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
 		h.Log.ErrorContext(r.Context(), "render", "page", name, "err", err)
-		http.Error(w, "internal error (request "+h.RequestID(r.Context())+")", http.StatusInternalServerError)
+		http.Error(w, apperr.InternalMessage(r.Context()), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

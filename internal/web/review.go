@@ -333,7 +333,7 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.Conflict) {
 		v.Error = err.Error()
-		h.render(w, r, rq, status(err), "review", "Review", v)
+		h.render(w, r, rq, status(r, err), "review", "Review", v)
 		return nil
 	}
 	if err != nil {
@@ -427,7 +427,7 @@ func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) err
 	}
 	if c := apperr.CodeOf(err); err != nil && c != apperr.Internal && c != apperr.Forbidden {
 		v.Error = err.Error()
-		h.render(w, r, rq, status(err), "cycle_new", "Open a cycle", v)
+		h.render(w, r, rq, status(r, err), "cycle_new", "Open a cycle", v)
 		return nil
 	}
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
@@ -58,9 +59,6 @@ type Handler struct {
 // New builds the web application. It fails when a template does not parse
 // or a questionnaire cannot be turned into a form.
 func New(d Deps) (*Handler, error) {
-	if d.RequestID == nil {
-		d.RequestID = func(context.Context) string { return "" }
-	}
 	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, forms: map[string]*qform{}}
 	var err error
 	if h.tmpl, err = parseTemplates(); err != nil {
@@ -225,44 +223,35 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 	return rq, nil
 }
 
-// status maps a domain error to an HTTP status.
-func status(err error) int {
-	switch apperr.CodeOf(err) {
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.BadInput:
-		return http.StatusBadRequest
-	}
-	return http.StatusInternalServerError
-}
+// status is the HTTP status of a domain error, as every transport maps it.
+func status(r *http.Request, err error) int { return apperr.Present(r.Context(), err).Status }
 
-// fail renders an error page; internal errors are logged and shown only
-// with the request id.
+// fail renders an error page through the one error presenter: a domain
+// error with its message, anything else logged and shown only as
+// "internal error (request …)".
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err error) {
 	if rq == nil {
 		rq = &req{Lang: language(r)}
 	}
-	code := status(err)
-	msg := err.Error()
-	if code == http.StatusInternalServerError {
-		id := h.RequestID(r.Context())
-		h.Log.ErrorContext(r.Context(), "web page", "err", err, "path", r.URL.Path, "request_id", id)
-		msg = "internal error (request " + id + ")"
-	}
-	if strings.HasPrefix(r.URL.Path, "/cycles/") && strings.HasSuffix(r.URL.Path, "/required") {
-		http.Error(w, msg, code)
+	p := httperr.Log(r, h.Log, err)
+	if strings.HasSuffix(r.URL.Path, "/required") { // the page script's JSON endpoint
+		httperr.WritePresented(w, p)
 		return
+	}
+	if ra := p.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
 	}
 	titles := map[int]string{401: "Sign in again", 403: "You may not open this page", 404: "Page not found",
 		409: "This changed meanwhile", 400: "Something in the request is wrong", 500: "Something went wrong"}
-	h.render(w, r, rq, code, "error", titles[code], struct {
+	title, ok := titles[p.Status]
+	if !ok {
+		title = "Something in the request is wrong"
+		if p.Status >= 500 {
+			title = "Something went wrong"
+		}
+	}
+	h.render(w, r, rq, p.Status, "error", title, struct {
 		Status  int
 		Message string
-	}{code, msg})
+	}{p.Status, p.Message})
 }

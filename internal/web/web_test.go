@@ -17,13 +17,13 @@ import (
 // client is a browser without JavaScript: cookies, forms, no redirects
 // followed, so that each answer can be checked.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	s    *site
 	http *http.Client
 	csrf string
 }
 
-func newClient(t *testing.T, s *site) *client {
+func newClient(t testing.TB, s *site) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, s: s, http: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
