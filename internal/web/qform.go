@@ -154,6 +154,19 @@ type Field struct {
 	Comments  []viewComment
 	Rows      []Row
 	ReadOnly  bool
+	W         *words // the interface's words around a field, translated once per page
+}
+
+// words are the interface's words the field template needs, translated
+// once per page rather than once per field.
+type words struct {
+	Required, Error, Remove, AddRow, NoRows, Choose, CommentFrom string
+}
+
+func wordsIn(lang string) *words {
+	return &words{Required: tr(lang, "required"), Error: tr(lang, "Error:"), Remove: tr(lang, "Remove"),
+		AddRow: tr(lang, "Add a row"), NoRows: tr(lang, "No rows yet."), Choose: tr(lang, "– choose –"),
+		CommentFrom: tr(lang, "Comment from")}
 }
 
 // Option is one choice of a radio group, select or checkbox group.
@@ -204,6 +217,7 @@ func fieldID(ptr string) string {
 // errors, requirements and comments can be put beside them.
 type builder struct {
 	lang     string
+	words    *words
 	vals     values
 	index    map[string]*Field
 	order    []string
@@ -211,7 +225,10 @@ type builder struct {
 }
 
 func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help string) *Field {
-	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.maxLength, ReadOnly: b.readOnly}
+	if b.words == nil {
+		b.words = wordsIn(b.lang)
+	}
+	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.maxLength, ReadOnly: b.readOnly, W: b.words}
 	b.index[ptr] = fl
 	b.order = append(b.order, ptr)
 	switch s.typ {
