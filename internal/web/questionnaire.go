@@ -30,6 +30,7 @@ type errorLink struct {
 
 type viewComment struct {
 	Author, Body, Question string
+	Link                   string // the question's place, in another section
 	At                     time.Time
 }
 
@@ -190,6 +191,7 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 					if qq, ok := fc.form.q.Question(*c.Path); ok {
 						vc.Question = qq.Label(rq.Lang)
 					}
+					vc.Link = fc.url(sectionOf(*c.Path)) + "#" + fieldID(*c.Path)
 				}
 				v.Comments = append(v.Comments, vc)
 			}

@@ -31,6 +31,7 @@ type seriesPoint struct {
 type statsView struct {
 	State    state.State
 	Series   []seriesRow
+	Reported bool // any series has a value
 	Groups   []string
 	Uploaded bool
 	Accepted int
@@ -83,6 +84,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
 		}
 		v.Series = append(v.Series, row)
+		v.Reported = v.Reported || len(row.Points) > 0
 	}
 	for _, g := range h.Registry.WorkingGroups() {
 		if len(h.Statistics.Catalogue().ForWorkingGroup(g.ID)) > 0 {
