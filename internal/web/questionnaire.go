@@ -59,6 +59,7 @@ type formView struct {
 	NextSection   string
 	StorageKey    string
 	Saved         bool
+	SavedKey      string // the storage key of the section just saved, when it is another
 	TotalMissing  int
 	RequiredURL   string
 	SubmitBlocked bool
@@ -129,6 +130,11 @@ func (h *Handler) questionnairePage(w http.ResponseWriter, r *http.Request, rq *
 	switch r.URL.Query().Get("done") {
 	case "saved":
 		v.Notice, v.Saved = tr(rq.Lang, "Your answers are saved."), true
+		if from := r.URL.Query().Get("from"); from != "" {
+			if sec, _ := fc.form.section(from); sec != nil {
+				v.SavedKey = "irm:" + fc.cycle.ID + ":" + fc.state.Code + ":" + sec.ID
+			}
+		}
 	case "submitted":
 		v.Notice, v.Saved = tr(rq.Lang, "Your submission is sent to the secretariat. Thank you."), true
 	}
@@ -283,7 +289,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 		if fc.next != "" {
 			target = fc.next
 		}
-		http.Redirect(w, r, fc.url(target)+"&done=saved", http.StatusSeeOther)
+		http.Redirect(w, r, fc.url(target)+"&done=saved&from="+url.QueryEscape(fc.sec.ID), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, fc.url(fc.sec.ID)+"&done=saved", http.StatusSeeOther)
 	}

@@ -32,6 +32,7 @@
     var initial = snapshot(f);
     if (store) {
       if (f.dataset.saved) { store.removeItem(key); }
+      if (f.dataset.savedKey) { store.removeItem(f.dataset.savedKey); }
       var kept = null;
       try { kept = JSON.parse(store.getItem(key) || "null"); } catch (e) { kept = null; }
       if (kept && kept.values && !same(kept.values, initial)) {
