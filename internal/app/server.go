@@ -27,6 +27,7 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/web"
 )
 
 // MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
@@ -105,7 +106,13 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	mux.Handle("GET /{$}", explorer(opts.ExplorerHeaders))
+	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
+		Statistics: stats, Aggregates: resolver.Aggregates, Tokens: tokens, Dev: opts.Dev,
+		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", pages) // the web application; /explorer with --dev
 	return withRequestID(recoverPanics(log, mux)), nil
 }
 
