@@ -34,6 +34,7 @@ Usage:
   irm token create --name NAME --role FOCAL_POINT|WORKING_GROUP|SECRETARIAT [--state ISO3] [--working-group ID]...
   irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
+  irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
 Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
 `
@@ -61,6 +62,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDev(ctx, rest, getenv, log, stdout, stderr)
 	case "devdb":
 		return runDevDB(ctx, rest, log, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
