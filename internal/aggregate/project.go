@@ -130,22 +130,27 @@ func textArray(items []string) string {
 
 // Backfill projects every counted submission that has no facts yet (a
 // database migrated from before answer_facts). Idempotent; cheap when
-// there is nothing to do.
+// there is nothing to do. It runs as the service's own work (System).
 func Backfill(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Registry) (int, error) {
-	rows, err := pool.Query(ctx, `SELECT s.id, s.cycle_id, s.state_code, c.questionnaire_id, s.answers
-		FROM submissions s JOIN cycles c ON c.id = s.cycle_id
-		WHERE s.status IN ('SUBMITTED', 'ACCEPTED') AND s.answers <> '{}'::jsonb
-			AND NOT EXISTS (SELECT 1 FROM answer_facts f WHERE f.submission_id = s.id)`)
-	if err != nil {
-		return 0, fmt.Errorf("backfill answer facts: %w", err)
-	}
+	ctx = postgres.WithPrincipal(ctx, postgres.System)
 	type todo struct {
 		sub submission.Submission
 		qid string
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (todo, error) {
-		var t todo
-		return t, r.Scan(&t.sub.ID, &t.sub.CycleID, &t.sub.StateCode, &t.qid, &t.sub.Answers)
+	var list []todo
+	err := postgres.ReadTx(ctx, pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT s.id, s.cycle_id, s.state_code, c.questionnaire_id, s.answers
+		FROM submissions s JOIN cycles c ON c.id = s.cycle_id
+		WHERE s.status IN ('SUBMITTED', 'ACCEPTED') AND s.answers <> '{}'::jsonb
+			AND NOT EXISTS (SELECT 1 FROM answer_facts f WHERE f.submission_id = s.id)`)
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (todo, error) {
+			var t todo
+			return t, r.Scan(&t.sub.ID, &t.sub.CycleID, &t.sub.StateCode, &t.qid, &t.sub.Answers)
+		})
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("backfill answer facts: %w", err)

@@ -56,7 +56,13 @@ func (s *Service) Completeness(ctx context.Context, p auth.Principal, cycleID st
 	if _, err := s.cycles.Cycle(ctx, cycleID); err != nil {
 		return nil, err
 	}
-	return s.In(s.pool).Completeness(ctx, cycleID)
+	var out []Completeness
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.In(tx).Completeness(ctx, cycleID)
+		return err
+	})
+	return out, err
 }
 
 // Question returns the aggregate of the question at path in a cycle.
@@ -79,7 +85,11 @@ func (s *Service) Question(ctx context.Context, p auth.Principal, cycleID, path 
 		}
 		return nil, apperr.NotFoundf("questionnaire %s has no question at %q", q.ID, path)
 	}
-	aggs, err := s.In(s.pool).Questions(ctx, c, []*questionnaire.Question{qq}, by)
+	var aggs []QuestionAggregate
+	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		aggs, err = s.In(tx).Questions(ctx, c, []*questionnaire.Question{qq}, by)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -212,18 +222,19 @@ func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []
 	var path, grp string
 	var total int
 	var n NumericSummary
-	var mean, median, minV, maxV *float64
+	var median, minV, maxV *float64
 
-	// Respondents and numeric summaries.
+	// Respondents and numeric summaries. Sums add in value order, so that
+	// a figure is the same to the last bit whichever query computes it.
 	rows, err := r.db.Query(ctx, `WITH c AS (`+src+`)
-		SELECT path, grouping(grp), coalesce(grp, ''), count(*), count(num), coalesce(sum(num), 0), avg(num),
+		SELECT path, grouping(grp), coalesce(grp, ''), count(*), count(num), coalesce(sum(num ORDER BY num), 0),
 			percentile_cont(0.5) WITHIN GROUP (ORDER BY num), min(num), max(num)
 		FROM c GROUP BY GROUPING SETS (`+sets+`)`, c.ID, paths)
 	if err != nil {
 		return nil, fmt.Errorf("question aggregates: %w", err)
 	}
 	var respondents int
-	if _, err := pgx.ForEachRow(rows, []any{&path, &total, &grp, &respondents, &n.N, &n.Sum, &mean, &median, &minV, &maxV}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&path, &total, &grp, &respondents, &n.N, &n.Sum, &median, &minV, &maxV}, func() error {
 		if total == 1 || groups == nil {
 			grp = ""
 		} else if grp == "" {
@@ -231,7 +242,10 @@ func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []
 		}
 		f := get(key{path, grp})
 		f.respondents = respondents
-		f.numeric = NumericSummary{N: n.N, Sum: n.Sum, Mean: deref(mean), Median: deref(median), Min: deref(minV), Max: deref(maxV)}
+		f.numeric = NumericSummary{N: n.N, Sum: n.Sum, Median: deref(median), Min: deref(minV), Max: deref(maxV)}
+		if n.N > 0 {
+			f.numeric.Mean = n.Sum / float64(n.N)
+		}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("question aggregates: %w", err)

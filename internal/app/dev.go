@@ -6,12 +6,19 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/netip"
 	"path/filepath"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/devdb"
+	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/migrations"
 )
 
 // runDev is "make run": find or start PostgreSQL, migrate, load the demo
@@ -41,7 +48,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		defer stop()
 		c.databaseURL = dsn
 	}
-	pool, err := openDatabase(ctx, c.databaseURL, log)
+	pool, err := openServing(ctx, c.databaseURL, true, false, log)
 	if err != nil {
 		return err
 	}
@@ -71,6 +78,68 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		}
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
 	})
+}
+
+// explorer serves the GraphQL explorer. Its prefilled headers (make run's
+// focal-point token) go only to a browser on this machine: a request from
+// any other address, or relayed by a proxy, gets the explorer without them.
+func explorer(headers map[string]string) http.Handler {
+	bare := playground.Handler("IRM GraphQL explorer", "/graphql")
+	if len(headers) == 0 {
+		return bare
+	}
+	prefilled := playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, headers)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if fromLoopback(r) {
+			prefilled.ServeHTTP(w, r)
+			return
+		}
+		bare.ServeHTTP(w, r)
+	})
+}
+
+// fromLoopback reports whether r came straight from this machine.
+func fromLoopback(r *http.Request) bool {
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-Ip") != "" {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
+// openServing opens the database for irm serve. With --dev it migrates
+// as before and warns when the login could bypass row-level security;
+// otherwise it checks that migrations are applied and refuses a login
+// that is a superuser, owns the tables or bypasses row-level security,
+// unless unsafe (with a warning).
+func openServing(ctx context.Context, url string, dev, unsafe bool, log *slog.Logger) (*pgxpool.Pool, error) {
+	if dev {
+		pool, err := openDatabase(ctx, url, log)
+		if err != nil {
+			return nil, err
+		}
+		if err := postgres.CheckAppRole(ctx, pool); err != nil {
+			log.Warn("development mode: row-level security does not hold for this login", "reason", err.Error())
+		}
+		return pool, nil
+	}
+	pool, err := connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := postgres.CheckMigrated(ctx, pool, migrations.FS); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := postgres.CheckAppRole(ctx, pool); err != nil {
+		if !unsafe {
+			pool.Close()
+			return nil, fmt.Errorf("refusing to serve: %w", err)
+		}
+		log.Warn("--unsafe-db-role: serving although row-level security does not hold for this login", "reason", err.Error())
+	}
+	return pool, nil
 }
 
 // runDevDB is what "make test" runs first: find or start PostgreSQL the way

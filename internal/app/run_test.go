@@ -123,7 +123,7 @@ func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
-		envWith(map[string]string{"DATABASE_URL": dsn}), io.Discard, io.Discard)
+		envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}), io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("serve started with a changed questionnaire")
 	}
@@ -171,7 +171,7 @@ func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
-			envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t)}), io.Discard, &logs)
+			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t))}), io.Discard, &logs)
 	}()
 	addr := regexp.MustCompile(`addr=http://(127\.0\.0\.1:\d+)`)
 	var base string

@@ -1,5 +1,8 @@
 // Package postgres owns the connection pool, the migration runner over
-// migrations/, the transaction helper and the translation of driver errors.
+// migrations/, the database roles (the owner that migrates, the app role
+// that serves, and the grants between them), the transaction helpers that
+// carry the principal to row-level security, and the translation of
+// driver errors.
 package postgres
 
 import (
@@ -8,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -76,11 +80,6 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	return nil
 }
 
-// Tx runs fn in a transaction, committing when fn returns nil.
-func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
-}
-
 // IsUniqueViolation reports whether err is a unique-constraint violation.
 func IsUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
@@ -99,10 +98,15 @@ var (
 	_ DB = (pgx.Tx)(nil)
 )
 
-// Snapshot runs fn in a read-only REPEATABLE READ transaction: every
-// statement in fn sees the database as it was at the first one, so a
-// report or summary read in several statements is consistent with itself
-// while others keep writing.
+// Snapshot runs fn in a read-only REPEATABLE READ transaction acting as
+// the principal in ctx: every statement in fn sees the database as it was
+// at the first one, so a report or summary read in several statements is
+// consistent with itself while others keep writing.
 func Snapshot(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	q, err := beginQuery(ctx, true)
+	if err != nil {
+		return err
+	}
+	q = strings.Replace(q, "BEGIN READ ONLY", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 1)
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: q}, fn)
 }

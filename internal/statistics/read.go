@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/state"
 )
 
@@ -71,6 +72,7 @@ func (s *Service) indicator(code string) (*Indicator, error) {
 // Observations returns stored values, hiding CONFIDENTIAL ones from all but
 // their State's focal point and the secretariat.
 func (s *Service) Observations(ctx context.Context, p auth.Principal, f Filter) ([]Observation, error) {
+	ctx = auth.WithPrincipal(ctx, p) // the database hides confidential values from p as well
 	ind, err := s.indicator(f.Indicator)
 	if err != nil {
 		return nil, err
@@ -91,23 +93,29 @@ func (s *Service) Observations(ctx context.Context, p auth.Principal, f Filter) 
 		up := strings.ToUpper(*f.State)
 		st = &up
 	}
-	rows, err := s.pool.Query(ctx, `SELECT o.state_code, o.year, o.value, o.status, o.breakdown, o.revision
-		FROM observations o JOIN states s ON s.code = o.state_code
-		WHERE o.indicator = $1 AND ($2::text IS NULL OR o.breakdown_key = $2)
-			AND ($3::text IS NULL OR o.state_code = $3) AND ($4::text IS NULL OR s.regional_group = $4)
-			AND ($5::int IS NULL OR o.year >= $5) AND ($6::int IS NULL OR o.year <= $6)
-		ORDER BY o.state_code, o.year, o.breakdown_key LIMIT $7`,
-		ind.Code, key, st, f.RegionalGroup, f.From, f.To, MaxObservations+1)
-	if err != nil {
-		return nil, fmt.Errorf("read observations: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Observation, error) {
-		o := Observation{Indicator: ind.Code}
-		err := r.Scan(&o.StateCode, &o.Year, &o.Value, &o.Status, &o.Breakdown, &o.Revision)
-		if o.Status == Confidential && !auth.SeesConfidential(p, o.StateCode) {
-			o.Value = nil
+	// observations_visible hides a CONFIDENTIAL value from those the
+	// database's principal may not show it to; the check below repeats it.
+	var out []Observation
+	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT o.state_code, o.year, o.value, o.status, o.breakdown, o.revision
+			FROM observations_visible o JOIN states s ON s.code = o.state_code
+			WHERE o.indicator = $1 AND ($2::text IS NULL OR o.breakdown_key = $2)
+				AND ($3::text IS NULL OR o.state_code = $3) AND ($4::text IS NULL OR s.regional_group = $4)
+				AND ($5::int IS NULL OR o.year >= $5) AND ($6::int IS NULL OR o.year <= $6)
+			ORDER BY o.state_code, o.year, o.breakdown_key LIMIT $7`,
+			ind.Code, key, st, f.RegionalGroup, f.From, f.To, MaxObservations+1)
+		if err != nil {
+			return err
 		}
-		return o, err
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Observation, error) {
+			o := Observation{Indicator: ind.Code}
+			err := r.Scan(&o.StateCode, &o.Year, &o.Value, &o.Status, &o.Breakdown, &o.Revision)
+			if o.Status == Confidential && !auth.SeesConfidential(p, o.StateCode) {
+				o.Value = nil
+			}
+			return o, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read observations: %w", err)
@@ -131,7 +139,12 @@ const (
 // reported (REPORTED and ESTIMATED only; CONFIDENTIAL values never count),
 // one series per group. breakdown nil or empty means the totals.
 func (s *Service) Trend(ctx context.Context, code string, by GroupBy, from, to *int, breakdown map[string]string) ([]TrendSeries, error) {
-	m, err := s.Trends(ctx, s.pool, TrendQuery{Codes: []string{code}, By: by, From: from, To: to, Breakdown: breakdown})
+	var m map[string][]TrendSeries
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		m, err = s.Trends(ctx, tx, TrendQuery{Codes: []string{code}, By: by, From: from, To: to, Breakdown: breakdown})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -365,6 +365,15 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 			return err
 		}
 		if cur == nil {
+			// Row-level security hides other States' submissions: say
+			// FORBIDDEN for one that exists, as the policy would.
+			var other *string
+			if err := tx.QueryRow(ctx, `SELECT submission_state($1)`, submissionID).Scan(&other); err != nil {
+				return fmt.Errorf("load submission: %w", err)
+			}
+			if other != nil {
+				return auth.CanEditSubmission(p, *other)
+			}
 			return apperr.NotFoundf("no submission with id %q", submissionID)
 		}
 		if err := auth.CanEditSubmission(p, cur.StateCode); err != nil {
@@ -451,8 +460,13 @@ func (s *Service) audit(ctx context.Context, tx pgx.Tx, p auth.Principal, action
 
 // refused builds the result of a call stopped by field errors.
 func (s *Service) refused(ctx context.Context, cycleID, state string, errs []questionnaire.FieldError) (Result, error) {
-	cur, err := scanSubmission(s.pool.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
-		`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+	var cur *Submission
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		cur, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
+			`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Result{Errors: errs}, nil
 	}

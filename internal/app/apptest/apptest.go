@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,37 +25,46 @@ import (
 
 // Env is a running API over its own database.
 type Env struct {
-	URL        string
-	Pool       *pgxpool.Pool
+	URL string
+	// Pool is the database as its owner, as the admin commands see it:
+	// for setting up and checking, beside the API.
+	Pool *pgxpool.Pool
+	// AppPool is the database as the service's login (pgtest.AppRole),
+	// under row-level security: the API runs on it, as in production.
+	AppPool    *pgxpool.Pool
 	Registry   *questionnaire.Registry
 	Indicators *statistics.Catalogue
 	Tokens     *auth.Store
+	tokens     atomic.Int64
 }
 
-// New starts the API (dev mode off, as in production) on a new database.
+// New starts the API (dev mode off, as in production) on a new database,
+// logged in as the app role, which owns nothing and is subject to
+// row-level security.
 func New(t testing.TB) *Env {
 	t.Helper()
-	pool := pgtest.New(t)
+	owner, appPool := pgtest.NewApp(t)
 	content, err := app.LoadContent("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), pool, content, log, app.HandlerOptions{})
+	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators, Tokens: auth.NewStore(pool)}
+	return &Env{URL: srv.URL, Pool: owner, AppPool: appPool, Registry: content.Registry, Indicators: content.Indicators,
+		Tokens: auth.NewStore(owner)}
 }
 
 // Token creates a token for role; state for a focal point, working
-// groups for a member.
+// groups for a member. Names are unique, so each gets a number.
 func (e *Env) Token(t testing.TB, role auth.Role, state string, workingGroups ...string) string {
 	t.Helper()
 	secret, err := e.Tokens.Create(context.Background(), auth.NewToken{
-		Name: fmt.Sprintf("%s %s", role, state), Role: role, State: state, WorkingGroups: workingGroups})
+		Name: fmt.Sprintf("%s %s #%d", role, state, e.tokens.Add(1)), Role: role, State: state, WorkingGroups: workingGroups})
 	if err != nil {
 		t.Fatal(err)
 	}
