@@ -178,20 +178,20 @@ func groupsOf(by statistics.GroupBy) ([]string, string, error) {
 }
 
 // counted is the facts of a cycle's counted submissions for some
-// questions, each with its State's group; $1 the cycle, $2 the paths, the
-// first %s an extra condition on the facts, the second the group. The
-// facts are read first, as one range of answer_facts' key, and only then
-// matched with their submissions (of the same cycle, by key): the planner
-// cannot estimate the row-level security conditions on submissions and
-// would otherwise probe the facts once per submission of every cycle,
-// a cost that grows with the history stored.
+// questions, each with its State's group; $1 the cycle, $2 the paths;
+// conditions may be appended ("AND ..."). The facts are read first, as
+// one range of answer_facts' key, and only then matched with their
+// submissions (of the same cycle): the planner cannot estimate the
+// row-level security conditions and, joining first, would scan the
+// submissions of every cycle once per fact, a cost that grows with the
+// history stored.
 const counted = `WITH facts AS MATERIALIZED (
-		SELECT path, submission_id, state_code, options, num FROM answer_facts
-		WHERE cycle_id = $1 AND path = ANY($2)%s)
+		SELECT path, submission_id, state_code, options, num FROM answer_facts WHERE cycle_id = $1 AND path = ANY($2))
 	SELECT f.path, %s AS grp, f.options, f.num
 	FROM facts f
-	JOIN submissions s ON s.id = f.submission_id AND s.cycle_id = $1 AND s.status IN ('SUBMITTED', 'ACCEPTED')
-	JOIN states st ON st.code = f.state_code`
+	JOIN submissions s ON s.id = f.submission_id
+	JOIN states st ON st.code = f.state_code
+	WHERE s.cycle_id = $1 AND s.status IN ('SUBMITTED', 'ACCEPTED')`
 
 // key names one question's figures in one group ("" for the total).
 type key struct{ path, group string }
@@ -211,7 +211,7 @@ func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []
 	if groups != nil {
 		sets = `(path), (path, grp)`
 	}
-	src := fmt.Sprintf(counted, "", groupExpr)
+	src := fmt.Sprintf(counted, groupExpr)
 
 	type figures struct {
 		respondents int
@@ -265,7 +265,7 @@ func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []
 		if groups != nil {
 			osets = `(path, o), (path, grp, o)`
 		}
-		rows, err = r.db.Query(ctx, `WITH c AS (`+fmt.Sprintf(counted, ` AND options IS NOT NULL`, groupExpr)+`)
+		rows, err = r.db.Query(ctx, `WITH c AS (`+src+` AND f.options IS NOT NULL)
 			SELECT path, grouping(grp), coalesce(grp, ''), o, count(*)
 			FROM c, unnest(c.options) AS o GROUP BY GROUPING SETS (`+osets+`)`, c.ID, paths)
 		if err != nil {
