@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -396,6 +397,7 @@ func BenchmarkAggregatesAtScale(b *testing.B) {
 		badPlans = append(badPlans, explain(b, all, &plans, r.name, allMember, r.body)...)
 	}
 	badPlans = append(badPlans, explainSave(b, all, &plans, saves[0])...)
+	fmt.Fprintf(&plans, "## saveDraftParallel8: where the saves waited\n%s\n", saveWaits)
 	path := filepath.Join(moduleRoot(b), "bench-plans.txt")
 	if err := os.WriteFile(path, []byte(plans.String()), 0o644); err != nil {
 		b.Fatal(err)
@@ -556,6 +558,7 @@ func measureSaves(b *testing.B, srv *benchServer, savers []*saver, token string,
 	took := make([][]time.Duration, len(savers))
 	var wg sync.WaitGroup
 	var failed atomic.Value
+	stop := sampleWaits(srv)
 	b.ResetTimer()
 	for c, s := range savers {
 		wg.Add(1)
@@ -574,6 +577,7 @@ func measureSaves(b *testing.B, srv *benchServer, savers []*saver, token string,
 	wg.Wait()
 	elapsed := b.Elapsed()
 	b.StopTimer()
+	saveWaits = stop()
 	if err, _ := failed.Load().(error); err != nil {
 		b.Fatal(err)
 	}
@@ -590,6 +594,50 @@ func measureSaves(b *testing.B, srv *benchServer, savers []*saver, token string,
 	b.ReportMetric(ms(percentile(all, 0.5)), "p50-ms")
 	b.ReportMetric(ms(percentile(all, 0.95)), "p95-ms")
 	b.ReportMetric(ms(percentile(viewers, 0.5)), "viewer-p50-ms")
+}
+
+// saveWaits is what the service's connections were doing during the
+// last parallel save run, for bench-plans.txt.
+var saveWaits string
+
+// sampleWaits samples, every 5 ms until stopped, what the service's
+// backends are doing (active on CPU, or waiting on a lock, the WAL ...),
+// and returns the counts.
+func sampleWaits(srv *benchServer) (stop func() string) {
+	done := make(chan struct{})
+	out := make(chan string)
+	go func() {
+		counts := map[string]int{}
+		samples := 0
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				keys := slices.Sorted(maps.Keys(counts))
+				slices.SortStableFunc(keys, func(a, b string) int { return counts[b] - counts[a] })
+				var sb strings.Builder
+				fmt.Fprintf(&sb, "%d samples of the app role's backends, every 5 ms (state: wait event):\n", samples)
+				for _, k := range keys {
+					fmt.Fprintf(&sb, "  %6d  %s\n", counts[k], k)
+				}
+				out <- sb.String()
+				return
+			case <-tick.C:
+			}
+			rows, err := srv.pool.Query(context.Background(), `SELECT state || coalesce(': ' || wait_event_type || '/' || wait_event, '')
+				FROM pg_stat_activity WHERE usename = $1 AND datname = current_database() AND state <> 'idle'`, pgtest.AppRole)
+			if err != nil {
+				continue
+			}
+			states, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+			samples++
+			for _, st := range states {
+				counts[st]++
+			}
+		}
+	}()
+	return func() string { close(done); return <-out }
 }
 
 var seqScan = regexp.MustCompile(`Seq Scan on (observations|answer_facts)\b`)

@@ -40,6 +40,7 @@ func seedDigest(t *testing.T, pool *pgxpool.Pool) string {
 var madeLine = regexp.MustCompile(`(\d+) submissions \((\d+) accepted, (\d+) submitted, (\d+) returned, (\d+) drafts; (\d+) not started by design\); statistics for (\d+) States \((\d+) observations\)`)
 
 func TestSeedTwiceMakesConsistentDataOnceAndThenNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := pgtest.NewURL(t)
 	args := []string{"irm", "seed", "--database-url", dsn, "--states", "12", "--cycles", "2"}
@@ -158,6 +159,7 @@ func TestSeedTwiceMakesConsistentDataOnceAndThenNothing(t *testing.T) {
 }
 
 func TestSeedRefusesSizesOutOfRange(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.NewURL(t)
 	for _, args := range [][]string{{"--states", "0"}, {"--states", "194"}, {"--cycles", "0"}, {"--cycles", "31"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
