@@ -46,6 +46,7 @@ Usage:
   irm audit verify (recomputes the audit chain; exits non-zero naming the first broken event)
   irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
+  irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
 token and audit run with the owner's URL (--database-url or DATABASE_URL), as migrate does.
 Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDev(ctx, rest, getenv, log, stdout, stderr)
 	case "devdb":
 		return runDevDB(ctx, rest, log, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
