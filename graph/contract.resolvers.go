@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -280,18 +281,18 @@ func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *st
 }
 
 // Completeness is the resolver for the completeness field.
-func (r *queryResolver) Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error) {
-	return nil, notYet("completeness")
+func (r *queryResolver) Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error) {
+	return r.Aggregates.Completeness(ctx, principal(ctx), cycle)
 }
 
 // QuestionAggregate is the resolver for the questionAggregate field.
-func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error) {
-	return nil, notYet("questionAggregate")
+func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error) {
+	return r.Aggregates.Question(ctx, principal(ctx), cycle, path, deref(groupBy, statistics.GroupNone))
 }
 
 // WorkingGroupSummary is the resolver for the workingGroupSummary field.
-func (r *queryResolver) WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error) {
-	return nil, notYet("workingGroupSummary")
+func (r *queryResolver) WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error) {
+	return r.Aggregates.Summary(ctx, principal(ctx), workingGroup, cycle)
 }
 
 // ReportSchedules is the resolver for the reportSchedules field.

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
@@ -376,9 +377,9 @@ type QueryResolver interface {
 	Indicators(ctx context.Context) ([]statistics.Indicator, error)
 	Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error)
 	Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error)
-	Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error)
-	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error)
-	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error)
+	Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error)
+	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error)
+	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error)
 	ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error)
 	ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error)
 	ReportRun(ctx context.Context, id string) (*model.ReportRun, error)
@@ -3307,7 +3308,7 @@ func (ec *executionContext) fieldContext_FieldError_message(_ context.Context, f
 	return graphql.NewScalarFieldContext("FieldError", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3330,7 +3331,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_group(_ context.Context,
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3353,7 +3354,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_respondents(_ context.Co
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3365,8 +3366,8 @@ func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field gr
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3385,7 +3386,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_counts(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3397,8 +3398,8 @@ func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field g
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3417,7 +3418,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_numeric(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3440,7 +3441,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_group(_ context.Conte
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3463,7 +3464,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_states(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3486,7 +3487,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_notStarted(_ context.
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3509,7 +3510,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_drafts(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3532,7 +3533,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_submitted(_ context.C
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3555,7 +3556,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_accepted(_ context.Co
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3711,7 +3712,7 @@ func (ec *executionContext) fieldContext_Indicator_workingGroups(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3743,7 +3744,7 @@ func (ec *executionContext) fieldContext_IndicatorSummary_indicator(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4259,7 +4260,7 @@ func (ec *executionContext) fieldContext_Mutation_publishReport(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4282,7 +4283,7 @@ func (ec *executionContext) fieldContext_NumericSummary_n(_ context.Context, fie
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4305,7 +4306,7 @@ func (ec *executionContext) fieldContext_NumericSummary_sum(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4328,7 +4329,7 @@ func (ec *executionContext) fieldContext_NumericSummary_mean(_ context.Context, 
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4351,7 +4352,7 @@ func (ec *executionContext) fieldContext_NumericSummary_median(_ context.Context
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4374,7 +4375,7 @@ func (ec *executionContext) fieldContext_NumericSummary_min(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4631,7 +4632,7 @@ func (ec *executionContext) fieldContext_ObservationsPayload_errors(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4654,7 +4655,7 @@ func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, f
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
 }
 
-func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4677,7 +4678,7 @@ func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5227,8 +5228,8 @@ func (ec *executionContext) _Query_completeness(ctx context.Context, field graph
 			return ec.Resolvers.Query().Completeness(ctx, fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5271,8 +5272,8 @@ func (ec *executionContext) _Query_questionAggregate(ctx context.Context, field 
 			return ec.Resolvers.Query().QuestionAggregate(ctx, fc.Args["cycle"].(string), fc.Args["path"].(string), fc.Args["groupBy"].(*statistics.GroupBy))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5315,8 +5316,8 @@ func (ec *executionContext) _Query_workingGroupSummary(ctx context.Context, fiel
 			return ec.Resolvers.Query().WorkingGroupSummary(ctx, fc.Args["workingGroup"].(string), fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
-			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
+			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5687,7 +5688,7 @@ func (ec *executionContext) fieldContext_Question_workingGroups(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5719,7 +5720,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_question(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5742,7 +5743,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_respondents(_ context
 	return graphql.NewScalarFieldContext("QuestionAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5754,8 +5755,8 @@ func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5774,7 +5775,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_counts(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5786,8 +5787,8 @@ func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, fiel
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5806,7 +5807,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_numeric(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5818,8 +5819,8 @@ func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, fiel
 			return obj.ByGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
-			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
+			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8032,7 +8033,7 @@ func (ec *executionContext) fieldContext_WorkingGroup_indicators(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8044,8 +8045,8 @@ func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Contex
 			return obj.WorkingGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-			return ec.marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v questionnaire.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8064,7 +8065,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_workingGroup(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8076,8 +8077,8 @@ func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, fiel
 			return obj.Cycle, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
-			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8096,7 +8097,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_cycle(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8108,8 +8109,8 @@ func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Contex
 			return obj.Completeness, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8128,7 +8129,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_completeness(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8140,8 +8141,8 @@ func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, 
 			return obj.Questions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8160,7 +8161,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_questions(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8172,8 +8173,8 @@ func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context,
 			return obj.Indicators, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
-			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
+			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9733,7 +9734,7 @@ func (ec *executionContext) _FieldError(ctx context.Context, sel ast.SelectionSe
 
 var groupAggregateImplementors = []string{"GroupAggregate"}
 
-func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.GroupAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -9781,7 +9782,7 @@ func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.Selecti
 
 var groupCompletenessImplementors = []string{"GroupCompleteness"}
 
-func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Completeness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupCompletenessImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -9898,7 +9899,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 
 var indicatorSummaryImplementors = []string{"IndicatorSummary"}
 
-func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.IndicatorSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10049,7 +10050,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 var numericSummaryImplementors = []string{"NumericSummary"}
 
-func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.NumericSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, numericSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10211,7 +10212,7 @@ func (ec *executionContext) _ObservationsPayload(ctx context.Context, sel ast.Se
 
 var optionCountImplementors = []string{"OptionCount"}
 
-func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, optionCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10505,7 +10506,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 
 var questionAggregateImplementors = []string{"QuestionAggregate"}
 
-func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, questionAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11448,7 +11449,7 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 
 var workingGroupSummaryImplementors = []string{"WorkingGroupSummary"}
 
-func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Summary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12004,15 +12005,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.GroupAggregate) graphql.Marshaler {
 	return ec._GroupAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx, sel, v[i])
+		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12024,15 +12025,15 @@ func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx context.Context, sel ast.SelectionSet, v model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v aggregate.Completeness) graphql.Marshaler {
 	return ec._GroupCompleteness(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx, sel, v[i])
+		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12086,15 +12087,15 @@ func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._Indicator(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v aggregate.IndicatorSummary) graphql.Marshaler {
 	return ec._IndicatorSummary(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx, sel, v[i])
+		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12216,15 +12217,15 @@ func (ec *executionContext) unmarshalNOpenCycleInput2githubᚗcomᚋcospᚑict�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v aggregate.OptionCount) graphql.Marshaler {
 	return ec._OptionCount(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx, sel, v[i])
+		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12268,15 +12269,15 @@ func (ec *executionContext) marshalNQuestion2ᚖgithubᚗcomᚋcospᚑictᚋirm�
 	return ec._Question(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.QuestionAggregate) graphql.Marshaler {
 	return ec._QuestionAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, sel, v[i])
+		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12288,7 +12289,7 @@ func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑi
 	return ret
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "QuestionAggregate!")
 		return graphql.Null
@@ -12798,15 +12799,7 @@ func (ec *executionContext) marshalNWorkingGroup2ᚕgithubᚗcomᚋcospᚑictᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WorkingGroup!")
-		return graphql.Null
-	}
-	return ec._WorkingGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkingGroupSummary!")
 		return graphql.Null
@@ -13094,7 +13087,7 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	return v
 }
 
-func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

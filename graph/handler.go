@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -33,8 +34,6 @@ const (
 type Options struct {
 	// Dev turns on introspection and field suggestions (for the explorer).
 	Dev bool
-	// RequestID returns the request id carried by ctx, for error messages.
-	RequestID func(ctx context.Context) string
 }
 
 // NewHandler returns the GraphQL handler with explicit transports (POST
@@ -60,11 +59,11 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
-		r.Log.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", opts.RequestID(ctx), "stack", string(debug.Stack()))
+		r.Log.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", apperr.RequestID(ctx), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", v)
 	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return present(ctx, r.Log, opts.RequestID, err)
+		return present(ctx, r.Log, err)
 	})
 	return srv
 }
@@ -107,17 +106,14 @@ func weighCatalogueLists(cfg *Config, r *Resolver) {
 	cfg.Complexity.Section.Questions = list(questions)
 }
 
-// present maps an error to what the client sees: the domain's code and
-// message, a BAD_USER_INPUT for arguments that do not parse, and for
+// present maps an error to what the client sees, through apperr.Present
+// (the mapping every transport shares): the domain's code and message, a
+// BAD_USER_INPUT for an operation gqlgen could not read or run, and for
 // anything else INTERNAL with the request id, never the cause.
-func present(ctx context.Context, log *slog.Logger, requestID func(context.Context) string, err error) *gqlerror.Error {
+func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	var domain *apperr.Error
 	var notYet *notYetError
 	switch {
-	case errors.As(err, &domain):
-		gqlErr.Message = domain.Message
-		setCode(gqlErr, string(domain.Code))
 	case errors.As(err, &notYet):
 		gqlErr.Message = notYet.Error()
 		setCode(gqlErr, string(apperr.Internal))
@@ -127,11 +123,13 @@ func present(ctx context.Context, log *slog.Logger, requestID func(context.Conte
 		// the operation as sent cannot run.
 		setCode(gqlErr, string(apperr.BadInput))
 	default:
-		id := requestID(ctx)
-		log.ErrorContext(ctx, "internal error", "err", err, "request_id", id, "path", gqlErr.Path.String())
-		gqlErr.Message = "internal error (request " + id + ")"
-		gqlErr.Err = nil
-		setCode(gqlErr, string(apperr.Internal))
+		p := apperr.Present(ctx, err)
+		if p.Internal {
+			log.ErrorContext(ctx, "internal error", "err", err, "request_id", apperr.RequestID(ctx), "path", gqlErr.Path.String())
+			gqlErr.Err = nil
+		}
+		gqlErr.Message = p.Message
+		setCode(gqlErr, string(p.Code))
 	}
 	return gqlErr
 }
@@ -183,11 +181,7 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 }
 
 func sendError(w http.ResponseWriter, status int, code apperr.Code, message string) {
-	e := &gqlerror.Error{Message: message}
-	setCode(e, string(code))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": gqlerror.List{e}}) //nolint:errcheck
+	httperr.WriteJSON(w, status, httperr.Body(code, message))
 }
 
 // depthLimit refuses operations whose selections nest deeper than max.

@@ -8,6 +8,7 @@ package graph
 import (
 	"log/slog"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -21,4 +22,5 @@ type Resolver struct {
 	StateStore *state.Store
 	Workflow   *submission.Service
 	Statistics *statistics.Service
+	Aggregates *aggregate.Service
 }

@@ -21,38 +21,7 @@ type CommentInput struct {
 	Body string  `json:"body"`
 }
 
-type GroupAggregate struct {
-	Group       string          `json:"group"`
-	Respondents int             `json:"respondents"`
-	Counts      []OptionCount   `json:"counts"`
-	Numeric     *NumericSummary `json:"numeric,omitempty"`
-}
-
-type GroupCompleteness struct {
-	Group      string  `json:"group"`
-	States     int     `json:"states"`
-	NotStarted int     `json:"notStarted"`
-	Drafts     int     `json:"drafts"`
-	Submitted  int     `json:"submitted"`
-	Accepted   int     `json:"accepted"`
-	Rate       float64 `json:"rate"`
-}
-
-type IndicatorSummary struct {
-	Indicator *statistics.Indicator    `json:"indicator"`
-	Trend     []statistics.TrendSeries `json:"trend"`
-}
-
 type Mutation struct {
-}
-
-type NumericSummary struct {
-	N      int     `json:"n"`
-	Sum    float64 `json:"sum"`
-	Mean   float64 `json:"mean"`
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
 }
 
 type ObservationInput struct {
@@ -76,26 +45,12 @@ type OpenCycleInput struct {
 	ClosesOn      Date   `json:"closesOn"`
 }
 
-type OptionCount struct {
-	Option string  `json:"option"`
-	Count  int     `json:"count"`
-	Share  float64 `json:"share"`
-}
-
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
-}
-
-type QuestionAggregate struct {
-	Question    *questionnaire.Question `json:"question"`
-	Respondents int                     `json:"respondents"`
-	Counts      []OptionCount           `json:"counts"`
-	Numeric     *NumericSummary         `json:"numeric,omitempty"`
-	ByGroup     []GroupAggregate        `json:"byGroup"`
 }
 
 type ReportInput struct {
@@ -163,14 +118,6 @@ type Viewer struct {
 	Name          string                       `json:"name"`
 	State         *state.State                 `json:"state,omitempty"`
 	WorkingGroups []questionnaire.WorkingGroup `json:"workingGroups"`
-}
-
-type WorkingGroupSummary struct {
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	Completeness []GroupCompleteness         `json:"completeness"`
-	Questions    []QuestionAggregate         `json:"questions"`
-	Indicators   []IndicatorSummary          `json:"indicators"`
 }
 
 type RegionalGroup string

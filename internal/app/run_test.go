@@ -110,7 +110,7 @@ func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
 	}
 	defer pool.Close()
 	q, _ := content.Registry.Get("implementation-v1")
-	_, err = submissionpkg.NewService(pool, content.Registry).OpenCycle(ctx, auth.Principal{Name: "sec", Role: auth.Secretariat},
+	_, err = submissionpkg.NewService(pool, content.Registry, nil).OpenCycle(ctx, auth.Principal{Name: "sec", Role: auth.Secretariat},
 		submissionpkg.Cycle{ID: "2027", Name: "2027", QuestionnaireID: q.ID,
 			OpensOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ClosesOn: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

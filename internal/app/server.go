@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +19,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -40,15 +42,20 @@ type HandlerOptions struct {
 // when a questionnaire that cycles use has changed since.
 func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
 	reg := content.Registry
-	workflow := submission.NewService(pool, reg)
+	workflow := submission.NewService(pool, reg, aggregate.Projection{})
 	if err := workflow.CheckDigests(ctx); err != nil {
 		return nil, err
+	}
+	if n, err := aggregate.Backfill(ctx, pool, reg); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("projected the answers of submissions submitted before answer_facts", "submissions", n)
 	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats}
-	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev, RequestID: RequestID})
+		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow)}
+	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", limitBody(requireJSON(authenticate(tokens, log, resolver.WithLoaders(gql)))))
@@ -90,13 +97,8 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	return withRequestID(recoverPanics(log, mux)), nil
 }
 
-type requestIDKey struct{}
-
 // RequestID returns the id given to the request carrying ctx.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return apperr.RequestID(ctx) }
 
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +106,7 @@ func withRequestID(next http.Handler) http.Handler {
 		rand.Read(b) //nolint:errcheck
 		id := hex.EncodeToString(b)
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(apperr.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -115,8 +117,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.ErrorContext(r.Context(), "panic in handler", "panic", v, "request_id", RequestID(r.Context()), "stack", string(debug.Stack()))
-				writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error (request "+RequestID(r.Context())+")")
+				httperr.Write(w, r, log, fmt.Errorf("panic in handler: %v\n%s", v, debug.Stack()))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -127,19 +128,18 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 // 413 before any parsing.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tooLarge := apperr.TooLargef("the request body is larger than %d bytes", MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT",
-				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			httperr.Write(w, r, nil, tooLarge)
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "BAD_USER_INPUT", "could not read the request body")
+			httperr.Write(w, r, nil, apperr.BadInputf("could not read the request body"))
 			return
 		}
 		if len(body) > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "BAD_USER_INPUT",
-				fmt.Sprintf("the request body is larger than %d bytes", MaxBodyBytes))
+			httperr.Write(w, r, nil, tooLarge)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -152,8 +152,8 @@ func limitBody(next http.Handler) http.Handler {
 func requireJSON(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			writeError(w, http.StatusUnsupportedMediaType, "BAD_USER_INPUT",
-				`send the operation as JSON with "Content-Type: application/json"`)
+			httperr.Write(w, r, nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
+				Message: `send the operation as JSON with "Content-Type: application/json"`})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -167,30 +167,22 @@ func authenticate(tokens *auth.Store, log *slog.Logger, next http.Handler) http.
 		h := r.Header.Get("Authorization")
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", `send "Authorization: Bearer TOKEN" (irm token create makes one)`)
+			httperr.Write(w, r, log, apperr.New(apperr.Unauthenticated, `send "Authorization: Bearer TOKEN" (irm token create makes one)`))
 			return
 		}
 		p, err := tokens.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, auth.ErrUnauthenticated) {
-			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+			httperr.Write(w, r, log, err)
 			return
 		}
 		if err != nil {
-			log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestID(r.Context()))
-			writeError(w, http.StatusServiceUnavailable, "INTERNAL", "internal error (request "+RequestID(r.Context())+")")
+			// The database did not answer: the client may retry.
+			pres := httperr.Log(r, log, fmt.Errorf("authenticate: %w", err))
+			pres.Status = http.StatusServiceUnavailable
+			httperr.WritePresented(w, pres)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
-	})
-}
-
-// writeError answers in the GraphQL response shape, so clients read every
-// failure the same way.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{ //nolint:errcheck
-		"errors": []any{map[string]any{"message": message, "extensions": map[string]string{"code": code}}},
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
@@ -41,8 +42,7 @@ func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		state, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		if !ok {
-			writeCSVPayload(w, http.StatusNotFound, csvPayload{Code: string(apperr.NotFound),
-				Errors: []csvRowError{{Message: "post the file to /statistics/{ISO3}.csv"}}})
+			writeCSVError(w, r, log, apperr.NotFoundf("post the file to /statistics/{ISO3}.csv"))
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
@@ -54,20 +54,11 @@ func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
 		body := http.MaxBytesReader(w, r.Body, MaxCSVBytes)
 		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(body, stats.Catalogue()))
 		if err != nil {
-			code := apperr.CodeOf(err)
-			status := map[apperr.Code]int{apperr.Forbidden: http.StatusForbidden, apperr.NotFound: http.StatusNotFound,
-				apperr.BadInput: http.StatusBadRequest}[code]
-			msg := err.Error()
 			var tooBig *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooBig):
-				status, code, msg = http.StatusRequestEntityTooLarge, apperr.BadInput, "the file is larger than 512 MiB: split it"
-			case status == 0:
-				status = http.StatusInternalServerError
-				log.ErrorContext(r.Context(), "statistics CSV", "err", err, "request_id", RequestID(r.Context()))
-				msg = "internal error (request " + RequestID(r.Context()) + ")"
+			if errors.As(err, &tooBig) {
+				err = apperr.TooLargef("the file is larger than 512 MiB: split it")
 			}
-			writeCSVPayload(w, status, csvPayload{Code: string(code), Errors: []csvRowError{{Message: msg}}})
+			writeCSVError(w, r, log, err)
 			return
 		}
 		out := csvPayload{Accepted: res.Accepted, Errors: make([]csvRowError, len(res.Errors))}
@@ -80,6 +71,16 @@ func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
 		}
 		writeCSVPayload(w, status, out)
 	})
+}
+
+// writeCSVError answers a file that was not read (or not stored) with the
+// status, code and message every transport gives err.
+func writeCSVError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	p := httperr.Log(r, log, err)
+	if ra := p.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
+	}
+	writeCSVPayload(w, p.Status, csvPayload{Code: string(p.Code), Errors: []csvRowError{{Message: p.Message}}})
 }
 
 func writeCSVPayload(w http.ResponseWriter, status int, p csvPayload) {

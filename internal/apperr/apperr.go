@@ -1,11 +1,16 @@
 // Package apperr owns the error taxonomy that crosses package boundaries:
-// every domain error carries one of the contract's codes, and the GraphQL
-// layer maps codes to extensions.code in one place.
+// every domain error carries one of the contract's codes, and Present is
+// the one mapping from an error to what a client sees (code, HTTP status,
+// message) that every transport uses: GraphQL, CSV, PDFs and pages.
 package apperr
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
+	"time"
 )
 
 // Code is one of the contract's error codes.
@@ -20,10 +25,33 @@ const (
 	Internal        Code = "INTERNAL"
 )
 
+// HTTPStatus is the status a transport answers a request with when the
+// request as a whole fails with c.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case Forbidden:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
+	case BadInput:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
 // Error is a domain error whose message is safe to show to the caller.
 type Error struct {
 	Code    Code
 	Message string
+	// Status overrides the code's HTTP status (413 for a body over a
+	// limit, 429 for a rate limit ...); 0 means Code.HTTPStatus().
+	Status int
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -39,6 +67,24 @@ func Conflictf(format string, args ...any) error  { return New(Conflict, format,
 func BadInputf(format string, args ...any) error  { return New(BadInput, format, args...) }
 func Forbiddenf(format string, args ...any) error { return New(Forbidden, format, args...) }
 
+// TooLargef is a BAD_USER_INPUT for input over a size limit (HTTP 413).
+func TooLargef(format string, args ...any) error {
+	return &Error{Code: BadInput, Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf(format, args...)}
+}
+
+// Limitf is a BAD_USER_INPUT for an operation refused by a limit on the
+// work it asks for (HTTP 422, as for a GraphQL document that fails
+// validation).
+func Limitf(format string, args ...any) error {
+	return &Error{Code: BadInput, Status: http.StatusUnprocessableEntity, Message: fmt.Sprintf(format, args...)}
+}
+
+// TooManyRequests is a BAD_USER_INPUT for a caller over its rate (HTTP 429
+// with Retry-After).
+func TooManyRequests(retryAfter time.Duration, format string, args ...any) error {
+	return &Error{Code: BadInput, Status: http.StatusTooManyRequests, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+}
+
 // CodeOf returns the code of the first *Error in err's chain, or Internal.
 func CodeOf(err error) Code {
 	var e *Error
@@ -50,3 +96,56 @@ func CodeOf(err error) Code {
 
 // Is reports whether err carries code.
 func Is(err error, code Code) bool { return err != nil && CodeOf(err) == code }
+
+// Presented is what a client may see of an error.
+type Presented struct {
+	Code       Code
+	Status     int    // HTTP status when the error fails the whole request
+	Message    string // safe to show: the domain's message, or InternalMessage
+	RetryAfter time.Duration
+	// Internal is true when the cause must be logged with the request id:
+	// the client only learns that something failed.
+	Internal bool
+}
+
+// RetryAfterHeader is the Retry-After value in whole seconds (at least 1),
+// or "" when there is none.
+func (p Presented) RetryAfterHeader() string {
+	if p.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.Itoa(int((p.RetryAfter + time.Second - 1) / time.Second))
+}
+
+// Present maps err to what a client sees. Domain errors keep their code
+// and message; anything else is INTERNAL with the request id of ctx only.
+func Present(ctx context.Context, err error) Presented {
+	var e *Error
+	if errors.As(err, &e) {
+		status := e.Status
+		if status == 0 {
+			status = e.Code.HTTPStatus()
+		}
+		return Presented{Code: e.Code, Status: status, Message: e.Message, RetryAfter: e.RetryAfter}
+	}
+	return Presented{Code: Internal, Status: http.StatusInternalServerError, Message: InternalMessage(ctx), Internal: true}
+}
+
+// InternalMessage is the one message an internal error shows: the request
+// id, which the logs carry with the cause.
+func InternalMessage(ctx context.Context) string {
+	return "internal error (request " + RequestID(ctx) + ")"
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the request's id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the id of the request carrying ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

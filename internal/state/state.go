@@ -13,6 +13,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -235,3 +236,16 @@ func Codes() []string {
 	}
 	return out
 }
+
+var known = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
+	for _, c := range Codes() {
+		set[c] = true
+	}
+	return set
+})
+
+// Known reports whether code (upper case) is a UN Member State of the
+// reference data, which the states table holds in step (Sync): a check
+// that needs no round trip.
+func Known(code string) bool { return known()[code] }

@@ -139,59 +139,14 @@ const (
 // reported (REPORTED and ESTIMATED only; CONFIDENTIAL values never count),
 // one series per group. breakdown nil or empty means the totals.
 func (s *Service) Trend(ctx context.Context, code string, by GroupBy, from, to *int, breakdown map[string]string) ([]TrendSeries, error) {
-	ind, err := s.indicator(code)
-	if err != nil {
-		return nil, err
-	}
-	key, err := s.cat.breakdownKey(ind, breakdown)
-	if err != nil {
-		return nil, err
-	}
-	var groups []string
-	var groupExpr string
-	switch by {
-	case GroupNone, "":
-		groups, groupExpr = []string{"ALL"}, `'ALL'`
-	case GroupRegional:
-		groups, groupExpr = state.RegionalGroups, `coalesce(s.regional_group, 'NONE')`
-	case GroupDevelop:
-		groups, groupExpr = []string{"DEVELOPING", "OTHER"}, `CASE WHEN s.developing THEN 'DEVELOPING' ELSE 'OTHER' END`
-	default:
-		return nil, apperr.BadInputf("unknown groupBy %q", by)
-	}
-	agg := `sum(o.value)`
-	if ind.Aggregation == "median" {
-		agg = `percentile_cont(0.5) WITHIN GROUP (ORDER BY o.value)`
-	}
-	// groupExpr and agg are chosen above from fixed strings, never from input.
-	byGroup := map[string][]TrendPoint{}
-	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+groupExpr+` AS grp, o.year, `+agg+`, count(*)
-			FROM observations o JOIN states s ON s.code = o.state_code
-			WHERE o.indicator = $1 AND o.breakdown_key = $2 AND o.status IN ('REPORTED', 'ESTIMATED')
-				AND ($3::int IS NULL OR o.year >= $3) AND ($4::int IS NULL OR o.year <= $4)
-			GROUP BY grp, o.year ORDER BY grp, o.year`, ind.Code, key, from, to)
-		if err != nil {
-			return err
-		}
-		var grp string
-		var pt TrendPoint
-		_, err = pgx.ForEachRow(rows, []any{&grp, &pt.Year, &pt.Value, &pt.States}, func() error {
-			byGroup[grp] = append(byGroup[grp], pt)
-			return nil
-		})
+	var m map[string][]TrendSeries
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		m, err = s.Trends(ctx, tx, TrendQuery{Codes: []string{code}, By: by, From: from, To: to, Breakdown: breakdown})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("trend: %w", err)
+		return nil, err
 	}
-	out := make([]TrendSeries, len(groups))
-	for i, g := range groups {
-		out[i] = TrendSeries{Group: g, Points: byGroup[g]}
-		if out[i].Points == nil {
-			out[i].Points = []TrendPoint{}
-		}
-		summarize(&out[i])
-	}
-	return out, nil
+	return m[code], nil
 }

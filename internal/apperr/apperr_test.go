@@ -1,0 +1,48 @@
+package apperr_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+)
+
+func TestPresent(t *testing.T) {
+	ctx := apperr.WithRequestID(context.Background(), "0123456789abcdef")
+	for _, c := range []struct {
+		name       string
+		err        error
+		code       apperr.Code
+		status     int
+		message    string
+		retryAfter string
+	}{
+		{"a domain error keeps its code and message", apperr.NotFoundf("no cycle %q", "x"), apperr.NotFound, 404, `no cycle "x"`, ""},
+		{"a wrapped domain error is found in the chain", fmt.Errorf("save: %w", apperr.Conflictf("stale")), apperr.Conflict, 409, "stale", ""},
+		{"bad input is 400", apperr.BadInputf("bad"), apperr.BadInput, 400, "bad", ""},
+		{"forbidden is 403", apperr.Forbiddenf("no"), apperr.Forbidden, 403, "no", ""},
+		{"unauthenticated is 401", apperr.New(apperr.Unauthenticated, "who"), apperr.Unauthenticated, 401, "who", ""},
+		{"a size limit is 413", apperr.TooLargef("big"), apperr.BadInput, 413, "big", ""},
+		{"a work limit is 422", apperr.Limitf("deep"), apperr.BadInput, 422, "deep", ""},
+		{"a rate limit is 429 with Retry-After in whole seconds", apperr.TooManyRequests(1500*time.Millisecond, "slow down"), apperr.BadInput, 429, "slow down", "2"},
+		{"anything else is INTERNAL with the request id only", errors.New("SELECT secret FROM x"), apperr.Internal, 500, "internal error (request 0123456789abcdef)", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := apperr.Present(ctx, c.err)
+			if p.Code != c.code || p.Status != c.status || p.Message != c.message || p.RetryAfterHeader() != c.retryAfter {
+				t.Fatalf("got %+v (Retry-After %q), want code %s status %d message %q Retry-After %q",
+					p, p.RetryAfterHeader(), c.code, c.status, c.message, c.retryAfter)
+			}
+			if p.Internal != (c.code == apperr.Internal) {
+				t.Fatalf("Internal = %v for code %s", p.Internal, p.Code)
+			}
+		})
+	}
+	if got := apperr.Internal.HTTPStatus(); got != http.StatusInternalServerError {
+		t.Fatalf("INTERNAL: got %d", got)
+	}
+}

@@ -1,0 +1,55 @@
+package statistics
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cosp-ict/irm/internal/postgres"
+)
+
+// Reads through a handle the caller gives: the pool, or the read-only
+// REPEATABLE READ transaction a report is read in (postgres.Snapshot).
+// They check no policy: the caller does.
+
+// StateTotals returns a State's totals (no breakdown) of the given
+// indicators, every year, ordered by indicator and year. CONFIDENTIAL
+// values come back without their value: a report may be published.
+func StateTotals(ctx context.Context, db postgres.DB, state string, codes []string) ([]Observation, error) {
+	rows, err := db.Query(ctx, `SELECT indicator, year, CASE WHEN status = 'CONFIDENTIAL' THEN NULL ELSE value END,
+			status, breakdown, revision
+		FROM observations
+		WHERE state_code = $1 AND indicator = ANY($2) AND breakdown_key = ''
+		ORDER BY indicator, year`, state, codes)
+	if err != nil {
+		return nil, fmt.Errorf("read observations: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Observation, error) {
+		o := Observation{StateCode: state}
+		err := r.Scan(&o.Indicator, &o.Year, &o.Value, &o.Status, &o.Breakdown, &o.Revision)
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read observations: %w", err)
+	}
+	return out, nil
+}
+
+// TotalsDigest identifies the totals of the given indicators — of one
+// State, or of every State when state is "" — by their number and a
+// SHA-256 over each value's key, revision and status: equal digests mean
+// the same values, since every change makes a new revision.
+func TotalsDigest(ctx context.Context, db postgres.DB, codes []string, state string) (int, string, error) {
+	var n int
+	var digest string
+	err := db.QueryRow(ctx, `SELECT count(*), coalesce(encode(sha256(convert_to(
+			string_agg(concat_ws('|', indicator, year, state_code, revision, status), E'\n' ORDER BY indicator, year, state_code),
+			'UTF8')), 'hex'), '')
+		FROM observations
+		WHERE indicator = ANY($1) AND breakdown_key = '' AND ($2 = '' OR state_code = $2)`, codes, state).Scan(&n, &digest)
+	if err != nil {
+		return 0, "", fmt.Errorf("observations digest: %w", err)
+	}
+	return n, digest, nil
+}
