@@ -28,7 +28,9 @@ type Event struct {
 	Detail  any    // JSON-encodable, may be nil
 }
 
-// Record appends e inside tx.
+// Record appends e inside tx, a READ COMMITTED transaction (postgres.Tx):
+// appends queue on the chain's head row until their transaction ends, and
+// a REPEATABLE READ one would fail on a concurrent append.
 func Record(ctx context.Context, tx pgx.Tx, e Event) error {
 	detail := []byte("{}")
 	if e.Detail != nil {
