@@ -88,7 +88,7 @@ func writePDF(doc *document, now time.Time, fingerprint string, opt renderOption
 	w.check(doc.Footer)
 	w.check(w.stamp)
 
-	w.titlePage(fingerprint)
+	w.titlePage(now, fingerprint)
 	// Reserve the contents pages: their number follows from the number of
 	// entries, known before any section is laid out.
 	entries := 0
@@ -204,9 +204,12 @@ func (w *writer) footer() {
 	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
 }
 
-func (w *writer) titlePage(fingerprint string) {
+func (w *writer) titlePage(now time.Time, fingerprint string) {
 	w.newPage()
 	d := w.doc
+	facts := append(append([][2]string{}, d.Facts...),
+		[2]string{"Rendered", now.Format("2 January 2006, 15:04:05") + " UTC"},
+		[2]string{"Data fingerprint", fingerprint})
 	w.fill(brandColor)
 	w.pdf.Rect(0, 0, pageW, 10, "F")
 	y := 110.0
@@ -230,10 +233,10 @@ func (w *writer) titlePage(fingerprint string) {
 	w.pdf.Line(marginX, y, marginX+80, y)
 	y += 24
 	keyW := 0.0
-	for _, f := range d.Facts {
+	for _, f := range facts {
 		keyW = math.Max(keyW, w.measure(f[0], 9.5, true))
 	}
-	for _, f := range d.Facts {
+	for _, f := range facts {
 		lines := chart.Wrap(f[1], contentW-keyW-14, 9.5, false, w.measure, 3)
 		w.text(marginX, y, f[0], 9.5, true, inkColor)
 		for i, l := range lines {
