@@ -435,7 +435,7 @@ func (w *writer) table(t table) {
 	for i, c := range t.Columns {
 		widths[i] = contentW * c.Weight / total
 	}
-	wrapRow := func(cells []string, bold bool, max int) ([][]string, float64) {
+	wrapRow := func(cells []string, bold bool, maxLines int) ([][]string, float64) {
 		out := make([][]string, len(t.Columns))
 		n := 1
 		for i := range t.Columns {
@@ -443,8 +443,8 @@ func (w *writer) table(t table) {
 			if i < len(cells) {
 				s = cells[i]
 			}
-			out[i] = chart.Wrap(s, widths[i]-2*cellPad, cellSize, bold, w.measure, max)
-			n = max2(n, len(out[i]))
+			out[i] = chart.Wrap(s, widths[i]-2*cellPad, cellSize, bold, w.measure, maxLines)
+			n = max(n, len(out[i]))
 		}
 		return out, float64(n)*cellLineH + 2*cellPad
 	}
@@ -477,11 +477,16 @@ func (w *writer) table(t table) {
 	for i, r := range t.Rows {
 		rows[i], heights[i] = wrapRow(r, t.Bold[i], maxCellLns)
 	}
-	first := 0.0
-	if len(rows) > 0 {
-		first = heights[0]
+	// A table that fits on a page starts on one where it fits whole; a
+	// longer one starts where its header and first row fit.
+	height := headH
+	for _, h := range heights {
+		height += h
 	}
-	w.need(headH + first)
+	if height > contentBot-marginTop && len(rows) > 0 {
+		height = headH + heights[0]
+	}
+	w.need(height)
 	drawHead()
 	for i := range rows {
 		if w.y+heights[i] > contentBot {
@@ -498,13 +503,6 @@ func (w *writer) table(t table) {
 		w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
 	}
 	w.y += 10
-}
-
-func max2(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 func (w *writer) drawing(d *chart.Drawing) {
