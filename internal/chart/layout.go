@@ -131,7 +131,7 @@ func Fit(s string, width, size float64, bold bool, m Measure) string {
 }
 
 // Wrap breaks s into lines at most width wide, at spaces; a word wider
-// than the line is broken between letters. At most max lines (0: no
+// than the line is broken between letters. At most maxLines lines (0: no
 // limit); the last line kept is shortened with Fit when text remains.
 func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []string {
 	var lines []string
