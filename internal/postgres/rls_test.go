@@ -27,8 +27,8 @@ func rlsWorld(t *testing.T) (owner, app *pgxpool.Pool, ids map[string]string) {
 		INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ('2027', '2027', 'q', '2027-01-01', '2027-12-31');
 		INSERT INTO submissions (cycle_id, state_code, status, version, answers)
 			VALUES ('2027', 'KEN', 'DRAFT', 1, '{"a": 1}'), ('2027', 'FRA', 'DRAFT', 1, '{"a": 2}');
-		INSERT INTO submission_versions (submission_id, version, status, answers, saved_by)
-			SELECT id, 1, 'DRAFT', answers, 'fp' FROM submissions;
+		INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+			SELECT id, state_code, 1, 'DRAFT', answers, 'fp' FROM submissions;
 		INSERT INTO review_comments (submission_id, version, author, body) SELECT id, 1, 'fp', 'note' FROM submissions;
 		INSERT INTO observations (indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by) VALUES
 			('i', '', 2019, 'KEN', '{}', 1, 'REPORTED', 1, now(), 'fp'),
@@ -150,7 +150,9 @@ func TestRowLevelSecurityRefusesAnotherStatesRowsWhateverTheGoCodeAsks(t *testin
 		{"a focal point cannot move its submission to another State", *ken,
 			`UPDATE submissions SET state_code = 'FRA' WHERE state_code = 'KEN'`, 0, true},
 		{"a focal point cannot add a version to another State's submission", *ken,
-			`INSERT INTO submission_versions (submission_id, version, status, answers, saved_by) VALUES ('` + ids["FRA"] + `', 2, 'DRAFT', '{}', 'x')`, 0, true},
+			`INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by) VALUES ('` + ids["FRA"] + `', 'FRA', 2, 'DRAFT', '{}', 'x')`, 0, true},
+		{"a focal point cannot pass a version of another State's submission for its own", *ken,
+			`INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by) VALUES ('` + ids["FRA"] + `', 'KEN', 2, 'DRAFT', '{}', 'x')`, 0, true},
 		{"a focal point cannot comment on another State's submission", *ken,
 			`INSERT INTO review_comments (submission_id, version, author, body) VALUES ('` + ids["FRA"] + `', 1, 'x', 'y')`, 0, true},
 		{"a focal point cannot report another State's statistics", *ken,
@@ -180,8 +182,8 @@ func TestRowLevelSecurityRefusesAnotherStatesRowsWhateverTheGoCodeAsks(t *testin
 			})
 			var pgErr *pgconn.PgError
 			switch {
-			case c.refused && !(errors.As(err, &pgErr) && pgErr.Code == "42501"):
-				t.Fatalf("got %v, want a row-level security violation (42501)", err)
+			case c.refused && !(errors.As(err, &pgErr) && (pgErr.Code == "42501" || pgErr.Code == "23503")):
+				t.Fatalf("got %v, want a row-level security (42501) or foreign-key (23503) violation", err)
 			case !c.refused && !errors.Is(err, errRollback):
 				t.Fatalf("got %v, want the statement to run", err)
 			case !c.refused && n != c.wantN:

@@ -125,8 +125,8 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 					VALUES ($1, $2, 'DRAFT', 1, $3) ON CONFLICT (cycle_id, state_code) DO NOTHING
 					RETURNING `+savedColumns+`
 				), ver AS (
-					INSERT INTO submission_versions (submission_id, version, status, answers, saved_by)
-					SELECT id, version, status, answers, $4 FROM ins
+					INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+					SELECT id, state_code, version, status, answers, $4 FROM ins
 				)
 				SELECT `+savedColumns+` FROM ins`, cycleID, state, canonical, p.Name))
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -158,8 +158,8 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 					AND NOT (cur.same AND cur.status = 'DRAFT')
 				RETURNING s.id, s.cycle_id, s.state_code, s.status, s.version, s.answers, s.first_submitted_at, s.updated_at, s.submitted_at
 			), ver AS (
-				INSERT INTO submission_versions (submission_id, version, status, answers, saved_by)
-				SELECT id, version, status, answers, $5 FROM upd
+				INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+				SELECT id, state_code, version, status, answers, $5 FROM upd
 			)
 			SELECT true, cur.version, cur.status, cur.same,
 				upd.id, upd.cycle_id, upd.state_code, upd.status, upd.version, upd.answers, upd.first_submitted_at, upd.updated_at, upd.submitted_at
@@ -249,8 +249,8 @@ func (s *Service) change(ctx context.Context, tx pgx.Tx, c Cycle, p auth.Princip
 			UPDATE submissions SET `+set+`, version = version + 1, updated_at = now() WHERE id = $1
 			RETURNING `+savedColumns+`
 		), ver AS (
-			INSERT INTO submission_versions (submission_id, version, status, answers, saved_by)
-			SELECT id, version, status, answers, $2 FROM upd
+			INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+			SELECT id, state_code, version, status, answers, $2 FROM upd
 		)
 		SELECT `+savedColumns+` FROM upd`, append([]any{id, p.Name}, args...)...))
 }
