@@ -354,6 +354,13 @@ func (w *writer) section(s section) {
 			w.heading(label, b.Title, s.Annex)
 		case para:
 			w.para(b)
+		case rule:
+			w.need(20)
+			w.y += 4
+			w.stroke(ruleColor)
+			w.pdf.SetLineWidth(0.5)
+			w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+			w.y += 6
 		case table:
 			w.table(b)
 		case barChart:
@@ -401,11 +408,17 @@ func (w *writer) para(p para) {
 		bold, after = true, 2
 	case answer:
 		indent = 14
+	case groupTitle:
+		size, bold, color, after = 10.5, true, brandColor, 3
 	}
 	lineH := size * 1.35
 	lines := chart.Wrap(p.Text, contentW-indent, size, bold, w.measure, 0)
-	if p.Style == label {
+	switch p.Style {
+	case label:
 		w.need(float64(len(lines))*lineH + 2*lineH) // with the first line of its answer
+	case groupTitle:
+		w.need(float64(len(lines))*lineH + 60) // with its first question
+		w.y += 6
 	}
 	for _, l := range lines {
 		w.need(lineH)
