@@ -155,7 +155,7 @@ func (w *writer) setFont(size float64, bold bool) {
 
 func (w *writer) measure(s string, size float64, bold bool) float64 {
 	w.setFont(size, bold)
-	return w.pdf.GetStringWidth(s)
+	return w.pdf.GetStringWidth(printText(s))
 }
 
 // text draws s with its baseline at y, after checking every glyph.
@@ -165,16 +165,7 @@ func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.C
 	}
 	w.setFont(size, bold)
 	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, s)
-}
-
-func (w *writer) italic(x, y float64, s string, size float64, c chart.Color) {
-	if !w.check(s) {
-		return
-	}
-	w.pdf.SetFont(family, "I", size)
-	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, s)
+	w.pdf.Text(x, y, printText(s))
 }
 
 func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
@@ -412,7 +403,10 @@ func (w *writer) para(p para) {
 		size, bold, color, after = 10.5, true, brandColor, 3
 	}
 	lineH := size * 1.35
-	lines := chart.Wrap(p.Text, contentW-indent, size, bold, w.measure, 0)
+	var lines []string // the author's line breaks are kept
+	for _, part := range strings.Split(strings.ReplaceAll(p.Text, "\r\n", "\n"), "\n") {
+		lines = append(lines, chart.Wrap(part, contentW-indent, size, bold, w.measure, 0)...)
+	}
 	switch p.Style {
 	case label:
 		w.need(float64(len(lines))*lineH + 2*lineH) // with the first line of its answer

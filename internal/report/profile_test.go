@@ -52,3 +52,16 @@ func checkProfile(t *testing.T, f *fixture) {
 
 // flatten collapses every run of white space to one space.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestCountryProfileOfAStateWithNothingYet(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, secondID)
+	_, text := f.render(t, Request{Kind: CountryProfile, CycleID: cycleID, State: "KEN"})
+	flat := flatten(text)
+	for _, want := range []string{"Kenya", "Submission Not started", "State Party No", "No submission in this cycle.",
+		"The State has reported no statistics.", "There are no review comments on this submission."} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the profile lacks %q", want)
+		}
+	}
+}
