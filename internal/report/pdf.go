@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -61,7 +62,7 @@ type renderOptions struct {
 
 // writePDF prints doc, stamped with the render time and the fingerprint,
 // and returns the PDF's bytes and its number of pages.
-func writePDF(doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
+func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
 	pdf := fpdf.New("P", "pt", "A4", "")
 	for _, f := range faces {
 		pdf.AddUTF8FontFromBytes(family, f.style, f.ttf)
@@ -109,6 +110,9 @@ func writePDF(doc *document, now time.Time, fingerprint string, opt renderOption
 		w.newPage()
 	}
 	for _, s := range doc.Sections {
+		if err := ctx.Err(); err != nil { // a render given up on stops early
+			return nil, 0, err
+		}
 		w.section(s)
 		if w.err != nil {
 			return nil, 0, w.err

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -71,7 +72,7 @@ func qpdfCheck(t testing.TB, pdf []byte) {
 }
 
 func TestWritePDFPrintsEveryBlock(t *testing.T) {
-	pdf, pages, err := writePDF(sampleDocument(), fixedNow, "abc123", renderOptions{})
+	pdf, pages, err := writePDF(context.Background(), sampleDocument(), fixedNow, "abc123", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +94,11 @@ func TestWritePDFPrintsEveryBlock(t *testing.T) {
 }
 
 func TestWritePDFIsDeterministic(t *testing.T) {
-	a, _, err := writePDF(sampleDocument(), fixedNow, "f", renderOptions{})
+	a, _, err := writePDF(context.Background(), sampleDocument(), fixedNow, "f", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := writePDF(sampleDocument(), fixedNow, "f", renderOptions{})
+	b, _, err := writePDF(context.Background(), sampleDocument(), fixedNow, "f", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestWritePDFIsDeterministic(t *testing.T) {
 func TestWritePDFFailsOnAMissingGlyph(t *testing.T) {
 	doc := sampleDocument()
 	doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, para{Text: "Name: 中国"})
-	_, _, err := writePDF(doc, fixedNow, "f", renderOptions{})
+	_, _, err := writePDF(context.Background(), doc, fixedNow, "f", renderOptions{})
 	var mg *MissingGlyphError
 	if !errors.As(err, &mg) || mg.Text != "Name: 中国" {
 		t.Fatalf("got %v, want a MissingGlyphError naming %q", err, "Name: 中国")
