@@ -256,10 +256,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 	}
 	x := func(v float64) float64 { return plotX + (v-lo)/(hi-lo)*plotW }
 
-	barH := 8.0
-	if len(c.Series) > 2 {
-		barH = 6
-	}
+	barH := 8.0 // a value label (tickSize) fits beside each bar
 	lineH := labelSize + 1.5
 	y := top
 	var body []Shape
