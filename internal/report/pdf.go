@@ -46,6 +46,7 @@ type tocEntry struct {
 type writer struct {
 	pdf   *fpdf.Fpdf
 	doc   *document
+	opt   renderOptions
 	stamp string // the footer's second line
 	err   error
 	y     float64 // top of the next block
@@ -58,6 +59,7 @@ type writer struct {
 // renderOptions are the knobs of a render that tests set.
 type renderOptions struct {
 	compress bool
+	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
 }
 
 // writePDF prints doc, stamped with the render time and the fingerprint,
@@ -83,7 +85,7 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
-	w := &writer{pdf: pdf, doc: doc,
+	w := &writer{pdf: pdf, doc: doc, opt: opt,
 		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
 	pdf.SetFooterFunc(w.footer)
 	w.check(doc.Footer)
@@ -170,6 +172,9 @@ func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.C
 	w.setFont(size, bold)
 	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
 	w.pdf.Text(x, y, printText(s))
+	if w.opt.trace != nil {
+		w.opt.trace(w.pdf.PageNo(), x, y, w.pdf.GetStringWidth(strings.ReplaceAll(printText(s), "{nb}", nbWidth)), s)
+	}
 }
 
 func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
@@ -187,13 +192,17 @@ func (w *writer) need(h float64) {
 	}
 }
 
+// nbWidth stands for the page count, printed later, when measuring:
+// three digits.
+const nbWidth = "000"
+
 func (w *writer) footer() {
 	y := pageH - 52
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
 	w.pdf.Line(marginX, y, pageW-marginX, y)
 	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of {nb}"
-	pw := w.measure(strings.Replace(page, "{nb}", "00", 1), 7.5, false)
+	pw := w.measure(strings.Replace(page, "{nb}", nbWidth, 1), 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
 	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
