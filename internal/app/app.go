@@ -34,7 +34,7 @@ import (
 const usage = `irm — implementation-review reporting for the Conference of the States Parties
 
 Usage:
-  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--dev] [--unsafe-db-role]
+  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--dev] [--unsafe-db-role]
               (runs as the app role: refuses a superuser, a login that owns the tables or bypasses
                row-level security, unless --dev or --unsafe-db-role; migrates only with --dev)
   irm migrate [--database-url OWNER_URL] [--app-role NAME]
@@ -44,17 +44,25 @@ Usage:
   irm token list   [--all]
   irm token revoke --id ID
   irm audit verify (recomputes the audit chain; exits non-zero naming the first broken event)
-  irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
+  irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
   irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
 token and audit run with the owner's URL (--database-url or DATABASE_URL), as migrate does.
-Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
+Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to
-// stdout and logs to stderr.
+// stdout and logs to stderr. --help prints a command's flags and is not
+// an error.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := run(ctx, args, getenv, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
@@ -68,6 +76,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, rest, getenv, log, stderr)
 	case "token":
 		switch {
+		case len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help"):
+			fmt.Fprint(stdout, usage)
+			return nil
 		case len(rest) > 0 && rest[0] == "create":
 			return runTokenCreate(ctx, rest[1:], getenv, log, stdout, stderr)
 		case len(rest) > 0 && rest[0] == "list":

@@ -10,7 +10,7 @@ import (
 	"net/netip"
 	"path/filepath"
 
-	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/auth"
@@ -29,6 +29,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
+	workers := registerRenderWorkers(fs, getenv)
+	reset := fs.Bool("reset", false, "start over: delete everything in the database first, then load the demo data again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +50,11 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		defer stop()
 		c.databaseURL = dsn
 	}
+	if *reset {
+		if err := resetDatabase(ctx, c.databaseURL, log); err != nil {
+			return err
+		}
+	}
 	pool, err := openServing(ctx, c.databaseURL, true, false, log)
 	if err != nil {
 		return err
@@ -63,40 +70,43 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true,
+	reports, err := startReports(ctx, pool, content, log, *workers)
+	if err != nil {
+		return err
+	}
+	defer stopReports(ctx, reports, log)
+	if err := demo.SeedReportSchedules(ctx, reports, content.Registry); err != nil {
+		return err
+	}
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true, Reports: reports,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
 	if err != nil {
 		return err
 	}
 	return serve(ctx, *addr, h, log, func(a net.Addr) {
 		fmt.Fprintf(stdout, "\nIRM is running with synthetic demo data (cycle %q, questionnaire %q).\n", demo.CycleID, demo.QuestionnaireID)
-		fmt.Fprintf(stdout, "  GraphQL explorer: http://%s/   (its Authorization header starts as the focal point's)\n", a)
+		fmt.Fprintf(stdout, "  Web application:  http://%s/sign-in   (paste one of the tokens below)\n", a)
+		fmt.Fprintf(stdout, "  GraphQL explorer: http://%s/explorer  (its Authorization header starts as the focal point's)\n", a)
 		fmt.Fprintf(stdout, "  GraphQL endpoint: http://%s/graphql\n\n", a)
-		fmt.Fprintln(stdout, "Demo tokens (new on every start; send as \"Authorization: Bearer TOKEN\"):")
+		fmt.Fprintln(stdout, "Demo tokens (new on every start; paste one to sign in, or send as \"Authorization: Bearer TOKEN\"):")
 		for _, t := range tokens {
 			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
 		}
-		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop. To start over with fresh demo data: go run ./cmd/irm dev --reset")
+		go announceDemoReport(ctx, reports, a, tokens, stdout, log)
 	})
 }
 
-// explorer serves the GraphQL explorer. Its prefilled headers (make run's
-// focal-point token) go only to a browser on this machine: a request from
-// any other address, or relayed by a proxy, gets the explorer without them.
-func explorer(headers map[string]string) http.Handler {
-	bare := playground.Handler("IRM GraphQL explorer", "/graphql")
-	if len(headers) == 0 {
-		return bare
-	}
-	prefilled := playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, headers)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
+// explorerHeaders gives the explorer's prefilled headers (make run's
+// focal-point token) only to a browser on this machine: a request from any
+// other address, or relayed by a proxy, gets the explorer without them.
+func explorerHeaders(headers map[string]string) func(*http.Request) map[string]string {
+	return func(r *http.Request) map[string]string {
 		if fromLoopback(r) {
-			prefilled.ServeHTTP(w, r)
-			return
+			return headers
 		}
-		bare.ServeHTTP(w, r)
-	})
+		return nil
+	}
 }
 
 // fromLoopback reports whether r came straight from this machine.
@@ -160,5 +170,20 @@ func runDevDB(ctx context.Context, args []string, log *slog.Logger, stdout, stde
 		return err
 	}
 	fmt.Fprintln(stdout, dsn)
+	return nil
+}
+
+// resetDatabase empties the database of "irm dev --reset": every table,
+// with the migrations' record, goes; openDatabase then builds it again.
+func resetDatabase(ctx context.Context, url string, log *slog.Logger) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	log.Info("database reset: everything deleted, demo data will be loaded again")
 	return nil
 }
