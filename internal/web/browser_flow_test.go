@@ -235,6 +235,15 @@ func TestBrowserSecondQuestionnaire(t *testing.T) {
 		t.Error("with a programme, plans_programme still shows as required")
 	}
 	b.page("20-second-questionnaire")
+
+	// Typed, never sent (the connection dropped, the tab was reloaded):
+	// the page offers it back from the device's storage.
+	b.do(chromedp.SendKeys(`[name="/programme/programme_name"]`, "Typed but never sent"))
+	b.open("/cycles/" + secondCycle + "/states/KEN")
+	b.do(chromedp.WaitVisible("#restore"), chromedp.Click("#restore-yes"))
+	if got := eval[string](b, `document.querySelector('[name="/programme/programme_name"]').value`); got != "Typed but never sent" {
+		t.Errorf("after a reload, the unsent answer put back is %q", got)
+	}
 	for i, sec := range q.Sections {
 		b.fillSection(sec.ID, answers)
 		if i+1 < len(q.Sections) {
