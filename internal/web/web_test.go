@@ -301,3 +301,37 @@ func TestTheFormWorksWithoutJavaScript(t *testing.T) {
 		}
 	})
 }
+
+func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.Secretariat, ""))
+	c.get("/cycles/new")
+	t.Run("a cycle whose deadline is before its opening is refused with the values kept", func(t *testing.T) {
+		r := c.post("/cycles", url.Values{"id": {"2029"}, "name": {"2029 review"}, "questionnaire": {"implementation-v1"},
+			"opens_on": {"2029-05-01"}, "closes_on": {"2029-03-31"}})
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "closesOn") || !strings.Contains(r.Body, `value="2029 review"`) {
+			t.Fatalf("HTTP %d, want 400 with the reason and the name kept", r.Status)
+		}
+	})
+	t.Run("a good cycle opens and leads to its submissions", func(t *testing.T) {
+		r := c.post("/cycles", url.Values{"id": {"2029"}, "name": {"2029 review"}, "questionnaire": {"implementation-v1"},
+			"opens_on": {"2028-11-01"}, "closes_on": {"2029-03-31"}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/review/2029" {
+			t.Fatalf("HTTP %d to %q, want 303 to /review/2029", r.Status, r.Header.Get("Location"))
+		}
+		if _, err := s.Workflow.Cycle(context.Background(), "2029"); err != nil {
+			t.Fatalf("the cycle is not there: %v", err)
+		}
+	})
+	t.Run("marking a State as a Party", func(t *testing.T) {
+		c.get("/states")
+		if r := c.post("/states/NOR/party", url.Values{"party": {"true"}, "next": {"/states"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("HTTP %d, want 303", r.Status)
+		}
+		var party bool
+		if err := s.Pool.QueryRow(context.Background(), `SELECT party FROM states WHERE code = 'NOR'`).Scan(&party); err != nil || !party {
+			t.Fatalf("NOR party = %v (%v), want true", party, err)
+		}
+	})
+}
