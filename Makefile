@@ -20,9 +20,12 @@ axe: $(AXE)
 $(AXE):
 	mkdir -p .cache/axe && cd .cache/axe && npm install --no-audit --no-fund --silent axe-core@4.14.1
 
-## bench: benchmarks, printed as a table
+## bench: benchmarks, printed as a table, against PostgreSQL found or started as for make test.
+## The aggregates benchmark seeds 193 States × 10 cycles once ("irm seed") into databases it keeps,
+## and writes the plans of its queries to bench-plans.txt (IRM_BENCH_STATES/IRM_BENCH_CYCLES: smaller)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./... | tee bench.txt | $(GO) run ./cmd/benchtable
+	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
+	IRM_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./... | tee bench.txt | $(GO) run ./cmd/benchtable
 
 ## fuzz: a minute of fuzzing over answer validation
 fuzz:

@@ -19,6 +19,8 @@ import (
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -43,6 +45,8 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Question() QuestionResolver
 	Questionnaire() QuestionnaireResolver
+	ReportRun() ReportRunResolver
+	ReportSchedule() ReportScheduleResolver
 	Section() SectionResolver
 	State() StateResolver
 	Submission() SubmissionResolver
@@ -105,17 +109,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptSubmission   func(childComplexity int, id string, expectedVersion int) int
-		Comment            func(childComplexity int, submission string, path *string, body string) int
-		OpenCycle          func(childComplexity int, input model.OpenCycleInput) int
-		PublishReport      func(childComplexity int, run string) int
-		RenderReport       func(childComplexity int, input model.ReportInput) int
-		ReportObservations func(childComplexity int, state string, observations []model.ObservationInput) int
-		ReturnSubmission   func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
-		SaveDraft          func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
-		ScheduleReport     func(childComplexity int, input model.ScheduleReportInput) int
-		SetStateParty      func(childComplexity int, state string, party bool) int
-		Submit             func(childComplexity int, cycle string, state string, expectedVersion int) int
+		AcceptSubmission     func(childComplexity int, id string, expectedVersion int) int
+		Comment              func(childComplexity int, submission string, path *string, body string) int
+		DeleteReportSchedule func(childComplexity int, id string) int
+		OpenCycle            func(childComplexity int, input model.OpenCycleInput) int
+		PauseReportSchedule  func(childComplexity int, id string) int
+		PublishReport        func(childComplexity int, run string) int
+		RenderReport         func(childComplexity int, input model.ReportInput) int
+		ReportObservations   func(childComplexity int, state string, observations []model.ObservationInput) int
+		ResumeReportSchedule func(childComplexity int, id string) int
+		ReturnSubmission     func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
+		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
+		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
+		SetStateParty        func(childComplexity int, state string, party bool) int
+		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
 	}
 
 	NumericSummary struct {
@@ -163,7 +170,7 @@ type ComplexityRoot struct {
 		Questionnaire       func(childComplexity int, id string) int
 		Questionnaires      func(childComplexity int) int
 		ReportRun           func(childComplexity int, id string) int
-		ReportRuns          func(childComplexity int, cycle *string, kind *model.ReportKind, published *bool) int
+		ReportRuns          func(childComplexity int, cycle *string, kind *report.Kind, published *bool) int
 		ReportSchedules     func(childComplexity int) int
 		States              func(childComplexity int, regionalGroup *model.RegionalGroup, party *bool) int
 		Submission          func(childComplexity int, cycle string, state string) int
@@ -201,16 +208,20 @@ type ComplexityRoot struct {
 
 	ReportRun struct {
 		Bytes        func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		Error        func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		Fingerprint  func(childComplexity int) int
 		FinishedAt   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Pages        func(childComplexity int) int
 		Published    func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		SHA256       func(childComplexity int) int
 		Schedule     func(childComplexity int) int
 		ScheduledFor func(childComplexity int) int
-		Sha256       func(childComplexity int) int
 		StartedAt    func(childComplexity int) int
 		State        func(childComplexity int) int
 		Status       func(childComplexity int) int
@@ -220,6 +231,8 @@ type ComplexityRoot struct {
 
 	ReportSchedule struct {
 		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
 		Cron         func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -354,9 +367,12 @@ type MutationResolver interface {
 	Submit(ctx context.Context, cycle string, state string, expectedVersion int) (*model.SubmissionPayload, error)
 	Comment(ctx context.Context, submission string, path *string, body string) (*submission.Comment, error)
 	ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error)
-	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*model.ReportSchedule, error)
-	RenderReport(ctx context.Context, input model.ReportInput) (*model.ReportRun, error)
-	PublishReport(ctx context.Context, run string) (*model.ReportRun, error)
+	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error)
+	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
+	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
+	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	DeleteReportSchedule(ctx context.Context, id string) (string, error)
 }
 type ObservationResolver interface {
 	State(ctx context.Context, obj *statistics.Observation) (*state.State, error)
@@ -380,9 +396,9 @@ type QueryResolver interface {
 	Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error)
 	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error)
 	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error)
-	ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error)
-	ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error)
-	ReportRun(ctx context.Context, id string) (*model.ReportRun, error)
+	ReportSchedules(ctx context.Context) ([]schedule.Schedule, error)
+	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
+	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
 }
 type QuestionResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error)
@@ -393,6 +409,18 @@ type QuestionnaireResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Questionnaire) (string, error)
 
 	Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error)
+}
+type ReportRunResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Run) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Run) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Run) (*state.State, error)
+
+	URL(ctx context.Context, obj *schedule.Run) (*string, error)
+}
+type ReportScheduleResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Schedule) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Schedule) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Schedule) (*state.State, error)
 }
 type SectionResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Section) (string, error)
@@ -638,6 +666,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string)), true
+	case "Mutation.deleteReportSchedule":
+		if e.ComplexityRoot.Mutation.DeleteReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.openCycle":
 		if e.ComplexityRoot.Mutation.OpenCycle == nil {
 			break
@@ -649,6 +688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCycle(childComplexity, args["input"].(model.OpenCycleInput)), true
+	case "Mutation.pauseReportSchedule":
+		if e.ComplexityRoot.Mutation.PauseReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pauseReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PauseReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.publishReport":
 		if e.ComplexityRoot.Mutation.PublishReport == nil {
 			break
@@ -682,6 +732,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportObservations(childComplexity, args["state"].(string), args["observations"].([]model.ObservationInput)), true
+	case "Mutation.resumeReportSchedule":
+		if e.ComplexityRoot.Mutation.ResumeReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.returnSubmission":
 		if e.ComplexityRoot.Mutation.ReturnSubmission == nil {
 			break
@@ -958,7 +1019,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*model.ReportKind), args["published"].(*bool)), true
+		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*report.Kind), args["published"].(*bool)), true
 	case "Query.reportSchedules":
 		if e.ComplexityRoot.Query.ReportSchedules == nil {
 			break
@@ -1143,6 +1204,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Bytes(childComplexity), true
+	case "ReportRun.createdAt":
+		if e.ComplexityRoot.ReportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.CreatedAt(childComplexity), true
 	case "ReportRun.cycle":
 		if e.ComplexityRoot.ReportRun.Cycle == nil {
 			break
@@ -1155,6 +1222,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Error(childComplexity), true
+	case "ReportRun.fileName":
+		if e.ComplexityRoot.ReportRun.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.FileName(childComplexity), true
+	case "ReportRun.fingerprint":
+		if e.ComplexityRoot.ReportRun.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Fingerprint(childComplexity), true
 	case "ReportRun.finishedAt":
 		if e.ComplexityRoot.ReportRun.FinishedAt == nil {
 			break
@@ -1185,6 +1264,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Published(childComplexity), true
+	case "ReportRun.requestedBy":
+		if e.ComplexityRoot.ReportRun.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.RequestedBy(childComplexity), true
+	case "ReportRun.sha256":
+		if e.ComplexityRoot.ReportRun.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.SHA256(childComplexity), true
 	case "ReportRun.schedule":
 		if e.ComplexityRoot.ReportRun.Schedule == nil {
 			break
@@ -1197,12 +1288,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.ScheduledFor(childComplexity), true
-	case "ReportRun.sha256":
-		if e.ComplexityRoot.ReportRun.Sha256 == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportRun.Sha256(childComplexity), true
 	case "ReportRun.startedAt":
 		if e.ComplexityRoot.ReportRun.StartedAt == nil {
 			break
@@ -1240,6 +1325,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportSchedule.Active(childComplexity), true
+	case "ReportSchedule.createdAt":
+		if e.ComplexityRoot.ReportSchedule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedAt(childComplexity), true
+	case "ReportSchedule.createdBy":
+		if e.ComplexityRoot.ReportSchedule.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedBy(childComplexity), true
 	case "ReportSchedule.cron":
 		if e.ComplexityRoot.ReportSchedule.Cron == nil {
 			break
@@ -1752,7 +1849,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls"
+//go:embed "schema/contract.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1765,6 +1862,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
+	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2026,6 +2124,14 @@ func (ec *executionContext) childFields_ReportRun(ctx context.Context, field gra
 		return ec.fieldContext_ReportRun_published(ctx, field)
 	case "error":
 		return ec.fieldContext_ReportRun_error(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ReportRun_fileName(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportRun_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportRun", field.Name)
 }
@@ -2050,6 +2156,10 @@ func (ec *executionContext) childFields_ReportSchedule(ctx context.Context, fiel
 		return ec.fieldContext_ReportSchedule_nextRunAt(ctx, field)
 	case "active":
 		return ec.fieldContext_ReportSchedule_active(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportSchedule", field.Name)
 }
@@ -2426,6 +2536,20 @@ func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2437,6 +2561,20 @@ func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pauseReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2487,6 +2625,20 @@ func (ec *executionContext) field_Mutation_reportObservations_args(ctx context.C
 		return nil, err
 	}
 	args["observations"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2790,8 +2942,8 @@ func (ec *executionContext) field_Query_reportRuns_args(ctx context.Context, raw
 	}
 	args["cycle"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*model.ReportKind, error) {
-			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+		func(ctx context.Context, v any) (*report.Kind, error) {
+			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4141,8 +4293,8 @@ func (ec *executionContext) _Mutation_scheduleReport(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ScheduleReport(ctx, fc.Args["input"].(model.ScheduleReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4185,8 +4337,8 @@ func (ec *executionContext) _Mutation_renderReport(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RenderReport(ctx, fc.Args["input"].(model.ReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4229,8 +4381,8 @@ func (ec *executionContext) _Mutation_publishReport(ctx context.Context, field g
 			return ec.Resolvers.Mutation().PublishReport(ctx, fc.Args["run"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4254,6 +4406,138 @@ func (ec *executionContext) fieldContext_Mutation_publishReport(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_publishReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pauseReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PauseReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pauseReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5359,8 +5643,8 @@ func (ec *executionContext) _Query_reportSchedules(ctx context.Context, field gr
 			return ec.Resolvers.Query().ReportSchedules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5389,11 +5673,11 @@ func (ec *executionContext) _Query_reportRuns(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*model.ReportKind), fc.Args["published"].(*bool))
+			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*report.Kind), fc.Args["published"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5436,8 +5720,8 @@ func (ec *executionContext) _Query_reportRun(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().ReportRun(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5995,7 +6279,7 @@ func (ec *executionContext) fieldContext_Questionnaire_questions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6018,7 +6302,7 @@ func (ec *executionContext) fieldContext_ReportRun_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6030,8 +6314,8 @@ func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.C
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6041,7 +6325,7 @@ func (ec *executionContext) fieldContext_ReportRun_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6050,7 +6334,7 @@ func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportRun().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6064,8 +6348,8 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6073,7 +6357,7 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6082,7 +6366,7 @@ func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field g
 			return ec.fieldContext_ReportRun_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportRun().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6096,8 +6380,8 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6105,7 +6389,7 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6114,7 +6398,7 @@ func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportRun().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6128,8 +6412,8 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6137,7 +6421,7 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6149,8 +6433,8 @@ func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graph
 			return obj.Schedule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6169,7 +6453,7 @@ func (ec *executionContext) fieldContext_ReportRun_schedule(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6192,7 +6476,7 @@ func (ec *executionContext) fieldContext_ReportRun_scheduledFor(_ context.Contex
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6204,8 +6488,8 @@ func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6215,7 +6499,7 @@ func (ec *executionContext) fieldContext_ReportRun_status(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportStatus")
 }
 
-func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6238,7 +6522,7 @@ func (ec *executionContext) fieldContext_ReportRun_startedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6261,7 +6545,7 @@ func (ec *executionContext) fieldContext_ReportRun_finishedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6284,7 +6568,7 @@ func (ec *executionContext) fieldContext_ReportRun_pages(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6307,7 +6591,7 @@ func (ec *executionContext) fieldContext_ReportRun_bytes(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6316,7 +6600,7 @@ func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql
 			return ec.fieldContext_ReportRun_sha256(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sha256, nil
+			return obj.SHA256, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6330,7 +6614,7 @@ func (ec *executionContext) fieldContext_ReportRun_sha256(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6339,7 +6623,7 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 			return ec.fieldContext_ReportRun_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
+			return ec.Resolvers.ReportRun().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6350,10 +6634,10 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ReportRun_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRun", field, true, true, "String")
 }
 
-func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6376,7 +6660,7 @@ func (ec *executionContext) fieldContext_ReportRun_published(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6399,7 +6683,99 @@ func (ec *executionContext) fieldContext_ReportRun_error(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_fingerprint(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_fileName(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_requestedBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6422,7 +6798,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6434,8 +6810,8 @@ func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field grap
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6445,7 +6821,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6454,7 +6830,7 @@ func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportSchedule().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6468,8 +6844,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6477,7 +6853,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6486,7 +6862,7 @@ func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, fi
 			return ec.fieldContext_ReportSchedule_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportSchedule().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6500,8 +6876,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6509,7 +6885,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6518,7 +6894,7 @@ func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportSchedule().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6532,8 +6908,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6541,7 +6917,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6564,7 +6940,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cron(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6587,7 +6963,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_timezone(_ context.Conte
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6610,7 +6986,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_nextRunAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6631,6 +7007,52 @@ func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ReportSchedule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportSchedule_createdBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSchedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ReviewComment_id(ctx context.Context, field graphql.CollectedField, obj *submission.Comment) (ret graphql.Marshaler) {
@@ -9479,7 +9901,7 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -10027,6 +10449,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "publishReport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pauseReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pauseReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReportSchedule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10619,7 +11062,7 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 
 var reportRunImplementors = []string{"ReportRun"}
 
-func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *schedule.Run) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportRunImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10631,82 +11074,106 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._ReportRun_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportRun_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportRun_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportRun_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportRun_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_state(ctx, field, obj)
+				})
 		case "schedule":
 			out.Values[i] = ec._ReportRun_schedule(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scheduledFor":
 			out.Values[i] = ec._ReportRun_scheduledFor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._ReportRun_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._ReportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._ReportRun_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pages":
 			out.Values[i] = ec._ReportRun_pages(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bytes":
 			out.Values[i] = ec._ReportRun_bytes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._ReportRun_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.Values[i] = ec._ReportRun_url(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_url(ctx, field, obj)
+				})
 		case "published":
 			out.Values[i] = ec._ReportRun_published(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._ReportRun_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprint":
+			out.Values[i] = ec._ReportRun_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ReportRun_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._ReportRun_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10727,7 +11194,7 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 
 var reportScheduleImplementors = []string{"ReportSchedule"}
 
-func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *schedule.Schedule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportScheduleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10739,47 +11206,60 @@ func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.Selecti
 		case "id":
 			out.Values[i] = ec._ReportSchedule_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportSchedule_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportSchedule_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportSchedule_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportSchedule_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_state(ctx, field, obj)
+				})
 		case "cron":
 			out.Values[i] = ec._ReportSchedule_cron(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timezone":
 			out.Values[i] = ec._ReportSchedule_timezone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextRunAt":
 			out.Values[i] = ec._ReportSchedule_nextRunAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._ReportSchedule_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ReportSchedule_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportSchedule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12371,25 +12851,43 @@ func (ec *executionContext) unmarshalNReportInput2ᚖgithubᚗcomᚋcospᚑict�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (model.ReportKind, error) {
-	var res model.ReportKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v report.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v schedule.Run) graphql.Marshaler {
 	return ec._ReportRun(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, sel, v[i])
+		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12401,7 +12899,7 @@ func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirm
 	return ret
 }
 
-func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportRun!")
 		return graphql.Null
@@ -12409,15 +12907,15 @@ func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v schedule.Schedule) graphql.Marshaler {
 	return ec._ReportSchedule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, sel, v[i])
+		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12429,7 +12927,7 @@ func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportSchedule!")
 		return graphql.Null
@@ -12437,15 +12935,35 @@ func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑict�
 	return ec._ReportSchedule(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, v any) (model.ReportStatus, error) {
-	var res model.ReportStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, v any) (schedule.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, sel ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, sel ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[string]schedule.Status{
+		"QUEUED":    schedule.Queued,
+		"RUNNING":   schedule.Running,
+		"SUCCEEDED": schedule.Succeeded,
+		"FAILED":    schedule.Failed,
+	}
+	marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[schedule.Status]string{
+		schedule.Queued:    "QUEUED",
+		schedule.Running:   "RUNNING",
+		schedule.Succeeded: "SUCCEEDED",
+		schedule.Failed:    "FAILED",
+	}
+)
 
 func (ec *executionContext) marshalNReviewComment2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐComment(ctx context.Context, sel ast.SelectionSet, v submission.Comment) graphql.Marshaler {
 	return ec._ReviewComment(ctx, sel, &v)
@@ -13151,30 +13669,46 @@ func (ec *executionContext) marshalORegionalGroup2ᚖgithubᚗcomᚋcospᚑict�
 	return v
 }
 
-func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (*model.ReportKind, error) {
+func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (*report.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.ReportKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v *model.ReportKind) graphql.Marshaler {
+func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v *report.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[*v])
+	return res
 }
 
-func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -23,4 +24,5 @@ type Resolver struct {
 	Workflow   *submission.Service
 	Statistics *statistics.Service
 	Aggregates *aggregate.Service
+	Reports    *schedule.Service
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -54,41 +54,10 @@ type Query struct {
 }
 
 type ReportInput struct {
-	Kind         ReportKind `json:"kind"`
-	Cycle        string     `json:"cycle"`
-	WorkingGroup *string    `json:"workingGroup,omitempty"`
-	State        *string    `json:"state,omitempty"`
-}
-
-type ReportRun struct {
-	ID           string                      `json:"id"`
-	Kind         ReportKind                  `json:"kind"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup,omitempty"`
-	State        *state.State                `json:"state,omitempty"`
-	Schedule     *ReportSchedule             `json:"schedule,omitempty"`
-	ScheduledFor time.Time                   `json:"scheduledFor"`
-	Status       ReportStatus                `json:"status"`
-	StartedAt    *time.Time                  `json:"startedAt,omitempty"`
-	FinishedAt   *time.Time                  `json:"finishedAt,omitempty"`
-	Pages        *int                        `json:"pages,omitempty"`
-	Bytes        *int                        `json:"bytes,omitempty"`
-	Sha256       *string                     `json:"sha256,omitempty"`
-	URL          *string                     `json:"url,omitempty"`
-	Published    bool                        `json:"published"`
-	Error        *string                     `json:"error,omitempty"`
-}
-
-type ReportSchedule struct {
-	ID           string                      `json:"id"`
-	Kind         ReportKind                  `json:"kind"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup,omitempty"`
-	State        *state.State                `json:"state,omitempty"`
-	Cron         string                      `json:"cron"`
-	Timezone     string                      `json:"timezone"`
-	NextRunAt    time.Time                   `json:"nextRunAt"`
-	Active       bool                        `json:"active"`
+	Kind         report.Kind `json:"kind"`
+	Cycle        string      `json:"cycle"`
+	WorkingGroup *string     `json:"workingGroup,omitempty"`
+	State        *string     `json:"state,omitempty"`
 }
 
 type ScheduleReportInput struct {
@@ -176,122 +145,6 @@ func (e *RegionalGroup) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionalGroup) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReportKind string
-
-const (
-	ReportKindCycleSynthesis      ReportKind = "CYCLE_SYNTHESIS"
-	ReportKindCountryProfile      ReportKind = "COUNTRY_PROFILE"
-	ReportKindTechnicalAssistance ReportKind = "TECHNICAL_ASSISTANCE"
-)
-
-var AllReportKind = []ReportKind{
-	ReportKindCycleSynthesis,
-	ReportKindCountryProfile,
-	ReportKindTechnicalAssistance,
-}
-
-func (e ReportKind) IsValid() bool {
-	switch e {
-	case ReportKindCycleSynthesis, ReportKindCountryProfile, ReportKindTechnicalAssistance:
-		return true
-	}
-	return false
-}
-
-func (e ReportKind) String() string {
-	return string(e)
-}
-
-func (e *ReportKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReportKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReportKind", str)
-	}
-	return nil
-}
-
-func (e ReportKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReportKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReportKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReportStatus string
-
-const (
-	ReportStatusQueued    ReportStatus = "QUEUED"
-	ReportStatusRunning   ReportStatus = "RUNNING"
-	ReportStatusSucceeded ReportStatus = "SUCCEEDED"
-	ReportStatusFailed    ReportStatus = "FAILED"
-)
-
-var AllReportStatus = []ReportStatus{
-	ReportStatusQueued,
-	ReportStatusRunning,
-	ReportStatusSucceeded,
-	ReportStatusFailed,
-}
-
-func (e ReportStatus) IsValid() bool {
-	switch e {
-	case ReportStatusQueued, ReportStatusRunning, ReportStatusSucceeded, ReportStatusFailed:
-		return true
-	}
-	return false
-}
-
-func (e ReportStatus) String() string {
-	return string(e)
-}
-
-func (e *ReportStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReportStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReportStatus", str)
-	}
-	return nil
-}
-
-func (e ReportStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReportStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReportStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -34,7 +34,7 @@ import (
 const usage = `irm — implementation-review reporting for the Conference of the States Parties
 
 Usage:
-  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--dev] [--unsafe-db-role]
+  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--dev] [--unsafe-db-role]
               (runs as the app role: refuses a superuser, a login that owns the tables or bypasses
                row-level security, unless --dev or --unsafe-db-role; migrates only with --dev)
   irm migrate [--database-url OWNER_URL] [--app-role NAME]
@@ -46,9 +46,10 @@ Usage:
   irm audit verify (recomputes the audit chain; exits non-zero naming the first broken event)
   irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
+  irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
 token and audit run with the owner's URL (--database-url or DATABASE_URL), as migrate does.
-Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
+Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to
@@ -95,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDev(ctx, rest, getenv, log, stdout, stderr)
 	case "devdb":
 		return runDevDB(ctx, rest, log, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -29,6 +29,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
+	workers := registerRenderWorkers(fs, getenv)
 	reset := fs.Bool("reset", false, "start over: delete everything in the database first, then load the demo data again")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,7 +70,15 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true,
+	reports, err := startReports(ctx, pool, content, log, *workers)
+	if err != nil {
+		return err
+	}
+	defer stopReports(ctx, reports, log)
+	if err := demo.SeedReportSchedules(ctx, reports, content.Registry); err != nil {
+		return err
+	}
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true, Reports: reports,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
 	if err != nil {
 		return err
@@ -84,6 +93,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
 		}
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop. To start over with fresh demo data: go run ./cmd/irm dev --reset")
+		go announceDemoReport(ctx, reports, a, tokens, stdout, log)
 	})
 }
 

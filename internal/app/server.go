@@ -23,6 +23,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -37,6 +38,9 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
+	// Reports is the report runs and schedules service; nil builds one
+	// that queues renders without working them (NewReports).
+	Reports *schedule.Service
 }
 
 // NewHandler builds the HTTP API over pool and reg. It refuses to start
@@ -54,8 +58,15 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
+	reports := opts.Reports
+	if reports == nil {
+		var err error
+		if reports, err = NewReports(pool, content, log, schedule.Config{}); err != nil {
+			return nil, err
+		}
+	}
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow)}
+		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow), Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 
 	mux := http.NewServeMux()
@@ -71,6 +82,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		io.WriteString(w, "ok\n") //nolint:errcheck
 	})
 	mux.Handle("POST /statistics/{file}", authenticate(tokens, log, statisticsCSV(stats, log)))
+	mux.Handle("GET /reports/{file}", authenticate(tokens, log, reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
 		if q := r.URL.Query().Get("indicators"); q != "" {
@@ -235,6 +247,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
+	workers := registerRenderWorkers(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -247,7 +260,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer pool.Close()
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev})
+	reports, err := startReports(ctx, pool, content, log, *workers)
+	if err != nil {
+		return err
+	}
+	defer stopReports(ctx, reports, log)
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports})
 	if err != nil {
 		return err
 	}

@@ -95,3 +95,27 @@ func CanReadSummary(p Principal, workingGroup string) error {
 	}
 	return forbidden("read working-group summaries", p)
 }
+
+// CanManageReports: the secretariat renders, schedules (pauses, resumes,
+// deletes) and publishes reports.
+func CanManageReports(p Principal) error {
+	return secretariatOnly(p, "render, schedule or publish reports")
+}
+
+// CanReadReportSchedules: the secretariat, who manages them.
+func CanReadReportSchedules(p Principal) error {
+	return secretariatOnly(p, "read report schedules")
+}
+
+// CanReadReportRun: the secretariat reads every run; anyone a published
+// one; a focal point also its own State's country profiles. kind is the
+// run's report kind, state the State of a COUNTRY_PROFILE.
+func CanReadReportRun(p Principal, kind, state string, published bool) error {
+	switch {
+	case p.Role == Secretariat, published:
+		return nil
+	case p.Role == FocalPoint && kind == "COUNTRY_PROFILE" && state == p.State:
+		return nil
+	}
+	return forbidden("read an unpublished report", p)
+}

@@ -54,8 +54,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Migrate applies the pending migrations of fsys under a PostgreSQL session
-// lock, so replicas that start together apply each migration once.
+// Migrate applies the pending migrations of fsys, then the job queue's
+// (River's), each under a PostgreSQL session lock, so replicas that start
+// together apply each migration once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logger) error {
 	// A replica that finds the lock taken retries every second for up to
 	// five minutes (a long migration), not every five seconds.
@@ -77,7 +78,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	for _, r := range results {
 		log.Info("migration applied", "file", r.Source.Path, "took", r.Duration)
 	}
-	return nil
+	return migrateRiver(ctx, pool, log)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.

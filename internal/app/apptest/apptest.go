@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
@@ -36,6 +38,23 @@ type Env struct {
 	Indicators *statistics.Catalogue
 	Tokens     *auth.Store
 	tokens     atomic.Int64
+	Reports    *schedule.Service
+}
+
+// StartReports starts the report scheduler and render workers for the
+// rest of the test.
+func (e *Env) StartReports(t testing.TB) {
+	t.Helper()
+	if err := e.Reports.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.Reports.Stop(ctx); err != nil {
+			t.Errorf("stop reports: %v", err)
+		}
+	})
 }
 
 // New starts the API (dev mode off, as in production) on a new database,
@@ -49,14 +68,19 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{})
+	// Renders are queued; a test that needs them done calls StartReports.
+	reports, err := app.NewReports(appPool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{Reports: reports})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Pool: owner, AppPool: appPool, Registry: content.Registry, Indicators: content.Indicators,
-		Tokens: auth.NewStore(owner)}
+		Tokens: auth.NewStore(owner), Reports: reports}
 }
 
 // Token creates a token for role; state for a focal point, working

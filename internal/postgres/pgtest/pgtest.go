@@ -194,6 +194,7 @@ func digest() string {
 	})
 	h.Write(state.Reference())
 	h.Write([]byte(postgres.GrantRules()))
+	h.Write([]byte("river " + postgres.RiverSchemaVersion()))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
