@@ -335,3 +335,44 @@ func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
 		}
 	})
 }
+
+// A published report lists on the working group's dashboard and on the
+// reports page, and downloads with the session; an unpublished one does
+// neither for a member.
+func TestPublishedReportsDownloadFromThePages(t *testing.T) {
+	s := newSite(t)
+	pdf := []byte("%PDF-1.4 test report\n%%EOF\n")
+	var published, draft string
+	for _, pub := range []bool{true, false} {
+		var id string
+		if err := s.Pool.QueryRow(context.Background(), `INSERT INTO report_runs (kind, cycle_id, working_group, scheduled_for, status,
+			finished_at, pages, bytes, sha256, file_name, published, requested_by)
+			VALUES ('CYCLE_SYNTHESIS', $1, 'international-cooperation', now(), 'SUCCEEDED', now(), 3, $2, 'abc', 'synthesis.pdf', $3, 'test')
+			RETURNING id`, implCycle, len(pdf), pub).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pool.Exec(context.Background(), `INSERT INTO report_files (run_id, pdf) VALUES ($1, $2)`, id, pdf); err != nil {
+			t.Fatal(err)
+		}
+		if pub {
+			published = id
+		} else {
+			draft = id
+		}
+	}
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.WorkingGroup, "", "international-cooperation"))
+	for _, page := range []string{"/groups/international-cooperation/" + implCycle, "/published"} {
+		r := c.get(page)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "/published/"+published+".pdf") || strings.Contains(r.Body, draft) {
+			t.Errorf("%s: HTTP %d, lists the published report: %v, the unpublished one: %v", page, r.Status,
+				strings.Contains(r.Body, published), strings.Contains(r.Body, draft))
+		}
+	}
+	if r := c.get("/published/" + published + ".pdf"); r.Status != http.StatusOK || r.Body != string(pdf) || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("download: HTTP %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	if r := c.get("/published/" + draft + ".pdf"); r.Status != http.StatusNotFound {
+		t.Errorf("an unpublished report: HTTP %d, want 404", r.Status)
+	}
+}
