@@ -107,7 +107,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
 	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
-		Statistics: stats, Aggregates: resolver.Aggregates, Tokens: tokens, Dev: opts.Dev,
+		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
 	if err != nil {
 		return nil, err
