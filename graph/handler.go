@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -21,13 +20,6 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/submission"
-)
-
-// Limits bound what one GraphQL operation may ask for.
-const (
-	MaxDepth        = 15    // nesting of selection sets
-	MaxComplexity   = 20000 // fields, list fields weighted by their page size
-	MaxParserTokens = 20000 // lexer tokens in one document
 )
 
 // Options configure the handler.
@@ -39,7 +31,14 @@ type Options struct {
 // NewHandler returns the GraphQL handler with explicit transports (POST
 // JSON and GET only), a query cache, depth and complexity limits, and one
 // error presenter that maps domain errors to the contract's codes.
-func NewHandler(r *Resolver, opts Options) *handler.Server {
+func NewHandler(r *Resolver, opts Options) http.Handler {
+	srv, _ := newServer(r, opts, nil)
+	return withStatus(srv)
+}
+
+// newServer builds the gqlgen server; walked, when set, counts the
+// selection nodes the limit checks visit (tests).
+func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *queryCache) {
 	cfg := Config{Resolvers: r}
 	cfg.Complexity.Query.Submissions = func(child int, _ string, _ *submission.Status, first *int, _ *string) int {
 		// A first over the page cap is refused by the resolver with a
@@ -50,14 +49,15 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := newQueryCache(QueryCacheBytes)
+	srv.SetQueryCache(cache)
+
 	srv.SetParserTokenLimit(MaxParserTokens)
 	srv.SetDisableSuggestion(!opts.Dev)
 	if opts.Dev {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(depthLimit{max: MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(&operationLimits{cache: cache, walked: walked})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		r.Log.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", apperr.RequestID(ctx), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", v)
@@ -65,7 +65,7 @@ func NewHandler(r *Resolver, opts Options) *handler.Server {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return present(ctx, r.Log, err)
 	})
-	return srv
+	return srv, cache
 }
 
 // weighCatalogueLists weighs the catalogue's lists by the longest each
@@ -182,52 +182,4 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 
 func sendError(w http.ResponseWriter, status int, code apperr.Code, message string) {
 	httperr.WriteJSON(w, status, httperr.Body(code, message))
-}
-
-// depthLimit refuses operations whose selections nest deeper than max.
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                          { return "DepthLimit" }
-func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
-
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, map[string]bool{}); depth > d.max {
-		err := gqlerror.Errorf("the operation nests %d levels deep; the limit is %d", depth, d.max)
-		setCode(err, string(apperr.BadInput))
-		return err
-	}
-	return nil
-}
-
-func selectionDepth(set ast.SelectionSet, visiting map[string]bool) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(s.SelectionSet, visiting)
-			} else {
-				d = 1
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if s.Definition != nil && !visiting[s.Name] {
-				visiting[s.Name] = true
-				d = selectionDepth(s.Definition.SelectionSet, visiting)
-				delete(visiting, s.Name)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }

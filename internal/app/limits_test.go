@@ -340,7 +340,7 @@ func TestGETTransport(t *testing.T) {
 	assertJSONError(t, "bad variables", get(url.Values{"query": {`{ viewer { name } }`}, "variables": {`{"a":`}}, w.sec), http.StatusBadRequest)
 	assertJSONError(t, "variables an array", get(url.Values{"query": {`{ viewer { name } }`}, "variables": {`[]`}}, w.sec), http.StatusBadRequest)
 	assertJSONError(t, "syntax", get(url.Values{"query": {`{ viewer { `}}, w.sec), http.StatusUnprocessableEntity)
-	assertJSONError(t, "depth", get(url.Values{"query": {"{ " + nest(graph.MaxDepth) + " }"}}, w.sec), http.StatusOK)
+	assertJSONError(t, "depth", get(url.Values{"query": {"{ " + nest(graph.MaxDepth) + " }"}}, w.sec), http.StatusUnprocessableEntity)
 	assertJSONError(t, "no token", get(url.Values{"query": {`{ viewer { name } }`}}, ""), http.StatusUnauthorized)
 	// A member may query over GET but still not read a submission.
 	member := w.token(t, "Member", "WORKING_GROUP", "", "international-cooperation")
