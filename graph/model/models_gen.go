@@ -55,6 +55,16 @@ type NumericSummary struct {
 	Max    float64 `json:"max"`
 }
 
+type ObservationConnection struct {
+	Edges    []ObservationEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type ObservationEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *statistics.Observation `json:"node"`
+}
+
 type ObservationInput struct {
 	Indicator string             `json:"indicator"`
 	Year      int                `json:"year"`

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 )
@@ -60,4 +63,18 @@ func (d *Date) UnmarshalGQL(v any) error {
 // MarshalGQL writes YYYY-MM-DD.
 func (d Date) MarshalGQL(w io.Writer) {
 	fmt.Fprintf(w, "%q", d.Time.Format(time.DateOnly))
+}
+
+// MarshalInt and UnmarshalInt are the contract's Int: a 32-bit signed
+// integer, as the GraphQL specification defines it. A larger value is
+// BAD_USER_INPUT here, not a failure of the database's integer columns
+// further on.
+func MarshalInt(i int) graphql.Marshaler { return graphql.MarshalInt(i) }
+
+func UnmarshalInt(v any) (int, error) {
+	i, err := graphql.UnmarshalInt(v)
+	if err != nil || i < math.MinInt32 || i > math.MaxInt32 {
+		return 0, apperr.BadInputf("Int cannot represent %v: an Int is a 32-bit signed integer", v)
+	}
+	return i, nil
 }
