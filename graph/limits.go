@@ -94,6 +94,7 @@ func (l *operationLimits) MutateOperationParameters(ctx context.Context, params 
 	if ctx.Err() != nil {
 		return limitError("the request was cancelled")
 	}
+	keepDuplicates(ctx, params)
 	if l.cache != nil && l.cache.has(params.Query) {
 		return nil
 	}

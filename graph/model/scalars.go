@@ -21,6 +21,10 @@ type JSON json.RawMessage
 
 // UnmarshalGQL accepts a value decoded from variables or a literal.
 func (j *JSON) UnmarshalGQL(v any) error {
+	if r, ok := v.(RawJSON); ok {
+		*j = JSON(r.Raw)
+		return nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return apperr.BadInputf("JSON: %v", err)
@@ -78,3 +82,8 @@ func UnmarshalInt(v any) (int, error) {
 	}
 	return i, nil
 }
+
+// RawJSON is a variable's JSON exactly as sent, for a value that decoding
+// would change: an object with a key twice, which the services refuse
+// with a field error at its path rather than keep the last value.
+type RawJSON struct{ Raw []byte }

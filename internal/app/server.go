@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -36,6 +38,27 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
+	// Limits per caller; zero fields take DefaultLimits.
+	Limits Limits
+	// SpoolDir receives uploads before they are stored ("": the system's
+	// temporary folder).
+	SpoolDir string
+}
+
+// server holds what the HTTP middleware shares.
+type server struct {
+	log      *slog.Logger
+	limits   Limits
+	rates    *rateLimiter
+	uploads  *uploadSlots
+	spoolDir string
+}
+
+// refuse answers a request refused before it was served, after reading a
+// bounded part of what the client is still sending.
+func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	drain(w, r)
+	httperr.Write(w, r, s.log, err)
 }
 
 // NewHandler builds the HTTP API over pool and reg. It refuses to start
@@ -51,10 +74,14 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
 		Workflow: workflow, Statistics: stats}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
+	limits := opts.Limits.withDefaults()
+	s := &server{log: log, limits: limits, rates: newRateLimiter(),
+		uploads: newUploadSlots(limits.Uploads, limits.UploadsPerToken), spoolDir: opts.SpoolDir}
+	signedIn := func(h http.Handler) http.Handler { return authenticate(tokens, log, s.limitToken(h)) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", limitBody(requireJSON(authenticate(tokens, log, resolver.WithLoaders(gql)))))
-	mux.Handle("GET /graphql", authenticate(tokens, log, resolver.WithLoaders(gql)))
+	mux.Handle("POST /graphql", limitBody(requireJSON(signedIn(s.idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
+	mux.Handle("GET /graphql", signedIn(resolver.WithLoaders(gql)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -64,7 +91,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		}
 		io.WriteString(w, "ok\n") //nolint:errcheck
 	})
-	mux.Handle("POST /statistics/{file}", authenticate(tokens, log, statisticsCSV(stats, log)))
+	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
 		if q := r.URL.Query().Get("indicators"); q != "" {
@@ -89,7 +116,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
 	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
-	return withRequestID(recoverPanics(log, mux)), nil
+	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
 // RequestID returns the id given to the request carrying ctx.
@@ -222,9 +249,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	var limits Limits
+	limits.register(fs, getenv)
+	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
+	if v, err := strconv.Atoi(getenv("IRM_DB_MAX_CONNS")); err == nil {
+		*maxConns = v
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	url, err := withMaxConns(c.databaseURL, *maxConns)
+	if err != nil {
+		return err
+	}
+	c.databaseURL = url
 	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
@@ -234,7 +272,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer pool.Close()
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev})
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Limits: limits})
 	if err != nil {
 		return err
 	}

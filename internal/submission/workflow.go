@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -67,7 +68,10 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 	if err := auth.CanEditSubmission(p, state); err != nil {
 		return Result{}, err
 	}
-	_, q, err := s.cycleAndState(ctx, cycleID, state)
+	c, q, err := s.cycleAndState(ctx, cycleID, state)
+	if err == nil {
+		err = c.checkOpen(time.Now())
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -75,6 +79,9 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		return Result{}, apperr.BadInputf("the answers document is %d bytes; the limit is %d", len(answers), MaxAnswerBytes)
 	}
 	doc, err := questionnaire.DecodeAnswers(answers)
+	if fe, ok := questionnaire.AsFieldError(err); ok {
+		return s.refused(ctx, cycleID, state, []questionnaire.FieldError{fe})
+	}
 	if err != nil {
 		return Result{}, apperr.BadInputf("answers are not valid JSON: %v", err)
 	}
@@ -147,7 +154,10 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 	if err := auth.CanEditSubmission(p, state); err != nil {
 		return Result{}, err
 	}
-	_, q, err := s.cycleAndState(ctx, cycleID, state)
+	c, q, err := s.cycleAndState(ctx, cycleID, state)
+	if err == nil {
+		err = c.checkOpen(time.Now())
+	}
 	if err != nil {
 		return Result{}, err
 	}

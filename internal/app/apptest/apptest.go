@@ -31,8 +31,16 @@ type Env struct {
 	Tokens     *auth.Store
 }
 
-// New starts the API (dev mode off, as in production) on a new database.
+// New starts the API (dev mode off, as in production) on a new database,
+// without rate limits (tests send many requests at once); the other
+// limits are the defaults.
 func New(t testing.TB) *Env {
+	t.Helper()
+	return NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}})
+}
+
+// NewWith starts the API with opts on a new database.
+func NewWith(t testing.TB, opts app.HandlerOptions) *Env {
 	t.Helper()
 	pool := pgtest.New(t)
 	content, err := app.LoadContent("")
@@ -40,7 +48,7 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), pool, content, log, app.HandlerOptions{})
+	h, err := app.NewHandler(context.Background(), pool, content, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
