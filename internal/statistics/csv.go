@@ -18,7 +18,7 @@ import (
 // unreadable holds rows whose fields could not be read, by index.
 func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row, unreadable map[int][]RowError) (Result, error) {
 	if len(rows) > MaxBatchRows {
-		return Result{}, apperr.BadInputf("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
+		return Result{}, apperr.TooLargef("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
 	}
 	return s.Report(ctx, p, state, &SliceSource{Rows: rows, Unreadable: unreadable})
 }
@@ -68,6 +68,9 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 		case known[h]:
 			s.dims = append(s.dims, h)
 			s.dimIdx = append(s.dimIdx, i)
+		case strings.Contains(h, ";"):
+			s.header = append(s.header, RowError{Row: 1, Field: h,
+				Message: "the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is"})
 		default:
 			s.header = append(s.header, RowError{Row: 1, Field: h,
 				Message: fmt.Sprintf("unknown column %q: use indicator, year, value, status and dimension ids", h)})
