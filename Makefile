@@ -18,9 +18,10 @@ test: vet check-generate
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./... | tee bench.txt | $(GO) run ./cmd/benchtable
 
-## fuzz: a minute of fuzzing over answer validation
+## fuzz: a minute of fuzzing over answer validation, then a minute over the GraphQL layer
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 60s ./internal/questionnaire
+	$(GO) test -run '^$$' -fuzz FuzzGraphQL -fuzztime 60s ./graph
 
 build:
 	$(GO) build -o irm ./cmd/irm
