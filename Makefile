@@ -1,7 +1,7 @@
 # IRM — the two commands a new user needs are "make run" and "make test".
 GO ?= go
 
-.PHONY: run test bench fuzz generate check-generate vet build
+.PHONY: run test bench fuzz generate check-generate vet build axe
 
 ## run: find or start PostgreSQL, migrate, load demo data, print tokens, serve on :8080
 run:
@@ -9,14 +9,23 @@ run:
 
 ## test: the whole test suite against real PostgreSQL, found or started as for make run
 ## (IRM_TEST_DATABASE_URL, if set, names the server's maintenance database instead)
-test: vet check-generate
+test: vet check-generate axe
 	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
 	echo "testing against $$url"; \
 	IRM_TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...
 
-## bench: benchmarks, printed as a table
+## axe: axe-core (npm) for the browser tests' accessibility checks, installed once under .cache/axe
+AXE = .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	mkdir -p .cache/axe && cd .cache/axe && npm install --no-audit --no-fund --silent axe-core@4.14.1
+
+## bench: benchmarks, printed as a table, against PostgreSQL found or started as for make test.
+## The aggregates benchmark seeds 193 States × 10 cycles once ("irm seed") into databases it keeps,
+## and writes the plans of its queries to bench-plans.txt (IRM_BENCH_STATES/IRM_BENCH_CYCLES: smaller)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./... | tee bench.txt | $(GO) run ./cmd/benchtable
+	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
+	IRM_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./... | tee bench.txt | $(GO) run ./cmd/benchtable
 
 ## fuzz: a minute of fuzzing over answer validation, then a minute over the GraphQL layer
 fuzz:

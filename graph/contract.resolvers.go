@@ -10,9 +10,12 @@ import (
 	"fmt"
 
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -113,18 +116,20 @@ func (r *mutationResolver) ReportObservations(ctx context.Context, state string,
 }
 
 // ScheduleReport is the resolver for the scheduleReport field.
-func (r *mutationResolver) ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*model.ReportSchedule, error) {
-	return nil, notYet("scheduleReport")
+func (r *mutationResolver) ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error) {
+	sched, err := r.Reports.CreateSchedule(ctx, principal(ctx), schedule.ScheduleInput{
+		Report: reportInput(input.Report), Cron: input.Cron, Timezone: deref(input.Timezone, "UTC")})
+	return ptr(sched, err)
 }
 
 // RenderReport is the resolver for the renderReport field.
-func (r *mutationResolver) RenderReport(ctx context.Context, input model.ReportInput) (*model.ReportRun, error) {
-	return nil, notYet("renderReport")
+func (r *mutationResolver) RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error) {
+	return ptr(r.Reports.Render(ctx, principal(ctx), reportInput(&input)))
 }
 
 // PublishReport is the resolver for the publishReport field.
-func (r *mutationResolver) PublishReport(ctx context.Context, run string) (*model.ReportRun, error) {
-	return nil, notYet("publishReport")
+func (r *mutationResolver) PublishReport(ctx context.Context, run string) (*schedule.Run, error) {
+	return ptr(r.Reports.Publish(ctx, principal(ctx), run))
 }
 
 // State is the resolver for the state field.
@@ -272,33 +277,37 @@ func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *st
 }
 
 // Completeness is the resolver for the completeness field.
-func (r *queryResolver) Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error) {
-	return nil, notYet("completeness")
+func (r *queryResolver) Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error) {
+	return r.Aggregates.Completeness(ctx, principal(ctx), cycle)
 }
 
 // QuestionAggregate is the resolver for the questionAggregate field.
-func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error) {
-	return nil, notYet("questionAggregate")
+func (r *queryResolver) QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error) {
+	return r.Aggregates.Question(ctx, principal(ctx), cycle, path, deref(groupBy, statistics.GroupNone))
 }
 
 // WorkingGroupSummary is the resolver for the workingGroupSummary field.
-func (r *queryResolver) WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error) {
-	return nil, notYet("workingGroupSummary")
+func (r *queryResolver) WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error) {
+	return r.Aggregates.Summary(ctx, principal(ctx), workingGroup, cycle)
 }
 
 // ReportSchedules is the resolver for the reportSchedules field.
-func (r *queryResolver) ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error) {
-	return nil, notYet("reportSchedules")
+func (r *queryResolver) ReportSchedules(ctx context.Context) ([]schedule.Schedule, error) {
+	return r.Reports.Schedules(ctx, principal(ctx))
 }
 
 // ReportRuns is the resolver for the reportRuns field.
-func (r *queryResolver) ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error) {
-	return nil, notYet("reportRuns")
+func (r *queryResolver) ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error) {
+	return r.Reports.Runs(ctx, principal(ctx), schedule.RunFilter{CycleID: cycle, Kind: kind, Published: published})
 }
 
 // ReportRun is the resolver for the reportRun field.
-func (r *queryResolver) ReportRun(ctx context.Context, id string) (*model.ReportRun, error) {
-	return nil, notYet("reportRun")
+func (r *queryResolver) ReportRun(ctx context.Context, id string) (*schedule.Run, error) {
+	run, err := r.Reports.Run(ctx, principal(ctx), id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil // a run that does not exist or that the caller may not read
+	}
+	return ptr(run, err)
 }
 
 // Label is the resolver for the label field.
@@ -319,6 +328,43 @@ func (r *questionnaireResolver) Title(ctx context.Context, obj *questionnaire.Qu
 // Schema is the resolver for the schema field.
 func (r *questionnaireResolver) Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error) {
 	return model.JSON(obj.Raw), nil
+}
+
+// Cycle is the resolver for the cycle field.
+func (r *reportRunResolver) Cycle(ctx context.Context, obj *schedule.Run) (*submission.Cycle, error) {
+	c, err := loaders(ctx).cycle.Load(ctx, obj.CycleID)
+	return &c, err
+}
+
+// WorkingGroup is the resolver for the workingGroup field.
+func (r *reportRunResolver) WorkingGroup(ctx context.Context, obj *schedule.Run) (*questionnaire.WorkingGroup, error) {
+	return r.workingGroup(obj.WorkingGroup), nil
+}
+
+// State is the resolver for the state field.
+func (r *reportRunResolver) State(ctx context.Context, obj *schedule.Run) (*state.State, error) {
+	return r.optionalState(ctx, obj.State)
+}
+
+// URL is the resolver for the url field.
+func (r *reportRunResolver) URL(ctx context.Context, obj *schedule.Run) (*string, error) {
+	return obj.URL(), nil
+}
+
+// Cycle is the resolver for the cycle field.
+func (r *reportScheduleResolver) Cycle(ctx context.Context, obj *schedule.Schedule) (*submission.Cycle, error) {
+	c, err := loaders(ctx).cycle.Load(ctx, obj.CycleID)
+	return &c, err
+}
+
+// WorkingGroup is the resolver for the workingGroup field.
+func (r *reportScheduleResolver) WorkingGroup(ctx context.Context, obj *schedule.Schedule) (*questionnaire.WorkingGroup, error) {
+	return r.workingGroup(obj.WorkingGroup), nil
+}
+
+// State is the resolver for the state field.
+func (r *reportScheduleResolver) State(ctx context.Context, obj *schedule.Schedule) (*state.State, error) {
+	return r.optionalState(ctx, obj.State)
 }
 
 // Title is the resolver for the title field.
@@ -406,6 +452,12 @@ func (r *Resolver) Question() QuestionResolver { return &questionResolver{r} }
 // Questionnaire returns QuestionnaireResolver implementation.
 func (r *Resolver) Questionnaire() QuestionnaireResolver { return &questionnaireResolver{r} }
 
+// ReportRun returns ReportRunResolver implementation.
+func (r *Resolver) ReportRun() ReportRunResolver { return &reportRunResolver{r} }
+
+// ReportSchedule returns ReportScheduleResolver implementation.
+func (r *Resolver) ReportSchedule() ReportScheduleResolver { return &reportScheduleResolver{r} }
+
 // Section returns SectionResolver implementation.
 func (r *Resolver) Section() SectionResolver { return &sectionResolver{r} }
 
@@ -431,6 +483,8 @@ type (
 	queryResolver             struct{ *Resolver }
 	questionResolver          struct{ *Resolver }
 	questionnaireResolver     struct{ *Resolver }
+	reportRunResolver         struct{ *Resolver }
+	reportScheduleResolver    struct{ *Resolver }
 	sectionResolver           struct{ *Resolver }
 	stateResolver             struct{ *Resolver }
 	submissionResolver        struct{ *Resolver }

@@ -16,8 +16,11 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -42,6 +45,8 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Question() QuestionResolver
 	Questionnaire() QuestionnaireResolver
+	ReportRun() ReportRunResolver
+	ReportSchedule() ReportScheduleResolver
 	Section() SectionResolver
 	State() StateResolver
 	Submission() SubmissionResolver
@@ -104,17 +109,20 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptSubmission   func(childComplexity int, id string, expectedVersion int) int
-		Comment            func(childComplexity int, submission string, path *string, body string) int
-		OpenCycle          func(childComplexity int, input model.OpenCycleInput) int
-		PublishReport      func(childComplexity int, run string) int
-		RenderReport       func(childComplexity int, input model.ReportInput) int
-		ReportObservations func(childComplexity int, state string, observations []model.ObservationInput) int
-		ReturnSubmission   func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
-		SaveDraft          func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
-		ScheduleReport     func(childComplexity int, input model.ScheduleReportInput) int
-		SetStateParty      func(childComplexity int, state string, party bool) int
-		Submit             func(childComplexity int, cycle string, state string, expectedVersion int) int
+		AcceptSubmission     func(childComplexity int, id string, expectedVersion int) int
+		Comment              func(childComplexity int, submission string, path *string, body string) int
+		DeleteReportSchedule func(childComplexity int, id string) int
+		OpenCycle            func(childComplexity int, input model.OpenCycleInput) int
+		PauseReportSchedule  func(childComplexity int, id string) int
+		PublishReport        func(childComplexity int, run string) int
+		RenderReport         func(childComplexity int, input model.ReportInput) int
+		ReportObservations   func(childComplexity int, state string, observations []model.ObservationInput) int
+		ResumeReportSchedule func(childComplexity int, id string) int
+		ReturnSubmission     func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
+		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
+		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
+		SetStateParty        func(childComplexity int, state string, party bool) int
+		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
 	}
 
 	NumericSummary struct {
@@ -173,7 +181,7 @@ type ComplexityRoot struct {
 		Questionnaire       func(childComplexity int, id string) int
 		Questionnaires      func(childComplexity int) int
 		ReportRun           func(childComplexity int, id string) int
-		ReportRuns          func(childComplexity int, cycle *string, kind *model.ReportKind, published *bool) int
+		ReportRuns          func(childComplexity int, cycle *string, kind *report.Kind, published *bool) int
 		ReportSchedules     func(childComplexity int) int
 		States              func(childComplexity int, regionalGroup *model.RegionalGroup, party *bool) int
 		Submission          func(childComplexity int, cycle string, state string) int
@@ -211,16 +219,20 @@ type ComplexityRoot struct {
 
 	ReportRun struct {
 		Bytes        func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		Error        func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		Fingerprint  func(childComplexity int) int
 		FinishedAt   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Pages        func(childComplexity int) int
 		Published    func(childComplexity int) int
+		RequestedBy  func(childComplexity int) int
+		SHA256       func(childComplexity int) int
 		Schedule     func(childComplexity int) int
 		ScheduledFor func(childComplexity int) int
-		Sha256       func(childComplexity int) int
 		StartedAt    func(childComplexity int) int
 		State        func(childComplexity int) int
 		Status       func(childComplexity int) int
@@ -230,6 +242,8 @@ type ComplexityRoot struct {
 
 	ReportSchedule struct {
 		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		CreatedBy    func(childComplexity int) int
 		Cron         func(childComplexity int) int
 		Cycle        func(childComplexity int) int
 		ID           func(childComplexity int) int
@@ -364,9 +378,12 @@ type MutationResolver interface {
 	Submit(ctx context.Context, cycle string, state string, expectedVersion int) (*model.SubmissionPayload, error)
 	Comment(ctx context.Context, submission string, path *string, body string) (*submission.Comment, error)
 	ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error)
-	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*model.ReportSchedule, error)
-	RenderReport(ctx context.Context, input model.ReportInput) (*model.ReportRun, error)
-	PublishReport(ctx context.Context, run string) (*model.ReportRun, error)
+	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error)
+	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
+	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
+	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
+	DeleteReportSchedule(ctx context.Context, id string) (string, error)
 }
 type ObservationResolver interface {
 	State(ctx context.Context, obj *statistics.Observation) (*state.State, error)
@@ -387,12 +404,12 @@ type QueryResolver interface {
 	Indicators(ctx context.Context) ([]statistics.Indicator, error)
 	Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error)
 	Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error)
-	Completeness(ctx context.Context, cycle string) ([]model.GroupCompleteness, error)
-	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*model.QuestionAggregate, error)
-	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*model.WorkingGroupSummary, error)
-	ReportSchedules(ctx context.Context) ([]model.ReportSchedule, error)
-	ReportRuns(ctx context.Context, cycle *string, kind *model.ReportKind, published *bool) ([]model.ReportRun, error)
-	ReportRun(ctx context.Context, id string) (*model.ReportRun, error)
+	Completeness(ctx context.Context, cycle string) ([]aggregate.Completeness, error)
+	QuestionAggregate(ctx context.Context, cycle string, path string, groupBy *statistics.GroupBy) (*aggregate.QuestionAggregate, error)
+	WorkingGroupSummary(ctx context.Context, workingGroup string, cycle string) (*aggregate.Summary, error)
+	ReportSchedules(ctx context.Context) ([]schedule.Schedule, error)
+	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
+	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
 	ObservationsPage(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON, first *int, after *string) (*model.ObservationConnection, error)
 }
 type QuestionResolver interface {
@@ -404,6 +421,18 @@ type QuestionnaireResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Questionnaire) (string, error)
 
 	Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error)
+}
+type ReportRunResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Run) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Run) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Run) (*state.State, error)
+
+	URL(ctx context.Context, obj *schedule.Run) (*string, error)
+}
+type ReportScheduleResolver interface {
+	Cycle(ctx context.Context, obj *schedule.Schedule) (*submission.Cycle, error)
+	WorkingGroup(ctx context.Context, obj *schedule.Schedule) (*questionnaire.WorkingGroup, error)
+	State(ctx context.Context, obj *schedule.Schedule) (*state.State, error)
 }
 type SectionResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Section) (string, error)
@@ -649,6 +678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string)), true
+	case "Mutation.deleteReportSchedule":
+		if e.ComplexityRoot.Mutation.DeleteReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.openCycle":
 		if e.ComplexityRoot.Mutation.OpenCycle == nil {
 			break
@@ -660,6 +700,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCycle(childComplexity, args["input"].(model.OpenCycleInput)), true
+	case "Mutation.pauseReportSchedule":
+		if e.ComplexityRoot.Mutation.PauseReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pauseReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PauseReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.publishReport":
 		if e.ComplexityRoot.Mutation.PublishReport == nil {
 			break
@@ -693,6 +744,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportObservations(childComplexity, args["state"].(string), args["observations"].([]model.ObservationInput)), true
+	case "Mutation.resumeReportSchedule":
+		if e.ComplexityRoot.Mutation.ResumeReportSchedule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeReportSchedule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeReportSchedule(childComplexity, args["id"].(string)), true
 	case "Mutation.returnSubmission":
 		if e.ComplexityRoot.Mutation.ReturnSubmission == nil {
 			break
@@ -1006,7 +1068,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*model.ReportKind), args["published"].(*bool)), true
+		return e.ComplexityRoot.Query.ReportRuns(childComplexity, args["cycle"].(*string), args["kind"].(*report.Kind), args["published"].(*bool)), true
 	case "Query.reportSchedules":
 		if e.ComplexityRoot.Query.ReportSchedules == nil {
 			break
@@ -1191,6 +1253,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Bytes(childComplexity), true
+	case "ReportRun.createdAt":
+		if e.ComplexityRoot.ReportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.CreatedAt(childComplexity), true
 	case "ReportRun.cycle":
 		if e.ComplexityRoot.ReportRun.Cycle == nil {
 			break
@@ -1203,6 +1271,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Error(childComplexity), true
+	case "ReportRun.fileName":
+		if e.ComplexityRoot.ReportRun.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.FileName(childComplexity), true
+	case "ReportRun.fingerprint":
+		if e.ComplexityRoot.ReportRun.Fingerprint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Fingerprint(childComplexity), true
 	case "ReportRun.finishedAt":
 		if e.ComplexityRoot.ReportRun.FinishedAt == nil {
 			break
@@ -1233,6 +1313,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Published(childComplexity), true
+	case "ReportRun.requestedBy":
+		if e.ComplexityRoot.ReportRun.RequestedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.RequestedBy(childComplexity), true
+	case "ReportRun.sha256":
+		if e.ComplexityRoot.ReportRun.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.SHA256(childComplexity), true
 	case "ReportRun.schedule":
 		if e.ComplexityRoot.ReportRun.Schedule == nil {
 			break
@@ -1245,12 +1337,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.ScheduledFor(childComplexity), true
-	case "ReportRun.sha256":
-		if e.ComplexityRoot.ReportRun.Sha256 == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportRun.Sha256(childComplexity), true
 	case "ReportRun.startedAt":
 		if e.ComplexityRoot.ReportRun.StartedAt == nil {
 			break
@@ -1288,6 +1374,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportSchedule.Active(childComplexity), true
+	case "ReportSchedule.createdAt":
+		if e.ComplexityRoot.ReportSchedule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedAt(childComplexity), true
+	case "ReportSchedule.createdBy":
+		if e.ComplexityRoot.ReportSchedule.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.CreatedBy(childComplexity), true
 	case "ReportSchedule.cron":
 		if e.ComplexityRoot.ReportSchedule.Cron == nil {
 			break
@@ -1800,7 +1898,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls" "schema/observations.graphqls"
+//go:embed "schema/contract.graphqls" "schema/observations.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1814,6 +1912,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
 	{Name: "schema/observations.graphqls", Input: sourceData("schema/observations.graphqls"), BuiltIn: false},
+	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2095,6 +2194,14 @@ func (ec *executionContext) childFields_ReportRun(ctx context.Context, field gra
 		return ec.fieldContext_ReportRun_published(ctx, field)
 	case "error":
 		return ec.fieldContext_ReportRun_error(ctx, field)
+	case "fingerprint":
+		return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ReportRun_fileName(ctx, field)
+	case "requestedBy":
+		return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportRun_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportRun", field.Name)
 }
@@ -2119,6 +2226,10 @@ func (ec *executionContext) childFields_ReportSchedule(ctx context.Context, fiel
 		return ec.fieldContext_ReportSchedule_nextRunAt(ctx, field)
 	case "active":
 		return ec.fieldContext_ReportSchedule_active(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportSchedule", field.Name)
 }
@@ -2495,6 +2606,20 @@ func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2506,6 +2631,20 @@ func (ec *executionContext) field_Mutation_openCycle_args(ctx context.Context, r
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_pauseReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2556,6 +2695,20 @@ func (ec *executionContext) field_Mutation_reportObservations_args(ctx context.C
 		return nil, err
 	}
 	args["observations"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2929,8 +3082,8 @@ func (ec *executionContext) field_Query_reportRuns_args(ctx context.Context, raw
 	}
 	args["cycle"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*model.ReportKind, error) {
-			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+		func(ctx context.Context, v any) (*report.Kind, error) {
+			return ec.unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3447,7 +3600,7 @@ func (ec *executionContext) fieldContext_FieldError_message(_ context.Context, f
 	return graphql.NewScalarFieldContext("FieldError", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3470,7 +3623,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_group(_ context.Context,
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3493,7 +3646,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_respondents(_ context.Co
 	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3505,8 +3658,8 @@ func (ec *executionContext) _GroupAggregate_counts(ctx context.Context, field gr
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3525,7 +3678,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_counts(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.GroupAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3537,8 +3690,8 @@ func (ec *executionContext) _GroupAggregate_numeric(ctx context.Context, field g
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3557,7 +3710,7 @@ func (ec *executionContext) fieldContext_GroupAggregate_numeric(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3580,7 +3733,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_group(_ context.Conte
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "String")
 }
 
-func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_states(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3603,7 +3756,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_states(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_notStarted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3626,7 +3779,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_notStarted(_ context.
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_drafts(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3649,7 +3802,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_drafts(_ context.Cont
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_submitted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3672,7 +3825,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_submitted(_ context.C
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_accepted(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3695,7 +3848,7 @@ func (ec *executionContext) fieldContext_GroupCompleteness_accepted(_ context.Co
 	return graphql.NewScalarFieldContext("GroupCompleteness", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *model.GroupCompleteness) (ret graphql.Marshaler) {
+func (ec *executionContext) _GroupCompleteness_rate(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3851,7 +4004,7 @@ func (ec *executionContext) fieldContext_Indicator_workingGroups(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_indicator(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3883,7 +4036,7 @@ func (ec *executionContext) fieldContext_IndicatorSummary_indicator(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorSummary_trend(ctx context.Context, field graphql.CollectedField, obj *aggregate.IndicatorSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4280,8 +4433,8 @@ func (ec *executionContext) _Mutation_scheduleReport(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ScheduleReport(ctx, fc.Args["input"].(model.ScheduleReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4324,8 +4477,8 @@ func (ec *executionContext) _Mutation_renderReport(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().RenderReport(ctx, fc.Args["input"].(model.ReportInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4368,8 +4521,8 @@ func (ec *executionContext) _Mutation_publishReport(ctx context.Context, field g
 			return ec.Resolvers.Mutation().PublishReport(ctx, fc.Args["run"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4399,7 +4552,139 @@ func (ec *executionContext) fieldContext_Mutation_publishReport(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pauseReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PauseReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pauseReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportSchedule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteReportSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteReportSchedule(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteReportSchedule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4422,7 +4707,7 @@ func (ec *executionContext) fieldContext_NumericSummary_n(_ context.Context, fie
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Int")
 }
 
-func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_sum(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4445,7 +4730,7 @@ func (ec *executionContext) fieldContext_NumericSummary_sum(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_mean(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4468,7 +4753,7 @@ func (ec *executionContext) fieldContext_NumericSummary_mean(_ context.Context, 
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_median(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4491,7 +4776,7 @@ func (ec *executionContext) fieldContext_NumericSummary_median(_ context.Context
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_min(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4514,7 +4799,7 @@ func (ec *executionContext) fieldContext_NumericSummary_min(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
-func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *model.NumericSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _NumericSummary_max(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4890,7 +5175,7 @@ func (ec *executionContext) fieldContext_ObservationsPayload_errors(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_option(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4913,7 +5198,7 @@ func (ec *executionContext) fieldContext_OptionCount_option(_ context.Context, f
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "String")
 }
 
-func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_count(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4936,7 +5221,7 @@ func (ec *executionContext) fieldContext_OptionCount_count(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *model.OptionCount) (ret graphql.Marshaler) {
+func (ec *executionContext) _OptionCount_share(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5486,8 +5771,8 @@ func (ec *executionContext) _Query_completeness(ctx context.Context, field graph
 			return ec.Resolvers.Query().Completeness(ctx, fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5530,8 +5815,8 @@ func (ec *executionContext) _Query_questionAggregate(ctx context.Context, field 
 			return ec.Resolvers.Query().QuestionAggregate(ctx, fc.Args["cycle"].(string), fc.Args["path"].(string), fc.Args["groupBy"].(*statistics.GroupBy))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5574,8 +5859,8 @@ func (ec *executionContext) _Query_workingGroupSummary(ctx context.Context, fiel
 			return ec.Resolvers.Query().WorkingGroupSummary(ctx, fc.Args["workingGroup"].(string), fc.Args["cycle"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
-			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
+			return ec.marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5617,8 +5902,8 @@ func (ec *executionContext) _Query_reportSchedules(ctx context.Context, field gr
 			return ec.Resolvers.Query().ReportSchedules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
+			return ec.marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5647,11 +5932,11 @@ func (ec *executionContext) _Query_reportRuns(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*model.ReportKind), fc.Args["published"].(*bool))
+			return ec.Resolvers.Query().ReportRuns(ctx, fc.Args["cycle"].(*string), fc.Args["kind"].(*report.Kind), fc.Args["published"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
-			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
+			return ec.marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5694,8 +5979,8 @@ func (ec *executionContext) _Query_reportRun(ctx context.Context, field graphql.
 			return ec.Resolvers.Query().ReportRun(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
-			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
+			return ec.marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5990,7 +6275,7 @@ func (ec *executionContext) fieldContext_Question_workingGroups(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6022,7 +6307,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_question(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_respondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6045,7 +6330,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_respondents(_ context
 	return graphql.NewScalarFieldContext("QuestionAggregate", field, false, false, "Int")
 }
 
-func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6057,8 +6342,8 @@ func (ec *executionContext) _QuestionAggregate_counts(ctx context.Context, field
 			return obj.Counts, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
-			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
+			return ec.marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6077,7 +6362,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_counts(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6089,8 +6374,8 @@ func (ec *executionContext) _QuestionAggregate_numeric(ctx context.Context, fiel
 			return obj.Numeric, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
-			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
+			return ec.marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6109,7 +6394,7 @@ func (ec *executionContext) fieldContext_QuestionAggregate_numeric(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *model.QuestionAggregate) (ret graphql.Marshaler) {
+func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6121,8 +6406,8 @@ func (ec *executionContext) _QuestionAggregate_byGroup(ctx context.Context, fiel
 			return obj.ByGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
-			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
+			return ec.marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6297,7 +6582,7 @@ func (ec *executionContext) fieldContext_Questionnaire_questions(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6320,7 +6605,7 @@ func (ec *executionContext) fieldContext_ReportRun_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6332,8 +6617,8 @@ func (ec *executionContext) _ReportRun_kind(ctx context.Context, field graphql.C
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6343,7 +6628,7 @@ func (ec *executionContext) fieldContext_ReportRun_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6352,7 +6637,7 @@ func (ec *executionContext) _ReportRun_cycle(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportRun().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6366,8 +6651,8 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6375,7 +6660,7 @@ func (ec *executionContext) fieldContext_ReportRun_cycle(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6384,7 +6669,7 @@ func (ec *executionContext) _ReportRun_workingGroup(ctx context.Context, field g
 			return ec.fieldContext_ReportRun_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportRun().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6398,8 +6683,8 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6407,7 +6692,7 @@ func (ec *executionContext) fieldContext_ReportRun_workingGroup(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6416,7 +6701,7 @@ func (ec *executionContext) _ReportRun_state(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportRun().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6430,8 +6715,8 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "ReportRun",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6439,7 +6724,7 @@ func (ec *executionContext) fieldContext_ReportRun_state(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6451,8 +6736,8 @@ func (ec *executionContext) _ReportRun_schedule(ctx context.Context, field graph
 			return obj.Schedule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
-			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
+			return ec.marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -6471,7 +6756,7 @@ func (ec *executionContext) fieldContext_ReportRun_schedule(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6494,7 +6779,7 @@ func (ec *executionContext) fieldContext_ReportRun_scheduledFor(_ context.Contex
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6506,8 +6791,8 @@ func (ec *executionContext) _ReportRun_status(ctx context.Context, field graphql
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+			return ec.marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6517,7 +6802,7 @@ func (ec *executionContext) fieldContext_ReportRun_status(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportStatus")
 }
 
-func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6540,7 +6825,7 @@ func (ec *executionContext) fieldContext_ReportRun_startedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6563,7 +6848,7 @@ func (ec *executionContext) fieldContext_ReportRun_finishedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_pages(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6586,7 +6871,7 @@ func (ec *executionContext) fieldContext_ReportRun_pages(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_bytes(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6609,7 +6894,7 @@ func (ec *executionContext) fieldContext_ReportRun_bytes(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6618,7 +6903,7 @@ func (ec *executionContext) _ReportRun_sha256(ctx context.Context, field graphql
 			return ec.fieldContext_ReportRun_sha256(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sha256, nil
+			return obj.SHA256, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6632,7 +6917,7 @@ func (ec *executionContext) fieldContext_ReportRun_sha256(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6641,7 +6926,7 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 			return ec.fieldContext_ReportRun_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
+			return ec.Resolvers.ReportRun().URL(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6652,10 +6937,10 @@ func (ec *executionContext) _ReportRun_url(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ReportRun_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRun", field, true, true, "String")
 }
 
-func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_published(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6678,7 +6963,7 @@ func (ec *executionContext) fieldContext_ReportRun_published(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *model.ReportRun) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6701,7 +6986,99 @@ func (ec *executionContext) fieldContext_ReportRun_error(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportRun_fingerprint(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fingerprint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fingerprint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fingerprint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_fileName(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_requestedBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_requestedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_requestedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReportSchedule_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6724,7 +7101,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_id(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ID")
 }
 
-func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6736,8 +7113,8 @@ func (ec *executionContext) _ReportSchedule_kind(ctx context.Context, field grap
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
+			return ec.marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6747,7 +7124,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_kind(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "ReportKind")
 }
 
-func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6756,7 +7133,7 @@ func (ec *executionContext) _ReportSchedule_cycle(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_cycle(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cycle, nil
+			return ec.Resolvers.ReportSchedule().Cycle(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
@@ -6770,8 +7147,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cycle(ctx, field)
 		},
@@ -6779,7 +7156,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cycle(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6788,7 +7165,7 @@ func (ec *executionContext) _ReportSchedule_workingGroup(ctx context.Context, fi
 			return ec.fieldContext_ReportSchedule_workingGroup(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.WorkingGroup, nil
+			return ec.Resolvers.ReportSchedule().WorkingGroup(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
@@ -6802,8 +7179,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WorkingGroup(ctx, field)
 		},
@@ -6811,7 +7188,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_workingGroup(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6820,7 +7197,7 @@ func (ec *executionContext) _ReportSchedule_state(ctx context.Context, field gra
 			return ec.fieldContext_ReportSchedule_state(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.State, nil
+			return ec.Resolvers.ReportSchedule().State(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
@@ -6834,8 +7211,8 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ReportSchedule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_State(ctx, field)
 		},
@@ -6843,7 +7220,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_state(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6866,7 +7243,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_cron(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6889,7 +7266,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_timezone(_ context.Conte
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
-func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6912,7 +7289,7 @@ func (ec *executionContext) fieldContext_ReportSchedule_nextRunAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *model.ReportSchedule) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6933,6 +7310,52 @@ func (ec *executionContext) _ReportSchedule_active(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ReportSchedule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReportSchedule_createdBy(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSchedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ReviewComment_id(ctx context.Context, field graphql.CollectedField, obj *submission.Comment) (ret graphql.Marshaler) {
@@ -8335,7 +8758,7 @@ func (ec *executionContext) fieldContext_WorkingGroup_indicators(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8347,8 +8770,8 @@ func (ec *executionContext) _WorkingGroupSummary_workingGroup(ctx context.Contex
 			return obj.WorkingGroup, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-			return ec.marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v questionnaire.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8367,7 +8790,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_workingGroup(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8379,8 +8802,8 @@ func (ec *executionContext) _WorkingGroupSummary_cycle(ctx context.Context, fiel
 			return obj.Cycle, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
-			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8399,7 +8822,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_cycle(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8411,8 +8834,8 @@ func (ec *executionContext) _WorkingGroupSummary_completeness(ctx context.Contex
 			return obj.Completeness, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
-			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
+			return ec.marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8431,7 +8854,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_completeness(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8443,8 +8866,8 @@ func (ec *executionContext) _WorkingGroupSummary_questions(ctx context.Context, 
 			return obj.Questions, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
-			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
+			return ec.marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8463,7 +8886,7 @@ func (ec *executionContext) fieldContext_WorkingGroupSummary_questions(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *model.WorkingGroupSummary) (ret graphql.Marshaler) {
+func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context, field graphql.CollectedField, obj *aggregate.Summary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8475,8 +8898,8 @@ func (ec *executionContext) _WorkingGroupSummary_indicators(ctx context.Context,
 			return obj.Indicators, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
-			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
+			return ec.marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9781,7 +10204,7 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx, v)
+			data, err := ec.unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -10036,7 +10459,7 @@ func (ec *executionContext) _FieldError(ctx context.Context, sel ast.SelectionSe
 
 var groupAggregateImplementors = []string{"GroupAggregate"}
 
-func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.GroupAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10084,7 +10507,7 @@ func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.Selecti
 
 var groupCompletenessImplementors = []string{"GroupCompleteness"}
 
-func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) _GroupCompleteness(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Completeness) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupCompletenessImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10201,7 +10624,7 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 
 var indicatorSummaryImplementors = []string{"IndicatorSummary"}
 
-func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) _IndicatorSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.IndicatorSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10333,6 +10756,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pauseReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pauseReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteReportSchedule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteReportSchedule(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10352,7 +10796,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 var numericSummaryImplementors = []string{"NumericSummary"}
 
-func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.NumericSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, numericSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10590,7 +11034,7 @@ func (ec *executionContext) _ObservationsPayload(ctx context.Context, sel ast.Se
 
 var optionCountImplementors = []string{"OptionCount"}
 
-func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionSet, obj *aggregate.OptionCount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, optionCountImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -10890,7 +11334,7 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 
 var questionAggregateImplementors = []string{"QuestionAggregate"}
 
-func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.SelectionSet, obj *aggregate.QuestionAggregate) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, questionAggregateImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11003,7 +11447,7 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 
 var reportRunImplementors = []string{"ReportRun"}
 
-func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet, obj *schedule.Run) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportRunImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11015,82 +11459,106 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._ReportRun_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportRun_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportRun_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportRun_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportRun_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_state(ctx, field, obj)
+				})
 		case "schedule":
 			out.Values[i] = ec._ReportRun_schedule(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "scheduledFor":
 			out.Values[i] = ec._ReportRun_scheduledFor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._ReportRun_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._ReportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._ReportRun_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pages":
 			out.Values[i] = ec._ReportRun_pages(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bytes":
 			out.Values[i] = ec._ReportRun_bytes(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._ReportRun_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "url":
-			out.Values[i] = ec._ReportRun_url(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_url(ctx, field, obj)
+				})
 		case "published":
 			out.Values[i] = ec._ReportRun_published(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
 			out.Values[i] = ec._ReportRun_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fingerprint":
+			out.Values[i] = ec._ReportRun_fingerprint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ReportRun_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "requestedBy":
+			out.Values[i] = ec._ReportRun_requestedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11111,7 +11579,7 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 
 var reportScheduleImplementors = []string{"ReportSchedule"}
 
-func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.SelectionSet, obj *schedule.Schedule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportScheduleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11123,47 +11591,60 @@ func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.Selecti
 		case "id":
 			out.Values[i] = ec._ReportSchedule_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._ReportSchedule_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "cycle":
-			out.Values[i] = ec._ReportSchedule_cycle(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_cycle(ctx, field, obj)
+				})
 		case "workingGroup":
-			out.Values[i] = ec._ReportSchedule_workingGroup(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_workingGroup(ctx, field, obj)
+				})
 		case "state":
-			out.Values[i] = ec._ReportSchedule_state(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportSchedule_state(ctx, field, obj)
+				})
 		case "cron":
 			out.Values[i] = ec._ReportSchedule_cron(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "timezone":
 			out.Values[i] = ec._ReportSchedule_timezone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextRunAt":
 			out.Values[i] = ec._ReportSchedule_nextRunAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._ReportSchedule_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ReportSchedule_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ReportSchedule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -11833,7 +12314,7 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 
 var workingGroupSummaryImplementors = []string{"WorkingGroupSummary"}
 
-func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) _WorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, obj *aggregate.Summary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, workingGroupSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12389,15 +12870,15 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.GroupAggregate) graphql.Marshaler {
 	return ec._GroupAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupAggregate(ctx, sel, v[i])
+		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12409,15 +12890,15 @@ func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx context.Context, sel ast.SelectionSet, v model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx context.Context, sel ast.SelectionSet, v aggregate.Completeness) graphql.Marshaler {
 	return ec._GroupCompleteness(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GroupCompleteness) graphql.Marshaler {
+func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐGroupCompleteness(ctx, sel, v[i])
+		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12471,15 +12952,15 @@ func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._Indicator(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx context.Context, sel ast.SelectionSet, v aggregate.IndicatorSummary) graphql.Marshaler {
 	return ec._IndicatorSummary(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.IndicatorSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorSummary2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.IndicatorSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐIndicatorSummary(ctx, sel, v[i])
+		return ec.marshalNIndicatorSummary2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐIndicatorSummary(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12637,15 +13118,15 @@ func (ec *executionContext) unmarshalNOpenCycleInput2githubᚗcomᚋcospᚑict�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx context.Context, sel ast.SelectionSet, v aggregate.OptionCount) graphql.Marshaler {
 	return ec._OptionCount(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OptionCount) graphql.Marshaler {
+func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐOptionCount(ctx, sel, v[i])
+		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12689,15 +13170,15 @@ func (ec *executionContext) marshalNQuestion2ᚖgithubᚗcomᚋcospᚑictᚋirm�
 	return ec._Question(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v aggregate.QuestionAggregate) graphql.Marshaler {
 	return ec._QuestionAggregate(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.QuestionAggregate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx, sel, v[i])
+		return ec.marshalNQuestionAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12709,7 +13190,7 @@ func (ec *executionContext) marshalNQuestionAggregate2ᚕgithubᚗcomᚋcospᚑi
 	return ret
 }
 
-func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *model.QuestionAggregate) graphql.Marshaler {
+func (ec *executionContext) marshalNQuestionAggregate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐQuestionAggregate(ctx context.Context, sel ast.SelectionSet, v *aggregate.QuestionAggregate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "QuestionAggregate!")
 		return graphql.Null
@@ -12791,25 +13272,43 @@ func (ec *executionContext) unmarshalNReportInput2ᚖgithubᚗcomᚋcospᚑict�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (model.ReportKind, error) {
-	var res model.ReportKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v model.ReportKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v report.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportKind!")
+	}
+	return res
 }
 
-func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalNReportKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v schedule.Run) graphql.Marshaler {
 	return ec._ReportRun(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRunᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRunᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Run) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx, sel, v[i])
+		return ec.marshalNReportRun2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12821,7 +13320,7 @@ func (ec *executionContext) marshalNReportRun2ᚕgithubᚗcomᚋcospᚑictᚋirm
 	return ret
 }
 
-func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportRun!")
 		return graphql.Null
@@ -12829,15 +13328,15 @@ func (ec *executionContext) marshalNReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirm
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v schedule.Schedule) graphql.Marshaler {
 	return ec._ReportSchedule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐScheduleᚄ(ctx context.Context, sel ast.SelectionSet, v []schedule.Schedule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx, sel, v[i])
+		return ec.marshalNReportSchedule2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12849,7 +13348,7 @@ func (ec *executionContext) marshalNReportSchedule2ᚕgithubᚗcomᚋcospᚑict�
 	return ret
 }
 
-func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportSchedule!")
 		return graphql.Null
@@ -12857,15 +13356,35 @@ func (ec *executionContext) marshalNReportSchedule2ᚖgithubᚗcomᚋcospᚑict�
 	return ec._ReportSchedule(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, v any) (model.ReportStatus, error) {
-	var res model.ReportStatus
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, v any) (schedule.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportStatus(ctx context.Context, sel ast.SelectionSet, v model.ReportStatus) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus(ctx context.Context, sel ast.SelectionSet, v schedule.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportStatus!")
+	}
+	return res
 }
+
+var (
+	unmarshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[string]schedule.Status{
+		"QUEUED":    schedule.Queued,
+		"RUNNING":   schedule.Running,
+		"SUCCEEDED": schedule.Succeeded,
+		"FAILED":    schedule.Failed,
+	}
+	marshalNReportStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐStatus = map[schedule.Status]string{
+		schedule.Queued:    "QUEUED",
+		schedule.Running:   "RUNNING",
+		schedule.Succeeded: "SUCCEEDED",
+		schedule.Failed:    "FAILED",
+	}
+)
 
 func (ec *executionContext) marshalNReviewComment2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐComment(ctx context.Context, sel ast.SelectionSet, v submission.Comment) graphql.Marshaler {
 	return ec._ReviewComment(ctx, sel, &v)
@@ -13219,15 +13738,7 @@ func (ec *executionContext) marshalNWorkingGroup2ᚕgithubᚗcomᚋcospᚑictᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNWorkingGroup2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroup(ctx context.Context, sel ast.SelectionSet, v *questionnaire.WorkingGroup) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "WorkingGroup!")
-		return graphql.Null
-	}
-	return ec._WorkingGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐWorkingGroupSummary(ctx context.Context, sel ast.SelectionSet, v *model.WorkingGroupSummary) graphql.Marshaler {
+func (ec *executionContext) marshalNWorkingGroupSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.Summary) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WorkingGroupSummary!")
 		return graphql.Null
@@ -13515,7 +14026,7 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	return v
 }
 
-func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *model.NumericSummary) graphql.Marshaler {
+func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -13579,30 +14090,46 @@ func (ec *executionContext) marshalORegionalGroup2ᚖgithubᚗcomᚋcospᚑict�
 	return v
 }
 
-func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, v any) (*model.ReportKind, error) {
+func (ec *executionContext) unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, v any) (*report.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.ReportKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportKind(ctx context.Context, sel ast.SelectionSet, v *model.ReportKind) graphql.Marshaler {
+func (ec *executionContext) marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind(ctx context.Context, sel ast.SelectionSet, v *report.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind[*v])
+	return res
 }
 
-func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportRun(ctx context.Context, sel ast.SelectionSet, v *model.ReportRun) graphql.Marshaler {
+var (
+	unmarshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[string]report.Kind{
+		"CYCLE_SYNTHESIS":      report.CycleSynthesis,
+		"COUNTRY_PROFILE":      report.CountryProfile,
+		"TECHNICAL_ASSISTANCE": report.TechnicalAssistance,
+	}
+	marshalOReportKind2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋreportᚐKind = map[report.Kind]string{
+		report.CycleSynthesis:      "CYCLE_SYNTHESIS",
+		report.CountryProfile:      "COUNTRY_PROFILE",
+		report.TechnicalAssistance: "TECHNICAL_ASSISTANCE",
+	}
+)
+
+func (ec *executionContext) marshalOReportRun2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐRun(ctx context.Context, sel ast.SelectionSet, v *schedule.Run) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ReportRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ReportSchedule) graphql.Marshaler {
+func (ec *executionContext) marshalOReportSchedule2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋscheduleᚐSchedule(ctx context.Context, sel ast.SelectionSet, v *schedule.Schedule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -8,7 +8,9 @@ package graph
 import (
 	"log/slog"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -21,4 +23,6 @@ type Resolver struct {
 	StateStore *state.Store
 	Workflow   *submission.Service
 	Statistics *statistics.Service
+	Aggregates *aggregate.Service
+	Reports    *schedule.Service
 }

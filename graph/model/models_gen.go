@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -21,38 +21,7 @@ type CommentInput struct {
 	Body string  `json:"body"`
 }
 
-type GroupAggregate struct {
-	Group       string          `json:"group"`
-	Respondents int             `json:"respondents"`
-	Counts      []OptionCount   `json:"counts"`
-	Numeric     *NumericSummary `json:"numeric,omitempty"`
-}
-
-type GroupCompleteness struct {
-	Group      string  `json:"group"`
-	States     int     `json:"states"`
-	NotStarted int     `json:"notStarted"`
-	Drafts     int     `json:"drafts"`
-	Submitted  int     `json:"submitted"`
-	Accepted   int     `json:"accepted"`
-	Rate       float64 `json:"rate"`
-}
-
-type IndicatorSummary struct {
-	Indicator *statistics.Indicator    `json:"indicator"`
-	Trend     []statistics.TrendSeries `json:"trend"`
-}
-
 type Mutation struct {
-}
-
-type NumericSummary struct {
-	N      int     `json:"n"`
-	Sum    float64 `json:"sum"`
-	Mean   float64 `json:"mean"`
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
-	Max    float64 `json:"max"`
 }
 
 type ObservationConnection struct {
@@ -86,12 +55,6 @@ type OpenCycleInput struct {
 	ClosesOn      Date   `json:"closesOn"`
 }
 
-type OptionCount struct {
-	Option string  `json:"option"`
-	Count  int     `json:"count"`
-	Share  float64 `json:"share"`
-}
-
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
@@ -100,50 +63,11 @@ type PageInfo struct {
 type Query struct {
 }
 
-type QuestionAggregate struct {
-	Question    *questionnaire.Question `json:"question"`
-	Respondents int                     `json:"respondents"`
-	Counts      []OptionCount           `json:"counts"`
-	Numeric     *NumericSummary         `json:"numeric,omitempty"`
-	ByGroup     []GroupAggregate        `json:"byGroup"`
-}
-
 type ReportInput struct {
-	Kind         ReportKind `json:"kind"`
-	Cycle        string     `json:"cycle"`
-	WorkingGroup *string    `json:"workingGroup,omitempty"`
-	State        *string    `json:"state,omitempty"`
-}
-
-type ReportRun struct {
-	ID           string                      `json:"id"`
-	Kind         ReportKind                  `json:"kind"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup,omitempty"`
-	State        *state.State                `json:"state,omitempty"`
-	Schedule     *ReportSchedule             `json:"schedule,omitempty"`
-	ScheduledFor time.Time                   `json:"scheduledFor"`
-	Status       ReportStatus                `json:"status"`
-	StartedAt    *time.Time                  `json:"startedAt,omitempty"`
-	FinishedAt   *time.Time                  `json:"finishedAt,omitempty"`
-	Pages        *int                        `json:"pages,omitempty"`
-	Bytes        *int                        `json:"bytes,omitempty"`
-	Sha256       *string                     `json:"sha256,omitempty"`
-	URL          *string                     `json:"url,omitempty"`
-	Published    bool                        `json:"published"`
-	Error        *string                     `json:"error,omitempty"`
-}
-
-type ReportSchedule struct {
-	ID           string                      `json:"id"`
-	Kind         ReportKind                  `json:"kind"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup,omitempty"`
-	State        *state.State                `json:"state,omitempty"`
-	Cron         string                      `json:"cron"`
-	Timezone     string                      `json:"timezone"`
-	NextRunAt    time.Time                   `json:"nextRunAt"`
-	Active       bool                        `json:"active"`
+	Kind         report.Kind `json:"kind"`
+	Cycle        string      `json:"cycle"`
+	WorkingGroup *string     `json:"workingGroup,omitempty"`
+	State        *string     `json:"state,omitempty"`
 }
 
 type ScheduleReportInput struct {
@@ -173,14 +97,6 @@ type Viewer struct {
 	Name          string                       `json:"name"`
 	State         *state.State                 `json:"state,omitempty"`
 	WorkingGroups []questionnaire.WorkingGroup `json:"workingGroups"`
-}
-
-type WorkingGroupSummary struct {
-	WorkingGroup *questionnaire.WorkingGroup `json:"workingGroup"`
-	Cycle        *submission.Cycle           `json:"cycle"`
-	Completeness []GroupCompleteness         `json:"completeness"`
-	Questions    []QuestionAggregate         `json:"questions"`
-	Indicators   []IndicatorSummary          `json:"indicators"`
 }
 
 type RegionalGroup string
@@ -239,122 +155,6 @@ func (e *RegionalGroup) UnmarshalJSON(b []byte) error {
 }
 
 func (e RegionalGroup) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReportKind string
-
-const (
-	ReportKindCycleSynthesis      ReportKind = "CYCLE_SYNTHESIS"
-	ReportKindCountryProfile      ReportKind = "COUNTRY_PROFILE"
-	ReportKindTechnicalAssistance ReportKind = "TECHNICAL_ASSISTANCE"
-)
-
-var AllReportKind = []ReportKind{
-	ReportKindCycleSynthesis,
-	ReportKindCountryProfile,
-	ReportKindTechnicalAssistance,
-}
-
-func (e ReportKind) IsValid() bool {
-	switch e {
-	case ReportKindCycleSynthesis, ReportKindCountryProfile, ReportKindTechnicalAssistance:
-		return true
-	}
-	return false
-}
-
-func (e ReportKind) String() string {
-	return string(e)
-}
-
-func (e *ReportKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReportKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReportKind", str)
-	}
-	return nil
-}
-
-func (e ReportKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReportKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReportKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReportStatus string
-
-const (
-	ReportStatusQueued    ReportStatus = "QUEUED"
-	ReportStatusRunning   ReportStatus = "RUNNING"
-	ReportStatusSucceeded ReportStatus = "SUCCEEDED"
-	ReportStatusFailed    ReportStatus = "FAILED"
-)
-
-var AllReportStatus = []ReportStatus{
-	ReportStatusQueued,
-	ReportStatusRunning,
-	ReportStatusSucceeded,
-	ReportStatusFailed,
-}
-
-func (e ReportStatus) IsValid() bool {
-	switch e {
-	case ReportStatusQueued, ReportStatusRunning, ReportStatusSucceeded, ReportStatusFailed:
-		return true
-	}
-	return false
-}
-
-func (e ReportStatus) String() string {
-	return string(e)
-}
-
-func (e *ReportStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReportStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReportStatus", str)
-	}
-	return nil
-}
-
-func (e ReportStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReportStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReportStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

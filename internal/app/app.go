@@ -12,11 +12,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"text/tabwriter"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -29,18 +35,35 @@ import (
 const usage = `irm — implementation-review reporting for the Conference of the States Parties
 
 Usage:
-  irm serve   [--addr ADDR] [--database-url URL] [--questionnaires DIR] [--dev]
-  irm migrate [--database-url URL]
+  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--dev] [--unsafe-db-role]
+              (runs as the app role: refuses a superuser, a login that owns the tables or bypasses
+               row-level security, unless --dev or --unsafe-db-role; migrates only with --dev)
+  irm migrate [--database-url OWNER_URL] [--app-role NAME]
+              (applies migrations as the owner; grants the existing login NAME what serve needs)
   irm token create --name NAME --role FOCAL_POINT|WORKING_GROUP|SECRETARIAT [--state ISO3] [--working-group ID]...
-  irm dev     [--addr ADDR] [--data-dir DIR]   (what "make run" runs: local database, demo data, explorer)
+                   [--expires 90d|720h|2027-12-31]
+  irm token list   [--all]
+  irm token revoke --id ID
+  irm audit verify (recomputes the audit chain; exits non-zero naming the first broken event)
+  irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
+  irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
-Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES.
+token and audit run with the owner's URL (--database-url or DATABASE_URL), as migrate does.
+Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to
-// stdout and logs to stderr.
+// stdout and logs to stderr. --help prints a command's flags and is not
+// an error.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := run(ctx, args, getenv, stdout, stderr); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
@@ -53,14 +76,29 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, log, stderr)
 	case "token":
-		if len(rest) == 0 || rest[0] != "create" {
-			return errors.New(`usage: irm token create --name NAME --role ROLE [--state ISO3] [--working-group ID]...`)
+		switch {
+		case len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help"):
+			fmt.Fprint(stdout, usage)
+			return nil
+		case len(rest) > 0 && rest[0] == "create":
+			return runTokenCreate(ctx, rest[1:], getenv, log, stdout, stderr)
+		case len(rest) > 0 && rest[0] == "list":
+			return runTokenList(ctx, rest[1:], getenv, stdout, stderr)
+		case len(rest) > 0 && rest[0] == "revoke":
+			return runTokenRevoke(ctx, rest[1:], getenv, stdout, stderr)
 		}
-		return runTokenCreate(ctx, rest[1:], getenv, log, stdout, stderr)
+		return errors.New("usage: irm token create|list|revoke (irm help shows their flags)")
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return errors.New("usage: irm audit verify [--database-url OWNER_URL]")
+		}
+		return runAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
 	case "dev":
 		return runDev(ctx, rest, getenv, log, stdout, stderr)
 	case "devdb":
 		return runDevDB(ctx, rest, log, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, getenv, log, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -118,30 +156,46 @@ func LoadContent(dir string) (Content, error) {
 	return Content{Registry: reg, Indicators: cat}, nil
 }
 
-// openDatabase connects, applies pending migrations and syncs reference data.
+// openDatabase connects as the owner, applies pending migrations and
+// syncs reference data.
 func openDatabase(ctx context.Context, url string, log *slog.Logger) (*pgxpool.Pool, error) {
-	if url == "" {
-		return nil, errors.New("no database: set --database-url or DATABASE_URL (or use \"make run\", which finds one)")
-	}
-	pool, err := postgres.Open(ctx, url)
+	pool, err := connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
 	if err := postgres.Migrate(ctx, pool, migrations.FS, log); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, ownerHint(err)
 	}
 	if err := state.Sync(ctx, pool); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, ownerHint(err)
 	}
 	return pool, nil
+}
+
+// ownerHint explains a permission error of an admin command: it ran with
+// the app role's URL, which may not change the schema or the tokens.
+func ownerHint(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return fmt.Errorf("%w (run migrate, token and audit with the owner's URL, not the app role's)", err)
+	}
+	return err
+}
+
+func connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, errors.New("no database: set --database-url or DATABASE_URL (or use \"make run\", which finds one)")
+	}
+	return postgres.Open(ctx, url)
 }
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
 	var c common
 	c.register(fs, getenv)
+	appRole := fs.String("app-role", "", "existing login role that irm serve runs as: granted only what the service needs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -149,7 +203,15 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	pool.Close()
+	defer pool.Close()
+	if *appRole != "" {
+		if err := postgres.GrantApp(ctx, pool, *appRole); err != nil {
+			return err
+		}
+		log.Info("app role granted what the service needs", "role", *appRole)
+	} else {
+		log.Warn("no --app-role given: tables this run added are granted to the app role only through default privileges; pass --app-role NAME to grant exactly what serve needs")
+	}
 	log.Info("database is up to date")
 	return nil
 }
@@ -169,6 +231,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	st := fs.String("state", "", "ISO 3166-1 alpha-3 code of a focal point's State")
 	var wgs stringList
 	fs.Var(&wgs, "working-group", "working-group id of a member (repeatable)")
+	expiresIn := fs.String("expires", "", "expiry: a duration from now (90d, 720h) or a date (2027-12-31); default: until revoked")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -185,15 +248,145 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 			return apperr.BadInputf("unknown working group %q", id)
 		}
 	}
+	var expires *time.Time
+	if *expiresIn != "" {
+		at, err := parseExpiry(*expiresIn, time.Now())
+		if err != nil {
+			return err
+		}
+		expires = &at
+	}
 	pool, err := openDatabase(ctx, c.databaseURL, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	secret, err := auth.NewStore(pool).Create(ctx, auth.NewToken{Name: *name, Role: r, State: *st, WorkingGroups: wgs})
+	secret, err := auth.NewStore(pool).Create(ctx, auth.NewToken{Name: *name, Role: r, State: *st, WorkingGroups: wgs, ExpiresAt: expires})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "token for %s (%s):\n%s\n", *name, r, secret)
+	until := "until revoked"
+	if expires != nil {
+		until = "until " + expires.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(stdout, "token for %s (%s), valid %s:\n%s\n", *name, r, until, secret)
+	return nil
+}
+
+// parseExpiry reads --expires: a duration ("90d", "720h", "1h30m") from
+// now, or a date ("2027-12-31", the start of that day in UTC) or an RFC
+// 3339 time.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return now.AddDate(0, 0, n), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, apperr.BadInputf("--expires %q: give a duration (90d, 720h) or a date (2027-12-31)", s)
+}
+
+func runTokenList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token list", stderr)
+	var c common
+	c.register(fs, getenv)
+	all := fs.Bool("all", false, "list revoked tokens too")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pool, err := connect(ctx, c.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tokens, err := auth.NewStore(pool).List(ctx, *all)
+	if err != nil {
+		return ownerHint(err)
+	}
+	day := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+	now := time.Now()
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tSTATE/GROUPS\tCREATED\tEXPIRES\tLAST USED\tSTATUS")
+	for _, t := range tokens {
+		scope := t.State
+		if len(t.WorkingGroups) > 0 {
+			scope = strings.Join(t.WorkingGroups, ",")
+		}
+		status := "live"
+		switch {
+		case t.RevokedAt != nil:
+			status = "revoked " + day(t.RevokedAt)
+		case !t.Live(now):
+			status = "expired"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, scope,
+			day(&t.CreatedAt), day(t.ExpiresAt), day(t.LastUsedAt), status)
+	}
+	return tw.Flush()
+}
+
+func runTokenRevoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token revoke", stderr)
+	var c common
+	c.register(fs, getenv)
+	id := fs.Int64("id", 0, "the token's id, as irm token list shows it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return apperr.BadInputf("irm token revoke needs --id ID (irm token list shows them)")
+	}
+	pool, err := connect(ctx, c.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	t, err := auth.NewStore(pool).Revoke(ctx, *id)
+	if err != nil {
+		return ownerHint(err)
+	}
+	fmt.Fprintf(stdout, "revoked token %d (%s, %s)\n", t.ID, t.Name, t.Role)
+	return nil
+}
+
+// runAuditVerify recomputes the audit chain from one snapshot.
+func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit verify", stderr)
+	var c common
+	c.register(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pool, err := connect(ctx, c.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var rep audit.Report
+	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rep, err = audit.Verify(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if rep.Broken != nil {
+		fmt.Fprintf(stdout, "audit chain BROKEN at event %d (chain position %d): %s\n", rep.Broken.ID, rep.Broken.ChainSeq, rep.Broken.Reason)
+		return fmt.Errorf("audit chain broken at event %d (chain position %d); the %d events before it verify", rep.Broken.ID, rep.Broken.ChainSeq, rep.Events)
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d events, head %x\n", rep.Events, rep.Head)
 	return nil
 }

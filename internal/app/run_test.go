@@ -110,7 +110,7 @@ func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
 	}
 	defer pool.Close()
 	q, _ := content.Registry.Get("implementation-v1")
-	_, err = submissionpkg.NewService(pool, content.Registry).OpenCycle(ctx, auth.Principal{Name: "sec", Role: auth.Secretariat},
+	_, err = submissionpkg.NewService(pool, content.Registry, nil).OpenCycle(ctx, auth.Principal{Name: "sec", Role: auth.Secretariat},
 		submissionpkg.Cycle{ID: "2027", Name: "2027", QuestionnaireID: q.ID,
 			OpensOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ClosesOn: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -123,7 +123,7 @@ func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
-		envWith(map[string]string{"DATABASE_URL": dsn}), io.Discard, io.Discard)
+		envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}), io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("serve started with a changed questionnaire")
 	}
@@ -171,7 +171,7 @@ func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
-			envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t)}), io.Discard, &logs)
+			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t))}), io.Discard, &logs)
 	}()
 	addr := regexp.MustCompile(`addr=http://(127\.0\.0\.1:\d+)`)
 	var base string

@@ -17,17 +17,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/idempotency"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/web"
 )
 
 // MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
@@ -38,6 +40,9 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
+	// Reports is the report runs and schedules service; nil builds one
+	// that queues renders without working them (NewReports).
+	Reports *schedule.Service
 	// Limits per caller; zero fields take DefaultLimits.
 	Limits Limits
 	// SpoolDir receives uploads before they are stored ("": the system's
@@ -65,14 +70,26 @@ func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 // when a questionnaire that cycles use has changed since.
 func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
 	reg := content.Registry
-	workflow := submission.NewService(pool, reg)
+	workflow := submission.NewService(pool, reg, aggregate.Projection{})
 	if err := workflow.CheckDigests(ctx); err != nil {
 		return nil, err
 	}
+	if n, err := aggregate.Backfill(ctx, pool, reg); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("projected the answers of submissions submitted before answer_facts", "submissions", n)
+	}
 	tokens := auth.NewStore(pool)
 	stats := statistics.NewService(pool, content.Indicators)
+	reports := opts.Reports
+	if reports == nil {
+		var err error
+		if reports, err = NewReports(pool, content, log, schedule.Config{}); err != nil {
+			return nil, err
+		}
+	}
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats}
+		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow), Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 	limits := opts.Limits.withDefaults()
 	s := &server{log: log, limits: limits, rates: newRateLimiter(),
@@ -92,6 +109,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		io.WriteString(w, "ok\n") //nolint:errcheck
 	})
 	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
+	mux.Handle("GET /reports/{file}", signedIn(reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
 		if q := r.URL.Query().Get("indicators"); q != "" {
@@ -115,7 +133,13 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	mux.Handle("GET /{$}", playground.HandlerWithHeaders("IRM GraphQL explorer", "/graphql", nil, opts.ExplorerHeaders))
+	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
+		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, Dev: opts.Dev,
+		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", pages) // the web application; /explorer with --dev
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
@@ -248,7 +272,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	var c common
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
-	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
+	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
+	workers := registerRenderWorkers(fs, getenv)
 	var limits Limits
 	limits.register(fs, getenv)
 	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
@@ -267,12 +293,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err != nil {
 		return err
 	}
-	pool, err := openDatabase(ctx, c.databaseURL, log)
+	pool, err := openServing(ctx, c.databaseURL, *dev, *unsafeRole, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Limits: limits})
+	reports, err := startReports(ctx, pool, content, log, *workers)
+	if err != nil {
+		return err
+	}
+	defer stopReports(ctx, reports, log)
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports, Limits: limits})
 	if err != nil {
 		return err
 	}

@@ -10,11 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/postgres"
 )
 
 // Role is what a token holder may do.
@@ -24,6 +27,9 @@ const (
 	FocalPoint   Role = "FOCAL_POINT"   // acts for one State
 	WorkingGroup Role = "WORKING_GROUP" // member of one or more working groups
 	Secretariat  Role = "SECRETARIAT"   // runs cycles, reviews, publishes
+	// System is the service's own work and the owner's commands (no
+	// token); no token has it and no policy function allows it anything.
+	System Role = "SYSTEM"
 )
 
 // ParseRole accepts a role name in any case.
@@ -46,8 +52,12 @@ type Principal struct {
 
 type ctxKey struct{}
 
-// WithPrincipal returns a context carrying p.
+// WithPrincipal returns a context carrying p, for the policy functions'
+// callers and for the database: the transactions of internal/postgres
+// opened with this context act as p under row-level security, and record
+// its token in audit rows, versions and comments.
 func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	ctx = postgres.WithPrincipal(ctx, postgres.Principal{Role: string(p.Role), State: p.State, TokenID: p.TokenID})
 	return context.WithValue(ctx, ctxKey{}, p)
 }
 
@@ -57,8 +67,18 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
-// ErrUnauthenticated is returned for a missing or unknown token.
-var ErrUnauthenticated = apperr.New(apperr.Unauthenticated, "missing or unknown bearer token")
+// ErrUnauthenticated is returned for a missing, unknown, expired or
+// revoked token.
+var ErrUnauthenticated = apperr.New(apperr.Unauthenticated, "missing, unknown, expired or revoked bearer token")
+
+// actor names who acts in ctx for audit events: the principal's name, or
+// the owner's command line.
+func actor(ctx context.Context) string {
+	if p, ok := FromContext(ctx); ok && p.Name != "" {
+		return p.Name
+	}
+	return "irm command line"
+}
 
 // Store keeps tokens in PostgreSQL.
 type Store struct{ pool *pgxpool.Pool }
@@ -72,6 +92,7 @@ type NewToken struct {
 	Role          Role
 	State         string
 	WorkingGroups []string
+	ExpiresAt     *time.Time // nil: until revoked
 }
 
 const secretPrefix = "irm_"
@@ -92,6 +113,10 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 		return "", apperr.BadInputf("a WORKING_GROUP token needs at least one --working-group")
 	case t.Role != WorkingGroup && len(t.WorkingGroups) > 0:
 		return "", apperr.BadInputf("only a WORKING_GROUP token has working groups")
+	case len(t.Name) > 200 || strings.IndexByte(t.Name, 0) >= 0:
+		return "", apperr.BadInputf("a token's name is at most 200 bytes of text")
+	case t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now()):
+		return "", apperr.BadInputf("the expiry %s is not in the future", t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if _, err := ParseRole(string(t.Role)); err != nil {
 		return "", err
@@ -116,25 +141,43 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 	if wgs == nil {
 		wgs = []string{}
 	}
-	_, err := s.pool.Exec(ctx,
-		`INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256) VALUES ($1, $2, $3, $4, $5)`,
-		t.Name, string(t.Role), state, wgs, hash(secret))
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			t.Name, string(t.Role), state, wgs, hash(secret), t.ExpiresAt).Scan(&id)
+		if postgres.IsUniqueViolation(err) {
+			return apperr.Conflictf("a live token named %q exists already: token names are unique whatever their case", t.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("store token: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: actor(ctx), Action: "token.create", Subject: fmt.Sprintf("token/%d", id),
+			Detail: map[string]any{"name": t.Name, "role": t.Role, "state": state, "workingGroups": wgs, "expiresAt": t.ExpiresAt}})
+	})
 	if err != nil {
-		return "", fmt.Errorf("store token: %w", err)
+		return "", err
 	}
 	return secret, nil
 }
 
-// Authenticate returns the principal holding secret.
+// Authenticate returns the principal holding secret, if the token is
+// neither expired nor revoked, and notes its use (at most once a minute
+// per token, in the same statement, so that a busy token costs no write
+// per request).
 func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	if !strings.HasPrefix(secret, secretPrefix) || len(secret) > 128 {
 		return Principal{}, ErrUnauthenticated
 	}
 	var p Principal
 	var state *string
-	err := s.pool.QueryRow(ctx,
-		`SELECT id, name, role, state_code, working_groups FROM tokens
-		 WHERE secret_sha256 = $1 AND revoked_at IS NULL`, hash(secret)).
+	err := s.pool.QueryRow(ctx, `WITH t AS (
+			SELECT id, name, role, state_code, working_groups FROM tokens
+			WHERE secret_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
+		used AS (
+			UPDATE tokens SET last_used_at = now() FROM t
+			WHERE tokens.id = t.id AND (tokens.last_used_at IS NULL OR tokens.last_used_at < now() - interval '1 minute'))
+		SELECT id, name, role, state_code, working_groups FROM t`, hash(secret)).
 		Scan(&p.TokenID, &p.Name, &p.Role, &state, &p.WorkingGroups)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
@@ -148,15 +191,89 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, err
 	return p, nil
 }
 
+// Token describes a stored token (never its secret).
+type Token struct {
+	ID            int64
+	Name          string
+	Role          Role
+	State         string
+	WorkingGroups []string
+	CreatedAt     time.Time
+	ExpiresAt     *time.Time
+	LastUsedAt    *time.Time
+	RevokedAt     *time.Time
+}
+
+// Live reports whether the token authenticates at now.
+func (t Token) Live(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now))
+}
+
+// List returns the tokens, oldest first; revoked ones only when all is set.
+func (s *Store) List(ctx context.Context, all bool) ([]Token, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name, role, coalesce(state_code, ''), working_groups,
+			created_at, expires_at, last_used_at, revoked_at
+		FROM tokens WHERE $1 OR revoked_at IS NULL ORDER BY id`, all)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		err := r.Scan(&t.ID, &t.Name, &t.Role, &t.State, &t.WorkingGroups, &t.CreatedAt, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
+}
+
+// Revoke revokes the live token with id; its holder is UNAUTHENTICATED
+// from the next request on.
+func (s *Store) Revoke(ctx context.Context, id int64) (Token, error) {
+	var t Token
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+			RETURNING id, name, role, coalesce(state_code, ''), revoked_at`, id).Scan(&t.ID, &t.Name, &t.Role, &t.State, &t.RevokedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("no live token with id %d (irm token list shows them)", id)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: actor(ctx), Action: "token.revoke", Subject: fmt.Sprintf("token/%d", id),
+			Detail: map[string]any{"name": t.Name, "role": t.Role}})
+	})
+	return t, err
+}
+
 // RevokeNamed revokes every live token whose name starts with prefix and
 // returns how many it revoked.
 func (s *Store) RevokeNamed(ctx context.Context, prefix string) (int64, error) {
-	tag, err := s.pool.Exec(ctx,
-		`UPDATE tokens SET revoked_at = now() WHERE revoked_at IS NULL AND starts_with(name, $1)`, prefix)
-	if err != nil {
-		return 0, fmt.Errorf("revoke tokens: %w", err)
-	}
-	return tag.RowsAffected(), nil
+	var n int64
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE tokens SET revoked_at = now() WHERE revoked_at IS NULL AND starts_with(name, $1)
+			RETURNING id, name, role`, prefix)
+		if err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
+		}
+		revoked, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+			var t Token
+			return t, r.Scan(&t.ID, &t.Name, &t.Role)
+		})
+		if err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
+		}
+		for _, t := range revoked {
+			if err := audit.Record(ctx, tx, audit.Event{Actor: actor(ctx), Action: "token.revoke", Subject: fmt.Sprintf("token/%d", t.ID),
+				Detail: map[string]any{"name": t.Name, "role": t.Role}}); err != nil {
+				return err
+			}
+		}
+		n = int64(len(revoked))
+		return nil
+	})
+	return n, err
 }
 
 func hash(secret string) []byte {

@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/cosp-ict/irm/internal/apperr"
+import (
+	"slices"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+)
 
 // One function per action. Each returns nil when p may act, else a
 // FORBIDDEN error that says why. Callers check before they change anything.
@@ -67,4 +71,51 @@ func CanReportStatistics(p Principal, state string) error {
 // State's focal point and the secretariat only.
 func SeesConfidential(p Principal, state string) bool {
 	return p.Role == Secretariat || (p.Role == FocalPoint && p.State == state)
+}
+
+// CanReadAggregates: completeness and question aggregates across States,
+// for working-group members and the secretariat; never a focal point.
+func CanReadAggregates(p Principal) error {
+	if p.Role == WorkingGroup || p.Role == Secretariat {
+		return nil
+	}
+	return forbidden("read aggregates across States", p)
+}
+
+// CanReadSummary: a working group's summary, for its members and the
+// secretariat.
+func CanReadSummary(p Principal, workingGroup string) error {
+	switch {
+	case p.Role == Secretariat:
+		return nil
+	case p.Role == WorkingGroup && slices.Contains(p.WorkingGroups, workingGroup):
+		return nil
+	case p.Role == WorkingGroup:
+		return apperr.Forbiddenf("this member does not belong to working group %q", workingGroup)
+	}
+	return forbidden("read working-group summaries", p)
+}
+
+// CanManageReports: the secretariat renders, schedules (pauses, resumes,
+// deletes) and publishes reports.
+func CanManageReports(p Principal) error {
+	return secretariatOnly(p, "render, schedule or publish reports")
+}
+
+// CanReadReportSchedules: the secretariat, who manages them.
+func CanReadReportSchedules(p Principal) error {
+	return secretariatOnly(p, "read report schedules")
+}
+
+// CanReadReportRun: the secretariat reads every run; anyone a published
+// one; a focal point also its own State's country profiles. kind is the
+// run's report kind, state the State of a COUNTRY_PROFILE.
+func CanReadReportRun(p Principal, kind, state string, published bool) error {
+	switch {
+	case p.Role == Secretariat, published:
+		return nil
+	case p.Role == FocalPoint && kind == "COUNTRY_PROFILE" && state == p.State:
+		return nil
+	}
+	return forbidden("read an unpublished report", p)
 }

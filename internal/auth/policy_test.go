@@ -24,6 +24,13 @@ func TestPolicyAllowsExactlyTheRolesItShould(t *testing.T) {
 		{"list submissions", CanListSubmissions, map[string]bool{"fp": true, "sec": true}},
 		{"edit own submission", func(p Principal) error { return CanEditSubmission(p, "KEN") }, map[string]bool{"fp": true, "sec": true}},
 		{"edit another State's submission", func(p Principal) error { return CanEditSubmission(p, "GHA") }, map[string]bool{"sec": true}},
+		{"manage reports", CanManageReports, map[string]bool{"sec": true}},
+		{"read report schedules", CanReadReportSchedules, map[string]bool{"sec": true}},
+		{"read an unpublished synthesis", func(p Principal) error { return CanReadReportRun(p, "CYCLE_SYNTHESIS", "", false) }, map[string]bool{"sec": true}},
+		{"read a published synthesis", func(p Principal) error { return CanReadReportRun(p, "CYCLE_SYNTHESIS", "", true) }, map[string]bool{"fp": true, "wg": true, "sec": true}},
+		{"read own unpublished profile", func(p Principal) error { return CanReadReportRun(p, "COUNTRY_PROFILE", "KEN", false) }, map[string]bool{"fp": true, "sec": true}},
+		{"read another State's unpublished profile", func(p Principal) error { return CanReadReportRun(p, "COUNTRY_PROFILE", "GHA", false) }, map[string]bool{"sec": true}},
+		{"read another State's published profile", func(p Principal) error { return CanReadReportRun(p, "COUNTRY_PROFILE", "GHA", true) }, map[string]bool{"fp": true, "wg": true, "sec": true}},
 	}
 	for _, c := range cases {
 		for _, p := range []Principal{fp, wg, sec} {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
@@ -40,7 +41,7 @@ const (
 
 // Seed loads the demo data once: it does nothing if the demo cycle exists.
 func Seed(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Registry, log *slog.Logger) error {
-	workflow := submission.NewService(pool, reg)
+	workflow := submission.NewService(pool, reg, aggregate.Projection{})
 	if _, err := workflow.Cycle(ctx, CycleID); err == nil {
 		log.Info("demo data already loaded", "cycle", CycleID)
 		return nil

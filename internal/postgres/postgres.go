@@ -1,5 +1,8 @@
 // Package postgres owns the connection pool, the migration runner over
-// migrations/, the transaction helper and the translation of driver errors.
+// migrations/, the database roles (the owner that migrates, the app role
+// that serves, and the grants between them), the transaction helpers that
+// carry the principal to row-level security, and the translation of
+// driver errors.
 package postgres
 
 import (
@@ -8,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,8 +54,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Migrate applies the pending migrations of fsys under a PostgreSQL session
-// lock, so replicas that start together apply each migration once.
+// Migrate applies the pending migrations of fsys, then the job queue's
+// (River's), each under a PostgreSQL session lock, so replicas that start
+// together apply each migration once.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logger) error {
 	// A replica that finds the lock taken retries every second for up to
 	// five minutes (a long migration), not every five seconds.
@@ -73,16 +78,36 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	for _, r := range results {
 		log.Info("migration applied", "file", r.Source.Path, "took", r.Duration)
 	}
-	return nil
-}
-
-// Tx runs fn in a transaction, committing when fn returns nil.
-func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, fn)
+	return migrateRiver(ctx, pool, log)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation.
 func IsUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
+
+// DB is what reads and single statements need: a pool or a transaction.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+var (
+	_ DB = (*pgxpool.Pool)(nil)
+	_ DB = (pgx.Tx)(nil)
+)
+
+// Snapshot runs fn in a read-only REPEATABLE READ transaction acting as
+// the principal in ctx: every statement in fn sees the database as it was
+// at the first one, so a report or summary read in several statements is
+// consistent with itself while others keep writing.
+func Snapshot(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	q, err := beginQuery(ctx, true)
+	if err != nil {
+		return err
+	}
+	q = strings.Replace(q, "BEGIN READ ONLY", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 1)
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: q}, fn)
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,6 +21,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 )
 
 //go:embed states.csv
@@ -201,18 +203,22 @@ func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, pa
 		return State{}, apperr.NotFoundf("no State with code %q", code)
 	}
 	var out State
-	err := pgx.BeginFunc(ctx, st.pool, func(tx pgx.Tx) error {
-		var err error
-		out, err = scan(tx.QueryRow(ctx, `UPDATE states SET party = $2 WHERE code = $1 RETURNING `+columns,
-			strings.ToUpper(code), party))
+	err := postgres.Tx(ctx, st.pool, func(tx pgx.Tx) error {
+		var was bool
+		err := tx.QueryRow(ctx, `SELECT party FROM states WHERE code = $1 FOR UPDATE`, strings.ToUpper(code)).Scan(&was)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.NotFoundf("no State with code %q", code)
 		}
 		if err != nil {
 			return fmt.Errorf("set party: %w", err)
 		}
+		out, err = scan(tx.QueryRow(ctx, `UPDATE states SET party = $2 WHERE code = $1 RETURNING `+columns,
+			strings.ToUpper(code), party))
+		if err != nil {
+			return fmt.Errorf("set party: %w", err)
+		}
 		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "state.set_party",
-			Subject: "state/" + out.Code, Detail: map[string]bool{"party": party}})
+			Subject: "state/" + out.Code, Detail: map[string]bool{"party": party, "was": was}})
 	})
 	return out, err
 }
@@ -230,3 +236,16 @@ func Codes() []string {
 	}
 	return out
 }
+
+var known = sync.OnceValue(func() map[string]bool {
+	set := map[string]bool{}
+	for _, c := range Codes() {
+		set[c] = true
+	}
+	return set
+})
+
+// Known reports whether code (upper case) is a UN Member State of the
+// reference data, which the states table holds in step (Sync): a check
+// that needs no round trip.
+func Known(code string) bool { return known()[code] }

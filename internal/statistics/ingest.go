@@ -13,6 +13,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 	statepkg "github.com/cosp-ict/irm/internal/state"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 
 	var res Result
 	errRollback := errors.New("rollback")
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE staging (
 			pos integer NOT NULL, indicator text NOT NULL, year integer NOT NULL, breakdown_key text NOT NULL,
 			breakdown jsonb NOT NULL, value double precision, status text NOT NULL) ON COMMIT DROP`); err != nil {
@@ -84,7 +85,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 			res.Errors = mergeErrors(rows.errs, dups)
 			return errRollback
 		}
-		accepted, err := s.merge(ctx, tx, p, state)
+		m, err := s.merge(ctx, tx, p, state)
 		var pgErr *pgconn.PgError
 		if errors.Is(err, errDuplicateKeys) || errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "21000") { // the batch holds one key twice
 			dups, derr := duplicates(ctx, tx, src.Unit(), MaxRowErrors)
@@ -97,9 +98,12 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 		if err != nil {
 			return err
 		}
-		res.Accepted = accepted
+		res.Accepted = m.accepted
+		// The event names what the batch changed; the rows it wrote carry
+		// reported_at = the event's "at" (one transaction, one now()).
 		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "statistics.report", Subject: "state/" + state,
-			Detail: map[string]int{"rows": rows.n, "accepted": accepted}})
+			Detail: map[string]any{"rows": rows.n, "accepted": m.accepted, "superseded": m.superseded,
+				"indicators": m.indicators, "years": m.years, "revisions": m.revisions}})
 	})
 	if errors.Is(err, errRollback) {
 		return res, nil
@@ -118,8 +122,8 @@ var errDuplicateKeys = errors.New("the batch holds a key twice")
 // has no stored values for the staged indicators yet (a first upload), the
 // rows are simply inserted; otherwise the values they supersede go to
 // observation_revisions and the batch is upserted.
-func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state string) (int, error) {
-	var accepted int
+func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state string) (merged, error) {
+	var m merged
 	err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 		if _, err := sp.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('observations/' || $1))`, state); err != nil {
 			return err
@@ -152,15 +156,17 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 			if _, err := sp.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL jit = off`); err != nil {
 				return err
 			}
-			if _, err := sp.Exec(ctx, `INSERT INTO observation_revisions
+			sup, err := sp.Exec(ctx, `INSERT INTO observation_revisions
 					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
 				SELECT o.indicator, o.breakdown_key, o.year, o.state_code, o.breakdown, o.value, o.status, o.revision, o.reported_at, o.reported_by
 				FROM staging s CROSS JOIN LATERAL (
 					SELECT * FROM observations o WHERE o.indicator = s.indicator AND o.breakdown_key = s.breakdown_key
 						AND o.year = s.year AND o.state_code = $1 LIMIT 1) o
-				WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state); err != nil {
+				WHERE (o.value, o.status) IS DISTINCT FROM (s.value, s.status)`, state)
+			if err != nil {
 				return err
 			}
+			m.superseded = int(sup.RowsAffected())
 			tag, err := sp.Exec(ctx, `INSERT INTO observations AS o
 					(indicator, breakdown_key, year, state_code, breakdown, value, status, revision, reported_at, reported_by)
 				SELECT indicator, breakdown_key, year, $1, breakdown, value, status, 1, now(), $2 FROM staging
@@ -171,8 +177,8 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 			if err != nil {
 				return err
 			}
-			accepted = int(tag.RowsAffected())
-			return nil
+			m.accepted = int(tag.RowsAffected())
+			return m.describe(ctx, sp, state)
 		}
 		// A first upload: nothing to supersede, and a key staged twice
 		// fails the primary key.
@@ -182,10 +188,29 @@ func (s *Service) merge(ctx context.Context, tx pgx.Tx, p auth.Principal, state 
 		if err != nil {
 			return err
 		}
-		accepted = int(tag.RowsAffected())
-		return nil
+		m.accepted = int(tag.RowsAffected())
+		return m.describe(ctx, sp, state)
 	})
-	return accepted, err
+	return m, err
+}
+
+// merged is what a batch changed, for its audit event.
+type merged struct {
+	accepted, superseded int
+	indicators           []string // the staged indicators
+	years                []int    // the first and last staged year
+	revisions            []int    // the lowest and highest revision written
+}
+
+// describe reads what the merge just wrote: the rows of state reported in
+// this transaction.
+func (m *merged) describe(ctx context.Context, tx pgx.Tx, state string) error {
+	return tx.QueryRow(ctx, `SELECT
+			(SELECT coalesce(array_agg(DISTINCT indicator ORDER BY indicator), '{}') FROM staging),
+			(SELECT ARRAY[coalesce(min(year), 0), coalesce(max(year), 0)] FROM staging),
+			(SELECT ARRAY[coalesce(min(revision), 0), coalesce(max(revision), 0)] FROM observations
+				WHERE state_code = $1 AND indicator IN (SELECT DISTINCT indicator FROM staging) AND reported_at = now())`,
+		state).Scan(&m.indicators, &m.years, &m.revisions)
 }
 
 // duplicates reports every staged row whose key an earlier row has.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/state"
 )
 
@@ -161,29 +162,35 @@ func (s *Service) read(ctx context.Context, p auth.Principal, f Filter, limit in
 		cState, cYear, cKey = &cur.State, &cur.Year, &cur.Key
 	}
 	var page ObservationPage
-	rows, err := s.pool.Query(ctx, readObservationsSQL,
-		ind.Code, key, st, f.RegionalGroup, f.From, f.To, limit+1, cState, cYear, cKey)
+	// observations_visible hides a CONFIDENTIAL value from those the
+	// database's principal may not show it to; the check below repeats it.
+	ctx = auth.WithPrincipal(ctx, p)
+	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, readObservationsSQL,
+			ind.Code, key, st, f.RegionalGroup, f.From, f.To, limit+1, cState, cYear, cKey)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if len(page.Observations) == limit {
+				page.HasNext = true
+				break
+			}
+			o := Observation{Indicator: ind.Code}
+			var k string
+			if err := rows.Scan(&o.StateCode, &o.Year, &o.Value, &o.Status, &o.Breakdown, &o.Revision, &k); err != nil {
+				return err
+			}
+			if o.Status == Confidential && !auth.SeesConfidential(p, o.StateCode) {
+				o.Value = nil
+			}
+			page.Observations = append(page.Observations, o)
+			page.Cursors = append(page.Cursors, obsCursor{o.StateCode, o.Year, k}.encode())
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return ObservationPage{}, fmt.Errorf("read observations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if len(page.Observations) == limit {
-			page.HasNext = true
-			break
-		}
-		o := Observation{Indicator: ind.Code}
-		var k string
-		if err := rows.Scan(&o.StateCode, &o.Year, &o.Value, &o.Status, &o.Breakdown, &o.Revision, &k); err != nil {
-			return ObservationPage{}, fmt.Errorf("read observations: %w", err)
-		}
-		if o.Status == Confidential && !auth.SeesConfidential(p, o.StateCode) {
-			o.Value = nil
-		}
-		page.Observations = append(page.Observations, o)
-		page.Cursors = append(page.Cursors, obsCursor{o.StateCode, o.Year, k}.encode())
-	}
-	if err := rows.Err(); err != nil {
 		return ObservationPage{}, fmt.Errorf("read observations: %w", err)
 	}
 	if page.Observations == nil {
@@ -193,7 +200,7 @@ func (s *Service) read(ctx context.Context, p auth.Principal, f Filter, limit in
 }
 
 const readObservationsSQL = `SELECT o.state_code, o.year, o.value, o.status, o.breakdown, o.revision, o.breakdown_key
-	FROM observations o JOIN states s ON s.code = o.state_code
+	FROM observations_visible o JOIN states s ON s.code = o.state_code
 	WHERE o.indicator = $1 AND ($2::text IS NULL OR o.breakdown_key = $2)
 		AND ($3::text IS NULL OR o.state_code = $3) AND ($4::text IS NULL OR s.regional_group = $4)
 		AND ($5::int IS NULL OR o.year >= $5) AND ($6::int IS NULL OR o.year <= $6)
@@ -213,55 +220,14 @@ const (
 // reported (REPORTED and ESTIMATED only; CONFIDENTIAL values never count),
 // one series per group. breakdown nil or empty means the totals.
 func (s *Service) Trend(ctx context.Context, code string, by GroupBy, from, to *int, breakdown map[string]string) ([]TrendSeries, error) {
-	ind, err := s.indicator(code)
+	var m map[string][]TrendSeries
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		m, err = s.Trends(ctx, tx, TrendQuery{Codes: []string{code}, By: by, From: from, To: to, Breakdown: breakdown})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	key, err := s.cat.breakdownKey(ind, breakdown)
-	if err != nil {
-		return nil, err
-	}
-	var groups []string
-	var groupExpr string
-	switch by {
-	case GroupNone, "":
-		groups, groupExpr = []string{"ALL"}, `'ALL'`
-	case GroupRegional:
-		groups, groupExpr = state.RegionalGroups, `coalesce(s.regional_group, 'NONE')`
-	case GroupDevelop:
-		groups, groupExpr = []string{"DEVELOPING", "OTHER"}, `CASE WHEN s.developing THEN 'DEVELOPING' ELSE 'OTHER' END`
-	default:
-		return nil, apperr.BadInputf("unknown groupBy %q", by)
-	}
-	agg := `sum(o.value)`
-	if ind.Aggregation == "median" {
-		agg = `percentile_cont(0.5) WITHIN GROUP (ORDER BY o.value)`
-	}
-	// groupExpr and agg are chosen above from fixed strings, never from input.
-	rows, err := s.pool.Query(ctx, `SELECT `+groupExpr+` AS grp, o.year, `+agg+`, count(*)
-		FROM observations o JOIN states s ON s.code = o.state_code
-		WHERE o.indicator = $1 AND o.breakdown_key = $2 AND o.status IN ('REPORTED', 'ESTIMATED')
-			AND ($3::int IS NULL OR o.year >= $3) AND ($4::int IS NULL OR o.year <= $4)
-		GROUP BY grp, o.year ORDER BY grp, o.year`, ind.Code, key, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("trend: %w", err)
-	}
-	byGroup := map[string][]TrendPoint{}
-	var grp string
-	var pt TrendPoint
-	if _, err := pgx.ForEachRow(rows, []any{&grp, &pt.Year, &pt.Value, &pt.States}, func() error {
-		byGroup[grp] = append(byGroup[grp], pt)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("trend: %w", err)
-	}
-	out := make([]TrendSeries, len(groups))
-	for i, g := range groups {
-		out[i] = TrendSeries{Group: g, Points: byGroup[g]}
-		if out[i].Points == nil {
-			out[i].Points = []TrendPoint{}
-		}
-		summarize(&out[i])
-	}
-	return out, nil
+	return m[code], nil
 }

@@ -80,16 +80,29 @@ func (s *Service) Cycles(ctx context.Context) ([]Cycle, error) {
 
 // Cycle returns one cycle.
 func (s *Service) Cycle(ctx context.Context, id string) (Cycle, error) {
+	return s.cycleIn(ctx, s.pool, id)
+}
+
+// cycleIn returns one cycle, read through db on a cache miss: inside a
+// transaction pass the transaction, never the pool, for a transaction that
+// waits for a second connection while it holds one deadlocks once
+// concurrent transactions hold them all. Opened cycles never change, so a
+// replica keeps them once read.
+func (s *Service) cycleIn(ctx context.Context, db querier, id string) (Cycle, error) {
+	if c, ok := s.cycles.Load(id); ok {
+		return c.(Cycle), nil
+	}
 	if hasNUL(id) { // PostgreSQL text cannot hold it, so no cycle has it
 		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
 	}
-	c, err := scanCycle(s.pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
+	c, err := scanCycle(db.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
 	}
 	if err != nil {
 		return Cycle{}, fmt.Errorf("get cycle: %w", err)
 	}
+	s.cycles.Store(id, c)
 	return c, nil
 }
 

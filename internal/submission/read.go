@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
 
@@ -28,8 +29,13 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, cycleID, state stri
 	if _, _, err := s.cycleAndState(ctx, cycleID, state); err != nil {
 		return nil, err
 	}
-	sub, err := scanSubmission(s.pool.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
-		`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+	var sub *Submission
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		sub, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
+			`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -90,17 +96,24 @@ func (s *Service) List(ctx context.Context, p auth.Principal, cycleID string, st
 	}
 	const filter = ` WHERE s.cycle_id = $1 AND ($2::text IS NULL OR s.status = $2) AND ($3::text IS NULL OR s.state_code = $3)`
 	var page Page
-	if err := s.pool.QueryRow(ctx, `SELECT count(*)`+fromSubmissions+filter, cycleID, st, only).Scan(&page.TotalCount); err != nil {
-		return Page{}, fmt.Errorf("count submissions: %w", err)
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+submissionColumns+fromSubmissions+filter+
-		` AND ($4::text IS NULL OR s.state_code > $4) ORDER BY s.state_code LIMIT $5`, cycleID, st, only, afterState, first+1)
+	var subs []*Submission
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT count(*)`+fromSubmissions+filter, cycleID, st, only).Scan(&page.TotalCount); err != nil {
+			return fmt.Errorf("count submissions: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+submissionColumns+fromSubmissions+filter+
+			` AND ($4::text IS NULL OR s.state_code > $4) ORDER BY s.state_code LIMIT $5`, cycleID, st, only, afterState, first+1)
+		if err != nil {
+			return fmt.Errorf("list submissions: %w", err)
+		}
+		subs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Submission, error) { return scanSubmission(r) })
+		if err != nil {
+			return fmt.Errorf("list submissions: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return Page{}, fmt.Errorf("list submissions: %w", err)
-	}
-	subs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Submission, error) { return scanSubmission(r) })
-	if err != nil {
-		return Page{}, fmt.Errorf("list submissions: %w", err)
+		return Page{}, err
 	}
 	if len(subs) > first {
 		page.HasNext = true
@@ -123,17 +136,20 @@ func (s *Service) Problems(c Cycle, sub *Submission) ([]questionnaire.FieldError
 // Versions returns, for each submission id, its versions oldest first.
 // The caller has already been allowed to read those submissions.
 func (s *Service) Versions(ctx context.Context, ids []string) ([][]Version, error) {
-	rows, err := s.pool.Query(ctx, `SELECT submission_id, version, status, answers, saved_at, saved_by
-		FROM submission_versions WHERE submission_id = ANY($1::uuid[]) ORDER BY submission_id, version`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list versions: %w", err)
-	}
 	byID := map[string][]Version{}
-	var id string
-	var v Version
-	_, err = pgx.ForEachRow(rows, []any{&id, &v.Version, &v.Status, &v.Answers, &v.SavedAt, &v.SavedBy}, func() error {
-		byID[id] = append(byID[id], v)
-		return nil
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT submission_id, version, status, answers, saved_at, saved_by
+			FROM submission_versions WHERE submission_id = ANY($1::uuid[]) ORDER BY submission_id, version`, ids)
+		if err != nil {
+			return err
+		}
+		var id string
+		var v Version
+		_, err = pgx.ForEachRow(rows, []any{&id, &v.Version, &v.Status, &v.Answers, &v.SavedAt, &v.SavedBy}, func() error {
+			byID[id] = append(byID[id], v)
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list versions: %w", err)
@@ -143,18 +159,21 @@ func (s *Service) Versions(ctx context.Context, ids []string) ([][]Version, erro
 
 // Comments returns, for each submission id, its comments oldest first.
 func (s *Service) Comments(ctx context.Context, ids []string) ([][]Comment, error) {
-	rows, err := s.pool.Query(ctx, `SELECT submission_id, id, path, author, body, created_at
-		FROM review_comments WHERE submission_id = ANY($1::uuid[]) ORDER BY seq`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
 	byID := map[string][]Comment{}
-	var id string
-	var c Comment
-	_, err = pgx.ForEachRow(rows, []any{&id, &c.ID, &c.Path, &c.Author, &c.Body, &c.CreatedAt}, func() error {
-		byID[id] = append(byID[id], c)
-		c.Path = nil // so that the next row's path gets its own string
-		return nil
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT submission_id, id, path, author, body, created_at
+			FROM review_comments WHERE submission_id = ANY($1::uuid[]) ORDER BY seq`, ids)
+		if err != nil {
+			return err
+		}
+		var id string
+		var c Comment
+		_, err = pgx.ForEachRow(rows, []any{&id, &c.ID, &c.Path, &c.Author, &c.Body, &c.CreatedAt}, func() error {
+			byID[id] = append(byID[id], c)
+			c.Path = nil // so that the next row's path gets its own string
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)

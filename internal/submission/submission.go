@@ -5,9 +5,12 @@
 package submission
 
 import (
+	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -79,13 +82,23 @@ type Result struct {
 	Errors     []questionnaire.FieldError
 }
 
-// Service runs the workflow over PostgreSQL.
-type Service struct {
-	pool *pgxpool.Pool
-	reg  *questionnaire.Registry
+// Projector keeps the answers projection that aggregates read: Project
+// replaces a submission's projected answers with doc (decoded with
+// questionnaire.DecodeAnswers) inside the transaction that submits it.
+type Projector interface {
+	Project(ctx context.Context, tx pgx.Tx, q *questionnaire.Questionnaire, sub *Submission, doc any) error
 }
 
-// NewService returns a service over pool using the questionnaires in reg.
-func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry) *Service {
-	return &Service{pool: pool, reg: reg}
+// Service runs the workflow over PostgreSQL.
+type Service struct {
+	pool      *pgxpool.Pool
+	reg       *questionnaire.Registry
+	projector Projector
+	cycles    sync.Map // id → Cycle: opened cycles never change
+}
+
+// NewService returns a service over pool using the questionnaires in reg;
+// projector (may be nil) keeps the aggregates' projection.
+func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry, projector Projector) *Service {
+	return &Service{pool: pool, reg: reg, projector: projector}
 }

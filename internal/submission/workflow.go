@@ -47,22 +47,49 @@ func (s *Service) lock(ctx context.Context, tx pgx.Tx, where string, args ...any
 	return sub, nil
 }
 
-// cycleAndState checks that both exist and returns the cycle's questionnaire.
+// cycleAndState checks that both exist and returns the cycle and its
+// questionnaire. Neither costs a round trip on the hot path: cycles never
+// change once opened (cached), and the States are reference data.
 func (s *Service) cycleAndState(ctx context.Context, cycleID, code string) (Cycle, *questionnaire.Questionnaire, error) {
 	c, err := s.Cycle(ctx, cycleID)
 	if err != nil {
 		return Cycle{}, nil, err
 	}
-	if _, err := state.NewStore(s.pool).Get(ctx, code); err != nil {
-		return Cycle{}, nil, err
+	if !state.Known(code) {
+		return Cycle{}, nil, apperr.NotFoundf("no State with code %q", code)
 	}
 	q, err := s.questionnaireFor(c)
 	return c, q, err
 }
 
+// saved is what one statement that changes a submission returns.
+const savedColumns = `id, cycle_id, state_code, status, version, answers, first_submitted_at, updated_at, submitted_at`
+
+func scanSaved(c Cycle, row pgx.Row, extra ...any) (*Submission, error) {
+	var sub Submission
+	var first *time.Time
+	err := row.Scan(append([]any{&sub.ID, &sub.CycleID, &sub.StateCode, &sub.Status, &sub.Version, &sub.Answers,
+		&first, &sub.UpdatedAt, &sub.SubmittedAt}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	sub.Late = isLate(c, first)
+	return &sub, nil
+}
+
+// isLate: first submitted after the deadline day (inclusive, UTC).
+func isLate(c Cycle, firstSubmitted *time.Time) bool {
+	return firstSubmitted != nil && !firstSubmitted.Before(c.ClosesOn.AddDate(0, 0, 1))
+}
+
 // SaveDraft creates (expectedVersion nil) or replaces the answers of a
 // State's submission. Drafts are checked against everything but required;
 // any other violation stores nothing and comes back in Result.Errors.
+//
+// An update is one statement that locks the row, checks the version and
+// the status, compares the answers, writes them and the version row; with
+// the audit event and the transaction's begin and commit, four round
+// trips. Drafts do not touch the answers projection: they never count.
 func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, state string, answers json.RawMessage, expectedVersion *int) (Result, error) {
 	state = strings.ToUpper(state)
 	if err := auth.CanEditSubmission(p, state); err != nil {
@@ -99,47 +126,71 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 	var out *Submission
 	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		if expectedVersion == nil {
-			var id string
-			err := tx.QueryRow(ctx, `INSERT INTO submissions (cycle_id, state_code, status, version, answers)
-				VALUES ($1, $2, 'DRAFT', 1, $3) ON CONFLICT (cycle_id, state_code) DO NOTHING RETURNING id`,
-				cycleID, state, canonical).Scan(&id)
+			out, err = scanSaved(c, tx.QueryRow(ctx, `WITH ins AS (
+					INSERT INTO submissions (cycle_id, state_code, status, version, answers)
+					VALUES ($1, $2, 'DRAFT', 1, $3) ON CONFLICT (cycle_id, state_code) DO NOTHING
+					RETURNING `+savedColumns+`
+				), ver AS (
+					INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+					SELECT id, state_code, version, status, answers, $4 FROM ins
+				)
+				SELECT `+savedColumns+` FROM ins`, cycleID, state, canonical, p.Name))
 			if errors.Is(err, pgx.ErrNoRows) {
 				return apperr.Conflictf("%s already has a submission in cycle %s: pass its current version as expectedVersion", state, cycleID)
 			}
 			if err != nil {
 				return fmt.Errorf("create submission: %w", err)
 			}
-			if out, err = s.record(ctx, tx, p, id, "submission.create", q, doc); err != nil {
-				return err
-			}
-			return nil
+			return s.audit(ctx, tx, p, "submission.create", out)
 		}
-		cur, err := s.lock(ctx, tx, `WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state)
-		if err != nil {
-			return err
-		}
-		if cur == nil {
+		// cur is the row as found (locked); upd is the row as changed, when
+		// the version and status allow it and the answers differ.
+		var found bool
+		var curVersion int
+		var curStatus Status
+		var same bool
+		var changed *Submission
+		var first *time.Time
+		var id, cyc, st, status *string
+		var version *int
+		var ans []byte
+		var updatedAt, submittedAt *time.Time
+		err := tx.QueryRow(ctx, `WITH cur AS (
+				SELECT id, version, status, answers = $3::jsonb AS same FROM submissions
+				WHERE cycle_id = $1 AND state_code = $2 FOR UPDATE
+			), upd AS (
+				UPDATE submissions s SET answers = $3, status = 'DRAFT', version = s.version + 1, updated_at = now()
+				FROM cur WHERE s.id = cur.id AND cur.version = $4 AND cur.status IN ('DRAFT', 'RETURNED')
+					AND NOT (cur.same AND cur.status = 'DRAFT')
+				RETURNING s.id, s.cycle_id, s.state_code, s.status, s.version, s.answers, s.first_submitted_at, s.updated_at, s.submitted_at
+			), ver AS (
+				INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+				SELECT id, state_code, version, status, answers, $5 FROM upd
+			)
+			SELECT true, cur.version, cur.status, cur.same,
+				upd.id, upd.cycle_id, upd.state_code, upd.status, upd.version, upd.answers, upd.first_submitted_at, upd.updated_at, upd.submitted_at
+			FROM cur LEFT JOIN upd ON true`, cycleID, state, canonical, *expectedVersion, p.Name).
+			Scan(&found, &curVersion, &curStatus, &same, &id, &cyc, &st, &status, &version, &ans, &first, &updatedAt, &submittedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.NotFoundf("%s has no submission in cycle %s yet: omit expectedVersion to create it", state, cycleID)
 		}
-		if err := checkVersion(cur, *expectedVersion); err != nil {
-			return err
-		}
-		if cur.Status == Submitted || cur.Status == Accepted {
-			return apperr.Conflictf("the submission is %s and cannot be edited unless the secretariat returns it", cur.Status)
-		}
-		var same bool
-		if err := tx.QueryRow(ctx, `SELECT answers = $2::jsonb FROM submissions WHERE id = $1`, cur.ID, canonical).Scan(&same); err != nil {
-			return fmt.Errorf("compare answers: %w", err)
-		}
-		if same && cur.Status == Draft {
-			out = cur // nothing changed, so no new version
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE submissions SET answers = $2, status = 'DRAFT', version = version + 1,
-			updated_at = now() WHERE id = $1`, cur.ID, canonical); err != nil {
+		if err != nil {
 			return fmt.Errorf("save draft: %w", err)
 		}
-		out, err = s.record(ctx, tx, p, cur.ID, "submission.save_draft", q, doc)
+		if id != nil {
+			changed = &Submission{ID: *id, CycleID: *cyc, StateCode: *st, Status: Status(*status), Version: *version,
+				Answers: ans, Late: isLate(c, first), UpdatedAt: *updatedAt, SubmittedAt: submittedAt}
+			out = changed
+			return s.audit(ctx, tx, p, "submission.save_draft", out)
+		}
+		if curVersion != *expectedVersion {
+			return checkVersion(&Submission{Version: curVersion}, *expectedVersion)
+		}
+		if curStatus == Submitted || curStatus == Accepted {
+			return apperr.Conflictf("the submission is %s and cannot be edited unless the secretariat returns it", curStatus)
+		}
+		// The same answers as the current draft: nothing changed, so no new version.
+		out, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
 		return err
 	})
 	if err != nil {
@@ -148,7 +199,8 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 	return Result{Submission: out}, nil
 }
 
-// Submit moves a draft to SUBMITTED once it passes every check.
+// Submit moves a draft to SUBMITTED once it passes every check, and
+// projects its answers for aggregates in the same transaction.
 func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state string, expectedVersion int) (Result, error) {
 	state = strings.ToUpper(state)
 	if err := auth.CanEditSubmission(p, state); err != nil {
@@ -176,18 +228,40 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 		if cur.Status != Draft {
 			return apperr.Conflictf("only a DRAFT can be submitted; this submission is %s%s", cur.Status, hint(cur.Status))
 		}
-		if errs := q.Validate(cur.Answers, questionnaire.Complete); len(errs) > 0 {
+		doc, err := questionnaire.DecodeAnswers(cur.Answers)
+		if err != nil {
+			return fmt.Errorf("decode stored answers: %w", err)
+		}
+		if errs := q.ValidateValue(doc, questionnaire.Complete); len(errs) > 0 {
 			res = Result{Submission: cur, Errors: errs}
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE submissions SET status = 'SUBMITTED', version = version + 1, updated_at = now(),
-			submitted_at = now(), first_submitted_at = coalesce(first_submitted_at, now()) WHERE id = $1`, cur.ID); err != nil {
+		res.Submission, err = s.change(ctx, tx, c, p, cur.ID, `status = 'SUBMITTED', submitted_at = now(),
+			first_submitted_at = coalesce(first_submitted_at, now())`)
+		if err != nil {
 			return fmt.Errorf("submit: %w", err)
 		}
-		res.Submission, err = s.record(ctx, tx, p, cur.ID, "submission.submit", nil, nil)
-		return err
+		if s.projector != nil {
+			if err := s.projector.Project(ctx, tx, q, res.Submission, doc); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, p, "submission.submit", res.Submission)
 	})
 	return res, err
+}
+
+// change applies set (fixed SQL, never input) to a locked submission,
+// bumps its version and records the version row, in one statement.
+func (s *Service) change(ctx context.Context, tx pgx.Tx, c Cycle, p auth.Principal, id, set string, args ...any) (*Submission, error) {
+	return scanSaved(c, tx.QueryRow(ctx, `WITH upd AS (
+			UPDATE submissions SET `+set+`, version = version + 1, updated_at = now() WHERE id = $1
+			RETURNING `+savedColumns+`
+		), ver AS (
+			INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
+			SELECT id, state_code, version, status, answers, $2 FROM upd
+		)
+		SELECT `+savedColumns+` FROM upd`, append([]any{id, p.Name}, args...)...))
 }
 
 func hint(st Status) string {
@@ -241,14 +315,21 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		if cur == nil {
 			return apperr.NotFoundf("no submission with id %q", id)
 		}
-		q, err := s.questionnaireOf(ctx, tx, cur.CycleID)
+		c, err := s.cycleIn(ctx, tx, cur.CycleID)
 		if err != nil {
 			return err
 		}
-		for i, c := range comments {
-			if err := checkComment(q, c.Path, c.Body); err != nil {
+		q, err := s.questionnaireFor(c)
+		if err != nil {
+			return err
+		}
+		paths := make([]*string, len(comments))
+		bodies := make([]string, len(comments))
+		for i, cm := range comments {
+			if err := checkComment(q, cm.Path, cm.Body); err != nil {
 				return apperr.BadInputf("comment %d: %v", i, err)
 			}
+			paths[i], bodies[i] = cm.Path, cm.Body
 		}
 		if err := checkVersion(cur, expectedVersion); err != nil {
 			return err
@@ -256,22 +337,21 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		if cur.Status != Submitted {
 			return apperr.Conflictf("only a SUBMITTED submission can be %s; this one is %s", strings.ToLower(string(to)), cur.Status)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE submissions SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-			cur.ID, string(to)); err != nil {
+		if out, err = s.change(ctx, tx, c, p, cur.ID, `status = $3`, string(to)); err != nil {
 			return fmt.Errorf("review: %w", err)
 		}
-		for _, c := range comments { // seq keeps the order they were given in
+		if len(comments) > 0 { // one statement; ordinality keeps the order given in seq
 			if _, err := tx.Exec(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body)
-				VALUES ($1, $2, $3, $4, $5)`, cur.ID, cur.Version+1, c.Path, p.Name, c.Body); err != nil {
-				return fmt.Errorf("add comment: %w", err)
+				SELECT $1, $2, p, $3, b FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS u(p, b, i) ORDER BY i`,
+				cur.ID, out.Version, p.Name, paths, bodies); err != nil {
+				return fmt.Errorf("add comments: %w", err)
 			}
 		}
 		action := "submission.accept"
 		if to == Returned {
 			action = "submission.return"
 		}
-		out, err = s.record(ctx, tx, p, cur.ID, action, nil, nil)
-		return err
+		return s.audit(ctx, tx, p, action, out)
 	})
 	if err != nil {
 		return Result{}, err
@@ -294,12 +374,25 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 			return err
 		}
 		if cur == nil {
+			// Row-level security hides other States' submissions: say
+			// FORBIDDEN for one that exists, as the policy would.
+			var other *string
+			if err := tx.QueryRow(ctx, `SELECT submission_state($1)`, submissionID).Scan(&other); err != nil {
+				return fmt.Errorf("load submission: %w", err)
+			}
+			if other != nil {
+				return auth.CanEditSubmission(p, *other)
+			}
 			return apperr.NotFoundf("no submission with id %q", submissionID)
 		}
 		if err := auth.CanEditSubmission(p, cur.StateCode); err != nil {
 			return err
 		}
-		q, err := s.questionnaireOf(ctx, tx, cur.CycleID)
+		c, err := s.cycleIn(ctx, tx, cur.CycleID)
+		if err != nil {
+			return err
+		}
+		q, err := s.questionnaireFor(c)
 		if err != nil {
 			return err
 		}
@@ -368,46 +461,21 @@ func checkVersion(cur *Submission, expected int) error {
 	return nil
 }
 
-// record writes the version row, the answers projection (when doc is
-// given) and the audit event for the change just made, and returns the
-// submission as stored.
-func (s *Service) record(ctx context.Context, tx pgx.Tx, p auth.Principal, id, action string, q *questionnaire.Questionnaire, doc any) (*Submission, error) {
-	sub, err := scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+`WHERE s.id = $1`, id))
-	if err != nil {
-		return nil, fmt.Errorf("reload submission: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO submission_versions (submission_id, version, status, answers, saved_by)
-		SELECT id, version, status, answers, $2 FROM submissions WHERE id = $1`, id, p.Name); err != nil {
-		return nil, fmt.Errorf("record version: %w", err)
-	}
-	if q != nil {
-		answers := q.Answers(doc)
-		paths := make([]string, len(answers))
-		values := make([]string, len(answers))
-		for i, a := range answers {
-			b, err := json.Marshal(a.Value)
-			if err != nil {
-				return nil, fmt.Errorf("project answers: %w", err)
-			}
-			paths[i], values[i] = a.Path, string(b)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM submission_answers WHERE submission_id = $1`, id); err != nil {
-			return nil, fmt.Errorf("project answers: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO submission_answers (submission_id, path, value)
-			SELECT $1, unnest($2::text[]), unnest($3::jsonb[])`, id, paths, values); err != nil {
-			return nil, fmt.Errorf("project answers: %w", err)
-		}
-	}
-	err = audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: action, Subject: "submission/" + id,
+// audit records the change just made to sub.
+func (s *Service) audit(ctx context.Context, tx pgx.Tx, p auth.Principal, action string, sub *Submission) error {
+	return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: action, Subject: "submission/" + sub.ID,
 		Detail: map[string]any{"cycle": sub.CycleID, "state": sub.StateCode, "version": sub.Version, "status": sub.Status}})
-	return sub, err
 }
 
 // refused builds the result of a call stopped by field errors.
 func (s *Service) refused(ctx context.Context, cycleID, state string, errs []questionnaire.FieldError) (Result, error) {
-	cur, err := scanSubmission(s.pool.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
-		`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+	var cur *Submission
+	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		cur, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
+			`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Result{Errors: errs}, nil
 	}
@@ -420,18 +488,6 @@ func (s *Service) refused(ctx context.Context, cycleID, state string, errs []que
 // querier is a pool or a transaction.
 type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// questionnaireOf returns the questionnaire of an existing cycle, read
-// through db: inside a transaction, pass the transaction, never the pool,
-// for a transaction that waits for a second connection while it holds
-// one deadlocks once concurrent transactions hold them all.
-func (s *Service) questionnaireOf(ctx context.Context, db querier, cycleID string) (*questionnaire.Questionnaire, error) {
-	c, err := scanCycle(db.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, cycleID))
-	if err != nil {
-		return nil, fmt.Errorf("get cycle %s: %w", cycleID, err)
-	}
-	return s.questionnaireFor(c)
 }
 
 // questionnaireFor returns the loaded questionnaire a cycle uses; start-up

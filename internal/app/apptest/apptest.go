@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,21 +21,46 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
 // Env is a running API over its own database.
 type Env struct {
-	URL        string
-	Pool       *pgxpool.Pool
+	URL string
+	// Pool is the database as its owner, as the admin commands see it:
+	// for setting up and checking, beside the API.
+	Pool *pgxpool.Pool
+	// AppPool is the database as the service's login (pgtest.AppRole),
+	// under row-level security: the API runs on it, as in production.
+	AppPool    *pgxpool.Pool
 	Registry   *questionnaire.Registry
 	Indicators *statistics.Catalogue
 	Tokens     *auth.Store
+	tokens     atomic.Int64
+	Reports    *schedule.Service
+}
+
+// StartReports starts the report scheduler and render workers for the
+// rest of the test.
+func (e *Env) StartReports(t testing.TB) {
+	t.Helper()
+	if err := e.Reports.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.Reports.Stop(ctx); err != nil {
+			t.Errorf("stop reports: %v", err)
+		}
+	})
 }
 
 // New starts the API (dev mode off, as in production) on a new database,
-// without rate limits (tests send many requests at once); the other
-// limits are the defaults.
+// logged in as the app role, which owns nothing and is subject to
+// row-level security; without rate limits (tests send many requests at
+// once); the other limits are the defaults.
 func New(t testing.TB) *Env {
 	t.Helper()
 	return NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}})
@@ -42,27 +69,34 @@ func New(t testing.TB) *Env {
 // NewWith starts the API with opts on a new database.
 func NewWith(t testing.TB, opts app.HandlerOptions) *Env {
 	t.Helper()
-	pool := pgtest.New(t)
+	owner, appPool := pgtest.NewApp(t)
 	content, err := app.LoadContent("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(context.Background(), pool, content, log, opts)
+	// Renders are queued; a test that needs them done calls StartReports.
+	reports, err := app.NewReports(appPool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Reports = reports
+	h, err := app.NewHandler(context.Background(), appPool, content, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators, Tokens: auth.NewStore(pool)}
+	return &Env{URL: srv.URL, Pool: owner, AppPool: appPool, Registry: content.Registry, Indicators: content.Indicators,
+		Tokens: auth.NewStore(owner), Reports: reports}
 }
 
 // Token creates a token for role; state for a focal point, working
-// groups for a member.
+// groups for a member. Names are unique, so each gets a number.
 func (e *Env) Token(t testing.TB, role auth.Role, state string, workingGroups ...string) string {
 	t.Helper()
 	secret, err := e.Tokens.Create(context.Background(), auth.NewToken{
-		Name: fmt.Sprintf("%s %s", role, state), Role: role, State: state, WorkingGroups: workingGroups})
+		Name: fmt.Sprintf("%s %s #%d", role, state, e.tokens.Add(1)), Role: role, State: state, WorkingGroups: workingGroups})
 	if err != nil {
 		t.Fatal(err)
 	}

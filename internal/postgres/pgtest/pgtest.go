@@ -5,6 +5,11 @@
 // database cloned from it with CREATE DATABASE ... TEMPLATE, dropped at the
 // end of the test. The server is IRM_TEST_DATABASE_URL, by default the local
 // one on 127.0.0.1:5432; only its "postgres" database needs to exist.
+//
+// The template is migrated as the server's login (the owner) and grants the
+// login role AppRole what the service needs, as "irm migrate --app-role"
+// does; AppURL names a test database as that role, so that end-to-end
+// tests run the service under row-level security as in production.
 package pgtest
 
 import (
@@ -34,6 +39,39 @@ func AdminURL() string {
 		return u
 	}
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// AppRole is the service's login in tests: it owns nothing, is no
+// superuser and does not bypass row-level security. It is created once per
+// server (roles are shared by its databases).
+const AppRole = "irm_test_app"
+
+// AppURL returns the URL of the same database as url, logged in as AppRole.
+func AppURL(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		panic(fmt.Sprintf("pgtest: %v", err))
+	}
+	parsed.User = url.UserPassword(AppRole, AppRole)
+	return parsed.String()
+}
+
+// NewApp returns a pool on a new database as the owner (for setting up and
+// checking) and a pool on the same database as AppRole (for the service).
+func NewApp(t testing.TB) (owner, app *pgxpool.Pool) {
+	t.Helper()
+	dsn := NewURL(t)
+	owner, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(owner.Close)
+	app, err = postgres.Open(context.Background(), AppURL(dsn))
+	if err != nil {
+		t.Fatalf("pgtest: connect as %s: %v", AppRole, err)
+	}
+	t.Cleanup(app.Close)
+	return owner, app
 }
 
 var (
@@ -101,6 +139,12 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer admin.Exec(ctx, "SELECT pg_advisory_unlock(7346001)") //nolint:errcheck
+	if _, err := admin.Exec(ctx, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
+			CREATE ROLE `+AppRole+` LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD '`+AppRole+`';
+		END IF; END $$`); err != nil {
+		return "", fmt.Errorf("create role %s: %w", AppRole, err)
+	}
 	var exists bool
 	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return "", err
@@ -122,6 +166,9 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	err = postgres.Migrate(ctx, pool, migrations.FS, slog.New(slog.DiscardHandler))
 	if err == nil {
 		err = state.Sync(ctx, pool)
+	}
+	if err == nil {
+		err = postgres.GrantApp(ctx, pool, AppRole)
 	}
 	pool.Close()
 	if err != nil {
@@ -146,6 +193,8 @@ func digest() string {
 		return nil
 	})
 	h.Write(state.Reference())
+	h.Write([]byte(postgres.GrantRules()))
+	h.Write([]byte("river " + postgres.RiverSchemaVersion()))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 

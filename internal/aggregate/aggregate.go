@@ -1,0 +1,90 @@
+// Package aggregate answers what working groups read across States:
+// completeness of a cycle, the distribution of answers to a question, and a
+// working group's summary of both with its indicators' trends.
+//
+// Everything is computed live, from what was submitted a second ago, out of
+// a projection this package owns: answer_facts, one row per answered
+// question of the latest SUBMITTED version of each submission, with the
+// answer in typed columns (options text[] for choices and booleans, num for
+// numbers and for a list's item count). The submission workflow writes it
+// through Project in the same transaction as the submit, so saving a draft
+// costs the projection nothing: drafts never count. Whether a submission
+// counts is its current status (SUBMITTED or ACCEPTED), read from
+// submissions at query time; a returned submission keeps its facts but
+// stops counting until it is submitted again, when Project replaces them.
+//
+// Reads are a fixed number of statements whatever the number of questions
+// or indicators: one for completeness, one for option counts and one for
+// respondents and numeric summaries of any set of questions (GROUPING SETS
+// give the total and every group at once), and one for the trends of any
+// set of indicators (statistics.Trends). Facts are keyed (cycle, path,
+// submission), so a question's rows are one index range whatever the
+// history stored. This package reads submissions' status and the States'
+// groups, and owns no other table.
+package aggregate
+
+import (
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// All names the series or row over every State.
+const All = "ALL"
+
+// Completeness is how far the States Parties of a group are in a cycle.
+type Completeness struct {
+	Group      string // All or a regional group
+	States     int    // States Parties in the group
+	NotStarted int
+	Drafts     int // DRAFT or RETURNED
+	Submitted  int
+	Accepted   int
+	Rate       float64 // (Submitted + Accepted) / States; 0 with no States
+}
+
+// OptionCount is how many respondents chose an option.
+type OptionCount struct {
+	Option string
+	Count  int
+	Share  float64 // Count / respondents; 0 with none
+}
+
+// NumericSummary summarizes numeric answers (or a list's item counts).
+type NumericSummary struct {
+	N                           int
+	Sum, Mean, Median, Min, Max float64
+}
+
+// GroupAggregate is a question's figures within one group of States.
+type GroupAggregate struct {
+	Group       string
+	Respondents int
+	Counts      []OptionCount   // every option in schema order, zeros too; empty for other kinds
+	Numeric     *NumericSummary // numbers, integers and lists; nil otherwise or with no answers
+}
+
+// QuestionAggregate is a question's figures over every counted
+// submission, and by group when asked.
+type QuestionAggregate struct {
+	Question    *questionnaire.Question
+	Respondents int
+	Counts      []OptionCount
+	Numeric     *NumericSummary
+	ByGroup     []GroupAggregate // empty for statistics.GroupNone
+}
+
+// IndicatorSummary is an indicator's trend by regional group, plus All.
+type IndicatorSummary struct {
+	Indicator *statistics.Indicator
+	Trend     []statistics.TrendSeries
+}
+
+// Summary is what a working group reads about a cycle.
+type Summary struct {
+	WorkingGroup questionnaire.WorkingGroup
+	Cycle        submission.Cycle
+	Completeness []Completeness
+	Questions    []QuestionAggregate // the group's questions, in document order
+	Indicators   []IndicatorSummary  // the group's indicators, in catalogue order
+}

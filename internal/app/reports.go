@@ -1,0 +1,126 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// NewReports builds the report runs and schedules service over pool. It
+// queues renders at once; it renders and fires schedules once started.
+func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg schedule.Config) (*schedule.Service, error) {
+	cfg.Log = log
+	return schedule.New(pool, newRenderer(pool, content), cfg)
+}
+
+// newRenderer is the renderer the service uses: internal/report, reading
+// the same aggregates and trends as the API.
+func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
+	workflow := submission.NewService(pool, content.Registry, aggregate.Projection{})
+	stats := statistics.NewService(pool, content.Indicators)
+	agg := aggregate.NewService(pool, content.Registry, stats, workflow)
+	return report.NewRenderer(pool, content.Registry, content.Indicators, agg, stats)
+}
+
+// reportPDF serves GET /reports/{id}.pdf to whoever may read the run:
+// the bytes as stored, an ETag from their SHA-256 (If-None-Match gives
+// 304) and the file name the run recorded. A run that does not exist and
+// one the caller may not read are both 404.
+func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
+		if !ok {
+			httperr.Write(w, r, log, apperr.NotFoundf("report files are named /reports/{id}.pdf"))
+			return
+		}
+		p, _ := auth.FromContext(r.Context())
+		f, err := reports.PDF(r.Context(), p, id)
+		if err != nil {
+			httperr.Write(w, r, log, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
+		w.Header().Set("ETag", `"`+f.SHA256+`"`)
+		w.Header().Set("Cache-Control", "private, no-cache")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.PDF))
+	})
+}
+
+// registerRenderWorkers adds --render-workers to fs.
+func registerRenderWorkers(fs *flag.FlagSet, getenv func(string) string) *int {
+	def := schedule.DefaultWorkers
+	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
+		def = v
+	}
+	return fs.Int("render-workers", def, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+}
+
+// startReports builds the report service with workers renders at a
+// time and starts its scheduler and render workers.
+func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, workers int) (*schedule.Service, error) {
+	if workers < 1 {
+		return nil, fmt.Errorf("--render-workers %d: want at least 1", workers)
+	}
+	reports, err := NewReports(pool, content, log, schedule.Config{Workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	if err := reports.Start(ctx); err != nil {
+		return nil, err
+	}
+	return reports, nil
+}
+
+// stopReports stops the scheduler and the render workers after the HTTP
+// server: renders under way get a grace period to finish, then are
+// cancelled and queued again for the next replica.
+func stopReports(ctx context.Context, reports *schedule.Service, log *slog.Logger) {
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := reports.Stop(stopCtx); err != nil {
+		log.Warn("stop report workers", "err", err)
+	}
+}
+
+// announceDemoReport prints the URL of the demo's published report, and
+// how to fetch it as the secretariat, once it is rendered.
+func announceDemoReport(ctx context.Context, reports *schedule.Service, addr net.Addr, tokens []demo.Token, stdout io.Writer, log *slog.Logger) {
+	run, err := demo.PublishedReport(ctx, reports, 2*time.Minute)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("demo report", "err", err)
+		}
+		return
+	}
+	secret := ""
+	for _, t := range tokens {
+		if t.Role == string(auth.Secretariat) {
+			secret = t.Secret
+		}
+	}
+	url := fmt.Sprintf("http://%s%s", addr, *run.URL())
+	fmt.Fprintf(stdout, "\nDemo report (a published cycle synthesis): %s\n", url)
+	fmt.Fprintf(stdout, "  curl -fsS -H 'Authorization: Bearer %s' -o %s %s\n", secret, *run.FileName, url)
+}

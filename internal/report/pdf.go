@@ -1,0 +1,592 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/cosp-ict/irm/internal/chart"
+)
+
+// Page geometry in points (A4).
+const (
+	pageW, pageH = 595.28, 841.89
+	marginX      = 50.0
+	marginTop    = 56.0
+	contentBot   = pageH - 72 // content stops here; the footer is below
+	contentW     = pageW - 2*marginX
+)
+
+// Colours.
+var (
+	inkColor    = chart.Color{R: 33, G: 33, B: 33}
+	mutedColor  = chart.Color{R: 97, G: 97, B: 97}
+	brandColor  = chart.Color{R: 0, G: 62, B: 116}
+	ruleColor   = chart.Color{R: 200, G: 200, B: 200}
+	zebraColor  = chart.Color{R: 243, G: 246, B: 250}
+	headerColor = chart.Color{R: 0, G: 62, B: 116}
+	whiteColor  = chart.Color{R: 255, G: 255, B: 255}
+)
+
+type tocEntry struct {
+	level int
+	label string // "1", "1.2", "Annex A"
+	title string
+	page  int
+	link  int
+}
+
+// writer lays a document out on A4 pages with fpdf.
+type writer struct {
+	pdf   *fpdf.Fpdf
+	doc   *document
+	opt   renderOptions
+	stamp string // the footer's second line
+	err   error
+	y     float64 // top of the next block
+	toc   []tocEntry
+	sec   int // number of the current section
+	sub   int // number of the current subsection
+	annex int
+}
+
+// renderOptions are the knobs of a render that tests set.
+type renderOptions struct {
+	compress bool
+	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
+}
+
+// writePDF prints doc, stamped with the render time and the fingerprint,
+// and returns the PDF's bytes and its number of pages.
+func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
+	pdf := fpdf.New("P", "pt", "A4", "")
+	for _, f := range faces {
+		pdf.AddUTF8FontFromBytes(family, f.style, f.ttf)
+	}
+	now = now.UTC()
+	pdf.SetCompression(opt.compress)
+	pdf.SetCreationDate(now)
+	pdf.SetModificationDate(now)
+	pdf.SetCatalogSort(true)
+	pdf.SetTitle(doc.Title, true)
+	pdf.SetSubject(doc.Subtitle, true)
+	pdf.SetCreator("IRM", true)
+	pdf.SetAuthor("Secretariat of the Conference of the States Parties", true)
+	pdf.SetLang("en")
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetMargins(marginX, marginTop, marginX)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetLineCapStyle("butt")
+	pdf.SetLineJoinStyle("round")
+
+	w := &writer{pdf: pdf, doc: doc, opt: opt,
+		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
+	pdf.SetFooterFunc(w.footer)
+	w.check(doc.Footer)
+	w.check(w.stamp)
+
+	w.titlePage(now, fingerprint)
+	// Reserve the contents pages: their number follows from the number of
+	// entries, known before any section is laid out.
+	entries := 0
+	for _, s := range doc.Sections {
+		entries++
+		for _, b := range s.Blocks {
+			if _, ok := b.(heading); ok {
+				entries++
+			}
+		}
+	}
+	tocFirst := pdf.PageNo() + 1
+	tocPages := 1
+	if entries > tocFirstPageLines {
+		tocPages += (entries - tocFirstPageLines + tocLines - 1) / tocLines
+	}
+	for range tocPages {
+		w.newPage()
+	}
+	for _, s := range doc.Sections {
+		if err := ctx.Err(); err != nil { // a render given up on stops early
+			return nil, 0, err
+		}
+		w.section(s)
+		if w.err != nil {
+			return nil, 0, w.err
+		}
+	}
+	last := pdf.PageNo()
+	w.contents(tocFirst)
+	pdf.SetPage(last)
+	if w.err != nil {
+		return nil, 0, w.err
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, 0, fmt.Errorf("write pdf: %w", err)
+	}
+	if w.err != nil { // set by the last footer
+		return nil, 0, w.err
+	}
+	return buf.Bytes(), pdf.PageCount(), nil
+}
+
+func (w *writer) fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// check fails the render when the fonts cannot print s.
+func (w *writer) check(s string) bool {
+	if err := coverage.Check(s); err != nil {
+		w.fail(err)
+		return false
+	}
+	return true
+}
+
+func (w *writer) setFont(size float64, bold bool) {
+	style := ""
+	if bold {
+		style = "B"
+	}
+	w.pdf.SetFont(family, style, size)
+}
+
+func (w *writer) measure(s string, size float64, bold bool) float64 {
+	w.setFont(size, bold)
+	return w.pdf.GetStringWidth(printText(s))
+}
+
+// text draws s with its baseline at y, after checking every glyph.
+func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.Color) {
+	if !w.check(s) {
+		return
+	}
+	w.setFont(size, bold)
+	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
+	w.pdf.Text(x, y, printText(s))
+	if w.opt.trace != nil {
+		w.opt.trace(w.pdf.PageNo(), x, y, w.pdf.GetStringWidth(strings.ReplaceAll(printText(s), "{nb}", nbWidth)), s)
+	}
+}
+
+func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
+func (w *writer) stroke(c chart.Color) { w.pdf.SetDrawColor(int(c.R), int(c.G), int(c.B)) }
+
+func (w *writer) newPage() {
+	w.pdf.AddPage()
+	w.y = marginTop
+}
+
+// need starts a new page unless h points fit below the cursor.
+func (w *writer) need(h float64) {
+	if w.y+h > contentBot && w.y > marginTop {
+		w.newPage()
+	}
+}
+
+// nbWidth stands for the page count, printed later, when measuring:
+// three digits.
+const nbWidth = "000"
+
+func (w *writer) footer() {
+	y := pageH - 52
+	w.stroke(ruleColor)
+	w.pdf.SetLineWidth(0.5)
+	w.pdf.Line(marginX, y, pageW-marginX, y)
+	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of {nb}"
+	pw := w.measure(strings.Replace(page, "{nb}", nbWidth, 1), 7.5, false)
+	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
+	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
+	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
+}
+
+func (w *writer) titlePage(now time.Time, fingerprint string) {
+	w.newPage()
+	d := w.doc
+	facts := append(append([][2]string{}, d.Facts...),
+		[2]string{"Rendered", now.Format("2 January 2006, 15:04:05") + " UTC"},
+		[2]string{"Data fingerprint", fingerprint})
+	w.fill(brandColor)
+	w.pdf.Rect(0, 0, pageW, 10, "F")
+	y := 110.0
+	w.text(marginX, y, "Conference of the States Parties to the United Nations Convention", 10, false, mutedColor)
+	w.text(marginX, y+13, "on countering the use of information and communications technologies for criminal purposes", 10, false, mutedColor)
+	y += 70
+	w.text(marginX, y, strings.ToUpper(d.Kind), 11, true, brandColor)
+	y += 14
+	for _, l := range chart.Wrap(d.Title, contentW, 26, true, w.measure, 4) {
+		y += 32
+		w.text(marginX, y, l, 26, true, inkColor)
+	}
+	y += 12
+	for _, l := range chart.Wrap(d.Subtitle, contentW, 14, false, w.measure, 3) {
+		y += 19
+		w.text(marginX, y, l, 14, false, inkColor)
+	}
+	y += 30
+	w.stroke(brandColor)
+	w.pdf.SetLineWidth(1.2)
+	w.pdf.Line(marginX, y, marginX+80, y)
+	y += 24
+	keyW := 0.0
+	for _, f := range facts {
+		keyW = math.Max(keyW, w.measure(f[0], 9.5, true))
+	}
+	for _, f := range facts {
+		lines := chart.Wrap(f[1], contentW-keyW-14, 9.5, false, w.measure, 3)
+		w.text(marginX, y, f[0], 9.5, true, inkColor)
+		for i, l := range lines {
+			w.text(marginX+keyW+14, y+float64(i)*12.5, l, 9.5, false, inkColor)
+		}
+		y += float64(len(lines))*12.5 + 5
+	}
+	y += 16
+	for _, n := range d.Notes {
+		for _, l := range chart.Wrap(n, contentW, 8.5, false, w.measure, 0) {
+			w.text(marginX, y, l, 8.5, false, mutedColor)
+			y += 11
+		}
+		y += 5
+	}
+}
+
+// Contents layout.
+const (
+	tocLineH          = 15.0
+	tocLines          = 47 // (contentBot - marginTop) / tocLineH
+	tocFirstPageLines = 44 // (contentBot - marginTop - 40) / tocLineH
+)
+
+func (w *writer) contents(first int) {
+	page := first
+	w.pdf.SetPage(page)
+	y := marginTop + 16
+	w.text(marginX, y, "Contents", 18, true, brandColor)
+	y += 24
+	for i, e := range w.toc {
+		if i == tocFirstPageLines || (i > tocFirstPageLines && (i-tocFirstPageLines)%tocLines == 0) {
+			page++
+			w.pdf.SetPage(page)
+			y = marginTop
+		}
+		x := marginX
+		size, bold := 10.0, true
+		if e.level > 0 {
+			x, size, bold = marginX+22, 9.0, false
+		}
+		num := strconv.Itoa(e.page)
+		numW := w.measure(num, size, bold)
+		labelW := 0.0
+		if e.label != "" {
+			labelW = w.measure(e.label+"  ", size, bold)
+			if e.level == 0 {
+				labelW = math.Max(labelW, 22)
+			} else {
+				labelW = math.Max(labelW, 28)
+			}
+		}
+		avail := pageW - marginX - numW - 24 - x - labelW
+		title := chart.Fit(e.title, avail, size, bold, w.measure)
+		base := y + tocLineH - 4
+		w.text(x, base, e.label, size, bold, inkColor)
+		w.text(x+labelW, base, title, size, bold, inkColor)
+		w.text(pageW-marginX-numW, base, num, size, bold, inkColor)
+		// Dotted leader from the title to the page number.
+		tx := x + labelW + w.measure(title, size, bold) + 4
+		if tx < pageW-marginX-numW-8 {
+			w.stroke(ruleColor)
+			w.pdf.SetLineWidth(0.6)
+			w.pdf.SetDashPattern([]float64{0.6, 2.4}, 0)
+			w.pdf.Line(tx, base, pageW-marginX-numW-4, base)
+			w.pdf.SetDashPattern(nil, 0)
+		}
+		w.pdf.Link(x, y, pageW-marginX-x, tocLineH, e.link)
+		y += tocLineH
+	}
+}
+
+func (w *writer) anchor(level int, label, title string) {
+	link := w.pdf.AddLink()
+	w.pdf.SetLink(link, w.y, w.pdf.PageNo())
+	bm := title
+	if label != "" {
+		bm = label + " " + title
+	}
+	if w.check(bm) {
+		w.pdf.Bookmark(bm, level, w.y)
+	}
+	w.toc = append(w.toc, tocEntry{level: level, label: label, title: title, page: w.pdf.PageNo(), link: link})
+}
+
+func (w *writer) section(s section) {
+	w.newPage()
+	var label string
+	if s.Annex {
+		w.annex++
+		label = "Annex " + string(rune('A'+w.annex-1))
+	} else {
+		w.sec++
+		label = strconv.Itoa(w.sec)
+	}
+	w.sub = 0
+	w.anchor(0, label, s.Title)
+	w.text(marginX, w.y+12, strings.ToUpper(label), 9, true, mutedColor)
+	w.y += 16
+	for _, l := range chart.Wrap(s.Title, contentW, 17, true, w.measure, 3) {
+		w.y += 21
+		w.text(marginX, w.y, l, 17, true, brandColor)
+	}
+	w.y += 8
+	w.stroke(brandColor)
+	w.pdf.SetLineWidth(0.8)
+	w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+	w.y += 14
+	for _, b := range s.Blocks {
+		if w.err != nil {
+			return
+		}
+		switch b := b.(type) {
+		case heading:
+			w.heading(label, b.Title, s.Annex)
+		case para:
+			w.para(b)
+		case rule:
+			w.need(20)
+			w.y += 4
+			w.stroke(ruleColor)
+			w.pdf.SetLineWidth(0.5)
+			w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+			w.y += 6
+		case table:
+			w.table(b)
+		case barChart:
+			w.drawing(b.Chart.Layout(contentW, w.measure))
+		case lineChart:
+			h := b.Height
+			if h == 0 {
+				h = 210
+			}
+			w.drawing(b.Chart.Layout(contentW, h, w.measure))
+		case chartGrid:
+			w.grid(b.Charts)
+		}
+	}
+}
+
+func (w *writer) heading(secLabel, title string, annex bool) {
+	w.sub++
+	label := secLabel + "." + strconv.Itoa(w.sub)
+	if annex {
+		label = strings.TrimPrefix(secLabel, "Annex ") + "." + strconv.Itoa(w.sub)
+	}
+	lines := chart.Wrap(title, contentW-34, 11.5, true, w.measure, 4)
+	w.need(float64(len(lines))*15 + 130) // keep the heading with what follows
+	if w.y > marginTop {
+		w.y += 8
+	}
+	w.anchor(1, label, title)
+	for i, l := range lines {
+		w.y += 15
+		if i == 0 {
+			w.text(marginX, w.y, label, 11.5, true, brandColor)
+		}
+		w.text(marginX+34, w.y, l, 11.5, true, brandColor)
+	}
+	w.y += 8
+}
+
+func (w *writer) para(p para) {
+	size, bold, color, indent, after := 9.5, false, inkColor, 0.0, 6.0
+	switch p.Style {
+	case muted:
+		size, color = 8, mutedColor
+	case label:
+		bold, after = true, 2
+	case answer:
+		indent = 14
+	case groupTitle:
+		size, bold, color, after = 10.5, true, brandColor, 3
+	}
+	lineH := size * 1.35
+	var lines []string // the author's line breaks are kept
+	for _, part := range strings.Split(strings.ReplaceAll(p.Text, "\r\n", "\n"), "\n") {
+		lines = append(lines, chart.Wrap(part, contentW-indent, size, bold, w.measure, 0)...)
+	}
+	switch p.Style {
+	case label:
+		w.need(float64(len(lines))*lineH + 2*lineH) // with the first line of its answer
+	case groupTitle:
+		w.need(float64(len(lines))*lineH + 60) // with its first question
+		w.y += 6
+	}
+	for _, l := range lines {
+		w.need(lineH)
+		w.y += lineH
+		w.text(marginX+indent, w.y-lineH*0.25, l, size, bold, color)
+	}
+	w.y += after
+}
+
+// Table layout.
+const (
+	cellSize   = 8.0
+	cellPad    = 3.5
+	cellLineH  = cellSize * 1.3
+	maxCellLns = 40
+)
+
+func (w *writer) table(t table) {
+	if len(t.Columns) == 0 {
+		return
+	}
+	total := 0.0
+	for _, c := range t.Columns {
+		total += c.Weight
+	}
+	widths := make([]float64, len(t.Columns))
+	for i, c := range t.Columns {
+		widths[i] = contentW * c.Weight / total
+	}
+	wrapRow := func(cells []string, bold bool, maxLines int) ([][]string, float64) {
+		out := make([][]string, len(t.Columns))
+		n := 1
+		for i := range t.Columns {
+			s := ""
+			if i < len(cells) {
+				s = cells[i]
+			}
+			out[i] = chart.Wrap(s, widths[i]-2*cellPad, cellSize, bold, w.measure, maxLines)
+			n = max(n, len(out[i]))
+		}
+		return out, float64(n)*cellLineH + 2*cellPad
+	}
+	titles := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		titles[i] = c.Title
+	}
+	head, headH := wrapRow(titles, true, 3)
+	drawRow := func(lines [][]string, h float64, bold bool, fg chart.Color) {
+		x := marginX
+		for i, c := range t.Columns {
+			for j, l := range lines[i] {
+				tx := x + cellPad
+				if c.Right {
+					tx = x + widths[i] - cellPad - w.measure(l, cellSize, bold)
+				}
+				w.text(tx, w.y+cellPad+float64(j+1)*cellLineH-2.6, l, cellSize, bold, fg)
+			}
+			x += widths[i]
+		}
+		w.y += h
+	}
+	drawHead := func() {
+		w.fill(headerColor)
+		w.pdf.Rect(marginX, w.y, contentW, headH, "F")
+		drawRow(head, headH, true, whiteColor)
+	}
+	rows := make([][][]string, len(t.Rows))
+	heights := make([]float64, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i], heights[i] = wrapRow(r, t.Bold[i], maxCellLns)
+	}
+	// A table that fits on a page starts on one where it fits whole; a
+	// longer one starts where its header and first row fit.
+	height := headH
+	for _, h := range heights {
+		height += h
+	}
+	if height > contentBot-marginTop && len(rows) > 0 {
+		height = headH + heights[0]
+	}
+	w.need(height)
+	drawHead()
+	for i := range rows {
+		if w.y+heights[i] > contentBot {
+			w.newPage()
+			drawHead()
+		}
+		if i%2 == 1 {
+			w.fill(zebraColor)
+			w.pdf.Rect(marginX, w.y, contentW, heights[i], "F")
+		}
+		drawRow(rows[i], heights[i], t.Bold[i], inkColor)
+		w.stroke(ruleColor)
+		w.pdf.SetLineWidth(0.3)
+		w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+	}
+	w.y += 10
+}
+
+func (w *writer) drawing(d *chart.Drawing) {
+	w.need(d.H + 4)
+	w.paint(d, marginX, w.y)
+	w.y += d.H + 10
+}
+
+func (w *writer) grid(charts []*chart.Line) {
+	const gap = 14.0
+	cw := (contentW - gap) / 2
+	for i := 0; i < len(charts); i += 2 {
+		var ds []*chart.Drawing
+		h := 0.0
+		for j := i; j < i+2 && j < len(charts); j++ {
+			d := charts[j].Layout(cw, 150, w.measure)
+			ds = append(ds, d)
+			h = math.Max(h, d.H)
+		}
+		w.need(h + 4)
+		for j, d := range ds {
+			w.paint(d, marginX+float64(j)*(cw+gap), w.y)
+		}
+		w.y += h + 10
+	}
+}
+
+// paint draws a laid-out chart with its top left corner at (x0, y0).
+func (w *writer) paint(d *chart.Drawing, x0, y0 float64) {
+	for _, s := range d.Shapes {
+		switch s := s.(type) {
+		case chart.Rect:
+			if s.W <= 0 || s.H <= 0 {
+				continue
+			}
+			w.fill(s.Fill)
+			w.pdf.Rect(x0+s.X, y0+s.Y, s.W, s.H, "F")
+		case chart.Segment:
+			w.stroke(s.Stroke)
+			w.pdf.SetLineWidth(s.Width)
+			w.pdf.Line(x0+s.X1, y0+s.Y1, x0+s.X2, y0+s.Y2)
+		case chart.Polyline:
+			w.stroke(s.Stroke)
+			w.pdf.SetLineWidth(s.Width)
+			for i, p := range s.Points {
+				if i == 0 {
+					w.pdf.MoveTo(x0+p.X, y0+p.Y)
+				} else {
+					w.pdf.LineTo(x0+p.X, y0+p.Y)
+				}
+			}
+			w.pdf.DrawPath("D")
+		case chart.Circle:
+			w.fill(s.Fill)
+			w.pdf.Circle(x0+s.X, y0+s.Y, s.R, "F")
+		case chart.Text:
+			x := x0 + s.X
+			switch s.Anchor {
+			case chart.Middle:
+				x -= w.measure(s.S, s.Size, s.Bold) / 2
+			case chart.End:
+				x -= w.measure(s.S, s.Size, s.Bold)
+			}
+			w.text(x, y0+s.Y, s.S, s.Size, s.Bold, s.Fill)
+		}
+	}
+}

@@ -1,0 +1,311 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/cosp-ict/irm/internal/chart"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+func (in *reading) profile(ctx context.Context, code string) (*document, error) {
+	board, err := submission.StatusBoard(ctx, in.db, in.cycle.ID)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(board, func(s submission.StateStatus) bool { return s.Code == code })
+	if i < 0 {
+		return nil, fmt.Errorf("state %s vanished", code)
+	}
+	st := board[i]
+	in.fp.add("state", st.Code, st.Name, st.RegionalGroup, strconv.FormatBool(st.Developing), strconv.FormatBool(st.Party))
+	sub, err := submission.SubmissionIn(ctx, in.db, in.cycle.ID, code)
+	if err != nil {
+		return nil, err
+	}
+	var comments []submission.VersionedComment
+	if sub != nil {
+		in.fp.add("submission", code, sub.ID, string(sub.Status), strconv.Itoa(sub.Version))
+		if comments, err = submission.CommentsIn(ctx, in.db, sub.ID); err != nil {
+			return nil, err
+		}
+		for _, c := range comments {
+			in.fp.add("comment", c.ID)
+		}
+	}
+	codes := make([]string, len(in.r.cat.Indicators))
+	for i, ind := range in.r.cat.Indicators {
+		codes[i] = ind.Code
+	}
+	obs, err := statistics.StateTotals(ctx, in.db, code, codes)
+	if err != nil {
+		return nil, err
+	}
+	n, digest, err := statistics.TotalsDigest(ctx, in.db, codes, code)
+	if err != nil {
+		return nil, err
+	}
+	in.fp.add("observations", strconv.Itoa(n), digest)
+
+	doc := &document{
+		Kind: "Country profile", Title: st.Name, Subtitle: "Country profile for the review cycle " + in.cycle.Name,
+		Facts:  in.facts(),
+		Footer: in.footer() + " · " + st.Name,
+	}
+	doc.Facts = append(doc.Facts,
+		[2]string{"State", st.Name + " (" + st.Code + ")"},
+		[2]string{"Regional group", groupName(st.RegionalGroup)},
+		[2]string{"Developing State", yesNo(st.Developing)},
+		[2]string{"State Party", yesNo(st.Party)})
+	if sub == nil {
+		doc.Facts = append(doc.Facts, [2]string{"Submission", "Not started"})
+	} else {
+		s := statusName(sub.Status) + ", version " + strconv.Itoa(sub.Version)
+		if sub.SubmittedAt != nil {
+			s += ", submitted " + date(sub.SubmittedAt)
+		}
+		if sub.Late {
+			s += " (late)"
+		}
+		doc.Facts = append(doc.Facts, [2]string{"Submission", s})
+		if sub.Status == submission.Draft || sub.Status == submission.Returned {
+			doc.Notes = append(doc.Notes, "This submission is not submitted: the answers below are the State's current draft, which the working groups' aggregates do not count.")
+		}
+	}
+	doc.Notes = append(doc.Notes, "Statistics are the State's yearly totals as reported; confidential values are not printed.")
+
+	var answers map[string]any
+	if sub != nil {
+		v, err := questionnaire.DecodeAnswers(sub.Answers)
+		if err != nil {
+			return nil, fmt.Errorf("decode answers of %s: %w", code, err)
+		}
+		answers = map[string]any{}
+		for _, a := range in.q.Answers(v) {
+			answers[a.Path] = a.Value
+		}
+	}
+	sch := newSchema(in.q)
+	for _, sec := range in.q.Sections {
+		s := section{Title: sec.Title}
+		if sub == nil {
+			s.Blocks = append(s.Blocks, para{Text: "No submission in this cycle.", Style: muted})
+		}
+		group := "/" + sec.ID
+		for _, q := range sec.Questions {
+			if sub == nil {
+				break
+			}
+			// A group's title before its first question.
+			if parent := q.Path[:strings.LastIndex(q.Path, "/")]; parent != group {
+				group = parent
+				if title := sch.title(parent); title != "" && parent != "/"+sec.ID {
+					s.Blocks = append(s.Blocks, para{Text: title, Style: groupTitle})
+				} else {
+					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
+				}
+			}
+			s.Blocks = append(s.Blocks, para{Text: questionTitle(q), Style: label})
+			s.Blocks = append(s.Blocks, in.answerBlocks(sch, q, answers[q.Path])...)
+		}
+		doc.Sections = append(doc.Sections, s)
+	}
+	doc.Sections = append(doc.Sections, in.stateStatistics(st.Name, obs), in.commentsSection(comments))
+	return doc, nil
+}
+
+// answerBlocks prints one answer: choices by their labels, lists as
+// tables.
+func (in *reading) answerBlocks(sch *schema, q *questionnaire.Question, v any) []block {
+	if v == nil {
+		return []block{para{Text: "Not answered.", Style: answer}}
+	}
+	switch q.Kind {
+	case questionnaire.List:
+		items, _ := v.([]any)
+		if len(items) == 0 {
+			return []block{para{Text: "None listed.", Style: answer}}
+		}
+		fields := sch.listFields(q.Path)
+		if len(fields) == 0 { // items that are not objects: one column
+			t := table{Columns: []column{{"Item", 1, false}}}
+			for _, it := range items {
+				t.Rows = append(t.Rows, []string{cellText(it, false)})
+			}
+			return []block{t}
+		}
+		t := table{}
+		for _, f := range fields {
+			t.Columns = append(t.Columns, column{Title: f.Title, Weight: 1})
+		}
+		for _, it := range items {
+			obj, _ := it.(map[string]any)
+			row := make([]string, len(fields))
+			for i, f := range fields {
+				row[i] = cellText(obj[f.Key], f.Enum)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		return []block{t}
+	case questionnaire.SingleChoice, questionnaire.MultiChoice, questionnaire.Boolean:
+		return []block{para{Text: cellText(v, true), Style: answer}}
+	}
+	return []block{para{Text: cellText(v, false), Style: answer}}
+}
+
+// cellText prints an answer value; enum values and booleans in words.
+func cellText(v any, enum bool) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		return yesNo(v)
+	case string:
+		if enum {
+			return humanize(v)
+		}
+		return v
+	case json.Number:
+		f, err := v.Float64()
+		if err != nil {
+			return v.String()
+		}
+		return answerNum(f)
+	case float64:
+		return answerNum(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = cellText(e, enum)
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = humanize(k) + ": " + cellText(v[k], false)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return fmt.Sprint(v)
+}
+
+// answerNum prints a number a State answered: whole numbers below 10,000
+// without a separator, so that a year reads 2026, not 2,026.
+func answerNum(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 10000 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return num(v)
+}
+
+func (in *reading) stateStatistics(stateName string, obs []statistics.Observation) section {
+	s := section{Title: "Statistics"}
+	byCode := map[string][]statistics.Observation{}
+	for _, o := range obs {
+		byCode[o.Indicator] = append(byCode[o.Indicator], o)
+	}
+	t := table{Columns: []column{{"Indicator", 3.4, false}, {"Unit", 1, false}, {"Years reported", 1.6, false},
+		{"Latest year", 0.9, true}, {"Latest value", 1.3, true}}}
+	var charts []*chart.Line
+	for _, ind := range in.r.cat.Indicators {
+		os := byCode[ind.Code]
+		if len(os) == 0 {
+			continue
+		}
+		last := os[len(os)-1]
+		value := statusText(last)
+		line := &chart.Line{Title: ind.Name + unitSuffix(ind)}
+		numeric := false
+		for _, o := range os {
+			line.Years = append(line.Years, o.Year)
+			v := chart.Missing
+			if o.Value != nil {
+				v, numeric = *o.Value, true
+			}
+			line.Series = appendValue(line.Series, stateName, v)
+		}
+		t.Rows = append(t.Rows, []string{ind.Name, ind.Unit, yearsText(os), strconv.Itoa(last.Year), value})
+		if numeric {
+			charts = append(charts, line)
+		}
+	}
+	if len(t.Rows) == 0 {
+		s.Blocks = append(s.Blocks, para{Text: "The State has reported no statistics."})
+		return s
+	}
+	s.Blocks = append(s.Blocks,
+		para{Text: "Every indicator the State has reported, with the latest year's value (totals, without breakdowns), then each indicator's values by year."},
+		t, chartGrid{Charts: charts})
+	return s
+}
+
+func appendValue(series []chart.Series, name string, v float64) []chart.Series {
+	if len(series) == 0 {
+		series = []chart.Series{{Name: name}}
+	}
+	series[0].Values = append(series[0].Values, v)
+	return series
+}
+
+func statusText(o statistics.Observation) string {
+	switch {
+	case o.Status == statistics.Confidential:
+		return "confidential"
+	case o.Value == nil:
+		return "not available"
+	case o.Status == statistics.Estimated:
+		return num(*o.Value) + " (estimated)"
+	}
+	return num(*o.Value)
+}
+
+// yearsText prints years as ranges: "2016–2019, 2021".
+func yearsText(os []statistics.Observation) string {
+	var parts []string
+	for i := 0; i < len(os); {
+		j := i
+		for j+1 < len(os) && os[j+1].Year == os[j].Year+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, strconv.Itoa(os[i].Year)+"–"+strconv.Itoa(os[j].Year))
+		} else {
+			parts = append(parts, strconv.Itoa(os[i].Year))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (in *reading) commentsSection(comments []submission.VersionedComment) section {
+	s := section{Title: "Review comments"}
+	if len(comments) == 0 {
+		s.Blocks = append(s.Blocks, para{Text: "There are no review comments on this submission."})
+		return s
+	}
+	t := table{Columns: []column{{"Version", 0.8, true}, {"About", 2.4, false}, {"Comment", 4, false}, {"Author", 1.4, false}, {"Date", 1.2, false}}}
+	for _, c := range comments {
+		about := "The whole submission"
+		if c.Path != nil {
+			about = *c.Path
+			if q, ok := in.q.Question(*c.Path); ok {
+				about = questionTitle(q)
+			}
+		}
+		t.Rows = append(t.Rows, []string{strconv.Itoa(c.Version), about, c.Body, c.Author, c.CreatedAt.UTC().Format("2006-01-02")})
+	}
+	s.Blocks = append(s.Blocks, para{Text: "Comments made on the submission, oldest first."}, t)
+	return s
+}

@@ -1,0 +1,250 @@
+// Package report assembles the review reports — a cycle's synthesis, a
+// State's country profile, the technical-assistance report — from the
+// aggregates, statistics and submissions, and renders them as PDF with
+// go-pdf/fpdf: A4, a title page, contents, numbered sections, tables that
+// break across pages, vector charts (internal/chart), embedded fonts, and
+// on every page a footer with the cycle, the render time and a fingerprint
+// of the data read.
+//
+// Everything a report prints is read in one read-only REPEATABLE READ
+// transaction, so a report is consistent with itself while States keep
+// saving, and it prints the figures the API gives for the same data: the
+// aggregates come from internal/aggregate's Reader and the trends from
+// statistics, through that transaction. Storing runs and scheduling them
+// is internal/schedule's.
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/postgres"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// Kind is the kind of a report.
+type Kind string
+
+const (
+	CycleSynthesis      Kind = "CYCLE_SYNTHESIS"
+	CountryProfile      Kind = "COUNTRY_PROFILE"
+	TechnicalAssistance Kind = "TECHNICAL_ASSISTANCE"
+)
+
+// TechnicalAssistanceGroup is the working group whose questions and
+// indicators make the technical-assistance report.
+const TechnicalAssistanceGroup = "technical-assistance"
+
+// Request says which report to render.
+type Request struct {
+	Kind         Kind
+	CycleID      string
+	WorkingGroup string // CYCLE_SYNTHESIS: a working group, or "" for the whole Conference
+	State        string // COUNTRY_PROFILE: the State's ISO 3166-1 alpha-3 code
+}
+
+// Document is a rendered report.
+type Document struct {
+	PDF         []byte
+	Pages       int
+	Fingerprint string // hex SHA-256 of the data read; printed in every footer
+	FileName    string // e.g. "cycle-synthesis-2027-international-cooperation.pdf"
+}
+
+// Trends gives indicators' yearly series by group, read through db; the
+// statistics service is one.
+type Trends interface {
+	Trends(ctx context.Context, db postgres.DB, tq statistics.TrendQuery) (map[string][]statistics.TrendSeries, error)
+}
+
+// Renderer assembles and renders reports.
+type Renderer struct {
+	pool   *pgxpool.Pool
+	reg    *questionnaire.Registry
+	cat    *statistics.Catalogue
+	agg    *aggregate.Service
+	trends Trends
+	opt    renderOptions
+}
+
+// Option changes how a Renderer writes PDFs.
+type Option func(*Renderer)
+
+// Uncompressed writes page contents uncompressed, for tests that read
+// the PDF's bytes.
+func Uncompressed() Option { return func(r *Renderer) { r.opt.compress = false } }
+
+// NewRenderer returns a renderer over pool. trends is the statistics
+// service.
+func NewRenderer(pool *pgxpool.Pool, reg *questionnaire.Registry, cat *statistics.Catalogue, agg *aggregate.Service, trends Trends, opts ...Option) *Renderer {
+	r := &Renderer{pool: pool, reg: reg, cat: cat, agg: agg, trends: trends, opt: renderOptions{compress: true}}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Check validates a request before anything is queued: a COUNTRY_PROFILE
+// without a State or a scope that does not fit the kind is BAD_USER_INPUT;
+// an unknown cycle, working group or State is NOT_FOUND.
+func (r *Renderer) Check(ctx context.Context, req Request) error {
+	return postgres.ReadTx(asSystem(ctx), r.pool, func(tx pgx.Tx) error {
+		_, err := r.check(ctx, tx, req)
+		return err
+	})
+}
+
+// asSystem is ctx acting as the service itself: a report reads every
+// State's rows whoever asked for it (the caller checks who may).
+func asSystem(ctx context.Context) context.Context {
+	return postgres.WithPrincipal(ctx, postgres.System)
+}
+
+// check validates req through db and returns its cycle.
+func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (submission.Cycle, error) {
+	switch req.Kind {
+	case CycleSynthesis:
+		if req.State != "" {
+			return submission.Cycle{}, apperr.BadInputf("a CYCLE_SYNTHESIS report takes no state")
+		}
+		if req.WorkingGroup != "" {
+			if _, ok := r.reg.WorkingGroup(req.WorkingGroup); !ok {
+				return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", req.WorkingGroup)
+			}
+		}
+	case CountryProfile:
+		if req.WorkingGroup != "" {
+			return submission.Cycle{}, apperr.BadInputf("a COUNTRY_PROFILE report takes no working group")
+		}
+		if req.State == "" {
+			return submission.Cycle{}, apperr.BadInputf("a COUNTRY_PROFILE report needs a state")
+		}
+		if !state.ValidCode(req.State) { // as the state package: no State has it
+			return submission.Cycle{}, apperr.NotFoundf("no State with code %q", req.State)
+		}
+	case TechnicalAssistance:
+		if req.WorkingGroup != "" || req.State != "" {
+			return submission.Cycle{}, apperr.BadInputf("a TECHNICAL_ASSISTANCE report takes no working group and no state")
+		}
+		if _, ok := r.reg.WorkingGroup(TechnicalAssistanceGroup); !ok {
+			return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", TechnicalAssistanceGroup)
+		}
+	default:
+		return submission.Cycle{}, apperr.BadInputf("unknown report kind %q", req.Kind)
+	}
+	c, err := submission.CycleIn(ctx, db, req.CycleID)
+	if err != nil {
+		return submission.Cycle{}, err
+	}
+	if _, ok := r.reg.Get(c.QuestionnaireID); !ok {
+		return submission.Cycle{}, fmt.Errorf("cycle %s: questionnaire %s is not loaded", c.ID, c.QuestionnaireID)
+	}
+	if req.Kind == CountryProfile {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM states WHERE code = $1`, strings.ToUpper(req.State)).Scan(&n); err != nil {
+			return submission.Cycle{}, fmt.Errorf("find state: %w", err)
+		}
+		if n == 0 {
+			return submission.Cycle{}, apperr.NotFoundf("no State with code %q", strings.ToUpper(req.State))
+		}
+	}
+	return c, nil
+}
+
+// Render reads everything the report needs in one read-only REPEATABLE
+// READ transaction and renders it; now is printed in the footer (UTC) and
+// is the PDF's creation date, so equal data and equal now give equal
+// bytes.
+func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Document, error) {
+	req.State = strings.ToUpper(req.State)
+	var doc *document
+	fp := newFingerprint(req)
+	err := postgres.Snapshot(asSystem(ctx), r.pool, func(tx pgx.Tx) error {
+		c, err := r.check(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		q, _ := r.reg.Get(c.QuestionnaireID)
+		fp.add("questionnaire", q.ID, q.SHA256)
+		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp}
+		switch req.Kind {
+		case CycleSynthesis:
+			doc, err = in.synthesis(ctx, req.WorkingGroup)
+		case CountryProfile:
+			doc, err = in.profile(ctx, req.State)
+		case TechnicalAssistance:
+			doc, err = in.technicalAssistance(ctx)
+		}
+		return err
+	})
+	if err != nil {
+		return Document{}, err
+	}
+	sum := fp.sum()
+	pdf, pages, err := writePDF(ctx, doc, now, sum, r.opt)
+	if err != nil {
+		return Document{}, fmt.Errorf("render %s: %w", strings.ToLower(string(req.Kind)), err)
+	}
+	return Document{PDF: pdf, Pages: pages, Fingerprint: sum, FileName: FileName(req)}, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
+
+// FileName is the name a person would want for the report's file:
+// "cycle-synthesis-2027-international-cooperation.pdf",
+// "country-profile-2027-gha.pdf".
+func FileName(req Request) string {
+	parts := []string{strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", "-"), req.CycleID}
+	switch req.Kind {
+	case CycleSynthesis:
+		if req.WorkingGroup != "" {
+			parts = append(parts, req.WorkingGroup)
+		}
+	case CountryProfile:
+		parts = append(parts, req.State)
+	}
+	name := unsafeName.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-")
+	return strings.Trim(name, "-.") + ".pdf"
+}
+
+// fingerprint hashes what a report read: its request, its questionnaire,
+// the submission versions and the observation revisions it used.
+type fingerprint struct{ lines []string }
+
+func newFingerprint(req Request) *fingerprint {
+	return &fingerprint{lines: []string{"irm-report-1", string(req.Kind), req.CycleID, req.WorkingGroup, req.State}}
+}
+
+func (f *fingerprint) add(parts ...string) { f.lines = append(f.lines, strings.Join(parts, "|")) }
+
+func (f *fingerprint) sum() string {
+	h := sha256.New()
+	for _, l := range f.lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// reading is one report's reads, all through one transaction.
+type reading struct {
+	r     *Renderer
+	db    postgres.DB
+	agg   *aggregate.Reader
+	cycle submission.Cycle
+	q     *questionnaire.Questionnaire
+	fp    *fingerprint
+}

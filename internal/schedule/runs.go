@@ -1,0 +1,254 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
+	"github.com/cosp-ict/irm/internal/report"
+)
+
+// MaxListedRuns bounds reportRuns: the newest runs first.
+const MaxListedRuns = 1000
+
+// Input names a report: its kind, cycle and scope.
+type Input struct {
+	Kind         report.Kind
+	CycleID      string
+	WorkingGroup string // CYCLE_SYNTHESIS: optional
+	State        string // COUNTRY_PROFILE: required
+}
+
+// request checks the shape of in and asks the renderer whether it can
+// render it, before anything is stored or queued.
+func (s *Service) request(ctx context.Context, in Input) (report.Request, error) {
+	req := report.Request{Kind: in.Kind, CycleID: strings.TrimSpace(in.CycleID),
+		WorkingGroup: strings.TrimSpace(in.WorkingGroup), State: strings.ToUpper(strings.TrimSpace(in.State))}
+	switch req.Kind {
+	case report.CycleSynthesis, report.CountryProfile, report.TechnicalAssistance:
+	default:
+		return req, apperr.BadInputf("unknown report kind %q", in.Kind)
+	}
+	switch {
+	case req.CycleID == "":
+		return req, apperr.BadInputf("a report needs a cycle")
+	case req.Kind == report.CountryProfile && req.State == "":
+		return req, apperr.BadInputf("a COUNTRY_PROFILE needs a state")
+	case req.Kind != report.CountryProfile && req.State != "":
+		return req, apperr.BadInputf("only a COUNTRY_PROFILE takes a state; a %s covers every State", req.Kind)
+	case req.Kind != report.CycleSynthesis && req.WorkingGroup != "":
+		return req, apperr.BadInputf("only a CYCLE_SYNTHESIS takes a workingGroup")
+	}
+	if err := s.renderer.Check(ctx, req); err != nil {
+		if apperr.CodeOf(err) == apperr.Internal {
+			return req, fmt.Errorf("check report request: %w", err)
+		}
+		return req, err
+	}
+	return req, nil
+}
+
+const runColumns = `r.id, r.kind, r.cycle_id, coalesce(r.working_group, ''), coalesce(r.state_code, ''),
+	r.scheduled_for, r.status, r.started_at, r.finished_at, r.pages, r.bytes, r.sha256, r.fingerprint,
+	r.file_name, r.published, r.error, r.requested_by, r.created_at, ` + scheduleColumns
+
+// runFrom is the FROM clause that runColumns read.
+const runFrom = ` FROM report_runs r LEFT JOIN report_schedules s ON s.id = r.schedule_id `
+
+func scanRun(row pgx.Row) (Run, error) {
+	var r Run
+	var sc scheduleScan
+	err := row.Scan(&r.ID, &r.Kind, &r.CycleID, &r.WorkingGroup, &r.State,
+		&r.ScheduledFor, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Pages, &r.Bytes, &r.SHA256, &r.Fingerprint,
+		&r.FileName, &r.Published, &r.Error, &r.RequestedBy, &r.CreatedAt,
+		&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.cron, &sc.tz, &sc.next, &sc.active, &sc.deleted, &sc.by, &sc.at)
+	if err != nil {
+		return Run{}, err
+	}
+	if sc.id != nil {
+		sched := sc.schedule()
+		r.Schedule = &sched
+	}
+	return r, nil
+}
+
+// Render queues a run of in and returns it at once (QUEUED).
+func (s *Service) Render(ctx context.Context, p auth.Principal, in Input) (Run, error) {
+	if err := auth.CanManageReports(p); err != nil {
+		return Run{}, err
+	}
+	req, err := s.request(ctx, in)
+	if err != nil {
+		return Run{}, err
+	}
+	var run Run
+	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		id, err := insertRun(ctx, tx, req, nil, s.now(), p.Name)
+		if err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "report.render", Subject: "report/" + id,
+			Detail: req}); err != nil {
+			return err
+		}
+		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+runFrom+`WHERE r.id = $1`, id))
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("queue report: %w", err)
+	}
+	return run, nil
+}
+
+// insertRun stores a QUEUED run. For a schedule's tick it is the claim:
+// when another replica claimed (schedule, tick) first it returns "".
+func insertRun(ctx context.Context, tx pgx.Tx, req report.Request, scheduleID *string, scheduledFor time.Time, by string) (string, error) {
+	var id string
+	err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, schedule_id, scheduled_for, requested_by)
+		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7)
+		ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
+		RETURNING id`, req.Kind, req.CycleID, req.WorkingGroup, req.State, scheduleID, scheduledFor, by).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store run: %w", err)
+	}
+	return id, nil
+}
+
+// RunFilter narrows reportRuns; nil fields do not filter.
+type RunFilter struct {
+	CycleID   *string
+	Kind      *report.Kind
+	Published *bool
+}
+
+// Runs lists the runs p may read, newest first.
+func (s *Service) Runs(ctx context.Context, p auth.Principal, f RunFilter) ([]Run, error) {
+	// The WHERE clause repeats auth.CanReadReportRun so that the limit
+	// counts readable runs; the policy function still decides each row.
+	rows, err := s.pool.Query(ctx, `SELECT `+runColumns+runFrom+`
+		WHERE ($1::text IS NULL OR r.cycle_id = $1) AND ($2::text IS NULL OR r.kind = $2)
+		  AND ($3::boolean IS NULL OR r.published = $3)
+		  AND ($4 = 'SECRETARIAT' OR r.published OR ($4 = 'FOCAL_POINT' AND r.kind = 'COUNTRY_PROFILE' AND r.state_code = $5))
+		ORDER BY r.created_at DESC, r.id LIMIT $6`,
+		f.CycleID, f.Kind, f.Published, string(p.Role), p.State, MaxListedRuns)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	out := all[:0]
+	for _, r := range all {
+		if auth.CanReadReportRun(p, string(r.Kind), r.State, r.Published) == nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// notFound is the answer for a run that does not exist and for one p
+// may not read, alike, so that no one learns which runs exist.
+func notFound(id string) error { return apperr.NotFoundf("no report run %q", id) }
+
+// Run returns run id if p may read it, else a NOT_FOUND error.
+func (s *Service) Run(ctx context.Context, p auth.Principal, id string) (Run, error) {
+	if !uuidShape.MatchString(id) {
+		return Run{}, notFound(id)
+	}
+	r, err := scanRun(s.pool.QueryRow(ctx, `SELECT `+runColumns+runFrom+`WHERE r.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Run{}, notFound(id)
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("read run: %w", err)
+	}
+	if auth.CanReadReportRun(p, string(r.Kind), r.State, r.Published) != nil {
+		return Run{}, notFound(id)
+	}
+	return r, nil
+}
+
+// File is a run's PDF.
+type File struct {
+	Name   string // what to save it as
+	SHA256 string // hex
+	PDF    []byte
+}
+
+// PDF returns the PDF of run id if p may read it; NOT_FOUND otherwise,
+// and for a run that has no PDF (yet).
+func (s *Service) PDF(ctx context.Context, p auth.Principal, id string) (File, error) {
+	r, err := s.Run(ctx, p, id)
+	if err != nil {
+		return File{}, err
+	}
+	if r.Status != Succeeded {
+		return File{}, apperr.NotFoundf("report run %q has no PDF: it is %s", id, r.Status)
+	}
+	var f File
+	err = s.pool.QueryRow(ctx, `SELECT r.file_name, r.sha256, f.pdf FROM report_runs r JOIN report_files f ON f.run_id = r.id
+		WHERE r.id = $1`, id).Scan(&f.Name, &f.SHA256, &f.PDF)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return File{}, notFound(id)
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("read report file: %w", err)
+	}
+	return f, nil
+}
+
+// Publish marks a SUCCEEDED run published: working groups and focal
+// points may then read it. Publishing a published run changes nothing.
+func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run, error) {
+	if err := auth.CanManageReports(p); err != nil {
+		return Run{}, err
+	}
+	if !uuidShape.MatchString(id) {
+		return Run{}, notFound(id)
+	}
+	var run Run
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		var status Status
+		var published bool
+		err := tx.QueryRow(ctx, `SELECT status, published FROM report_runs WHERE id = $1 FOR UPDATE`, id).Scan(&status, &published)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound(id)
+		}
+		if err != nil {
+			return fmt.Errorf("lock run: %w", err)
+		}
+		if status != Succeeded {
+			return apperr.Conflictf("report run %q is %s: only a SUCCEEDED run can be published", id, status)
+		}
+		if !published {
+			if _, err := tx.Exec(ctx, `UPDATE report_runs SET published = true, published_at = now(), published_by = $2
+				WHERE id = $1`, id, p.Name); err != nil {
+				return fmt.Errorf("publish run: %w", err)
+			}
+			if err := audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "report.publish", Subject: "report/" + id}); err != nil {
+				return err
+			}
+		}
+		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+runFrom+`WHERE r.id = $1`, id))
+		return err
+	})
+	return run, err
+}

@@ -1,0 +1,329 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/cosp-ict/irm/internal/report"
+)
+
+var synthesis = Input{Kind: report.CycleSynthesis, CycleID: "2027"}
+
+// ticks returns the scheduled_for of every run of schedule id, in order.
+func (w *world) ticks(t *testing.T, id string) []time.Time {
+	t.Helper()
+	rows, err := w.pool.Query(context.Background(), `SELECT scheduled_for FROM report_runs WHERE schedule_id = $1 ORDER BY scheduled_for`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestThreeSchedulersFireEachTickOnce runs three replicas (three
+// schedulers, three River clients) on one database with an every-second
+// schedule: every tick of the window gets exactly one run and one job.
+func TestThreeSchedulersFireEachTickOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	replicas := []*Service{w.service(t, fast()), w.service(t, fast()), w.service(t, fast())}
+	// Started first, so that none sees the schedule in its start-up pass
+	// (which would catch up missed ticks in one run) however slowly the
+	// three start.
+	for _, r := range replicas {
+		start(t, r)
+	}
+	sched, err := replicas[0].CreateSchedule(context.Background(), secretariat, ScheduleInput{Report: synthesis, Cron: "@every 1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 60*time.Second, "six ticks fired", func() (bool, error) { return len(w.ticks(t, sched.ID)) >= 6, nil })
+	var wg sync.WaitGroup
+	for _, r := range replicas {
+		wg.Go(func() { stop(t, r) })
+	}
+	wg.Wait()
+
+	ticks := w.ticks(t, sched.ID)
+	if !ticks[0].Equal(sched.NextRunAt) {
+		t.Fatalf("first run for %s, want the schedule's first tick %s", ticks[0], sched.NextRunAt)
+	}
+	for i := 1; i < len(ticks); i++ {
+		if d := ticks[i].Sub(ticks[i-1]); d != time.Second {
+			t.Fatalf("runs for %s then %s: got %s apart, want every tick once, 1s apart", ticks[i-1], ticks[i], d)
+		}
+	}
+	var next time.Time
+	if err := w.pool.QueryRow(context.Background(), `SELECT next_run_at FROM report_schedules WHERE id = $1`, sched.ID).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if last := ticks[len(ticks)-1]; !next.Equal(last.Add(time.Second)) {
+		t.Fatalf("next_run_at %s after the last run for %s: a tick was skipped or claimed twice", next, last)
+	}
+	jobs := w.count(t, `SELECT count(*) FROM river_job j JOIN report_runs r ON r.id::text = j.args->>'run_id' WHERE r.schedule_id = $1`, sched.ID)
+	if jobs != len(ticks) {
+		t.Fatalf("render jobs: got %d, want one per run (%d)", jobs, len(ticks))
+	}
+}
+
+// TestMissedTicksAreCaughtUpOnceAtStart: ticks missed while no replica
+// ran give one run, for the latest of them, when a replica starts.
+func TestMissedTicksAreCaughtUpOnceAtStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.service(t, fast())
+	ctx := context.Background()
+	sched, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: synthesis, Cron: "0 * * * *"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The outage: no replica ran for the last ten hourly ticks.
+	before := time.Now().UTC()
+	if _, err := w.pool.Exec(ctx, `UPDATE report_schedules SET next_run_at = $2 WHERE id = $1`,
+		sched.ID, before.Truncate(time.Hour).Add(-10*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, 30*time.Second, "the catch-up run", func() (bool, error) { return len(w.ticks(t, sched.ID)) > 0, nil })
+	// Let the scheduler poll several more times: nothing else is due.
+	time.Sleep(10 * fast().Poll)
+	after := time.Now().UTC()
+	ticks := w.ticks(t, sched.ID)
+	if len(ticks) != 1 {
+		t.Fatalf("runs after a ten-tick outage: got %d (%v), want 1", len(ticks), ticks)
+	}
+	if latest := ticks[0]; !latest.Equal(before.Truncate(time.Hour)) && !latest.Equal(after.Truncate(time.Hour)) {
+		t.Fatalf("caught-up run for %s, want the latest missed tick %s", latest, before.Truncate(time.Hour))
+	}
+	var next time.Time
+	if err := w.pool.QueryRow(ctx, `SELECT next_run_at FROM report_schedules WHERE id = $1`, sched.ID).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if !next.After(before) || !next.Equal(ticks[0].Add(time.Hour)) {
+		t.Fatalf("next_run_at %s, want the tick after the caught-up one, %s", next, ticks[0].Add(time.Hour))
+	}
+}
+
+func TestAPanickingRenderFailsTheRunOnly(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.renderer.hook = func(ctx context.Context, req report.Request) error {
+		if req.Kind == report.TechnicalAssistance {
+			panic("index out of range [7] with length 3")
+		}
+		return nil
+	}
+	s := w.service(t, fast())
+	ctx := context.Background()
+	bad, err := s.Render(ctx, secretariat, Input{Kind: report.TechnicalAssistance, CycleID: "2027"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, 30*time.Second, "the run fails", func() (bool, error) { return w.status(t, s, bad.ID).Status == Failed, nil })
+	got := w.status(t, s, bad.ID)
+	if got.Error == nil || *got.Error != "the renderer crashed: index out of range [7] with length 3" || got.FinishedAt == nil || got.SHA256 != nil {
+		t.Fatalf("failed run: error %v, finished %v, sha256 %v", got.Error, got.FinishedAt, got.SHA256)
+	}
+	// The job is done, not retried, and the worker goes on with others.
+	eventually(t, 30*time.Second, "the job completes", func() (bool, error) {
+		return w.count(t, `SELECT count(*) FROM river_job WHERE args->>'run_id' = $1 AND state = 'completed' AND attempt = 1`, bad.ID) == 1, nil
+	})
+	good, err := s.Render(ctx, secretariat, synthesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the next run succeeds", func() (bool, error) { return w.status(t, s, good.ID).Status == Succeeded, nil })
+}
+
+// TestAStuckRunIsTakenOver simulates a replica that crashed while
+// rendering: its run stays RUNNING and its job "running" for an hour.
+// River's rescuer gives the job back and another replica renders it.
+func TestAStuckRunIsTakenOver(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := fast()
+	cfg.RenderTimeout, cfg.RescueAfter = 5*time.Second, 10*time.Second
+	s := w.service(t, cfg)
+	ctx := context.Background()
+	run, err := s.Render(ctx, secretariat, synthesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.pool.Exec(ctx, `
+		UPDATE report_runs SET status = 'RUNNING', started_at = now() - interval '1 hour', attempts = 1 WHERE id = $1;`, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.pool.Exec(ctx, `
+		UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '1 hour',
+			attempted_by = ARRAY['crashed-replica'] WHERE args->>'run_id' = $1`, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.status(t, s, run.ID); got.Status != Running {
+		t.Fatalf("simulated crash: run is %s", got.Status)
+	}
+	start(t, s)
+	eventually(t, 90*time.Second, "the stuck run succeeds", func() (bool, error) { return w.status(t, s, run.ID).Status == Succeeded, nil })
+	got := w.status(t, s, run.ID)
+	if n := w.count(t, `SELECT attempts FROM report_runs WHERE id = $1`, run.ID); n != 2 || got.StartedAt.Before(time.Now().Add(-time.Minute)) {
+		t.Fatalf("taken-over run: attempts %d, started %s; want 2, started just now", n, got.StartedAt)
+	}
+}
+
+// TestARunningRunIsNotTakenOverEarly: a job delivered while another
+// worker holds the run (RUNNING, not yet past RescueAfter) is snoozed,
+// not rendered twice.
+func TestARunningRunIsNotTakenOverEarly(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.service(t, fast())
+	ctx := context.Background()
+	run, err := s.Render(ctx, secretariat, synthesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.pool.Exec(ctx, `UPDATE report_runs SET status = 'RUNNING', started_at = now() WHERE id = $1`, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	err = s.work(ctx, run.ID)
+	var snooze *rivertype.JobSnoozeError
+	if !errors.As(err, &snooze) || snooze.Duration > s.cfg.RescueAfter || snooze.Duration < s.cfg.RescueAfter-time.Minute {
+		t.Fatalf("work on a held run: got %v, want a snooze until it counts as stuck (%s)", err, s.cfg.RescueAfter)
+	}
+	if w.renderer.renders.Load() != 0 {
+		t.Fatalf("rendered a run another worker holds")
+	}
+	// A finished run is left alone.
+	if _, err := w.pool.Exec(ctx, `UPDATE report_runs SET status = 'FAILED', error = 'x' WHERE id = $1`, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.work(ctx, run.ID); err != nil || w.renderer.renders.Load() != 0 {
+		t.Fatalf("work on a finished run: %v, renders %d", err, w.renderer.renders.Load())
+	}
+}
+
+func TestRendersAtMostWorkersAtOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	var running, most atomic.Int64
+	w.renderer.hook = func(ctx context.Context, req report.Request) error {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	cfg := fast()
+	cfg.Workers = 2
+	s := w.service(t, cfg)
+	ctx := context.Background()
+	var ids []string
+	for range 6 {
+		r, err := s.Render(ctx, secretariat, synthesis)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	start(t, s)
+	for _, id := range ids {
+		eventually(t, 60*time.Second, "run succeeds", func() (bool, error) { return w.status(t, s, id).Status == Succeeded, nil })
+	}
+	if m := most.Load(); m != 2 {
+		t.Fatalf("renders at once: at most %d, want 2 (the workers)", m)
+	}
+}
+
+func TestPausedAndDeletedSchedulesDoNotFire(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.service(t, fast())
+	ctx := context.Background()
+	paused, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: synthesis, Cron: "@every 1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: synthesis, Cron: "@every 1s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetScheduleActive(ctx, secretariat, paused.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSchedule(ctx, secretariat, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	time.Sleep(2500 * time.Millisecond) // two ticks and more pass
+	if n := len(w.ticks(t, paused.ID)) + len(w.ticks(t, deleted.ID)); n != 0 {
+		t.Fatalf("paused and deleted schedules fired %d times", n)
+	}
+	resumed, err := s.SetScheduleActive(ctx, secretariat, paused.ID, true)
+	if err != nil || !resumed.Active {
+		t.Fatalf("resume: %+v, %v", resumed, err)
+	}
+	eventually(t, 30*time.Second, "the resumed schedule fires", func() (bool, error) { return len(w.ticks(t, paused.ID)) > 0, nil })
+	if first := w.ticks(t, paused.ID)[0]; first.Before(resumed.NextRunAt) {
+		t.Fatalf("resumed schedule ran for %s, a tick missed while paused (resumed at %s)", first, resumed.NextRunAt)
+	}
+}
+
+// TestShutdownGivesARenderBack: a render still running when the grace
+// period of a shutdown ends is cancelled and its run queued again, and
+// the next replica renders it.
+func TestShutdownGivesARenderBack(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	block := make(chan struct{})
+	var blocking atomic.Bool
+	blocking.Store(true)
+	w.renderer.hook = func(ctx context.Context, req report.Request) error {
+		if !blocking.Load() {
+			return nil
+		}
+		close(block)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	first := w.service(t, fast())
+	ctx := context.Background()
+	run, err := first.Render(ctx, secretariat, synthesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-block:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the render did not start within 30s")
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	first.Stop(stopCtx) //nolint:errcheck // the grace period ends on purpose
+	if got := w.status(t, first, run.ID); got.Status != Queued || got.StartedAt != nil {
+		t.Fatalf("after shutdown: run is %s (started %v), want QUEUED again", got.Status, got.StartedAt)
+	}
+	blocking.Store(false)
+	second := w.service(t, fast())
+	start(t, second)
+	eventually(t, 30*time.Second, "the next replica renders it", func() (bool, error) {
+		return w.status(t, second, run.ID).Status == Succeeded, nil
+	})
+}

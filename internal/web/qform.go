@@ -1,0 +1,422 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cosp-ict/irm/internal/questionnaire"
+)
+
+// qform is a questionnaire's form: a spec per question, built once.
+type qform struct {
+	q      *questionnaire.Questionnaire
+	specs  map[string]*spec
+	groups map[string]questionnaire.Labels // group pointer → its labels
+}
+
+func newQForm(q *questionnaire.Questionnaire) (*qform, error) {
+	d, err := newSchemaDoc(q.Raw)
+	if err != nil {
+		return nil, err
+	}
+	order := rawOrder(q.Raw)
+	f := &qform{q: q, specs: map[string]*spec{}, groups: map[string]questionnaire.Labels{}}
+	for _, qq := range q.Questions {
+		n, ok := d.at(qq.Path)
+		if !ok {
+			return nil, fmt.Errorf("no schema found for question %s", qq.Path)
+		}
+		toks := splitPointer(qq.Path)
+		s := d.specOf(n, toks[len(toks)-1], order, 0)
+		// The registry's kind is the one the API shows; the form agrees.
+		switch qq.Kind {
+		case questionnaire.SingleChoice:
+			s.typ = "enum"
+		case questionnaire.MultiChoice:
+			s.typ = "multi"
+		case questionnaire.Boolean:
+			s.typ = "boolean"
+		case questionnaire.Integer:
+			s.typ = "integer"
+		case questionnaire.Number:
+			s.typ = "number"
+		case questionnaire.Text:
+			s.typ = "string"
+		case questionnaire.List:
+			s.typ = "list"
+			if s.item == nil {
+				s.item = &spec{typ: "string"}
+			}
+		}
+		if (s.typ == "enum" || s.typ == "multi") && s.enum == nil {
+			for _, o := range qq.Options {
+				s.enum = append(s.enum, o)
+			}
+		}
+		f.specs[qq.Path] = s
+		for i := 2; i < len(toks); i++ { // groups between the section and the question
+			g := "/" + strings.Join(escapeAll(toks[:i]), "/")
+			if _, seen := f.groups[g]; !seen {
+				gn, _ := d.at(g)
+				f.groups[g] = labelsOf(gn, toks[i-1])
+			}
+		}
+	}
+	return f, nil
+}
+
+func escapeAll(toks []string) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = questionnaire.EscapeToken(t)
+	}
+	return out
+}
+
+func (f *qform) section(id string) (*questionnaire.Section, int) {
+	for i, s := range f.q.Sections {
+		if s.ID == id {
+			return s, i
+		}
+	}
+	return nil, -1
+}
+
+// decodeSection puts the posted answers of one section into doc.
+func (f *qform) decodeSection(doc map[string]any, sec *questionnaire.Section, form values) {
+	for _, qq := range sec.Questions {
+		v, ok := decode(f.specs[qq.Path], qq.Path, form)
+		place(doc, qq.Path, v, ok)
+	}
+}
+
+// encodeSection flattens the answers of one section into form values.
+func (f *qform) encodeSection(doc map[string]any, sec *questionnaire.Section) values {
+	out := values{}
+	for _, qq := range sec.Questions {
+		if v, ok := lookup(doc, qq.Path); ok {
+			encode(f.specs[qq.Path], qq.Path, v, out)
+		}
+	}
+	return out
+}
+
+// progress is one section's state: questions answered, and what the full
+// validation still requires (conditions included, as they hold now).
+type progress struct {
+	Answered, Questions, Missing int
+	Required                     map[string]bool
+}
+
+// progressOf runs the full validation over one section at a time, with
+// its groups scaffolded, and collects the required errors: a question is
+// required exactly when the questionnaire's own rules say so for the
+// answers as they are.
+func (f *qform) progressOf(doc map[string]any, sec *questionnaire.Section) progress {
+	p := progress{Questions: len(sec.Questions), Required: map[string]bool{}}
+	part := map[string]any{}
+	if v, ok := doc[sec.ID]; ok {
+		part[sec.ID] = v
+	}
+	scaffolded := scaffold(part, sec.Questions)
+	prefix := "/" + questionnaire.EscapeToken(sec.ID) + "/"
+	for _, e := range f.q.ValidateValue(scaffolded, questionnaire.Complete) {
+		if (e.Keyword == "required" || e.Keyword == "dependentRequired") && strings.HasPrefix(e.Path, prefix) {
+			p.Required[e.Path] = true
+		}
+	}
+	p.Missing = len(p.Required)
+	for _, qq := range sec.Questions {
+		if v, ok := lookup(doc, qq.Path); ok && v != nil {
+			p.Answered++
+		}
+	}
+	return p
+}
+
+// Field is one form control (or a repeat group) as the templates draw it.
+type Field struct {
+	Path, ID  string
+	Label     string
+	Help      string
+	Heading   string // a group's title, shown before its first field
+	Input     string // text, textarea, email, date, number, radios, select, checkboxes, list
+	Options   []Option
+	Value     string
+	Min, Max  string
+	Step      string
+	MaxLength int
+	Required  bool
+	Errors    []string
+	Comments  []viewComment
+	Rows      []Row
+	ReadOnly  bool
+	W         *words // the interface's words around a field, translated once per page
+}
+
+// words are the interface's words the field template needs, translated
+// once per page rather than once per field.
+type words struct {
+	Required, Error, Remove, AddRow, NoRows, Choose, CommentFrom string
+}
+
+func wordsIn(lang string) *words {
+	return &words{Required: tr(lang, "required"), Error: tr(lang, "Error:"), Remove: tr(lang, "Remove"),
+		AddRow: tr(lang, "Add a row"), NoRows: tr(lang, "No rows yet."), Choose: tr(lang, "– choose –"),
+		CommentFrom: tr(lang, "Comment from")}
+}
+
+// Option is one choice of a radio group, select or checkbox group.
+type Option struct {
+	Value, Label string
+	Checked      bool
+	ID           string
+}
+
+// Row is one item of a repeat group.
+type Row struct {
+	Legend    string
+	Fields    []*Field
+	RemoveArg string
+}
+
+// DescribedBy lists the ids of the help text and errors of a field.
+func (f *Field) DescribedBy() string {
+	var ids []string
+	if f.Help != "" {
+		ids = append(ids, f.ID+"-help")
+	}
+	if len(f.Errors) > 0 {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// fieldID turns a JSON Pointer into an HTML id usable in a fragment.
+func fieldID(ptr string) string {
+	var b strings.Builder
+	b.WriteString("q")
+	for i := 0; i < len(ptr); i++ {
+		c := ptr[i]
+		switch {
+		case c == '/':
+			b.WriteByte('.')
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, ":%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// builder draws fields and keeps an index of them by pointer, so that
+// errors, requirements and comments can be put beside them.
+type builder struct {
+	lang     string
+	words    *words
+	vals     values
+	index    map[string]*Field
+	order    []string
+	readOnly bool
+}
+
+func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help string) *Field {
+	if b.words == nil {
+		b.words = wordsIn(b.lang)
+	}
+	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.maxLength, ReadOnly: b.readOnly, W: b.words}
+	b.index[ptr] = fl
+	b.order = append(b.order, ptr)
+	switch s.typ {
+	case "string":
+		fl.Value = b.vals.get(ptr)
+		switch {
+		case s.format == "date":
+			fl.Input = "date"
+		case s.format == "email":
+			fl.Input = "email"
+		case s.maxLength > 500 || s.maxLength == 0 && s.pattern == "":
+			fl.Input = "textarea"
+		default:
+			fl.Input = "text"
+		}
+	case "integer", "number":
+		fl.Input, fl.Value = "number", b.vals.get(ptr)
+		if s.min != nil && !s.exclusive[0] {
+			fl.Min = strconv.FormatFloat(*s.min, 'f', -1, 64)
+		}
+		if s.max != nil && !s.exclusive[1] {
+			fl.Max = strconv.FormatFloat(*s.max, 'f', -1, 64)
+		}
+		switch {
+		case s.step != nil:
+			fl.Step = strconv.FormatFloat(*s.step, 'f', -1, 64)
+		case s.typ == "integer":
+			fl.Step = "1"
+		default:
+			fl.Step = "any"
+		}
+	case "boolean":
+		fl.Input = "radios"
+		cur := b.vals.get(ptr)
+		fl.Options = []Option{{Value: "true", Label: tr(b.lang, "Yes"), Checked: cur == "true"},
+			{Value: "false", Label: tr(b.lang, "No"), Checked: cur == "false"}}
+	case "enum":
+		fl.Input = "radios"
+		if len(s.enum) > 6 {
+			fl.Input = "select"
+		}
+		cur := b.vals.get(ptr)
+		for _, e := range s.enum {
+			v := optionString(e)
+			fl.Options = append(fl.Options, Option{Value: v, Label: humanize(v), Checked: v == cur})
+		}
+	case "multi":
+		fl.Input = "checkboxes"
+		chosen := map[string]bool{}
+		for _, v := range b.vals[ptr] {
+			chosen[v] = true
+		}
+		for _, e := range s.enum {
+			v := optionString(e)
+			fl.Options = append(fl.Options, Option{Value: v, Label: humanize(v), Checked: chosen[v]})
+		}
+	case "list":
+		fl.Input = "list"
+		n, _ := strconv.Atoi(b.vals.get("rows:" + ptr))
+		n = max(0, min(n, maxRows))
+		for i := 0; i < n; i++ {
+			rp := ptr + "/" + strconv.Itoa(i)
+			row := Row{Legend: fmt.Sprintf("%s %d", tr(b.lang, "Row"), i+1), RemoveArg: "remove:" + rp}
+			if s.item.typ == "object" {
+				for _, p := range s.item.props {
+					row.Fields = append(row.Fields, b.field(p.spec, rp+"/"+questionnaire.EscapeToken(p.name), p.spec.labels, p.spec.help))
+				}
+			} else {
+				row.Fields = append(row.Fields, b.field(s.item, rp, questionnaire.Labels{Title: tr(b.lang, "Value")}, ""))
+			}
+			fl.Rows = append(fl.Rows, row)
+		}
+	case "object": // an object inside a list item: its fields in turn
+		fl.Input = "group"
+		for _, p := range s.props {
+			cf := b.field(p.spec, ptr+"/"+questionnaire.EscapeToken(p.name), p.spec.labels, p.spec.help)
+			fl.Rows = append(fl.Rows, Row{Fields: []*Field{cf}})
+		}
+	}
+	for i := range fl.Options {
+		fl.Options[i].ID = fmt.Sprintf("%s-%d", fl.ID, i)
+	}
+	return fl
+}
+
+// fields draws one section's questions with their group headings.
+func (f *qform) fields(sec *questionnaire.Section, b *builder) []*Field {
+	var out []*Field
+	lastGroup := ""
+	for _, qq := range sec.Questions {
+		fl := b.field(f.specs[qq.Path], qq.Path, qq.Labels, qq.Description)
+		if g := parentPointer(qq.Path); g != lastGroup {
+			if l, ok := f.groups[g]; ok {
+				fl.Heading = l.Label(b.lang)
+			}
+			lastGroup = g
+		}
+		out = append(out, fl)
+	}
+	return out
+}
+
+func parentPointer(ptr string) string {
+	if i := strings.LastIndex(ptr, "/"); i > 0 {
+		return ptr[:i]
+	}
+	return ""
+}
+
+// nearest finds the field an error or comment at ptr belongs beside: the
+// field itself, else its nearest ancestor that is a field, else the first
+// field inside it (a group).
+func nearest(index map[string]*Field, order []string, ptr string) *Field {
+	for p := ptr; p != ""; p = parentPointer(p) {
+		if fl, ok := index[p]; ok {
+			return fl
+		}
+	}
+	for _, p := range order {
+		if strings.HasPrefix(p, ptr+"/") {
+			return index[p]
+		}
+	}
+	return nil
+}
+
+// sectionOf returns the section a pointer is in.
+func sectionOf(ptr string) string {
+	toks := splitPointer(ptr)
+	if len(toks) == 0 {
+		return ""
+	}
+	return toks[0]
+}
+
+// removeRow drops row ptr (".../list/i") from posted values and renumbers
+// the rows after it.
+func removeRow(form values, ptr string) values {
+	list, idx := parentPointer(ptr), ptr[strings.LastIndex(ptr, "/")+1:]
+	i, err := strconv.Atoi(idx)
+	n, _ := strconv.Atoi(form.get("rows:" + list))
+	if err != nil || i < 0 || i >= n {
+		return form
+	}
+	out := values{}
+	for k, v := range form {
+		name := strings.TrimPrefix(k, "rows:")
+		prefix := k[:len(k)-len(name)]
+		rest, under := strings.CutPrefix(name, list+"/")
+		if !under {
+			out[k] = v
+			continue
+		}
+		tok, tail, _ := strings.Cut(rest, "/")
+		j, err := strconv.Atoi(tok)
+		switch {
+		case err != nil || j < i:
+			out[k] = v
+		case j == i:
+		default:
+			nk := prefix + list + "/" + strconv.Itoa(j-1)
+			if tail != "" || strings.Contains(rest, "/") {
+				nk += "/" + tail
+			}
+			out[nk] = v
+		}
+	}
+	out["rows:"+list] = []string{strconv.Itoa(n - 1)}
+	return out
+}
+
+// decodeDoc decodes stored answers (or none) into an object.
+func decodeDoc(raw json.RawMessage) map[string]any {
+	if len(raw) == 0 {
+		return map[string]any{}
+	}
+	v, err := questionnaire.DecodeAnswers(raw)
+	if m, ok := v.(map[string]any); err == nil && ok {
+		return m
+	}
+	return map[string]any{}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/chart"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// assetVersion is a digest of the embedded assets: asset URLs carry it,
+// so they can be cached for a year and still change with a new build.
+var assetVersion = func() string {
+	h := sha256.New()
+	fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error { //nolint:errcheck
+		if err == nil && !d.IsDir() {
+			b, _ := staticFS.ReadFile(p)
+			h.Write([]byte(p))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+func serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	b, err := staticFS.ReadFile("static/" + name)
+	if err != nil || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	if r.URL.Query().Get("v") == assetVersion {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}
+
+var funcs = template.FuncMap{
+	"tr":    tr,
+	"asset": func(name string) string { return "/static/" + name + "?v=" + assetVersion },
+	"date":  func(t time.Time) string { return t.Format("2006-01-02") },
+	"datetime": func(t time.Time) string {
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"humanize": humanize,
+	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
+	"num":      func(v float64) string { return chart.Format(v, "") },
+	"join":     strings.Join,
+	"add":      func(a, b int) int { return a + b },
+	"roleName": func(lang string, r auth.Role) string {
+		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
+			auth.Secretariat: "Secretariat"}[r])
+	},
+	"statusName": func(lang string, s any) string { return tr(lang, humanize(strings.ToLower(fmt.Sprint(s)))) },
+	"groupName": func(lang, g string) string {
+		return tr(lang, map[string]string{"AFRICAN": "African States", "ASIA_PACIFIC": "Asia-Pacific States",
+			"EASTERN_EUROPEAN": "Eastern European States", "LATIN_AMERICAN_CARIBBEAN": "Latin American and Caribbean States",
+			"WESTERN_EUROPEAN_OTHER": "Western European and other States", "": "No regional group"}[g])
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// humanize turns an option code into words: "signature_only" → "Signature only".
+func humanize(code string) string {
+	s := strings.ReplaceAll(code, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func parseTemplates() (*template.Template, error) {
+	return template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+}
+
+// view is what the layout needs; Body is the page's own data.
+type view struct {
+	Lang      string
+	Dir       string
+	Title     string
+	User      *auth.Principal
+	CSRF      string
+	Path      string
+	Dev       bool
+	Languages []langChoice
+	Body      any
+}
+
+type langChoice struct {
+	Code, Name string
+	Current    bool
+}
+
+// render writes page name inside the layout with status.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
+	v := view{Lang: rq.Lang, Dir: "ltr", Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
+	if rq.In {
+		v.User = &rq.P
+	}
+	for _, l := range languages {
+		v.Languages = append(v.Languages, langChoice{Code: l.code, Name: l.name, Current: l.code == rq.Lang})
+	}
+	var buf bytes.Buffer
+	if err := h.tmpl.ExecuteTemplate(&buf, name, v); err != nil {
+		h.Log.ErrorContext(r.Context(), "render", "page", name, "err", err)
+		http.Error(w, apperr.InternalMessage(r.Context()), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes()) //nolint:errcheck
+}

@@ -1,0 +1,438 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+type listRow struct {
+	State state.State
+	Sub   *submission.Submission
+}
+
+type listView struct {
+	Cycle          submission.Cycle
+	Rows           []listRow
+	Status, Group  string
+	Statuses       []string
+	RegionalGroups []string
+}
+
+func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if err := auth.CanReview(rq.P); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	c, err := h.Workflow.Cycle(ctx, r.PathValue("cycle"))
+	if err != nil {
+		return err
+	}
+	v := listView{Cycle: c, Status: r.URL.Query().Get("status"), Group: r.URL.Query().Get("group"),
+		Statuses:       []string{"DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"},
+		RegionalGroups: state.RegionalGroups}
+	var status *submission.Status
+	if v.Status != "" {
+		s := submission.Status(v.Status)
+		status = &s
+	}
+	f := state.Filter{}
+	if v.Group != "" {
+		f.RegionalGroup = &v.Group
+	}
+	states, err := h.States.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	byCode := map[string]state.State{}
+	for _, s := range states {
+		byCode[s.Code] = s
+	}
+	var after *string
+	for {
+		page, err := h.Workflow.List(ctx, rq.P, c.ID, status, submission.MaxPageSize, after)
+		if err != nil {
+			return err
+		}
+		for _, sub := range page.Submissions {
+			if st, ok := byCode[sub.StateCode]; ok {
+				v.Rows = append(v.Rows, listRow{State: st, Sub: sub})
+			}
+		}
+		if !page.HasNext || len(page.Submissions) == 0 {
+			break
+		}
+		cur := submission.Cursor(page.Submissions[len(page.Submissions)-1])
+		after = &cur
+	}
+	h.render(w, r, rq, http.StatusOK, "review_list", "Submissions", v)
+	return nil
+}
+
+type reviewRow struct {
+	Path, ID, Label string
+	Heading         string
+	Now, Before     []string
+	Changed         bool
+	Comments        []viewComment
+	Draft           string // a comment typed but not yet sent
+}
+
+type reviewView struct {
+	Cycle       submission.Cycle
+	State       state.State
+	Sub         *submission.Submission
+	Previous    int // the previous submitted version compared with, 0 if none
+	Sections    []reviewSection
+	General     []viewComment
+	GeneralText string
+	Changes     int
+	Error       string
+	Notice      string
+}
+
+type reviewSection struct {
+	ID, Title string
+	Rows      []reviewRow
+}
+
+func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string) (*reviewView, error) {
+	if err := auth.CanReview(rq.P); err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	code := strings.ToUpper(r.PathValue("state"))
+	sub, err := h.Workflow.Get(ctx, rq.P, r.PathValue("cycle"), code)
+	if err != nil {
+		return nil, err
+	}
+	if sub == nil {
+		return nil, apperr.NotFoundf("%s has no submission in cycle %s", code, r.PathValue("cycle"))
+	}
+	c, err := h.Workflow.Cycle(ctx, sub.CycleID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.States.Get(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := h.forms[c.QuestionnaireID]
+	if !ok {
+		return nil, apperr.NotFoundf("questionnaire %s is not loaded", c.QuestionnaireID)
+	}
+	v := &reviewView{Cycle: c, State: st, Sub: sub, GeneralText: drafts[""]}
+	// The previous submitted version: the last one submitted before the
+	// answers now shown were submitted.
+	vs, err := h.Workflow.Versions(ctx, []string{sub.ID})
+	if err != nil {
+		return nil, err
+	}
+	var submitted []submission.Version
+	for _, ver := range vs[0] {
+		if ver.Status == submission.Submitted {
+			submitted = append(submitted, ver)
+		}
+	}
+	if (sub.Status == submission.Submitted || sub.Status == submission.Accepted) && len(submitted) > 0 {
+		submitted = submitted[:len(submitted)-1]
+	}
+	var before map[string]any
+	if len(submitted) > 0 {
+		prev := submitted[len(submitted)-1]
+		v.Previous, before = prev.Version, decodeDoc(prev.Answers)
+	}
+	now := decodeDoc(sub.Answers)
+	comments := map[string][]viewComment{}
+	cs, err := h.Workflow.Comments(ctx, []string{sub.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, cm := range cs[0] {
+		vc := viewComment{Author: cm.Author, Body: cm.Body, At: cm.CreatedAt}
+		if cm.Path == nil {
+			v.General = append(v.General, vc)
+			continue
+		}
+		comments[*cm.Path] = append(comments[*cm.Path], vc)
+	}
+	for _, sec := range f.q.Sections {
+		rs := reviewSection{ID: sec.ID, Title: sec.Label(rq.Lang)}
+		lastGroup := ""
+		for _, qq := range sec.Questions {
+			s := f.specs[qq.Path]
+			row := reviewRow{Path: qq.Path, ID: fieldID(qq.Path), Label: qq.Label(rq.Lang), Comments: comments[qq.Path], Draft: drafts[qq.Path]}
+			if g := parentPointer(qq.Path); g != lastGroup {
+				if l, ok := f.groups[g]; ok {
+					row.Heading = l.Label(rq.Lang)
+				}
+				lastGroup = g
+			}
+			nv, _ := lookup(now, qq.Path)
+			row.Now = answerText(s, nv, rq.Lang)
+			if before != nil {
+				bv, _ := lookup(before, qq.Path)
+				row.Before = answerText(s, bv, rq.Lang)
+				row.Changed = !sameJSON(nv, bv)
+				if row.Changed {
+					v.Changes++
+				}
+			}
+			rs.Rows = append(rs.Rows, row)
+		}
+		v.Sections = append(v.Sections, rs)
+	}
+	return v, nil
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// answerText writes an answer as lines of text for reading.
+func answerText(s *spec, v any, lang string) []string {
+	if v == nil {
+		return nil
+	}
+	switch s.typ {
+	case "boolean":
+		if b, ok := v.(bool); ok {
+			if b {
+				return []string{tr(lang, "Yes")}
+			}
+			return []string{tr(lang, "No")}
+		}
+	case "enum":
+		return []string{humanize(optionString(v))}
+	case "multi":
+		if arr, ok := v.([]any); ok {
+			var parts []string
+			for _, e := range arr {
+				parts = append(parts, humanize(optionString(e)))
+			}
+			return []string{strings.Join(parts, ", ")}
+		}
+	case "list":
+		if arr, ok := v.([]any); ok {
+			var out []string
+			for _, e := range arr {
+				out = append(out, itemText(s.item, e, lang))
+			}
+			return out
+		}
+	}
+	return []string{itemText(s, v, lang)}
+}
+
+func itemText(s *spec, v any, lang string) string {
+	if s != nil && s.typ == "object" {
+		m, _ := v.(map[string]any)
+		var parts []string
+		for _, p := range s.props {
+			if pv, ok := m[p.name]; ok {
+				parts = append(parts, p.spec.labels.Label(lang)+": "+strings.Join(answerText(p.spec, pv, lang), "; "))
+			}
+		}
+		return strings.Join(parts, " · ")
+	}
+	if s != nil && s.typ != "list" && s.typ != "object" && s.typ != "string" && s.typ != "integer" && s.typ != "number" {
+		return strings.Join(answerText(s, v, lang), "; ")
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (h *Handler) reviewPage(w http.ResponseWriter, r *http.Request, rq *req) error {
+	v, err := h.reviewView(r, rq, nil)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("done") {
+	case "returned":
+		v.Notice = tr(rq.Lang, "The submission is returned to the State with your comments.")
+	case "accepted":
+		v.Notice = tr(rq.Lang, "The submission is accepted.")
+	case "commented":
+		v.Notice = tr(rq.Lang, "Your comments are added.")
+	}
+	h.render(w, r, rq, http.StatusOK, "review", "Review", v)
+	return nil
+}
+
+func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return apperr.BadInputf("the form could not be read: %v", err)
+	}
+	drafts := map[string]string{}
+	var comments []submission.CommentInput
+	for k, vals := range r.PostForm {
+		path, ok := strings.CutPrefix(k, "comment:")
+		if !ok || len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+			continue
+		}
+		drafts[path] = vals[0]
+		ci := submission.CommentInput{Body: strings.TrimSpace(vals[0])}
+		if path != "" {
+			p := path
+			ci.Path = &p
+		}
+		comments = append(comments, ci)
+	}
+	// Comments in questionnaire order, whatever order the form sent.
+	v, err := h.reviewView(r, rq, drafts)
+	if err != nil {
+		return err
+	}
+	order := map[string]int{"": -1}
+	i := 0
+	for _, s := range v.Sections {
+		for _, row := range s.Rows {
+			order[row.Path] = i
+			i++
+		}
+	}
+	sortComments(comments, order)
+	version := postedVersion(r)
+	var done string
+	switch r.PostFormValue("action") {
+	case "return":
+		_, err = h.Workflow.Return(r.Context(), rq.P, v.Sub.ID, version, comments)
+		done = "returned"
+	case "accept":
+		_, err = h.Workflow.Accept(r.Context(), rq.P, v.Sub.ID, version)
+		done = "accepted"
+	case "comment":
+		if len(comments) == 0 {
+			err = apperr.BadInputf("write a comment first")
+		}
+		for _, c := range comments {
+			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body); err != nil {
+				break
+			}
+		}
+		done = "commented"
+	default:
+		err = apperr.BadInputf("unknown action")
+	}
+	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.Conflict) {
+		v.Error = err.Error()
+		h.render(w, r, rq, status(r, err), "review", "Review", v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/review/"+url.PathEscape(v.Cycle.ID)+"/"+v.State.Code+"?done="+done, http.StatusSeeOther)
+	return nil
+}
+
+func sortComments(cs []submission.CommentInput, order map[string]int) {
+	key := func(c submission.CommentInput) int {
+		if c.Path == nil {
+			return -1
+		}
+		return order[*c.Path]
+	}
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && key(cs[j]) < key(cs[j-1]); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+type statesView struct {
+	States         []state.State
+	Group          string
+	RegionalGroups []string
+	Parties        int
+}
+
+func (h *Handler) statesPage(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if err := auth.CanSetStateParty(rq.P); err != nil {
+		return err
+	}
+	v := statesView{Group: r.URL.Query().Get("group"), RegionalGroups: state.RegionalGroups}
+	f := state.Filter{}
+	if v.Group != "" {
+		f.RegionalGroup = &v.Group
+	}
+	var err error
+	if v.States, err = h.States.List(r.Context(), f); err != nil {
+		return err
+	}
+	for _, s := range v.States {
+		if s.Party {
+			v.Parties++
+		}
+	}
+	h.render(w, r, rq, http.StatusOK, "states", "States Parties", v)
+	return nil
+}
+
+func (h *Handler) setParty(w http.ResponseWriter, r *http.Request, rq *req) error {
+	code := strings.ToUpper(r.PathValue("state"))
+	if _, err := h.States.SetParty(r.Context(), rq.P, code, r.PostFormValue("party") == "true"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("next"))+"#st-"+code, http.StatusSeeOther)
+	return nil
+}
+
+type cycleFormView struct {
+	Questionnaires []*questionnaire.Questionnaire
+	ID, Name, QID  string
+	Opens, Closes  string
+	Error          string
+}
+
+func (h *Handler) cycleForm(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if err := auth.CanOpenCycle(rq.P); err != nil {
+		return err
+	}
+	h.render(w, r, rq, http.StatusOK, "cycle_new", "Open a cycle", cycleFormView{Questionnaires: h.Registry.Questionnaires()})
+	return nil
+}
+
+func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) error {
+	v := cycleFormView{Questionnaires: h.Registry.Questionnaires(), ID: strings.TrimSpace(r.PostFormValue("id")),
+		Name: r.PostFormValue("name"), QID: r.PostFormValue("questionnaire"),
+		Opens: r.PostFormValue("opens_on"), Closes: r.PostFormValue("closes_on")}
+	opens, err1 := time.Parse(time.DateOnly, v.Opens)
+	closes, err2 := time.Parse(time.DateOnly, v.Closes)
+	var err error
+	switch {
+	case err1 != nil:
+		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the opening date as a date, e.g. 2028-11-01."))
+	case err2 != nil:
+		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the deadline as a date, e.g. 2029-03-31."))
+	default:
+		_, err = h.Workflow.OpenCycle(r.Context(), rq.P, submission.Cycle{ID: v.ID, Name: v.Name, QuestionnaireID: v.QID, OpensOn: opens, ClosesOn: closes})
+	}
+	if c := apperr.CodeOf(err); err != nil && c != apperr.Internal && c != apperr.Forbidden {
+		v.Error = err.Error()
+		h.render(w, r, rq, status(r, err), "cycle_new", "Open a cycle", v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/review/"+url.PathEscape(v.ID), http.StatusSeeOther)
+	return nil
+}

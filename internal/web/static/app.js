@@ -1,0 +1,111 @@
+// IRM progressive enhancement. Every page works without this script; with
+// it, (1) what is typed in the questionnaire is kept on this device until
+// it is saved, (2) "(required)" marks follow the answers as they change,
+// using the server's own validation, (3) the error summary takes focus,
+// (4) the development explorer runs operations.
+(function () {
+  "use strict";
+
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+
+  var form = document.getElementById("qform");
+  if (form && !form.dataset.readonly) { questionnaire(form); }
+
+  var explorer = document.getElementById("explorer");
+  if (explorer) { explore(explorer); }
+
+  function snapshot(f) {
+    var out = {};
+    new FormData(f).forEach(function (v, k) {
+      if (k === "csrf" || k === "action" || typeof v !== "string") { return; }
+      (out[k] = out[k] || []).push(v);
+    });
+    return out;
+  }
+
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+  function questionnaire(f) {
+    var key = f.dataset.key, store;
+    try { store = window.localStorage; } catch (e) { store = null; }
+    var initial = snapshot(f);
+    if (store) {
+      if (f.dataset.saved) { store.removeItem(key); }
+      if (f.dataset.savedKey) { store.removeItem(f.dataset.savedKey); }
+      var kept = null;
+      try { kept = JSON.parse(store.getItem(key) || "null"); } catch (e) { kept = null; }
+      if (kept && kept.values && !same(kept.values, initial)) {
+        var box = document.getElementById("restore");
+        box.hidden = false;
+        document.getElementById("restore-yes").addEventListener("click", function () {
+          restore(f, kept.values); box.hidden = true; check();
+        });
+        document.getElementById("restore-no").addEventListener("click", function () {
+          store.removeItem(key); box.hidden = true;
+        });
+      }
+    }
+    var timer = null;
+    function changed() {
+      if (store) {
+        var now = snapshot(f);
+        if (same(now, initial)) { store.removeItem(key); } else {
+          try { store.setItem(key, JSON.stringify({ at: new Date().toISOString(), values: now })); } catch (e) { /* full */ }
+        }
+      }
+      clearTimeout(timer);
+      timer = setTimeout(check, 400);
+    }
+    f.addEventListener("input", changed);
+    f.addEventListener("change", changed);
+
+    function check() {
+      var body = new URLSearchParams();
+      new FormData(f).forEach(function (v, k) { if (typeof v === "string" && k !== "action") { body.append(k, v); } });
+      fetch(f.dataset.requiredUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "X-CSRF-Token": f.elements.csrf.value },
+        body: body
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (res) {
+        if (!res) { return; }
+        var req = {};
+        res.required.forEach(function (p) { req[p] = true; });
+        f.querySelectorAll(".field[data-path]").forEach(function (el) {
+          var mark = el.querySelector(".req");
+          if (mark && mark.closest(".field") === el) { mark.hidden = !req[el.dataset.path]; }
+        });
+        var cur = document.querySelector('.sections a[aria-current] .progress');
+        if (cur && cur.dataset.tpl !== undefined) { /* progress text stays server-rendered */ }
+      }).catch(function () { /* offline: the marks update on the next save */ });
+    }
+  }
+
+  function restore(f, vals) {
+    Array.prototype.forEach.call(f.elements, function (el) {
+      if (!el.name || el.name === "csrf" || el.name === "section" || el.name === "version" || el.type === "submit" || el.type === "hidden") { return; }
+      var v = vals[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = v.indexOf(el.value) >= 0; }
+      else { el.value = v.length ? v[0] : ""; }
+    });
+  }
+
+  function explore(f) {
+    var out = document.getElementById("gql-result");
+    f.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var vars, headers;
+      try { vars = JSON.parse(document.getElementById("gql-vars").value || "{}"); }
+      catch (e) { out.textContent = "Variables are not valid JSON: " + e.message; return; }
+      try { headers = JSON.parse(document.getElementById("gql-headers").value || "{}"); }
+      catch (e) { out.textContent = "Headers are not valid JSON: " + e.message; return; }
+      headers["Content-Type"] = "application/json";
+      out.textContent = "…";
+      fetch("/graphql", { method: "POST", headers: headers, credentials: "omit",
+        body: JSON.stringify({ query: document.getElementById("gql-query").value, variables: vars }) })
+        .then(function (r) { return r.text(); })
+        .then(function (t) { try { out.textContent = JSON.stringify(JSON.parse(t), null, 2); } catch (e) { out.textContent = t; } })
+        .catch(function (e) { out.textContent = "Request failed: " + e.message; });
+    });
+  }
+})();

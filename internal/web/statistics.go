@@ -1,0 +1,173 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
+)
+
+// maxUploadBytes bounds a CSV uploaded from the page, as the CSV endpoint does.
+const maxUploadBytes = 512 << 20
+
+type seriesRow struct {
+	Code, Name, Unit string
+	Points           []seriesPoint
+}
+
+type seriesPoint struct {
+	Year   int
+	Value  string
+	Status string
+}
+
+type statsView struct {
+	State    state.State
+	Series   []seriesRow
+	Reported bool // any series has a value
+	Groups   []string
+	Uploaded bool
+	Accepted int
+	Errors   []statistics.RowError
+	Problem  string
+}
+
+func formatValue(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	s := strconv.FormatFloat(*v, 'f', -1, 64)
+	intPart, frac, _ := strings.Cut(s, ".")
+	neg := strings.HasPrefix(intPart, "-")
+	intPart = strings.TrimPrefix(intPart, "-")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteRune('\u202f') // narrow no-break space: read the same in English and French
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
+	code := strings.ToUpper(r.PathValue("state"))
+	if err := auth.CanReportStatistics(rq.P, code); err != nil {
+		return nil, err
+	}
+	st, err := h.States.Get(r.Context(), code)
+	if err != nil {
+		return nil, err
+	}
+	v := &statsView{State: st}
+	for _, ind := range h.Statistics.Catalogue().Indicators {
+		obs, err := h.Statistics.Observations(r.Context(), rq.P, statistics.Filter{Indicator: ind.Code, State: &code, Breakdown: map[string]string{}})
+		if err != nil {
+			return nil, err
+		}
+		row := seriesRow{Code: ind.Code, Name: ind.Name, Unit: ind.Unit}
+		for _, o := range obs {
+			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
+		}
+		v.Series = append(v.Series, row)
+		v.Reported = v.Reported || len(row.Points) > 0
+	}
+	for _, g := range h.Registry.WorkingGroups() {
+		if len(h.Statistics.Catalogue().ForWorkingGroup(g.ID)) > 0 {
+			v.Groups = append(v.Groups, g.ID)
+		}
+	}
+	return v, nil
+}
+
+func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, rq *req) error {
+	v, err := h.statsView(r, rq)
+	if err != nil {
+		return err
+	}
+	h.render(w, r, rq, http.StatusOK, "statistics", "Statistics", v)
+	return nil
+}
+
+// statisticsUpload streams an uploaded CSV file into the statistics
+// service; the CSRF token must come before the file in the form (the page
+// puts it first), so nothing is read from the file before it is checked.
+func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *req) error {
+	code := strings.ToUpper(r.PathValue("state"))
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return apperr.BadInputf("send the file as multipart/form-data, as the page's form does")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return apperr.BadInputf("the upload could not be read: %v", err)
+	}
+	csrfChecked := false
+	var res statistics.Result
+	var problem string
+	uploaded := false
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return apperr.BadInputf("the upload could not be read: %v", err)
+		}
+		switch part.FormName() {
+		case "csrf":
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			if !sameToken(string(b), rq.CSRF) {
+				return errCSRF
+			}
+			csrfChecked = true
+		case "file":
+			if !csrfChecked {
+				return errCSRF
+			}
+			if part.FileName() == "" {
+				problem = tr(rq.Lang, "Choose a CSV file to upload.")
+				continue
+			}
+			uploaded = true
+			res, err = h.Statistics.Report(r.Context(), rq.P, code, statistics.NewCSVSource(part, h.Statistics.Catalogue()))
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				return apperr.BadInputf("the file is larger than 512 MiB: split it")
+			case err != nil && apperr.CodeOf(err) == apperr.BadInput:
+				problem = err.Error()
+			case err != nil:
+				return err
+			}
+		}
+	}
+	if !csrfChecked {
+		return errCSRF
+	}
+	v, err := h.statsView(r, rq)
+	if err != nil {
+		return err
+	}
+	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, res.Errors, problem
+	st := http.StatusOK
+	if len(v.Errors) > 0 || problem != "" {
+		st = http.StatusUnprocessableEntity
+	}
+	h.render(w, r, rq, st, "statistics", "Statistics", v)
+	return nil
+}

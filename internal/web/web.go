@@ -1,0 +1,261 @@
+// Package web is IRM's HTML transport: server-rendered pages for focal
+// points, the secretariat and working groups, beside the GraphQL one in
+// graph/. Its handlers call the same domain services and policy functions
+// as the resolvers; it holds no business rule and no SQL except for the
+// table it owns, web_sessions (sign-in by pasting a token once; an
+// HttpOnly, SameSite=Strict session cookie; a CSRF token on every form).
+// Templates and assets are embedded; no request leaves the user's network.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/apperr/httperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// Deps are the services the pages call.
+type Deps struct {
+	Pool       *pgxpool.Pool // for web_sessions only
+	Log        *slog.Logger
+	Registry   *questionnaire.Registry
+	Workflow   *submission.Service
+	States     *state.Store
+	Statistics *statistics.Service
+	Tokens     *auth.Store
+	// RequestID names the request in "internal error (request …)".
+	RequestID  func(context.Context) string
+	Aggregates *aggregate.Service
+	Reports    *schedule.Service // report runs and their PDFs
+	// Dev serves the GraphQL explorer at /explorer, prefilled with the
+	// headers ExplorerHeaders gives for the request (none: nil).
+	Dev             bool
+	ExplorerHeaders func(*http.Request) map[string]string
+}
+
+// Handler serves the web application.
+type Handler struct {
+	Deps
+	sessions sessions
+	tmpl     *template.Template
+	forms    map[string]*qform // questionnaire id → its form
+	mux      *http.ServeMux
+}
+
+// New builds the web application. It fails when a template does not parse
+// or a questionnaire cannot be turned into a form.
+func New(d Deps) (*Handler, error) {
+	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, forms: map[string]*qform{}}
+	var err error
+	if h.tmpl, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	for _, q := range d.Registry.Questionnaires() {
+		f, err := newQForm(q)
+		if err != nil {
+			return nil, fmt.Errorf("questionnaire %s: %w", q.ID, err)
+		}
+		h.forms[q.ID] = f
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hdr := w.Header()
+	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Referrer-Policy", "same-origin")
+	hdr.Set("X-Frame-Options", "DENY")
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /static/{file}", serveStatic)
+	m.Handle("GET /{$}", h.page(h.home))
+	m.Handle("GET /sign-in", h.public(h.signInForm))
+	m.Handle("POST /sign-in", h.public(h.signIn))
+	m.Handle("POST /sign-out", h.page(h.signOut))
+	m.Handle("POST /language", h.public(h.setLanguage))
+
+	m.Handle("GET /cycles/{cycle}/states/{state}", h.page(h.questionnairePage))
+	m.Handle("POST /cycles/{cycle}/states/{state}", h.page(h.questionnairePost))
+	m.Handle("POST /cycles/{cycle}/states/{state}/required", h.page(h.requiredJSON))
+	m.Handle("GET /states/{state}/statistics", h.page(h.statisticsPage))
+	m.Handle("POST /states/{state}/statistics", h.upload(h.statisticsUpload))
+
+	m.Handle("GET /review/{cycle}", h.page(h.reviewList))
+	m.Handle("GET /review/{cycle}/{state}", h.page(h.reviewPage))
+	m.Handle("POST /review/{cycle}/{state}", h.page(h.reviewPost))
+	m.Handle("GET /states", h.page(h.statesPage))
+	m.Handle("POST /states/{state}/party", h.page(h.setParty))
+	m.Handle("GET /cycles/new", h.page(h.cycleForm))
+	m.Handle("POST /cycles", h.page(h.openCycle))
+
+	m.Handle("GET /groups/{group}/{cycle}", h.page(h.dashboard))
+	m.Handle("GET /published", h.page(h.reportsPage))
+	m.Handle("GET /published/{file}", h.page(h.reportPDF))
+
+	if h.Dev {
+		m.Handle("GET /explorer", h.public(h.explorer))
+	}
+	h.mux = m
+}
+
+// req is what every page handler gets: who is asking, in which language,
+// with which CSRF token for the forms it renders.
+type req struct {
+	P    auth.Principal
+	In   bool // signed in
+	Lang string
+	CSRF string
+	sid  string
+}
+
+type pageFunc func(w http.ResponseWriter, r *http.Request, rq *req) error
+
+// public serves pages that need no session (sign-in, language); their
+// forms carry the pre-session CSRF token, checked on POST.
+func (h *Handler) public(fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq, err := h.load(w, r)
+		if err != nil {
+			h.fail(w, r, rq, err)
+			return
+		}
+		if rq.In { // the services' transactions act as the principal (row-level security)
+			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
+		}
+		if r.Method == http.MethodPost && !h.csrfOK(r, rq) {
+			h.fail(w, r, rq, errCSRF)
+			return
+		}
+		if err := fn(w, r, rq); err != nil {
+			h.fail(w, r, rq, err)
+		}
+	})
+}
+
+// page serves pages for signed-in users; others go to the sign-in page.
+func (h *Handler) page(fn pageFunc) http.Handler {
+	return h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
+		if !rq.In {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return nil
+			}
+			return apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+		}
+		return fn(w, r, rq)
+	})
+}
+
+// upload is page for a multipart POST, whose CSRF token is read from the
+// form by the handler itself, so that the file streams.
+func (h *Handler) upload(fn pageFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rq, err := h.load(w, r)
+		if err == nil && !rq.In {
+			err = apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+		}
+		if err == nil {
+			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
+		}
+		if err == nil {
+			err = fn(w, r, rq)
+		}
+		if err != nil {
+			h.fail(w, r, rq, err)
+		}
+	})
+}
+
+var errCSRF = apperr.Forbiddenf("this form has expired or did not come from this site: go back, reload the page and send it again")
+
+func (h *Handler) csrfOK(r *http.Request, rq *req) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return sameToken(got, rq.CSRF)
+}
+
+// load reads the session and the language.
+func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
+	rq := &req{Lang: language(r)}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		sess, ok, err := h.sessions.get(r.Context(), c.Value)
+		if err != nil {
+			return rq, err
+		}
+		if ok {
+			p, err := h.Tokens.Principal(r.Context(), sess.TokenID)
+			switch {
+			case errors.Is(err, auth.ErrUnauthenticated): // revoked since
+			case err != nil:
+				return rq, err
+			default:
+				rq.P, rq.In, rq.CSRF, rq.sid = p, true, sess.CSRF, c.Value
+				return rq, nil
+			}
+		}
+	}
+	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 32 {
+		rq.CSRF = c.Value
+	} else {
+		rq.CSRF = randomToken()
+		setCookie(w, r, preCookie, rq.CSRF, 0)
+	}
+	return rq, nil
+}
+
+// status is the HTTP status of a domain error, as every transport maps it.
+func status(r *http.Request, err error) int { return apperr.Present(r.Context(), err).Status }
+
+// fail renders an error page through the one error presenter: a domain
+// error with its message, anything else logged and shown only as
+// "internal error (request …)".
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err error) {
+	if rq == nil {
+		rq = &req{Lang: language(r)}
+	}
+	p := httperr.Log(r, h.Log, err)
+	if strings.HasSuffix(r.URL.Path, "/required") { // the page script's JSON endpoint
+		httperr.WritePresented(w, p)
+		return
+	}
+	if ra := p.RetryAfterHeader(); ra != "" {
+		w.Header().Set("Retry-After", ra)
+	}
+	titles := map[int]string{401: "Sign in again", 403: "You may not open this page", 404: "Page not found",
+		409: "This changed meanwhile", 400: "Something in the request is wrong", 500: "Something went wrong"}
+	title, ok := titles[p.Status]
+	if !ok {
+		title = "Something in the request is wrong"
+		if p.Status >= 500 {
+			title = "Something went wrong"
+		}
+	}
+	h.render(w, r, rq, p.Status, "error", title, struct {
+		Status  int
+		Message string
+	}{p.Status, p.Message})
+}
