@@ -60,7 +60,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base, stop := startServe(t, bin, url)
+	base, stop := startBinary(t, bin, url)
 	mustPost(t, base, sec, "application/json", fmt.Sprintf(`{"query": %q}`,
 		`mutation { openCycle(input: {id: "2027", name: "Cycle 2027", questionnaire: "implementation-v1", opensOn: "2026-01-01", closesOn: "2099-12-31"}) { id } }`))
 
@@ -133,7 +133,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 
 	// Restart on the same database: it starts, and everything
 	// acknowledged is there with its audit event.
-	base2, stop2 := startServe(t, bin, url)
+	base2, stop2 := startBinary(t, bin, url)
 	defer stop2()
 	if status, _, err := tryGet(base2.url + "/healthz"); err != nil || status != 200 {
 		t.Fatalf("/healthz after the restart: %d (%v)", status, err)
@@ -190,11 +190,12 @@ func (s *served) Err() error {
 
 var servingLine = regexp.MustCompile(`addr=(http://127\.0\.0\.1:\d+)`)
 
-// startServe runs bin serve on a free loopback port and waits for it to
+// startBinary runs bin serve as the service's login (pgtest.AppRole: no
+// superuser, owns nothing) on a free loopback port and waits for it to
 // listen; stop kills it with SIGKILL.
-func startServe(t *testing.T, bin, dbURL string) (*served, func()) {
+func startBinary(t *testing.T, bin, dbURL string) (*served, func()) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--dev", "--addr", "127.0.0.1:0", "--database-url", dbURL,
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--database-url", pgtest.AppURL(dbURL),
 		"--rate-limit", "-1", "--rate-limit-address", "-1", "--db-max-conns", "8")
 	cmd.Env = append(os.Environ(), "IRM_QUESTIONNAIRES=")
 	stderr, err := cmd.StderrPipe()
