@@ -245,7 +245,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	var c common
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
-	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	workers := registerRenderWorkers(fs, getenv)
 	if err := fs.Parse(args); err != nil {

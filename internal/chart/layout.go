@@ -131,9 +131,9 @@ func Fit(s string, width, size float64, bold bool, m Measure) string {
 }
 
 // Wrap breaks s into lines at most width wide, at spaces; a word wider
-// than the line is broken between letters. At most max lines (0: no
+// than the line is broken between letters. At most maxLines lines (0: no
 // limit); the last line kept is shortened with Fit when text remains.
-func Wrap(s string, width, size float64, bold bool, m Measure, max int) []string {
+func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []string {
 	var lines []string
 	words := strings.Fields(s)
 	cur := ""
@@ -179,11 +179,11 @@ func Wrap(s string, width, size float64, bold bool, m Measure, max int) []string
 	if cur != "" || len(lines) == 0 {
 		flush()
 	}
-	if max > 0 && len(lines) > max {
-		rest := strings.Join(lines[max-1:], " ")
-		lines = append(lines[:max-1], Fit(rest+" "+Ellipsis, width, size, bold, m))
-		if last := lines[max-1]; strings.HasSuffix(last, " "+Ellipsis) {
-			lines[max-1] = strings.TrimSuffix(last, " "+Ellipsis) + Ellipsis
+	if maxLines > 0 && len(lines) > maxLines {
+		rest := strings.Join(lines[maxLines-1:], " ")
+		lines = append(lines[:maxLines-1], Fit(rest+" "+Ellipsis, width, size, bold, m))
+		if last := lines[maxLines-1]; strings.HasSuffix(last, " "+Ellipsis) {
+			lines[maxLines-1] = strings.TrimSuffix(last, " "+Ellipsis) + Ellipsis
 		}
 	}
 	return lines
@@ -256,10 +256,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 	}
 	x := func(v float64) float64 { return plotX + (v-lo)/(hi-lo)*plotW }
 
-	barH := 8.0
-	if len(c.Series) > 2 {
-		barH = 6
-	}
+	barH := 8.0 // a value label (tickSize) fits beside each bar
 	lineH := labelSize + 1.5
 	y := top
 	var body []Shape
@@ -300,7 +297,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 // Layout lays the line chart out in width × height points.
 func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 	d := &Drawing{W: width, H: height, Title: c.Title, Desc: c.describe()}
-	top := header(d, c.Title, c.Series, m) + 2
+	top := header(d, c.Title, c.Series, m) + 6
 
 	lo, hi := 0.0, math.Inf(-1)
 	for _, s := range c.Series {

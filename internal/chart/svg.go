@@ -44,8 +44,11 @@ func (d *Drawing) WriteSVG(w io.Writer) error {
 	if title == "" {
 		title = "Chart"
 	}
-	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-title %s-desc" font-family="'Go', 'Noto Sans', 'DejaVu Sans', sans-serif">`,
-		num(d.W), num(d.H), num(d.W), num(d.H), id, id)
+	// No width or height: the page sizes it (class "chart") and the
+	// viewBox keeps its proportions, without a style attribute that a
+	// strict Content-Security-Policy would block.
+	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title %s-desc" font-family="'Go', 'Noto Sans', 'DejaVu Sans', sans-serif">`,
+		num(d.W), num(d.H), id, id)
 	fmt.Fprintf(bw, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(title), id, esc(d.Desc))
 	// The shapes repeat what <desc> says: hide them from screen readers.
 	bw.WriteString(`<g aria-hidden="true">`)

@@ -18,7 +18,7 @@ func CompletenessChart(comp []aggregate.Completeness) *chart.Bar {
 // QuestionChart is a choice question's respondents by answer; nil for a
 // question whose answers are not counted by option.
 func QuestionChart(a aggregate.QuestionAggregate) *chart.Bar {
-	return firstBar(questionBlocks(a))
+	return firstBar(questionBlocks(a, false))
 }
 
 // IndicatorChart is an indicator's yearly totals by regional group; nil

@@ -38,10 +38,11 @@ type para struct {
 type paraStyle int
 
 const (
-	plain  paraStyle = iota
-	muted            // smaller, grey: notes and paths
-	label            // bold: a question in a country profile
-	answer           // indented: its answer
+	plain      paraStyle = iota
+	muted                // smaller, grey: notes and paths
+	label                // bold: a question in a country profile
+	answer               // indented: its answer
+	groupTitle           // a group of questions
 )
 
 // column is a table column: Weight shares the width; numbers align right.
@@ -68,7 +69,11 @@ type lineChart struct {
 // chartGrid is small line charts, two to a row.
 type chartGrid struct{ Charts []*chart.Line }
 
+// rule is a thin line across the page, ending a group.
+type rule struct{}
+
 func (heading) isBlock()   {}
+func (rule) isBlock()      {}
 func (para) isBlock()      {}
 func (table) isBlock()     {}
 func (barChart) isBlock()  {}

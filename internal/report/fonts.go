@@ -2,7 +2,9 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goitalic"
@@ -77,6 +79,9 @@ func (g *glyphs) has(r rune) bool {
 	if ok, known := g.seen[r]; known {
 		return ok
 	}
+	if unicode.Is(unicode.Cf, r) {
+		return true // invisible by definition (zero-width space, soft hyphen): printText drops it
+	}
 	ok := r >= 0x20 && r != 0x7f && !(r >= 0x80 && r < 0xa0)
 	for _, f := range g.fonts {
 		if !ok {
@@ -98,4 +103,18 @@ func (g *glyphs) Check(s string) error {
 		}
 	}
 	return nil
+}
+
+// printText is s as drawn: format characters (Unicode Cf), which have no
+// visible form, are left out rather than drawn as a missing-glyph box.
+func printText(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && unicode.Is(unicode.Cf, r) }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
 }

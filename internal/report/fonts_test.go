@@ -13,6 +13,16 @@ func TestFontsCoverLatinGreekAndCyrillic(t *testing.T) {
 	}
 }
 
+func TestInvisibleFormatCharactersAreLeftOut(t *testing.T) {
+	s := "Act\u00adNo.\u200b5\ufeff"
+	if err := coverage.Check(s); err != nil {
+		t.Fatalf("Check(%q) = %v, want nil", s, err)
+	}
+	if got := printText(s); got != "ActNo.5" {
+		t.Errorf("printText(%q) = %q, want %q", s, got, "ActNo.5")
+	}
+}
+
 func TestMissingGlyphNamesTheText(t *testing.T) {
 	for _, s := range []string{"中华人民共和国", "مصر", "party 🎉", "tab\there"} {
 		err := coverage.Check(s)

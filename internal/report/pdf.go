@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -45,6 +46,7 @@ type tocEntry struct {
 type writer struct {
 	pdf   *fpdf.Fpdf
 	doc   *document
+	opt   renderOptions
 	stamp string // the footer's second line
 	err   error
 	y     float64 // top of the next block
@@ -57,11 +59,12 @@ type writer struct {
 // renderOptions are the knobs of a render that tests set.
 type renderOptions struct {
 	compress bool
+	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
 }
 
 // writePDF prints doc, stamped with the render time and the fingerprint,
 // and returns the PDF's bytes and its number of pages.
-func writePDF(doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
+func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
 	pdf := fpdf.New("P", "pt", "A4", "")
 	for _, f := range faces {
 		pdf.AddUTF8FontFromBytes(family, f.style, f.ttf)
@@ -82,13 +85,13 @@ func writePDF(doc *document, now time.Time, fingerprint string, opt renderOption
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
-	w := &writer{pdf: pdf, doc: doc,
+	w := &writer{pdf: pdf, doc: doc, opt: opt,
 		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
 	pdf.SetFooterFunc(w.footer)
 	w.check(doc.Footer)
 	w.check(w.stamp)
 
-	w.titlePage(fingerprint)
+	w.titlePage(now, fingerprint)
 	// Reserve the contents pages: their number follows from the number of
 	// entries, known before any section is laid out.
 	entries := 0
@@ -109,6 +112,9 @@ func writePDF(doc *document, now time.Time, fingerprint string, opt renderOption
 		w.newPage()
 	}
 	for _, s := range doc.Sections {
+		if err := ctx.Err(); err != nil { // a render given up on stops early
+			return nil, 0, err
+		}
 		w.section(s)
 		if w.err != nil {
 			return nil, 0, w.err
@@ -155,7 +161,7 @@ func (w *writer) setFont(size float64, bold bool) {
 
 func (w *writer) measure(s string, size float64, bold bool) float64 {
 	w.setFont(size, bold)
-	return w.pdf.GetStringWidth(s)
+	return w.pdf.GetStringWidth(printText(s))
 }
 
 // text draws s with its baseline at y, after checking every glyph.
@@ -165,16 +171,10 @@ func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.C
 	}
 	w.setFont(size, bold)
 	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, s)
-}
-
-func (w *writer) italic(x, y float64, s string, size float64, c chart.Color) {
-	if !w.check(s) {
-		return
+	w.pdf.Text(x, y, printText(s))
+	if w.opt.trace != nil {
+		w.opt.trace(w.pdf.PageNo(), x, y, w.pdf.GetStringWidth(strings.ReplaceAll(printText(s), "{nb}", nbWidth)), s)
 	}
-	w.pdf.SetFont(family, "I", size)
-	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, s)
 }
 
 func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
@@ -192,21 +192,28 @@ func (w *writer) need(h float64) {
 	}
 }
 
+// nbWidth stands for the page count, printed later, when measuring:
+// three digits.
+const nbWidth = "000"
+
 func (w *writer) footer() {
 	y := pageH - 52
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
 	w.pdf.Line(marginX, y, pageW-marginX, y)
 	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of {nb}"
-	pw := w.measure(strings.Replace(page, "{nb}", "00", 1), 7.5, false)
+	pw := w.measure(strings.Replace(page, "{nb}", nbWidth, 1), 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
 	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
 }
 
-func (w *writer) titlePage(fingerprint string) {
+func (w *writer) titlePage(now time.Time, fingerprint string) {
 	w.newPage()
 	d := w.doc
+	facts := append(append([][2]string{}, d.Facts...),
+		[2]string{"Rendered", now.Format("2 January 2006, 15:04:05") + " UTC"},
+		[2]string{"Data fingerprint", fingerprint})
 	w.fill(brandColor)
 	w.pdf.Rect(0, 0, pageW, 10, "F")
 	y := 110.0
@@ -230,10 +237,10 @@ func (w *writer) titlePage(fingerprint string) {
 	w.pdf.Line(marginX, y, marginX+80, y)
 	y += 24
 	keyW := 0.0
-	for _, f := range d.Facts {
+	for _, f := range facts {
 		keyW = math.Max(keyW, w.measure(f[0], 9.5, true))
 	}
-	for _, f := range d.Facts {
+	for _, f := range facts {
 		lines := chart.Wrap(f[1], contentW-keyW-14, 9.5, false, w.measure, 3)
 		w.text(marginX, y, f[0], 9.5, true, inkColor)
 		for i, l := range lines {
@@ -351,6 +358,13 @@ func (w *writer) section(s section) {
 			w.heading(label, b.Title, s.Annex)
 		case para:
 			w.para(b)
+		case rule:
+			w.need(20)
+			w.y += 4
+			w.stroke(ruleColor)
+			w.pdf.SetLineWidth(0.5)
+			w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+			w.y += 6
 		case table:
 			w.table(b)
 		case barChart:
@@ -398,11 +412,20 @@ func (w *writer) para(p para) {
 		bold, after = true, 2
 	case answer:
 		indent = 14
+	case groupTitle:
+		size, bold, color, after = 10.5, true, brandColor, 3
 	}
 	lineH := size * 1.35
-	lines := chart.Wrap(p.Text, contentW-indent, size, bold, w.measure, 0)
-	if p.Style == label {
+	var lines []string // the author's line breaks are kept
+	for _, part := range strings.Split(strings.ReplaceAll(p.Text, "\r\n", "\n"), "\n") {
+		lines = append(lines, chart.Wrap(part, contentW-indent, size, bold, w.measure, 0)...)
+	}
+	switch p.Style {
+	case label:
 		w.need(float64(len(lines))*lineH + 2*lineH) // with the first line of its answer
+	case groupTitle:
+		w.need(float64(len(lines))*lineH + 60) // with its first question
+		w.y += 6
 	}
 	for _, l := range lines {
 		w.need(lineH)
@@ -432,7 +455,7 @@ func (w *writer) table(t table) {
 	for i, c := range t.Columns {
 		widths[i] = contentW * c.Weight / total
 	}
-	wrapRow := func(cells []string, bold bool, max int) ([][]string, float64) {
+	wrapRow := func(cells []string, bold bool, maxLines int) ([][]string, float64) {
 		out := make([][]string, len(t.Columns))
 		n := 1
 		for i := range t.Columns {
@@ -440,8 +463,8 @@ func (w *writer) table(t table) {
 			if i < len(cells) {
 				s = cells[i]
 			}
-			out[i] = chart.Wrap(s, widths[i]-2*cellPad, cellSize, bold, w.measure, max)
-			n = max2(n, len(out[i]))
+			out[i] = chart.Wrap(s, widths[i]-2*cellPad, cellSize, bold, w.measure, maxLines)
+			n = max(n, len(out[i]))
 		}
 		return out, float64(n)*cellLineH + 2*cellPad
 	}
@@ -474,11 +497,16 @@ func (w *writer) table(t table) {
 	for i, r := range t.Rows {
 		rows[i], heights[i] = wrapRow(r, t.Bold[i], maxCellLns)
 	}
-	first := 0.0
-	if len(rows) > 0 {
-		first = heights[0]
+	// A table that fits on a page starts on one where it fits whole; a
+	// longer one starts where its header and first row fit.
+	height := headH
+	for _, h := range heights {
+		height += h
 	}
-	w.need(headH + first)
+	if height > contentBot-marginTop && len(rows) > 0 {
+		height = headH + heights[0]
+	}
+	w.need(height)
 	drawHead()
 	for i := range rows {
 		if w.y+heights[i] > contentBot {
@@ -495,13 +523,6 @@ func (w *writer) table(t table) {
 		w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
 	}
 	w.y += 10
-}
-
-func max2(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 func (w *writer) drawing(d *chart.Drawing) {

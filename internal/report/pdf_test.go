@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -71,7 +72,7 @@ func qpdfCheck(t testing.TB, pdf []byte) {
 }
 
 func TestWritePDFPrintsEveryBlock(t *testing.T) {
-	pdf, pages, err := writePDF(sampleDocument(), fixedNow, "abc123", renderOptions{})
+	pdf, pages, err := writePDF(context.Background(), sampleDocument(), fixedNow, "abc123", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,11 +94,11 @@ func TestWritePDFPrintsEveryBlock(t *testing.T) {
 }
 
 func TestWritePDFIsDeterministic(t *testing.T) {
-	a, _, err := writePDF(sampleDocument(), fixedNow, "f", renderOptions{})
+	a, _, err := writePDF(context.Background(), sampleDocument(), fixedNow, "f", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := writePDF(sampleDocument(), fixedNow, "f", renderOptions{})
+	b, _, err := writePDF(context.Background(), sampleDocument(), fixedNow, "f", renderOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestWritePDFIsDeterministic(t *testing.T) {
 func TestWritePDFFailsOnAMissingGlyph(t *testing.T) {
 	doc := sampleDocument()
 	doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, para{Text: "Name: 中国"})
-	_, _, err := writePDF(doc, fixedNow, "f", renderOptions{})
+	_, _, err := writePDF(context.Background(), doc, fixedNow, "f", renderOptions{})
 	var mg *MissingGlyphError
 	if !errors.As(err, &mg) || mg.Text != "Name: 中国" {
 		t.Fatalf("got %v, want a MissingGlyphError naming %q", err, "Name: 中国")
@@ -117,3 +118,28 @@ func TestWritePDFFailsOnAMissingGlyph(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestNoTextLeavesThePage(t *testing.T) {
+	doc := sampleDocument()
+	long := strings.Repeat("Supercalifragilisticexpialidocious-and-more ", 12)
+	doc.Sections[0].Blocks = append(doc.Sections[0].Blocks,
+		para{Text: long},
+		table{Columns: []column{{"A very long column title that must wrap", 1, false}, {"N", 0.3, true}}, Rows: [][]string{{long, "12345678901234567890"}}},
+		barChart{&chart.Bar{Title: long, Categories: []string{long, "short"}, Series: []chart.Series{{Name: long, Values: []float64{1e9, 2}}, {Name: "b", Values: []float64{3, 4}}}}})
+	drawn := 0
+	opt := renderOptions{trace: func(page int, x, y, width float64, s string) {
+		drawn++
+		if x < marginX-0.01 || x+width > pageW-marginX+0.01 {
+			t.Errorf("page %d: %q spans [%.1f, %.1f], beyond the margins [%.0f, %.0f]", page, s, x, x+width, marginX, pageW-marginX)
+		}
+		if y > pageH-20 || y < 10 {
+			t.Errorf("page %d: %q at y=%.1f is off the page", page, s, y)
+		}
+	}}
+	if _, _, err := writePDF(context.Background(), doc, fixedNow, "f", opt); err != nil {
+		t.Fatal(err)
+	}
+	if drawn < 100 {
+		t.Fatalf("traced %d texts, want the whole document", drawn)
+	}
+}

@@ -92,17 +92,28 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			answers[a.Path] = a.Value
 		}
 	}
+	sch := newSchema(in.q)
 	for _, sec := range in.q.Sections {
 		s := section{Title: sec.Title}
 		if sub == nil {
 			s.Blocks = append(s.Blocks, para{Text: "No submission in this cycle.", Style: muted})
 		}
+		group := "/" + sec.ID
 		for _, q := range sec.Questions {
 			if sub == nil {
 				break
 			}
+			// A group's title before its first question.
+			if parent := q.Path[:strings.LastIndex(q.Path, "/")]; parent != group {
+				group = parent
+				if title := sch.title(parent); title != "" && parent != "/"+sec.ID {
+					s.Blocks = append(s.Blocks, para{Text: title, Style: groupTitle})
+				} else {
+					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
+				}
+			}
 			s.Blocks = append(s.Blocks, para{Text: questionTitle(q), Style: label})
-			s.Blocks = append(s.Blocks, in.answerBlocks(q, answers[q.Path])...)
+			s.Blocks = append(s.Blocks, in.answerBlocks(sch, q, answers[q.Path])...)
 		}
 		doc.Sections = append(doc.Sections, s)
 	}
@@ -112,7 +123,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 
 // answerBlocks prints one answer: choices by their labels, lists as
 // tables.
-func (in *reading) answerBlocks(q *questionnaire.Question, v any) []block {
+func (in *reading) answerBlocks(sch *schema, q *questionnaire.Question, v any) []block {
 	if v == nil {
 		return []block{para{Text: "Not answered.", Style: answer}}
 	}
@@ -122,7 +133,7 @@ func (in *reading) answerBlocks(q *questionnaire.Question, v any) []block {
 		if len(items) == 0 {
 			return []block{para{Text: "None listed.", Style: answer}}
 		}
-		fields := listFields(in.q, q.Path)
+		fields := sch.listFields(q.Path)
 		if len(fields) == 0 { // items that are not objects: one column
 			t := table{Columns: []column{{"Item", 1, false}}}
 			for _, it := range items {

@@ -194,7 +194,7 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		return Document{}, err
 	}
 	sum := fp.sum()
-	pdf, pages, err := writePDF(doc, now, sum, r.opt)
+	pdf, pages, err := writePDF(ctx, doc, now, sum, r.opt)
 	if err != nil {
 		return Document{}, fmt.Errorf("render %s: %w", strings.ToLower(string(req.Kind)), err)
 	}

@@ -84,40 +84,62 @@ type listField struct {
 	Enum  bool // printed with humanize
 }
 
-// listFields returns the fields of the items of the LIST question at
-// path, in schema order, following $refs into #/$defs.
-func listFields(q *questionnaire.Questionnaire, path string) []listField {
-	v, err := decodeNode(q.Raw)
-	if err != nil {
-		return nil
-	}
+// schema is a questionnaire's schema decoded with its keys in order,
+// for what the questionnaire package does not derive: the titles of
+// groups and the fields of a list's items.
+type schema struct{ root *node }
+
+func newSchema(q *questionnaire.Questionnaire) *schema {
+	v, _ := decodeNode(q.Raw) // Raw compiled at load
 	root, _ := v.(*node)
-	resolve := func(n *node) *node {
-		for i := 0; n != nil && i < 16; i++ {
-			ref := n.str("$ref")
-			if !strings.HasPrefix(ref, "#/") {
-				return n
-			}
-			cur := root
-			for _, part := range strings.Split(ref[2:], "/") {
-				cur = cur.obj(strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~"))
-			}
-			n = cur
+	return &schema{root: root}
+}
+
+func unescape(tok string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+}
+
+// resolve follows $refs into the same document.
+func (s *schema) resolve(n *node) *node {
+	for i := 0; n != nil && i < 16; i++ {
+		ref := n.str("$ref")
+		if !strings.HasPrefix(ref, "#/") {
+			return n
 		}
-		return n
+		cur := s.root
+		for _, part := range strings.Split(ref[2:], "/") {
+			cur = cur.obj(unescape(part))
+		}
+		n = cur
 	}
-	cur := resolve(root)
+	return n
+}
+
+// at returns the schema of the answer at a JSON Pointer.
+func (s *schema) at(path string) *node {
+	cur := s.resolve(s.root)
+	if path == "" {
+		return cur
+	}
 	for _, part := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
-		cur = resolve(resolve(cur).obj("properties").obj(strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")))
+		cur = s.resolve(cur.obj("properties").obj(unescape(part)))
 	}
-	items := resolve(cur.obj("items"))
-	props := items.obj("properties")
+	return cur
+}
+
+// title is the title of the node at path, "" if it has none.
+func (s *schema) title(path string) string { return s.at(path).str("title") }
+
+// listFields returns the fields of the items of the LIST question at
+// path, in schema order.
+func (s *schema) listFields(path string) []listField {
+	props := s.resolve(s.at(path).obj("items")).obj("properties")
 	if props == nil {
 		return nil
 	}
 	var out []listField
 	for _, k := range props.keys {
-		p := resolve(props.obj(k))
+		p := s.resolve(props.obj(k))
 		if p == nil {
 			continue
 		}
@@ -127,7 +149,7 @@ func listFields(q *questionnaire.Questionnaire, path string) []listField {
 		}
 		_, enum := p.vals["enum"]
 		if !enum {
-			if it := resolve(p.obj("items")); it != nil {
+			if it := s.resolve(p.obj("items")); it != nil {
 				_, enum = it.vals["enum"]
 			}
 		}

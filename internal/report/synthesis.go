@@ -112,7 +112,7 @@ func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) 
 	doc.Facts = append(doc.Facts, [2]string{"Contents", fmt.Sprintf("%d questions, %d indicators, %d States Parties", len(qs), len(inds), countParties(board))})
 
 	doc.Sections = append(doc.Sections, completenessSection(comp))
-	doc.Sections = append(doc.Sections, answersSection("Answers", "States Parties", aggs))
+	doc.Sections = append(doc.Sections, answersSection("Answers", "States Parties", aggs, false))
 	doc.Sections = append(doc.Sections, indicatorsSection(inds, trends, regionalOrder))
 	doc.Sections = append(doc.Sections, partiesAnnex("States Parties and their submissions", board, func(s submission.StateStatus) bool { return s.Party }))
 	return doc, nil
@@ -156,7 +156,10 @@ func completenessSection(comp []aggregate.Completeness) section {
 
 // answersSection has one subsection per question with its distribution
 // (choices) or numeric summary (numbers, lists), in total and by group.
-func answersSection(title, who string, aggs []aggregate.QuestionAggregate) section {
+// answersSection has one subsection per question; byGroup draws each
+// choice question's chart as grouped bars, the share of each regional
+// group's respondents choosing each option.
+func answersSection(title, who string, aggs []aggregate.QuestionAggregate, byGroup bool) section {
 	s := section{Title: title}
 	if len(aggs) == 0 {
 		s.Blocks = append(s.Blocks, para{Text: "No question of the questionnaire is in this report's scope."})
@@ -164,12 +167,12 @@ func answersSection(title, who string, aggs []aggregate.QuestionAggregate) secti
 	}
 	s.Blocks = append(s.Blocks, para{Text: fmt.Sprintf("One subsection per question, in the questionnaire's order. Respondents are the %s whose counted submission answers the question; shares are of respondents, and a State may choose several options of a multiple-choice question.", who)})
 	for _, a := range aggs {
-		s.Blocks = append(s.Blocks, questionBlocks(a)...)
+		s.Blocks = append(s.Blocks, questionBlocks(a, byGroup)...)
 	}
 	return s
 }
 
-func questionBlocks(a aggregate.QuestionAggregate) []block {
+func questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 	q := a.Question
 	out := []block{heading{questionTitle(q)},
 		para{Text: fmt.Sprintf("%s · %s · %s respondents", q.Path, kindNames[q.Kind], num(float64(a.Respondents))), Style: muted}}
@@ -206,6 +209,9 @@ func questionBlocks(a aggregate.QuestionAggregate) []block {
 		}
 		t.Bold = map[int]bool{len(t.Rows): true}
 		t.Rows = append(t.Rows, respondents)
+		if byGroup && len(a.ByGroup) > 0 && len(a.Counts) <= 8 {
+			bar = groupedShares(q, a)
+		}
 		out = append(out, t, barChart{bar})
 	case q.Kind == questionnaire.Number || q.Kind == questionnaire.Integer || q.Kind == questionnaire.List:
 		what := "Answers"
@@ -223,6 +229,39 @@ func questionBlocks(a aggregate.QuestionAggregate) []block {
 		out = append(out, para{Text: "Free-text answers are not aggregated; the country profiles print them. Respondents by regional group: " + respondentsByGroup(a) + "."})
 	}
 	return out
+}
+
+// groupedShares is a question's answers as grouped bars: for each option,
+// the share of each group's respondents who chose it.
+func groupedShares(q *questionnaire.Question, a aggregate.QuestionAggregate) *chart.Bar {
+	bar := &chart.Bar{Title: "Share of respondents choosing each answer, by regional group", Unit: "%"}
+	for _, c := range a.Counts {
+		bar.Categories = append(bar.Categories, optionLabel(q, c.Option))
+	}
+	for _, g := range a.ByGroup {
+		s := chart.Series{Name: groupShortName(g.Group)}
+		if g.Respondents == 0 {
+			// No bars, but a place in the legend, so that each group keeps
+			// its colour from chart to chart.
+			s.Name += " (no respondents)"
+			for range a.Counts {
+				s.Values = append(s.Values, chart.Missing)
+			}
+			bar.Series = append(bar.Series, s)
+			continue
+		}
+		for _, c := range a.Counts {
+			share := 0.0
+			for _, gc := range g.Counts {
+				if gc.Option == c.Option {
+					share = gc.Share
+				}
+			}
+			s.Values = append(s.Values, math.Round(share*1000)/10)
+		}
+		bar.Series = append(bar.Series, s)
+	}
+	return bar
 }
 
 func numericRow(name string, respondents int, n *aggregate.NumericSummary) []string {

@@ -45,7 +45,7 @@ func (in *reading) technicalAssistance(ctx context.Context) (*document, error) {
 	developingParty := func(s submission.StateStatus) bool { return s.Party && s.Developing }
 	doc.Sections = append(doc.Sections,
 		participationSection(board, developingParty),
-		answersSection("Answers of developing States", "developing States Parties", aggs),
+		answersSection("Answers of developing States", "developing States Parties", aggs, true),
 		indicatorsSection(inds, trends, []string{"DEVELOPING", "OTHER", "ALL"}),
 		partiesAnnex("Developing States Parties and their submissions", board, developingParty))
 	return doc, nil

@@ -1,8 +1,12 @@
 package statistics
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,18 +42,37 @@ func StateTotals(ctx context.Context, db postgres.DB, state string, codes []stri
 
 // TotalsDigest identifies the totals of the given indicators — of one
 // State, or of every State when state is "" — by their number and a
-// SHA-256 over each value's key, revision and status: equal digests mean
-// the same values, since every change makes a new revision.
+// SHA-256 over each value's key, revision and status in key order: equal
+// digests mean the same values, since every change makes a new revision.
+// The rows are hashed here rather than in SQL, where formatting them as
+// text costs more than sending them.
 func TotalsDigest(ctx context.Context, db postgres.DB, codes []string, state string) (int, string, error) {
-	var n int
-	var digest string
-	err := db.QueryRow(ctx, `SELECT count(*), coalesce(encode(sha256(convert_to(
-			string_agg(concat_ws('|', indicator, year, state_code, revision, status), E'\n' ORDER BY indicator, year, state_code),
-			'UTF8')), 'hex'), '')
+	type key struct {
+		indicator, state, status string
+		year, revision           int
+	}
+	rows, err := db.Query(ctx, `SELECT indicator, state_code, status, year, revision
 		FROM observations
-		WHERE indicator = ANY($1) AND breakdown_key = '' AND ($2 = '' OR state_code = $2)`, codes, state).Scan(&n, &digest)
+		WHERE indicator = ANY($1) AND breakdown_key = '' AND ($2 = '' OR state_code = $2)`, codes, state)
 	if err != nil {
 		return 0, "", fmt.Errorf("observations digest: %w", err)
 	}
-	return n, digest, nil
+	var keys []key
+	var k key
+	if _, err := pgx.ForEachRow(rows, []any{&k.indicator, &k.state, &k.status, &k.year, &k.revision}, func() error {
+		keys = append(keys, k)
+		return nil
+	}); err != nil {
+		return 0, "", fmt.Errorf("observations digest: %w", err)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.indicator, b.indicator), cmp.Compare(a.year, b.year), cmp.Compare(a.state, b.state))
+	})
+	h := sha256.New()
+	var buf []byte
+	for _, k := range keys {
+		buf = fmt.Appendf(buf[:0], "%s|%d|%s|%d|%s\n", k.indicator, k.year, k.state, k.revision, k.status)
+		h.Write(buf)
+	}
+	return len(keys), hex.EncodeToString(h.Sum(nil)), nil
 }
