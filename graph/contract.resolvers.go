@@ -260,17 +260,9 @@ func (r *queryResolver) Indicators(ctx context.Context) ([]statistics.Indicator,
 
 // Observations is the resolver for the observations field.
 func (r *queryResolver) Observations(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) ([]statistics.Observation, error) {
-	f := statistics.Filter{Indicator: indicator, State: state, From: from, To: to}
-	if regionalGroup != nil {
-		g := string(*regionalGroup)
-		f.RegionalGroup = &g
-	}
-	if breakdown != nil {
-		b, err := breakdownOf(breakdown)
-		if err != nil {
-			return nil, apperr.BadInputf("breakdown: %v", err)
-		}
-		f.Breakdown = b
+	f, err := observationFilter(indicator, state, regionalGroup, from, to, breakdown)
+	if err != nil {
+		return nil, err
 	}
 	return r.Statistics.Observations(ctx, principal(ctx), f)
 }

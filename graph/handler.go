@@ -8,26 +8,24 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
-)
-
-// Limits bound what one GraphQL operation may ask for.
-const (
-	MaxDepth        = 15    // nesting of selection sets
-	MaxComplexity   = 20000 // fields, list fields weighted by their page size
-	MaxParserTokens = 20000 // lexer tokens in one document
 )
 
 // Options configure the handler.
@@ -39,78 +37,143 @@ type Options struct {
 // NewHandler returns the GraphQL handler with explicit transports (POST
 // JSON and GET only), a query cache, depth and complexity limits, and one
 // error presenter that maps domain errors to the contract's codes.
-func NewHandler(r *Resolver, opts Options) *handler.Server {
+func NewHandler(r *Resolver, opts Options) http.Handler {
+	srv, _ := newServer(r, opts, nil)
+	return keepBody(withStatus(srv))
+}
+
+// newServer builds the gqlgen server; walked, when set, counts the
+// selection nodes the limit checks visit (tests).
+func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *queryCache) {
 	cfg := Config{Resolvers: r}
-	cfg.Complexity.Query.Submissions = func(child int, _ string, _ *submission.Status, first *int, _ *string) int {
-		// A first over the page cap is refused by the resolver with a
-		// BAD_USER_INPUT that names the cap, before any work is done.
-		return 1 + child*min(max(deref(first, 50), 1), submission.MaxPageSize)
-	}
-	weighCatalogueLists(&cfg, r)
+	weighLists(&cfg, r)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := newQueryCache(QueryCacheBytes)
+	srv.SetQueryCache(cache)
+
 	srv.SetParserTokenLimit(MaxParserTokens)
 	srv.SetDisableSuggestion(!opts.Dev)
 	if opts.Dev {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(depthLimit{max: MaxDepth})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(&operationLimits{cache: cache, walked: walked})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		r.Log.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", apperr.RequestID(ctx), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", v)
 	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return present(ctx, r.Log, err)
+		return present(ctx, r.Log, opts.Dev, err)
 	})
-	return srv
+	return srv, cache
 }
 
-// weighCatalogueLists weighs the catalogue's lists by the longest each
-// can be. They refer to each other (a working group's indicators, an
-// indicator's working groups, a question's working groups), so without
-// weights a selection that goes back and forth within the depth limit
-// asks for an answer that grows tenfold every two levels while its
-// complexity grows by two.
-func weighCatalogueLists(cfg *Config, r *Resolver) {
+// Size bounds of lists whose length the data decides: a real bound where
+// there is one, else a generous estimate (the answer's byte cap,
+// MaxResponseBytes, stops what an estimate lets through).
+const (
+	cyclesEstimate   = 50  // review cycles: about one a year
+	versionsEstimate = 50  // versions of one submission
+	commentsEstimate = 200 // comments on one submission (a return carries at most 200)
+	answersWeight    = 50  // an answers document (up to 512 KiB) counts as 50 fields
+)
+
+// weighLists weighs every list field by the most rows it can return, so
+// that complexity bounds the size of the answer: the catalogue's lists
+// by the catalogue, States by their number, observations by their row
+// cap, pages by their first. The catalogue's lists refer to each other
+// (a working group's indicators, an indicator's working groups), so
+// without weights a selection that goes back and forth within the depth
+// limit asks for an answer that grows tenfold every two levels while
+// its complexity grows by two.
+func weighLists(cfg *Config, r *Resolver) {
 	list := func(n int) func(int) int {
 		n = max(n, 1)
-		return func(child int) int { return 1 + child*n }
+		return func(child int) int { return satAdd(1, satMul(child, n)) }
 	}
+	page := func(first *int, def, cap int) int { return min(max(deref(first, def), 1), cap) }
+	c := &cfg.Complexity
+	c.Query.Submissions = func(child int, _ string, _ *submission.Status, first *int, _ *string) int {
+		// A first over the page cap is refused by the resolver with a
+		// BAD_USER_INPUT that names the cap, before any work is done.
+		return satAdd(1, satMul(child, page(first, 50, submission.MaxPageSize)))
+	}
+	c.Query.Observations = func(child int, _ string, _ *string, _ *model.RegionalGroup, _ *int, _ *int, _ model.JSON) int {
+		return satAdd(1, satMul(child, statistics.MaxObservations))
+	}
+	c.Query.ObservationsPage = func(child int, _ string, _ *string, _ *model.RegionalGroup, _ *int, _ *int, _ model.JSON, first *int, _ *string) int {
+		return satAdd(1, satMul(child, page(first, 500, statistics.MaxObservationPage)))
+	}
+	c.Query.States = func(child int, _ *model.RegionalGroup, _ *bool) int { return list(len(state.Codes()))(child) }
+	c.Query.Cycles = list(cyclesEstimate)
+	c.Submission.Versions = list(versionsEstimate)
+	c.Submission.Comments = list(commentsEstimate)
+	c.Submission.Problems = list(questionnaire.MaxErrors)
+	c.SubmissionPayload.Errors = list(questionnaire.MaxErrors)
+	answers := func(int) int { return answersWeight }
+	c.Submission.Answers = answers
+	c.SubmissionVersion.Answers = answers
+	c.Query.Trend = func(child int, _ string, _ *statistics.GroupBy, _ *int, _ *int, _ model.JSON) int {
+		return list(len(state.RegionalGroups) + 1)(child)
+	}
+	c.TrendSeries.Points = list(time.Now().Year() - statistics.FirstYear + 1)
+	// ObservationsPayload.errors is as long as the batch is bad, and the
+	// batch is bounded by the request body (1 MiB): not weighed again.
+
 	groups := len(r.Registry.WorkingGroups())
-	questions, groupsPerQuestion := 0, 0
-	for _, q := range r.Registry.Questionnaires() {
+	all := r.Registry.Questionnaires()
+	questions, sections, groupsPerQuestion := 0, 0, 0
+	for _, q := range all {
 		questions = max(questions, len(q.Questions))
+		sections = max(sections, len(q.Sections))
 		for _, qq := range q.Questions {
 			groupsPerQuestion = max(groupsPerQuestion, len(qq.WorkingGroups))
 		}
 	}
-	indicatorsPerGroup, groupsPerIndicator := 0, 0
+	indicators, indicatorsPerGroup, groupsPerIndicator, dimensions := 0, 0, 0, 0
 	if r.Statistics != nil {
 		cat := r.Statistics.Catalogue()
+		indicators = len(cat.Indicators)
 		for _, wg := range r.Registry.WorkingGroups() {
 			indicatorsPerGroup = max(indicatorsPerGroup, len(cat.ForWorkingGroup(wg.ID)))
 		}
 		for _, ind := range cat.Indicators {
 			groupsPerIndicator = max(groupsPerIndicator, len(ind.WorkingGroups))
+			dimensions = max(dimensions, len(ind.DimensionIDs))
 		}
 	}
-	cfg.Complexity.Query.WorkingGroups = list(groups)
-	cfg.Complexity.Viewer.WorkingGroups = list(groups)
-	cfg.Complexity.WorkingGroup.Indicators = list(indicatorsPerGroup)
-	cfg.Complexity.Indicator.WorkingGroups = list(groupsPerIndicator)
-	cfg.Complexity.Question.WorkingGroups = list(groupsPerQuestion)
-	cfg.Complexity.Questionnaire.Questions = list(questions)
-	cfg.Complexity.Section.Questions = list(questions)
+	c.Query.WorkingGroups = list(groups)
+	c.Query.Questionnaires = list(len(all))
+	c.Query.Indicators = list(indicators)
+	c.Viewer.WorkingGroups = list(groups)
+	c.WorkingGroup.Indicators = list(indicatorsPerGroup)
+	c.Indicator.WorkingGroups = list(groupsPerIndicator)
+	c.Indicator.Dimensions = list(dimensions)
+	c.Question.WorkingGroups = list(groupsPerQuestion)
+	c.Questionnaire.Questions = list(questions)
+	// Sections partition the questions: sections × questions in each is at
+	// most all questions, so the whole bound sits on Section.questions
+	// (sections alone are few: weighed by the most of them).
+	c.Questionnaire.Sections = func(child int) int { return satAdd(1, satAdd(satMul(sections, 1), child)) }
+	c.Section.Questions = list(questions)
+}
+
+func satMul(a, b int) int {
+	if a <= 0 || b <= 0 {
+		return 0
+	}
+	if a > int(^uint(0)>>1)/b {
+		return int(^uint(0) >> 1)
+	}
+	return a * b
 }
 
 // present maps an error to what the client sees, through apperr.Present
 // (the mapping every transport shares): the domain's code and message, a
 // BAD_USER_INPUT for an operation gqlgen could not read or run, and for
 // anything else INTERNAL with the request id, never the cause.
-func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 	var notYet *notYetError
 	switch {
@@ -122,6 +185,14 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
 		// the operation as sent cannot run.
 		setCode(gqlErr, string(apperr.BadInput))
+		if !dev {
+			// gqlgen turns off suggestions for fields only; the rules for
+			// arguments, enum values, input fields and types still offer
+			// names of the schema, which only the explorer should show.
+			if i := strings.Index(gqlErr.Message, " Did you mean "); i >= 0 {
+				gqlErr.Message = gqlErr.Message[:i]
+			}
+		}
 	default:
 		p := apperr.Present(ctx, err)
 		if p.Internal {
@@ -130,6 +201,10 @@ func present(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
 		}
 		gqlErr.Message = p.Message
 		setCode(gqlErr, string(p.Code))
+		if p.Status != p.Code.HTTPStatus() {
+			// A refusal by a limit (413, 422, 429) is not answered with 200.
+			setStatus(ctx, p.Status)
+		}
 	}
 	return gqlErr
 }
@@ -182,52 +257,4 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 
 func sendError(w http.ResponseWriter, status int, code apperr.Code, message string) {
 	httperr.WriteJSON(w, status, httperr.Body(code, message))
-}
-
-// depthLimit refuses operations whose selections nest deeper than max.
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                          { return "DepthLimit" }
-func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
-
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, map[string]bool{}); depth > d.max {
-		err := gqlerror.Errorf("the operation nests %d levels deep; the limit is %d", depth, d.max)
-		setCode(err, string(apperr.BadInput))
-		return err
-	}
-	return nil
-}
-
-func selectionDepth(set ast.SelectionSet, visiting map[string]bool) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(s.SelectionSet, visiting)
-			} else {
-				d = 1
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if s.Definition != nil && !visiting[s.Name] {
-				visiting[s.Name] = true
-				d = selectionDepth(s.Definition.SelectionSet, visiting)
-				delete(visiting, s.Name)
-			}
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -75,4 +76,22 @@ func derefAll[T any](ps []*T) []T {
 		out[i] = *p
 	}
 	return out
+}
+
+// observationFilter maps the arguments that observations and
+// observationsPage share.
+func observationFilter(indicator string, state *string, regionalGroup *model.RegionalGroup, from, to *int, breakdown model.JSON) (statistics.Filter, error) {
+	f := statistics.Filter{Indicator: indicator, State: state, From: from, To: to}
+	if regionalGroup != nil {
+		g := string(*regionalGroup)
+		f.RegionalGroup = &g
+	}
+	if breakdown != nil {
+		b, err := breakdownOf(breakdown)
+		if err != nil {
+			return f, apperr.BadInputf("breakdown: %v", err)
+		}
+		f.Breakdown = b
+	}
+	return f, nil
 }

@@ -24,6 +24,16 @@ type CommentInput struct {
 type Mutation struct {
 }
 
+type ObservationConnection struct {
+	Edges    []ObservationEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type ObservationEdge struct {
+	Cursor string                  `json:"cursor"`
+	Node   *statistics.Observation `json:"node"`
+}
+
 type ObservationInput struct {
 	Indicator string             `json:"indicator"`
 	Year      int                `json:"year"`

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 )
@@ -18,6 +21,10 @@ type JSON json.RawMessage
 
 // UnmarshalGQL accepts a value decoded from variables or a literal.
 func (j *JSON) UnmarshalGQL(v any) error {
+	if r, ok := v.(RawJSON); ok {
+		*j = JSON(r.Raw)
+		return nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return apperr.BadInputf("JSON: %v", err)
@@ -61,3 +68,22 @@ func (d *Date) UnmarshalGQL(v any) error {
 func (d Date) MarshalGQL(w io.Writer) {
 	fmt.Fprintf(w, "%q", d.Time.Format(time.DateOnly))
 }
+
+// MarshalInt and UnmarshalInt are the contract's Int: a 32-bit signed
+// integer, as the GraphQL specification defines it. A larger value is
+// BAD_USER_INPUT here, not a failure of the database's integer columns
+// further on.
+func MarshalInt(i int) graphql.Marshaler { return graphql.MarshalInt(i) }
+
+func UnmarshalInt(v any) (int, error) {
+	i, err := graphql.UnmarshalInt(v)
+	if err != nil || i < math.MinInt32 || i > math.MaxInt32 {
+		return 0, apperr.BadInputf("Int cannot represent %v: an Int is a 32-bit signed integer", v)
+	}
+	return i, nil
+}
+
+// RawJSON is a variable's JSON exactly as sent, for a value that decoding
+// would change: an object with a key twice, which the services refuse
+// with a field error at its path rather than keep the last value.
+type RawJSON struct{ Raw []byte }

@@ -199,6 +199,12 @@ type key struct{ path, group string }
 // Questions returns the aggregates of the given questions of cycle c, in
 // the order given, in two statements whatever their number.
 func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy) ([]QuestionAggregate, error) {
+	return r.questionsWhere(ctx, c, questions, by, "")
+}
+
+// questionsWhere is Questions with the counted facts narrowed by filter,
+// a fixed SQL condition (never input) appended to counted's WHERE.
+func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy, filter string) ([]QuestionAggregate, error) {
 	groups, groupExpr, err := groupsOf(by)
 	if err != nil {
 		return nil, err
@@ -211,7 +217,7 @@ func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []
 	if groups != nil {
 		sets = `(path), (path, grp)`
 	}
-	src := fmt.Sprintf(counted, groupExpr)
+	src := fmt.Sprintf(counted, groupExpr) + filter
 
 	type figures struct {
 		respondents int

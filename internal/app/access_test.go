@@ -333,7 +333,7 @@ func TestSubmissionsListAndPagination(t *testing.T) {
 	w.mustSubmit(t, w.sec, "DEU", 1)
 	w.mustSubmit(t, w.sec, "KEN", 1)
 	// Another cycle's submissions never show in this one.
-	w.openCycle(t, "other", "2027-01-01", "2027-12-31")
+	w.openCycle(t, "other", "2026-01-01", "2027-12-31")
 	w.cycle = "other"
 	w.mustSave(t, w.sec, "AUS", sample(t), -1)
 	w.cycle = "2027"

@@ -40,7 +40,7 @@ func benchSlots(b *testing.B, env *apptest.Env, token string, n int) (save, subm
 	for c := 0; c*len(states) < n; c++ {
 		res := env.Do(b, token, openCycleMutation, map[string]any{"in": map[string]any{
 			"id": fmt.Sprintf("bench-%d", c), "name": "Benchmark", "questionnaire": "implementation-v1",
-			"opensOn": "2027-01-01", "closesOn": "2099-12-31"}})
+			"opensOn": "2026-01-01", "closesOn": "2099-12-31"}})
 		if len(res.Errors) > 0 {
 			b.Fatal(res.Errors)
 		}

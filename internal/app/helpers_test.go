@@ -104,13 +104,13 @@ type world struct {
 const secName = "Secretariat Reviewer"
 
 // newWorld starts the API on a fresh database and opens cycle "2027"
-// (2027-01-01 to 2099-12-31, so nothing is late) as the secretariat.
+// (2026-01-01 to 2099-12-31: open now, and nothing is late) as the secretariat.
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	env := apptest.New(t)
 	w := &world{env: env, cycle: "2027"}
 	w.sec = w.token(t, secName, auth.Secretariat, "")
-	w.openCycle(t, w.cycle, "2027-01-01", "2099-12-31")
+	w.openCycle(t, w.cycle, "2026-01-01", "2099-12-31")
 	return w
 }
 

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -41,6 +43,27 @@ type HandlerOptions struct {
 	// Reports is the report runs and schedules service; nil builds one
 	// that queues renders without working them (NewReports).
 	Reports *schedule.Service
+	// Limits per caller; zero fields take DefaultLimits.
+	Limits Limits
+	// SpoolDir receives uploads before they are stored ("": the system's
+	// temporary folder).
+	SpoolDir string
+}
+
+// server holds what the HTTP middleware shares.
+type server struct {
+	log      *slog.Logger
+	limits   Limits
+	rates    *rateLimiter
+	uploads  *uploadSlots
+	spoolDir string
+}
+
+// refuse answers a request refused before it was served, after reading a
+// bounded part of what the client is still sending.
+func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	drain(w, r)
+	httperr.Write(w, r, s.log, err)
 }
 
 // NewHandler builds the HTTP API over pool and reg. It refuses to start
@@ -68,10 +91,14 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
 		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow), Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
+	limits := opts.Limits.withDefaults()
+	s := &server{log: log, limits: limits, rates: newRateLimiter(),
+		uploads: newUploadSlots(limits.Uploads, limits.UploadsPerToken), spoolDir: opts.SpoolDir}
+	signedIn := func(h http.Handler) http.Handler { return authenticate(tokens, log, s.limitToken(h)) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", limitBody(requireJSON(authenticate(tokens, log, resolver.WithLoaders(gql)))))
-	mux.Handle("GET /graphql", authenticate(tokens, log, resolver.WithLoaders(gql)))
+	mux.Handle("POST /graphql", limitBody(requireJSON(signedIn(s.idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
+	mux.Handle("GET /graphql", signedIn(resolver.WithLoaders(gql)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -81,8 +108,8 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		}
 		io.WriteString(w, "ok\n") //nolint:errcheck
 	})
-	mux.Handle("POST /statistics/{file}", authenticate(tokens, log, statisticsCSV(stats, log)))
-	mux.Handle("GET /reports/{file}", authenticate(tokens, log, reportPDF(reports, log)))
+	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
+	mux.Handle("GET /reports/{file}", signedIn(reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
 		if q := r.URL.Query().Get("indicators"); q != "" {
@@ -113,7 +140,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		return nil, err
 	}
 	mux.Handle("/", pages) // the web application; /explorer with --dev
-	return withRequestID(recoverPanics(log, mux)), nil
+	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
 // RequestID returns the id given to the request carrying ctx.
@@ -248,9 +275,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	workers := registerRenderWorkers(fs, getenv)
+	var limits Limits
+	limits.register(fs, getenv)
+	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
+	if v, err := strconv.Atoi(getenv("IRM_DB_MAX_CONNS")); err == nil {
+		*maxConns = v
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	url, err := withMaxConns(c.databaseURL, *maxConns)
+	if err != nil {
+		return err
+	}
+	c.databaseURL = url
 	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
@@ -265,7 +303,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer stopReports(ctx, reports, log)
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports})
+	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports, Limits: limits})
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,11 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -14,11 +17,14 @@ import (
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
-// MaxCSVBytes bounds one statistics file; csvTimeout bounds the time to
-// send and store it.
+// MaxCSVBytes bounds one statistics file; csvStoreTimeout bounds the time
+// to store it and answer once it is received; drainBytes is how much of a
+// refused request's body is read (and dropped) before answering, so that
+// the client, still sending, reads the answer rather than a reset.
 const (
-	MaxCSVBytes = 512 << 20
-	csvTimeout  = 30 * time.Minute
+	MaxCSVBytes     = 512 << 20
+	csvStoreTimeout = 30 * time.Minute
+	drainBytes      = 4 << 20
 )
 
 // csvPayload is the answer of POST /statistics/{ISO3}.csv: the shape of
@@ -36,29 +42,39 @@ type csvRowError struct {
 	Message string `json:"message"`
 }
 
-// statisticsCSV stores a State's observations from a CSV body, streaming:
-// the file is validated and copied row by row, all or nothing.
-func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
+// statisticsCSV stores a State's observations from a CSV body. The body
+// is first received whole into a temporary file (spooled), within the
+// upload slots and at a minimum rate, and only then does the ingest take
+// a database connection: a slow sender holds a file, not the pool. The
+// file is then validated and copied row by row, all or nothing.
+func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		state, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		if !ok {
-			writeCSVError(w, r, log, apperr.NotFoundf("post the file to /statistics/{ISO3}.csv"))
+			s.refuseCSV(w, r, apperr.NotFoundf("post the file to /statistics/{ISO3}.csv"))
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
-		// A large file takes longer to send and store than the server's
-		// default timeouts allow for a GraphQL call.
-		rc := http.NewResponseController(w)
-		rc.SetReadDeadline(time.Now().Add(csvTimeout))  //nolint:errcheck
-		rc.SetWriteDeadline(time.Now().Add(csvTimeout)) //nolint:errcheck
-		body := http.MaxBytesReader(w, r.Body, MaxCSVBytes)
-		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(body, stats.Catalogue()))
+		if err := auth.CanReportStatistics(p, strings.ToUpper(state)); err != nil {
+			s.refuseCSV(w, r, err)
+			return
+		}
+		release, err := s.uploads.take(p.TokenID)
 		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				err = apperr.TooLargef("the file is larger than 512 MiB: split it")
-			}
-			writeCSVError(w, r, log, err)
+			s.refuseCSV(w, r, err)
+			return
+		}
+		defer release()
+		file, err := s.spool(w, r)
+		if err != nil {
+			s.refuseCSV(w, r, err)
+			return
+		}
+		defer file.Close()
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(csvStoreTimeout)) //nolint:errcheck
+		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(file, stats.Catalogue()))
+		if err != nil {
+			writeCSVError(w, r, s.log, err)
 			return
 		}
 		out := csvPayload{Accepted: res.Accepted, Errors: make([]csvRowError, len(res.Errors))}
@@ -71,6 +87,83 @@ func statisticsCSV(stats *statistics.Service, log *slog.Logger) http.Handler {
 		}
 		writeCSVPayload(w, status, out)
 	})
+}
+
+// spool receives the body into an unlinked temporary file: at most
+// MaxCSVBytes, never idle longer than UploadIdle, and after that at
+// UploadMinRate bytes per second on average.
+func (s *server) spool(w http.ResponseWriter, r *http.Request) (*os.File, error) {
+	f, err := os.CreateTemp(s.spoolDir, "irm-upload-*.csv")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name()) //nolint:errcheck // the open file stays readable; nothing is left behind on a crash
+	body := &pacedReader{r: http.MaxBytesReader(w, r.Body, MaxCSVBytes), rc: http.NewResponseController(w),
+		idle: s.limits.UploadIdle, minRate: s.limits.UploadMinRate, start: time.Now()}
+	_, err = io.Copy(f, body)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return f, nil
+	}
+	f.Close()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, apperr.TooLargef("the file is larger than 512 MiB: split it")
+	case errors.Is(err, errTooSlow) || errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusRequestTimeout,
+			Message: "the file arrived too slowly: send it at least " + byteRate(s.limits.UploadMinRate) + " with no pause longer than " + s.limits.UploadIdle.String()}
+	}
+	return nil, apperr.BadInputf("the file could not be received: %v", errors.Unwrap(err))
+}
+
+var errTooSlow = errors.New("upload too slow")
+
+// pacedReader reads a request body with a rolling read deadline (idle)
+// and a minimum average rate once idle has passed.
+type pacedReader struct {
+	r       io.Reader
+	rc      *http.ResponseController
+	idle    time.Duration
+	minRate int
+	start   time.Time
+	n       int64
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	p.rc.SetReadDeadline(time.Now().Add(p.idle)) //nolint:errcheck
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if late := time.Since(p.start) - p.idle; late > 0 && float64(p.n) < late.Seconds()*float64(p.minRate) {
+		return n, errTooSlow
+	}
+	return n, err
+}
+
+func byteRate(n int) string {
+	if n >= 1<<10 {
+		return fmt.Sprintf("%d KiB/s", n>>10)
+	}
+	return fmt.Sprintf("%d bytes/s", n)
+}
+
+// refuseCSV answers a file refused before it was stored, after reading
+// (a bounded part of) what the client is still sending.
+func (s *server) refuseCSV(w http.ResponseWriter, r *http.Request, err error) {
+	drain(w, r)
+	writeCSVError(w, r, s.log, err)
+}
+
+// drain reads up to drainBytes of the body, for a few seconds at most,
+// before a refusal is written: a client that is still sending then reads
+// the whole answer instead of a connection reset.
+func drain(w http.ResponseWriter, r *http.Request) {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck
+	io.Copy(io.Discard, io.LimitReader(r.Body, drainBytes))                        //nolint:errcheck
 }
 
 // writeCSVError answers a file that was not read (or not stored) with the

@@ -42,6 +42,9 @@ type FieldError struct {
 // gives one error at the root.
 func (q *Questionnaire) Validate(answers []byte, mode Mode) []FieldError {
 	doc, err := DecodeAnswers(answers)
+	if fe, ok := AsFieldError(err); ok {
+		return []FieldError{fe}
+	}
 	if err != nil {
 		return []FieldError{{Path: "", Keyword: "type", Message: "The answers are not valid JSON."}}
 	}
@@ -49,18 +52,94 @@ func (q *Questionnaire) Validate(answers []byte, mode Mode) []FieldError {
 }
 
 // DecodeAnswers parses an answers document, numbers as json.Number so
-// that no precision is lost before validation.
+// that no precision is lost before validation. An object that holds a key
+// twice is refused with a *DuplicateKeyError naming where (encoding/json
+// would keep the last value silently, and the answer stored would not be
+// the one the person read first).
 func DecodeAnswers(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeAnswer(dec, "")
+	if err != nil {
 		return nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("unexpected data after the JSON document")
 	}
 	return v, nil
+}
+
+// DuplicateKeyError is an answers document with a key twice in one object.
+type DuplicateKeyError struct {
+	Path string // JSON Pointer of the repeated key
+	Key  string
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("the key %q appears twice at %q", e.Key, e.Path)
+}
+
+// FieldError is the field error that reports the duplicate at its path.
+func (e *DuplicateKeyError) FieldError() FieldError {
+	return FieldError{Path: e.Path, Keyword: "duplicateKey",
+		Message: fmt.Sprintf("%q is given twice: keep one answer.", e.Key)}
+}
+
+// AsFieldError returns the field error an error of DecodeAnswers stands
+// for, if it is one (a duplicate key).
+func AsFieldError(err error) (FieldError, bool) {
+	var d *DuplicateKeyError
+	if errors.As(err, &d) {
+		return d.FieldError(), true
+	}
+	return FieldError{}, false
+}
+
+// decodeAnswer reads one value as encoding/json would into any (objects
+// as map[string]any, numbers as json.Number), refusing duplicate keys.
+func decodeAnswer(dec *json.Decoder, path string) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	switch d {
+	case '{':
+		m := map[string]any{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			at := path + "/" + EscapeToken(k)
+			if _, dup := m[k]; dup {
+				return nil, &DuplicateKeyError{Path: at, Key: k}
+			}
+			v, err := decodeAnswer(dec, at)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = v
+		}
+		_, err := dec.Token() // '}'
+		return m, err
+	case '[':
+		a := []any{}
+		for i := 0; dec.More(); i++ {
+			v, err := decodeAnswer(dec, path+"/"+strconv.Itoa(i))
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := dec.Token() // ']'
+		return a, err
+	}
+	return nil, fmt.Errorf("unexpected %v", d)
 }
 
 // ValidateValue checks a decoded document (numbers as json.Number).

@@ -507,3 +507,27 @@ func TestFalseSchemasAndUnevaluatedProperties(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeAnswersRefusesDuplicateKeys(t *testing.T) {
+	for _, c := range []struct {
+		name, doc, path string
+	}{
+		{"a key twice in a section", `{"prevention": {"agency_name": "FIRST", "agency_name": "SECOND"}}`, "/prevention/agency_name"},
+		{"a key twice at the top", `{"a": 1, "a": 2}`, "/a"},
+		{"a key twice in an object in a list", `{"l": [1, {"k": 1, "k": 2}]}`, "/l/1/k"},
+		{"a key with a slash, escaped", `{"a/b": 1, "a/b": 2}`, "/a~1b"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := questionnaire.DecodeAnswers([]byte(c.doc))
+			fe, ok := questionnaire.AsFieldError(err)
+			if !ok || fe.Path != c.path || fe.Keyword != "duplicateKey" {
+				t.Fatalf("got %v (%+v), want a duplicateKey field error at %q", err, fe, c.path)
+			}
+		})
+	}
+	if v, err := questionnaire.DecodeAnswers([]byte(`{"a": {"b": 1}, "b": {"b": 2}, "n": 1.50}`)); err != nil {
+		t.Fatalf("the same key in two objects is not a duplicate: %v", err)
+	} else if n := v.(map[string]any)["n"]; n != json.Number("1.50") {
+		t.Fatalf("numbers keep their text: got %v", n)
+	}
+}

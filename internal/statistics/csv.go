@@ -18,7 +18,7 @@ import (
 // unreadable holds rows whose fields could not be read, by index.
 func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row, unreadable map[int][]RowError) (Result, error) {
 	if len(rows) > MaxBatchRows {
-		return Result{}, apperr.BadInputf("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
+		return Result{}, apperr.TooLargef("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
 	}
 	return s.Report(ctx, p, state, &SliceSource{Rows: rows, Unreadable: unreadable})
 }

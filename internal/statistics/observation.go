@@ -101,37 +101,53 @@ func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 	if len(r.Breakdown) > maxBreakdowns {
 		bad("breakdown", "at most %d dimensions", maxBreakdowns)
 	}
-	keys := make([]string, 0, len(r.Breakdown))
-	for k := range r.Breakdown {
+	key, canon, problems := canonicalBreakdown(ind, r.Breakdown)
+	for _, p := range problems {
+		bad("breakdown."+p.dimension, "%s", p.message)
+	}
+	out.breakdownKey, out.breakdown = key, canon
+	return out, errs
+}
+
+// breakdownProblem is a dimension a breakdown may not use, or a value it
+// may not take.
+type breakdownProblem struct{ dimension, message string }
+
+// canonicalBreakdown is the one place a breakdown becomes its canonical
+// key ("dim=value;dim=value" in dimension order, "" for the total: what
+// observations are stored and looked up by) and its canonical JSON
+// object. With ind, each dimension and value is checked against the
+// indicator, and a bad one is left out and reported.
+func canonicalBreakdown(ind *Indicator, b map[string]string) (key string, canon []byte, problems []breakdownProblem) {
+	keys := make([]string, 0, len(b))
+	for k := range b {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var key strings.Builder
-	canon := make([]byte, 0, 64)
+	var kb strings.Builder
+	canon = make([]byte, 0, 64)
 	canon = append(canon, '{')
 	for _, k := range keys {
-		v := r.Breakdown[k]
+		v := b[k]
 		if ind != nil {
 			d, ok := ind.Dimension(k)
 			switch {
 			case !ok:
-				bad("breakdown."+k, "%s has no dimension %q (it has: %s)", ind.Code, k, strings.Join(ind.DimensionIDs, ", "))
+				problems = append(problems, breakdownProblem{k, fmt.Sprintf("%s has no dimension %q (it has: %s)", ind.Code, k, strings.Join(ind.DimensionIDs, ", "))})
 				continue
 			case !d.Allows(v):
-				bad("breakdown."+k, "%q is not a value of dimension %s", v, k)
+				problems = append(problems, breakdownProblem{k, fmt.Sprintf("%q is not a value of dimension %s", v, k)})
 				continue
 			}
 		}
-		if key.Len() > 0 {
-			key.WriteByte(';')
+		if kb.Len() > 0 {
+			kb.WriteByte(';')
 			canon = append(canon, ',')
 		}
-		key.WriteString(k + "=" + v)
+		kb.WriteString(k + "=" + v)
 		canon = strconv.AppendQuote(canon, k) // dimension ids and values are plain ASCII codes
 		canon = append(canon, ':')
 		canon = strconv.AppendQuote(canon, v)
 	}
-	out.breakdownKey = key.String()
-	out.breakdown = append(canon, '}')
-	return out, errs
+	return kb.String(), append(canon, '}'), problems
 }

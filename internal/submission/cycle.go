@@ -158,3 +158,12 @@ func (s *Service) CyclesByID(ctx context.Context, ids []string) ([]Cycle, error)
 	}
 	return out, nil
 }
+
+// checkOpen refuses answers saved or submitted before the cycle opens
+// (its opensOn, a UTC date): CONFLICT naming the date.
+func (c Cycle) checkOpen(now time.Time) error {
+	if now.UTC().Before(c.OpensOn) {
+		return apperr.Conflictf("cycle %s opens on %s: answers can be saved from that day", c.ID, c.OpensOn.Format(time.DateOnly))
+	}
+	return nil
+}

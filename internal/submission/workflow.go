@@ -96,6 +96,9 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		return Result{}, err
 	}
 	c, q, err := s.cycleAndState(ctx, cycleID, state)
+	if err == nil {
+		err = c.checkOpen(time.Now())
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -103,6 +106,9 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		return Result{}, apperr.BadInputf("the answers document is %d bytes; the limit is %d", len(answers), MaxAnswerBytes)
 	}
 	doc, err := questionnaire.DecodeAnswers(answers)
+	if fe, ok := questionnaire.AsFieldError(err); ok {
+		return s.refused(ctx, cycleID, state, []questionnaire.FieldError{fe})
+	}
 	if err != nil {
 		return Result{}, apperr.BadInputf("answers are not valid JSON: %v", err)
 	}
@@ -201,6 +207,9 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 		return Result{}, err
 	}
 	c, q, err := s.cycleAndState(ctx, cycleID, state)
+	if err == nil {
+		err = c.checkOpen(time.Now())
+	}
 	if err != nil {
 		return Result{}, err
 	}

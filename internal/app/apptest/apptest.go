@@ -59,8 +59,15 @@ func (e *Env) StartReports(t testing.TB) {
 
 // New starts the API (dev mode off, as in production) on a new database,
 // logged in as the app role, which owns nothing and is subject to
-// row-level security.
+// row-level security; without rate limits (tests send many requests at
+// once); the other limits are the defaults.
 func New(t testing.TB) *Env {
+	t.Helper()
+	return NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}})
+}
+
+// NewWith starts the API with opts on a new database.
+func NewWith(t testing.TB, opts app.HandlerOptions) *Env {
 	t.Helper()
 	owner, appPool := pgtest.NewApp(t)
 	content, err := app.LoadContent("")
@@ -73,7 +80,8 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{Reports: reports})
+	opts.Reports = reports
+	h, err := app.NewHandler(context.Background(), appPool, content, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+)
+
+// The request body, kept so that variables can be read as sent: gqlgen
+// decodes them into maps, where a key given twice keeps its last value
+// silently ({"agency_name": "FIRST", "agency_name": "SECOND"} becomes
+// "SECOND").
+type rawBodyKey struct{}
+
+// keepBody keeps a POST body (bounded by the HTTP layer) in the context.
+func keepBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), rawBodyKey{}, body)))
+	})
+}
+
+// keepDuplicates replaces every variable whose JSON holds an object with
+// a key twice by its raw text (model.RawJSON): a JSON argument then
+// reaches the service as sent, which refuses it with a field error at the
+// duplicate's path; a variable of any other type fails validation.
+func keepDuplicates(ctx context.Context, params *graphql.RawParams) {
+	body, _ := ctx.Value(rawBodyKey{}).([]byte)
+	if len(body) == 0 || len(params.Variables) == 0 {
+		return
+	}
+	var req struct {
+		Variables map[string]json.RawMessage `json:"variables"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return
+	}
+	for name, raw := range req.Variables {
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
+			continue
+		}
+		if _, err := questionnaire.DecodeAnswers(raw); err != nil {
+			if _, dup := questionnaire.AsFieldError(err); dup {
+				params.Variables[name] = model.RawJSON{Raw: raw}
+			}
+		}
+	}
+}
+
+// IsMutation reports whether a POST body (the GraphQL JSON request) asks
+// for a mutation.
+func IsMutation(body []byte) bool {
+	var req struct {
+		Query         string `json:"query"`
+		OperationName string `json:"operationName"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return false
+	}
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: req.Query}, MaxParserTokens)
+	if err != nil {
+		return false
+	}
+	op := doc.Operations.ForName(req.OperationName)
+	return op != nil && op.Operation == ast.Mutation
+}

@@ -1,0 +1,250 @@
+package app
+
+import (
+	"flag"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+)
+
+// Limits bound what one caller may take of a replica: request rates per
+// token and per address, concurrent CSV uploads, and how slowly an upload
+// may arrive. The zero value of a field means its default; the flags of
+// serve set them.
+type Limits struct {
+	// RatePerToken is the sustained requests per second of one token
+	// (bursts of twice that); the secretariat's tokens get
+	// SecretariatFactor times more, for bulk work. Negative: no limit.
+	RatePerToken      float64
+	SecretariatFactor float64
+	// RatePerAddress bounds the requests per second of one client
+	// address, before authentication. Negative: no limit.
+	RatePerAddress float64
+	// Uploads bounds the CSV uploads received at once on this replica,
+	// UploadsPerToken those of one token.
+	Uploads, UploadsPerToken int
+	// UploadIdle is the longest an upload may send nothing; UploadMinRate
+	// the bytes per second it must average after UploadIdle.
+	UploadIdle    time.Duration
+	UploadMinRate int
+}
+
+// Defaults of Limits.
+var DefaultLimits = Limits{
+	RatePerToken:      10,
+	SecretariatFactor: 5,
+	RatePerAddress:    50,
+	Uploads:           8,
+	UploadsPerToken:   2,
+	UploadIdle:        30 * time.Second,
+	UploadMinRate:     16 << 10,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.RatePerToken != 0 {
+		d.RatePerToken = l.RatePerToken
+	}
+	if l.SecretariatFactor != 0 {
+		d.SecretariatFactor = l.SecretariatFactor
+	}
+	if l.RatePerAddress != 0 {
+		d.RatePerAddress = l.RatePerAddress
+	}
+	if l.Uploads != 0 {
+		d.Uploads = l.Uploads
+	}
+	if l.UploadsPerToken != 0 {
+		d.UploadsPerToken = l.UploadsPerToken
+	}
+	if l.UploadIdle != 0 {
+		d.UploadIdle = l.UploadIdle
+	}
+	if l.UploadMinRate != 0 {
+		d.UploadMinRate = l.UploadMinRate
+	}
+	return d
+}
+
+// register adds the limits' flags (with env fallbacks) to fs.
+func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
+	d := DefaultLimits
+	envFloat := func(key string, def float64) float64 {
+		if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
+			return v
+		}
+		return def
+	}
+	envInt := func(key string, def int) int {
+		if v, err := strconv.Atoi(getenv(key)); err == nil {
+			return v
+		}
+		return def
+	}
+	fs.Float64Var(&l.RatePerToken, "rate-limit", envFloat("IRM_RATE_LIMIT", d.RatePerToken),
+		"requests per second per token, bursts of twice that; -1: none (env IRM_RATE_LIMIT)")
+	fs.Float64Var(&l.SecretariatFactor, "rate-limit-secretariat", envFloat("IRM_RATE_LIMIT_SECRETARIAT", d.SecretariatFactor),
+		"the secretariat's tokens get this many times the rate, for bulk work (env IRM_RATE_LIMIT_SECRETARIAT)")
+	fs.Float64Var(&l.RatePerAddress, "rate-limit-address", envFloat("IRM_RATE_LIMIT_ADDRESS", d.RatePerAddress),
+		"requests per second per client address; -1: none, e.g. behind a proxy that limits (env IRM_RATE_LIMIT_ADDRESS)")
+	fs.IntVar(&l.Uploads, "max-uploads", envInt("IRM_MAX_UPLOADS", d.Uploads), "CSV uploads received at once (env IRM_MAX_UPLOADS)")
+	fs.IntVar(&l.UploadsPerToken, "max-uploads-per-token", envInt("IRM_MAX_UPLOADS_PER_TOKEN", d.UploadsPerToken),
+		"CSV uploads received at once per token (env IRM_MAX_UPLOADS_PER_TOKEN)")
+}
+
+// withMaxConns sets the pool size in a database URL or DSN (pgxpool's
+// pool_max_conns) when n > 0.
+func withMaxConns(dsn string, n int) (string, error) {
+	if n <= 0 || strings.TrimSpace(dsn) == "" {
+		return dsn, nil
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("database url: %w", err)
+		}
+		q := u.Query()
+		q.Set("pool_max_conns", strconv.Itoa(n))
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	return dsn + " pool_max_conns=" + strconv.Itoa(n), nil
+}
+
+// rateLimiter keeps a token bucket per key (token id or address) in
+// memory: a rate per replica, which is what protects the replica.
+// Buckets idle long enough to be full again are dropped.
+type rateLimiter struct {
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	now     func() time.Time
+	calls   int
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newRateLimiter() *rateLimiter {
+	return &rateLimiter{buckets: map[string]*bucket{}, now: time.Now}
+}
+
+// allow takes one request from key's bucket of rate per second and burst
+// 2×rate (at least 1); when empty it returns how long until one is back.
+func (l *rateLimiter) allow(key string, rate float64) (bool, time.Duration) {
+	if rate < 0 {
+		return true, 0
+	}
+	burst := math.Max(2*rate, 1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.calls++
+	if l.calls%1024 == 0 {
+		for k, b := range l.buckets {
+			if now.Sub(b.last).Seconds()*rate >= burst {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: burst, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	if rate == 0 {
+		return false, time.Hour
+	}
+	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
+}
+
+// limitAddress refuses a client address over its rate with 429, before
+// the token is even looked up.
+func (s *server) limitAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			next.ServeHTTP(w, r) // load balancers poll it; it costs one ping
+			return
+		}
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if ok, wait := s.rates.allow("addr/"+host, s.limits.RatePerAddress); !ok {
+			s.refuse(w, r, apperr.TooManyRequests(wait, "too many requests from this address: slow down and retry after the time in Retry-After"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitToken refuses a token over its rate with 429; the secretariat's
+// rate is higher, so that its bulk work is not starved.
+func (s *server) limitToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := auth.FromContext(r.Context())
+		rate := s.limits.RatePerToken
+		if p.Role == auth.Secretariat && rate > 0 {
+			rate *= s.limits.SecretariatFactor
+		}
+		if ok, wait := s.rates.allow("token/"+strconv.FormatInt(p.TokenID, 10), rate); !ok {
+			s.refuse(w, r, apperr.TooManyRequests(wait, "too many requests for this token: slow down and retry after the time in Retry-After"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// uploadSlots bounds concurrent uploads overall and per token.
+type uploadSlots struct {
+	mu              sync.Mutex
+	total, perToken int
+	busy            int
+	byToken         map[int64]int
+}
+
+func newUploadSlots(total, perToken int) *uploadSlots {
+	return &uploadSlots{total: total, perToken: perToken, byToken: map[int64]int{}}
+}
+
+// take reserves a slot for token, or says why not; release gives it back.
+func (u *uploadSlots) take(token int64) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case u.byToken[token] >= u.perToken:
+		return nil, apperr.TooManyRequests(10*time.Second, "this token is already sending %d files: wait for them to finish", u.perToken)
+	case u.busy >= u.total:
+		return nil, apperr.TooManyRequests(10*time.Second, "the service is receiving %d files: retry shortly", u.total)
+	}
+	u.busy++
+	u.byToken[token]++
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.busy--
+		if u.byToken[token]--; u.byToken[token] == 0 {
+			delete(u.byToken, token)
+		}
+	}, nil
+}
+
+// DefaultMaxConns is the pool size when --db-max-conns is not given: the
+// connections one replica may hold, whatever its CPU count.
+const DefaultMaxConns = 20
