@@ -72,6 +72,9 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"submission_versions", "INSERT", true}, {"submission_versions", "UPDATE", false},
 		{"review_comments", "DELETE", false}, {"observation_revisions", "UPDATE", false},
 		{"states", "INSERT", false}, {"goose_db_version", "INSERT", false},
+		{"report_runs", "UPDATE", true}, {"report_files", "INSERT", true},
+		{"river_job", "UPDATE", true}, {"river_leader", "DELETE", true},
+		{"river_migration", "SELECT", true}, {"river_migration", "INSERT", false}, {"river_migration", "DELETE", false},
 		{"later_feature", "SELECT", true}, {"later_feature", "INSERT", true},
 	}
 	for _, c := range cases {

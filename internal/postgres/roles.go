@@ -34,8 +34,10 @@ var appGrants = map[string][]string{
 	"submission_versions":   {"SELECT", "INSERT"},
 	"review_comments":       {"SELECT", "INSERT"},
 	"observation_revisions": {"SELECT", "INSERT"},
-	// The service checks that migrations are applied, never applies them.
+	// The service checks that migrations are applied, never applies them;
+	// the same for the job queue's (River's, see river.go).
 	"goose_db_version": {"SELECT"},
+	"river_migration":  {"SELECT"},
 }
 
 // GrantStatements returns the statements that give role what the service

@@ -196,13 +196,15 @@ func (s *Service) Start(ctx context.Context) error {
 }
 
 // Stop stops firing schedules and lets running renders finish until ctx
-// ends; renders still running then are cancelled and queued again.
+// ends; renders still running then are cancelled and queued again. It is
+// not safe to call concurrently with Start or itself.
 func (s *Service) Stop(ctx context.Context) error {
 	if s.stopLoop == nil {
-		return nil // never started
+		return nil // never started, or stopped already
 	}
 	s.stopLoop()
 	<-s.loopDone
+	s.stopLoop = nil
 	err := s.queue.Stop(ctx)
 	if ctx.Err() != nil {
 		cancelCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

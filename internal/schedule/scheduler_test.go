@@ -32,7 +32,8 @@ func (w *world) ticks(t *testing.T, id string) []time.Time {
 
 // TestThreeSchedulersFireEachTickOnce runs three replicas (three
 // schedulers, three River clients) on one database with an every-second
-// schedule: every tick of the window gets exactly one run and one job.
+// schedule, one of them restarting midway: every tick of the window gets
+// exactly one run and one job.
 func TestThreeSchedulersFireEachTickOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -47,6 +48,11 @@ func TestThreeSchedulersFireEachTickOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, 60*time.Second, "three ticks fired", func() (bool, error) { return len(w.ticks(t, sched.ID)) >= 3, nil })
+	// A restart: one replica stops, a new one starts.
+	stop(t, replicas[0])
+	replicas[0] = w.service(t, fast())
+	start(t, replicas[0])
 	eventually(t, 60*time.Second, "six ticks fired", func() (bool, error) { return len(w.ticks(t, sched.ID)) >= 6, nil })
 	var wg sync.WaitGroup
 	for _, r := range replicas {
