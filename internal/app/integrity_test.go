@@ -19,6 +19,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	submissionpkg "github.com/cosp-ict/irm/internal/submission"
 )
 
 // Who did it: every version, comment and audit event names the token and
@@ -305,7 +306,7 @@ func TestDevExplorerHandsItsTokenOnlyToLoopback(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/explorer", nil) // the web application's explorer
+			req := httptest.NewRequest(http.MethodGet, "/explorer", nil)
 			req.RemoteAddr = c.remote
 			for k, v := range c.header {
 				req.Header.Set(k, v)
@@ -344,3 +345,38 @@ func ownerPool(t *testing.T, dsn string) *pgxpool.Pool {
 }
 
 func appPool(t *testing.T, dsn string) *pgxpool.Pool { return ownerPool(t, pgtest.AppURL(dsn)) }
+
+// Below the policy functions: Versions and Comments trust their caller to
+// have checked the policy. Called for another State's submission without
+// that check, the database still gives a focal point nothing.
+func TestStoreBelowThePolicySeesOnlyTheCallersState(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	fra := w.mustSave(t, w.sec, "FRA", sample(t), -1)
+	ken := w.mustSave(t, w.sec, "KEN", sample(t), -1)
+	if res := w.env.Do(t, w.sec, commentMutation, map[string]any{"id": fra.ID, "b": "for France"}); len(res.Errors) > 0 {
+		t.Fatal(res.Errors)
+	}
+	store := submissionpkg.NewService(w.env.AppPool, w.env.Registry, nil)
+	asKEN := auth.WithPrincipal(context.Background(), auth.Principal{Name: "Kenya FP", Role: auth.FocalPoint, State: "KEN"})
+	versions, err := store.Versions(asKEN, []string{fra.ID, ken.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions[0]) != 0 || len(versions[1]) != 1 {
+		t.Fatalf("versions as KEN: got %d of FRA's and %d of KEN's, want 0 and 1", len(versions[0]), len(versions[1]))
+	}
+	comments, err := store.Comments(asKEN, []string{fra.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(comments[0]) != 0 {
+		t.Fatalf("comments as KEN: got %d of FRA's, want 0", len(comments[0]))
+	}
+	// The same calls as the secretariat see both, so the wall is the
+	// principal and not something else.
+	asSec := auth.WithPrincipal(context.Background(), auth.Principal{Name: "sec", Role: auth.Secretariat})
+	if versions, err = store.Versions(asSec, []string{fra.ID}); err != nil || len(versions[0]) != 1 {
+		t.Fatalf("versions as the secretariat: got %v, %v; want FRA's one", versions, err)
+	}
+}

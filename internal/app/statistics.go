@@ -72,7 +72,12 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 		}
 		defer file.Close()
 		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(csvStoreTimeout)) //nolint:errcheck
-		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(file, stats.Catalogue()))
+		csv, err := csvBody(r, file)
+		if err != nil {
+			s.refuseCSV(w, r, err)
+			return
+		}
+		res, err := stats.Report(r.Context(), p, state, statistics.NewCSVSource(csv, stats.Catalogue()))
 		if err != nil {
 			writeCSVError(w, r, s.log, err)
 			return

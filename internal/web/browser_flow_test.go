@@ -243,6 +243,9 @@ func TestBrowserSecondQuestionnaire(t *testing.T) {
 	if eval[bool](b, `!document.querySelector('`+plans+`').hidden`) {
 		t.Error("with a programme, plans_programme still shows as required")
 	}
+	if got := b.text("#progress"); !strings.HasPrefix(got, "1 of 8 answered") || !strings.Contains(got, "3 still required") {
+		t.Errorf("the section's progress reads %q, want 1 of 8 answered and 3 still required", got)
+	}
 	b.page("20-second-questionnaire")
 
 	// Typed, never sent (the connection dropped, the tab was reloaded):

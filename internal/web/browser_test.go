@@ -47,6 +47,11 @@ const (
 // folder, as --questionnaires does, and opens a cycle of each.
 func newSite(t testing.TB) *site {
 	t.Helper()
+	return newSiteWith(t, app.HandlerOptions{Dev: true})
+}
+
+func newSiteWith(t testing.TB, opts app.HandlerOptions) *site {
+	t.Helper()
 	dir := t.TempDir()
 	copyFS(t, questionnaires.Files(), dir, ".json")
 	copyFS(t, questionnaires.Catalogue(), filepath.Join(dir, "catalogue"), ".json")
@@ -68,7 +73,7 @@ func newSite(t testing.TB) *site {
 	if os.Getenv("IRM_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h, err := app.NewHandler(context.Background(), appPool, content, log, app.HandlerOptions{Dev: true})
+	h, err := app.NewHandler(context.Background(), appPool, content, log, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

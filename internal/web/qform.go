@@ -291,7 +291,11 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 		n = max(0, min(n, maxRows))
 		for i := 0; i < n; i++ {
 			rp := ptr + "/" + strconv.Itoa(i)
-			row := Row{Legend: fmt.Sprintf("%s %d", tr(b.lang, "Row"), i+1), RemoveArg: "remove:" + rp}
+			name := tr(b.lang, "Row")
+			if s.item.labels.Title != "" { // the items' own title, e.g. "Designated authority 2"
+				name = s.item.labels.Label(b.lang)
+			}
+			row := Row{Legend: fmt.Sprintf("%s %d", name, i+1), RemoveArg: "remove:" + rp}
 			if s.item.typ == "object" {
 				for _, p := range s.item.props {
 					row.Fields = append(row.Fields, b.field(p.spec, rp+"/"+questionnaire.EscapeToken(p.name), p.spec.labels, p.spec.help))

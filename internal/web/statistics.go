@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -108,14 +109,23 @@ func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, rq *req
 // puts it first), so nothing is read from the file before it is checked.
 func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *req) error {
 	code := strings.ToUpper(r.PathValue("state"))
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+	if err := auth.CanReportStatistics(rq.P, code); err != nil {
+		return err // before a byte of the file is received
+	}
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" || params["boundary"] == "" {
 		return apperr.BadInputf("send the file as multipart/form-data, as the page's form does")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return apperr.BadInputf("the upload could not be read: %v", err)
+	var body io.Reader = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	if h.SpoolUpload != nil {
+		spooled, err := h.SpoolUpload(w, r, rq.P)
+		if err != nil {
+			return err
+		}
+		defer spooled.Close()
+		body = spooled
 	}
+	mr := multipart.NewReader(body, params["boundary"])
 	csrfChecked := false
 	var res statistics.Result
 	var problem string

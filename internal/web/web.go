@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -43,6 +44,9 @@ type Deps struct {
 	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
+	// SpoolUpload receives an upload's body under the CSV endpoint's rules
+	// (upload slots, whole into a temporary file); nil reads it directly.
+	SpoolUpload func(http.ResponseWriter, *http.Request, auth.Principal) (io.ReadCloser, error)
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
 	// headers ExplorerHeaders gives for the request (none: nil).
 	Dev             bool

@@ -75,8 +75,13 @@
           var mark = el.querySelector(".req");
           if (mark && mark.closest(".field") === el) { mark.hidden = !req[el.dataset.path]; }
         });
-        var cur = document.querySelector('.sections a[aria-current] .progress');
-        if (cur && cur.dataset.tpl !== undefined) { /* progress text stays server-rendered */ }
+        var prog = document.getElementById("progress");
+        if (prog) {
+          prog.querySelector("[data-answered]").textContent = res.answered;
+          prog.querySelector("[data-missing]").textContent = res.missing;
+          prog.querySelector("[data-some]").hidden = res.missing === 0;
+          prog.querySelector("[data-none]").hidden = res.missing !== 0;
+        }
       }).catch(function () { /* offline: the marks update on the next save */ });
     }
   }
