@@ -107,6 +107,10 @@ func decodeValue(dec *json.Decoder) (any, error) {
 	return tok, nil
 }
 
+// Lookup returns the value at an RFC 6901 JSON Pointer in a decoded
+// document (objects, arrays), and whether there is one.
+func Lookup(doc any, ptr string) (any, bool) { return resolvePointer(doc, ptr) }
+
 // resolvePointer follows an RFC 6901 JSON Pointer from root.
 func resolvePointer(root any, ptr string) (any, bool) {
 	if ptr == "" {

@@ -531,28 +531,7 @@ func encode(s *spec, ptr string, v any, form values) {
 }
 
 // lookup returns the value at ptr in a decoded document.
-func lookup(doc any, ptr string) (any, bool) {
-	cur := doc
-	for _, tok := range splitPointer(ptr) {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[tok]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(c) {
-				return nil, false
-			}
-			cur = c[i]
-		default:
-			return nil, false
-		}
-	}
-	return cur, true
-}
+func lookup(doc any, ptr string) (any, bool) { return questionnaire.Lookup(doc, ptr) }
 
 // place sets (or, when ok is false, deletes) the value at ptr, creating
 // the objects on the way and dropping the ones it leaves empty.
