@@ -57,7 +57,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	}
 	pool, err := openServing(ctx, c.databaseURL, true, false, log)
 	if err != nil {
-		return err
+		// The demo database is disposable: say how to start it afresh when
+		// it cannot be migrated (one left by a development build, say).
+		return fmt.Errorf("%w\n(this is the demo database: to start over with fresh demo data, run: go run ./cmd/irm dev --reset)", err)
 	}
 	defer pool.Close()
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
