@@ -116,19 +116,7 @@ func scaleObservations(cat *statistics.Catalogue, st state.State, parties []stri
 			}
 		}
 		for year := FirstStatYear; year <= LastStatYear; year++ {
-			v := base * scale * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.9 + rng.Float64()*0.2)
-			if ind.Aggregation == "median" {
-				v = base * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.8 + rng.Float64()*0.4)
-			}
-			row := statistics.Row{Indicator: ind.Code, Year: year, Value: value(ind, v), Status: statistics.Reported}
-			switch r := rng.Float64(); {
-			case r < 0.03:
-				row.Status, row.Value = statistics.NotAvailable, nil
-			case r < 0.05:
-				row.Status = statistics.Estimated
-			case r < 0.06:
-				row.Status = statistics.Confidential
-			}
+			row, v := yearRow(ind, year, base, scale, growth, rng)
 			rows = append(rows, row)
 			if ind.Aggregation == "median" {
 				continue // a median does not split

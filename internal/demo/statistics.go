@@ -71,19 +71,7 @@ func SeedStatistics(ctx context.Context, pool *pgxpool.Pool, stats *statistics.S
 				if st.Code == FocalPointState && year == LastStatYear {
 					continue
 				}
-				v := base * scale * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.9 + rng.Float64()*0.2)
-				if ind.Aggregation == "median" {
-					v = base * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.8 + rng.Float64()*0.4)
-				}
-				row := statistics.Row{Indicator: ind.Code, Year: year, Value: value(ind, v), Status: statistics.Reported}
-				switch r := rng.Float64(); {
-				case r < 0.03:
-					row.Status, row.Value = statistics.NotAvailable, nil
-				case r < 0.05:
-					row.Status = statistics.Estimated
-				case r < 0.06:
-					row.Status = statistics.Confidential
-				}
+				row, v := yearRow(ind, year, base, scale, growth, rng)
 				rows = append(rows, row)
 				rows = append(rows, breakdowns(ind, year, v, rng, st.Code, parties)...)
 			}
@@ -134,6 +122,26 @@ func breakdowns(ind *statistics.Indicator, year int, total float64, rng *rand.Ra
 			Value: value(ind, total*share*weights[i]/sum), Breakdown: map[string]string{d.ID: v}}
 	}
 	return rows
+}
+
+// yearRow is an indicator's synthetic total for one year: a trend with
+// noise, now and then not available, estimated or confidential; v is the
+// value before rounding, which breakdowns split.
+func yearRow(ind *statistics.Indicator, year int, base, scale, growth float64, rng *rand.Rand) (statistics.Row, float64) {
+	v := base * scale * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.9 + rng.Float64()*0.2)
+	if ind.Aggregation == "median" {
+		v = base * math.Pow(1+growth, float64(year-FirstStatYear)) * (0.8 + rng.Float64()*0.4)
+	}
+	row := statistics.Row{Indicator: ind.Code, Year: year, Value: value(ind, v), Status: statistics.Reported}
+	switch r := rng.Float64(); {
+	case r < 0.03:
+		row.Status, row.Value = statistics.NotAvailable, nil
+	case r < 0.05:
+		row.Status = statistics.Estimated
+	case r < 0.06:
+		row.Status = statistics.Confidential
+	}
+	return row, v
 }
 
 func value(ind *statistics.Indicator, v float64) *float64 {
