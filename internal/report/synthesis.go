@@ -393,7 +393,7 @@ func ordered(series []statistics.TrendSeries, order []string) []statistics.Trend
 
 func partiesAnnex(title string, board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
 	// Widths that keep every State's and group's name on one line.
-	t := table{Columns: []column{{"State", 196, false}, {"Regional group", 141, false}, {"Status", 60, false},
+	t := table{Columns: []column{{"State", 200, false}, {"Regional group", 141, false}, {"Status", 56, false},
 		{"Version", 46, true}, {"Submitted", 52, false}}}
 	for _, s := range board {
 		if !keep(s) {
