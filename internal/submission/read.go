@@ -72,7 +72,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, cycleID string, st
 		return Page{}, err
 	}
 	if first < 0 || first > MaxPageSize {
-		return Page{}, apperr.BadInputf("first must be between 0 and %d, got %d", MaxPageSize, first)
+		return Page{}, apperr.Limitf("first must be between 0 and %d, got %d", MaxPageSize, first)
 	}
 	if _, err := s.Cycle(ctx, cycleID); err != nil {
 		return Page{}, err
