@@ -179,6 +179,25 @@ func vary(q *questionnaire.Questionnaire, base map[string]any, rng *rand.Rand) m
 			if n, ok := old.(float64); ok {
 				parent[key] = float64(int(n*(0.3+rng.Float64()*1.4)*10)) / 10
 			}
+		case questionnaire.MultiChoice:
+			var pick []any
+			for _, o := range qq.Options {
+				if rng.IntN(2) == 0 {
+					pick = append(pick, o)
+				}
+			}
+			if len(pick) == 0 {
+				pick = []any{qq.Options[0]}
+			}
+			parent[key] = pick
+		case questionnaire.List: // between one item and two more than the sample has
+			if items, ok := old.([]any); ok && len(items) > 0 {
+				list := make([]any, 1+rng.IntN(len(items)+2))
+				for i := range list {
+					list[i] = items[i%len(items)]
+				}
+				parent[key] = list
+			}
 		default:
 			continue
 		}
