@@ -89,6 +89,11 @@ func BenchmarkCycleSynthesis193(b *testing.B) {
 	b.StopTimer()
 	close(stop)
 	wg.Wait()
+	if dir := os.Getenv("IRM_REPORT_DIR"); dir != "" { // to look at
+		if err := os.WriteFile(dir+"/seed-"+doc.FileName, doc.PDF, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ReportMetric(float64(len(doc.PDF)), "pdf-bytes")
 	b.ReportMetric(float64(doc.Pages), "pages")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
