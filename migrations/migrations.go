@@ -1,5 +1,20 @@
 // Package migrations holds the database schema as numbered SQL files,
-// embedded in the binary and applied by internal/postgres.
+// embedded in the binary and applied by internal/postgres as the owner
+// ("irm migrate"; "irm serve --dev" too).
+//
+// Rules for a new migration:
+//   - Grants: write none. "irm migrate --app-role NAME" gives the service's
+//     login SELECT, INSERT, UPDATE and DELETE on every table of the schema
+//     and USAGE on every sequence, and default privileges cover tables
+//     created in between; a table the service must not change fully (append-
+//     only, owner-only) gets its entry in internal/postgres's appGrants.
+//   - A table holding one State's data gets row-level security, as
+//     00005_integrity.sql does for submissions and observations: ENABLE ROW
+//     LEVEL SECURITY and policies over irm_reads_state(state_code) and
+//     irm_writes_state(state_code) (the service's login sees no row without
+//     a principal, so its SQL runs through postgres.Tx or postgres.ReadTx).
+//   - Changes write audit events through internal/audit; audit_events
+//     itself is append-only and chained, never altered.
 package migrations
 
 import "embed"

@@ -2,6 +2,8 @@
 // output on stdin and prints one aligned table per benchmark, its
 // sub-benchmarks as rows and their metrics (ns/op, rows/s, p50-ms ...) as
 // columns, so that each table has only the columns its rows report.
+// Failures (and what "irm seed" said it made) are printed after the
+// tables, and a failure makes it exit 1, so that "make bench" fails.
 // "make bench" uses it.
 package main
 
@@ -31,10 +33,9 @@ type table struct {
 }
 
 func main() {
-	tables := read(os.Stdin)
+	tables, notes, failed := read(os.Stdin)
 	if len(tables) == 0 {
 		fmt.Println("no benchmark results")
-		return
 	}
 	for i, t := range tables {
 		if i > 0 {
@@ -42,11 +43,30 @@ func main() {
 		}
 		t.print(os.Stdout)
 	}
+	if len(notes) > 0 {
+		fmt.Println()
+		fmt.Println(strings.Join(notes, "\n"))
+	}
+	if failed {
+		os.Exit(1)
+	}
 }
 
-// read groups the result lines by package and top-level benchmark.
-func read(r io.Reader) []*table {
-	var tables []*table
+// noted says whether a line that is not a result is shown anyway: what
+// the seed made, and every failure with the lines that explain it.
+func noted(line string) bool {
+	t := strings.TrimSpace(line)
+	for _, p := range []string{"irm seed ", "--- FAIL", "FAIL", "panic:", "ok ", "_test.go:"} {
+		if strings.HasPrefix(t, p) || (p == "_test.go:" && strings.Contains(t, p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// read groups the result lines by package and top-level benchmark, and
+// keeps the lines noted says to show.
+func read(r io.Reader) (tables []*table, notes []string, failed bool) {
 	byTitle := map[string]*table{}
 	pkg := ""
 	sc := bufio.NewScanner(r)
@@ -58,6 +78,10 @@ func read(r io.Reader) []*table {
 			continue
 		}
 		if !strings.HasPrefix(line, "Benchmark") {
+			if noted(line) {
+				notes = append(notes, line)
+				failed = failed || strings.Contains(line, "FAIL") || strings.HasPrefix(strings.TrimSpace(line), "panic:")
+			}
 			continue
 		}
 		f := strings.Fields(line)
@@ -88,7 +112,7 @@ func read(r io.Reader) []*table {
 	for _, t := range tables {
 		slices.SortStableFunc(t.units, func(a, b string) int { return rank(a) - rank(b) })
 	}
-	return tables
+	return tables, notes, failed
 }
 
 func rank(unit string) int {

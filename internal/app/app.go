@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -164,13 +165,23 @@ func openDatabase(ctx context.Context, url string, log *slog.Logger) (*pgxpool.P
 	}
 	if err := postgres.Migrate(ctx, pool, migrations.FS, log); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, ownerHint(err)
 	}
 	if err := state.Sync(ctx, pool); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, ownerHint(err)
 	}
 	return pool, nil
+}
+
+// ownerHint explains a permission error of an admin command: it ran with
+// the app role's URL, which may not change the schema or the tokens.
+func ownerHint(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return fmt.Errorf("%w (run migrate, token and audit with the owner's URL, not the app role's)", err)
+	}
+	return err
 }
 
 func connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
@@ -298,7 +309,7 @@ func runTokenList(ctx context.Context, args []string, getenv func(string) string
 	defer pool.Close()
 	tokens, err := auth.NewStore(pool).List(ctx, *all)
 	if err != nil {
-		return err
+		return ownerHint(err)
 	}
 	day := func(t *time.Time) string {
 		if t == nil {
@@ -345,7 +356,7 @@ func runTokenRevoke(ctx context.Context, args []string, getenv func(string) stri
 	defer pool.Close()
 	t, err := auth.NewStore(pool).Revoke(ctx, *id)
 	if err != nil {
-		return err
+		return ownerHint(err)
 	}
 	fmt.Fprintf(stdout, "revoked token %d (%s, %s)\n", t.ID, t.Name, t.Role)
 	return nil

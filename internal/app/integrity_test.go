@@ -305,7 +305,7 @@ func TestDevExplorerHandsItsTokenOnlyToLoopback(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req := httptest.NewRequest(http.MethodGet, "/explorer", nil) // the web application's explorer
 			req.RemoteAddr = c.remote
 			for k, v := range c.header {
 				req.Header.Set(k, v)

@@ -18,23 +18,25 @@ import (
 )
 
 func TestServeRefusesNoRenderWorkers(t *testing.T) {
-	err := app.Run(context.Background(), []string{"irm", "serve", "--addr", "127.0.0.1:0", "--unsafe-db-role", "--render-workers", "0"},
-		envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t)}), io.Discard, io.Discard)
+	err := app.Run(context.Background(), []string{"irm", "serve", "--addr", "127.0.0.1:0", "--render-workers", "0"},
+		envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t))}), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--render-workers 0") {
 		t.Fatalf("got %v, want a refusal naming --render-workers", err)
 	}
 }
 
-// TestServeRunsTheReportWorkersUntilShutdown: serve starts the job
-// queue's client (with the scheduler) and stops it on shutdown.
+// TestServeRunsTheReportWorkersUntilShutdown: serve, logged in as the app
+// role (which owns nothing, River's tables included, and has what
+// "migrate --app-role" grants), starts the job queue's client with the
+// scheduler and stops it on shutdown.
 func TestServeRunsTheReportWorkersUntilShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var logs syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--unsafe-db-role"},
-			envWith(map[string]string{"DATABASE_URL": pgtest.NewURL(t), "IRM_RENDER_WORKERS": "3"}), io.Discard, &logs)
+		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
+			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t)), "IRM_RENDER_WORKERS": "3"}), io.Discard, &logs)
 	}()
 	serving := regexp.MustCompile(`msg=serving`)
 	for deadline := time.Now().Add(30 * time.Second); !serving.MatchString(logs.String()); time.Sleep(20 * time.Millisecond) {

@@ -107,7 +107,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
 	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
-		Statistics: stats, Aggregates: resolver.Aggregates, Tokens: tokens, Dev: opts.Dev,
+		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
 	if err != nil {
 		return nil, err
@@ -245,7 +245,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	var c common
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
-	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions")
+	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	workers := registerRenderWorkers(fs, getenv)
 	if err := fs.Parse(args); err != nil {

@@ -28,7 +28,11 @@ type Event struct {
 	Detail  any    // JSON-encodable, may be nil
 }
 
-// Record appends e inside tx.
+// Record appends e inside tx, a READ COMMITTED transaction (postgres.Tx):
+// appends queue on the chain's head row until their transaction ends, and
+// a REPEATABLE READ one would fail on a concurrent append. Record last,
+// just before the commit: every other append waits from here to the end
+// of tx.
 func Record(ctx context.Context, tx pgx.Tx, e Event) error {
 	detail := []byte("{}")
 	if e.Detail != nil {

@@ -68,6 +68,9 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 		case known[h]:
 			s.dims = append(s.dims, h)
 			s.dimIdx = append(s.dimIdx, i)
+		case strings.Contains(h, ";"):
+			s.header = append(s.header, RowError{Row: 1, Field: h,
+				Message: "the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is"})
 		default:
 			s.header = append(s.header, RowError{Row: 1, Field: h,
 				Message: fmt.Sprintf("unknown column %q: use indicator, year, value, status and dimension ids", h)})

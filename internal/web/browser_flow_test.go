@@ -178,7 +178,16 @@ func TestBrowserReviewFromFirstAnswerToAcceptance(t *testing.T) {
 	b.page("14-states-parties")
 	b.open("/cycles/new")
 	b.page("15-open-cycle")
+	// The explorer runs with its embedded script: the README's saveDraft
+	// with the sample answers as a variable reaches the API (and meets
+	// the submission already there).
 	b.open("/explorer")
+	b.do(chromedp.SetValue("#gql-headers", `{"Authorization": "Bearer `+fp+`"}`), chromedp.Click("#explorer button[type=submit]"))
+	if !eval[bool](b, `new Promise(function (ok) { var n = 0; (function wait() {
+		if (document.getElementById("gql-result").textContent.indexOf("CONFLICT") >= 0) { ok(true); }
+		else if (++n > 100) { ok(false); } else { setTimeout(wait, 100); } })(); })`) {
+		t.Errorf("the explorer's run answered %q, want the API's CONFLICT", b.text("#gql-result"))
+	}
 	b.page("16-explorer")
 	b.signOut()
 
@@ -235,6 +244,15 @@ func TestBrowserSecondQuestionnaire(t *testing.T) {
 		t.Error("with a programme, plans_programme still shows as required")
 	}
 	b.page("20-second-questionnaire")
+
+	// Typed, never sent (the connection dropped, the tab was reloaded):
+	// the page offers it back from the device's storage.
+	b.do(chromedp.SendKeys(`[name="/programme/programme_name"]`, "Typed but never sent"))
+	b.open("/cycles/" + secondCycle + "/states/KEN")
+	b.do(chromedp.WaitVisible("#restore"), chromedp.Click("#restore-yes"))
+	if got := eval[string](b, `document.querySelector('[name="/programme/programme_name"]').value`); got != "Typed but never sent" {
+		t.Errorf("after a reload, the unsent answer put back is %q", got)
+	}
 	for i, sec := range q.Sections {
 		b.fillSection(sec.ID, answers)
 		if i+1 < len(q.Sections) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
 )
 
 type dashQuestion struct {
@@ -25,6 +26,7 @@ type dashboardView struct {
 	Completeness template.HTML
 	Questions    []dashQuestion
 	Indicators   []dashIndicator
+	Reports      []reportRow
 }
 
 // dashboard is a working group's page for a cycle: completeness by
@@ -54,6 +56,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 			di.Chart = c.SVG()
 		}
 		v.Indicators = append(v.Indicators, di)
+	}
+	published := true
+	if v.Reports, err = h.reportRows(r, rq, schedule.RunFilter{CycleID: &s.Cycle.ID, Published: &published}, s.WorkingGroup.ID); err != nil {
+		return err
 	}
 	h.render(w, r, rq, http.StatusOK, "dashboard", s.WorkingGroup.Name, v)
 	return nil

@@ -186,4 +186,11 @@ var fr = map[string]string{
 	"– choose –":                  "– choisir –",
 	"Development only. Sends operations to /graphql with the headers below; nothing leaves this machine.":                                        "Développement uniquement. Envoie les opérations à /graphql avec les en-têtes ci-dessous ; rien ne quitte cette machine.",
 	"Answers go here as a variable: paste a whole answers document (such as internal/demo/data/implementation-v1.json) as the value of answers.": "Les réponses se passent en variable : collez un document de réponses entier (comme internal/demo/data/implementation-v1.json) comme valeur de answers.",
+	"Report":                      "Rapport",
+	"Reports":                     "Rapports",
+	"Finished":                    "Terminé",
+	"Not published":               "Non publié",
+	"No report is published yet.": "Aucun rapport n'est encore publié.",
+	"Published reports":           "Rapports publiés",
+	"Reports you may read: the published ones, and your own State's country profiles.": "Les rapports que vous pouvez lire : les rapports publiés et les profils de pays de votre État.",
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -41,6 +42,7 @@ type Deps struct {
 	// RequestID names the request in "internal error (request …)".
 	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
+	Reports    *schedule.Service // report runs and their PDFs
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
 	// headers ExplorerHeaders gives for the request (none: nil).
 	Dev             bool
@@ -109,6 +111,8 @@ func (h *Handler) routes() {
 	m.Handle("POST /cycles", h.page(h.openCycle))
 
 	m.Handle("GET /groups/{group}/{cycle}", h.page(h.dashboard))
+	m.Handle("GET /published", h.page(h.reportsPage))
+	m.Handle("GET /published/{file}", h.page(h.reportPDF))
 
 	if h.Dev {
 		m.Handle("GET /explorer", h.public(h.explorer))

@@ -301,3 +301,78 @@ func TestTheFormWorksWithoutJavaScript(t *testing.T) {
 		}
 	})
 }
+
+func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.Secretariat, ""))
+	c.get("/cycles/new")
+	t.Run("a cycle whose deadline is before its opening is refused with the values kept", func(t *testing.T) {
+		r := c.post("/cycles", url.Values{"id": {"2029"}, "name": {"2029 review"}, "questionnaire": {"implementation-v1"},
+			"opens_on": {"2029-05-01"}, "closes_on": {"2029-03-31"}})
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "closesOn") || !strings.Contains(r.Body, `value="2029 review"`) {
+			t.Fatalf("HTTP %d, want 400 with the reason and the name kept", r.Status)
+		}
+	})
+	t.Run("a good cycle opens and leads to its submissions", func(t *testing.T) {
+		r := c.post("/cycles", url.Values{"id": {"2029"}, "name": {"2029 review"}, "questionnaire": {"implementation-v1"},
+			"opens_on": {"2028-11-01"}, "closes_on": {"2029-03-31"}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/review/2029" {
+			t.Fatalf("HTTP %d to %q, want 303 to /review/2029", r.Status, r.Header.Get("Location"))
+		}
+		if _, err := s.Workflow.Cycle(context.Background(), "2029"); err != nil {
+			t.Fatalf("the cycle is not there: %v", err)
+		}
+	})
+	t.Run("marking a State as a Party", func(t *testing.T) {
+		c.get("/states")
+		if r := c.post("/states/NOR/party", url.Values{"party": {"true"}, "next": {"/states"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("HTTP %d, want 303", r.Status)
+		}
+		var party bool
+		if err := s.Pool.QueryRow(context.Background(), `SELECT party FROM states WHERE code = 'NOR'`).Scan(&party); err != nil || !party {
+			t.Fatalf("NOR party = %v (%v), want true", party, err)
+		}
+	})
+}
+
+// A published report lists on the working group's dashboard and on the
+// reports page, and downloads with the session; an unpublished one does
+// neither for a member.
+func TestPublishedReportsDownloadFromThePages(t *testing.T) {
+	s := newSite(t)
+	pdf := []byte("%PDF-1.4 test report\n%%EOF\n")
+	var published, draft string
+	for _, pub := range []bool{true, false} {
+		var id string
+		if err := s.Pool.QueryRow(context.Background(), `INSERT INTO report_runs (kind, cycle_id, working_group, scheduled_for, status,
+			finished_at, pages, bytes, sha256, file_name, published, requested_by)
+			VALUES ('CYCLE_SYNTHESIS', $1, 'international-cooperation', now(), 'SUCCEEDED', now(), 3, $2, 'abc', 'synthesis.pdf', $3, 'test')
+			RETURNING id`, implCycle, len(pdf), pub).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Pool.Exec(context.Background(), `INSERT INTO report_files (run_id, pdf) VALUES ($1, $2)`, id, pdf); err != nil {
+			t.Fatal(err)
+		}
+		if pub {
+			published = id
+		} else {
+			draft = id
+		}
+	}
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.WorkingGroup, "", "international-cooperation"))
+	for _, page := range []string{"/groups/international-cooperation/" + implCycle, "/published"} {
+		r := c.get(page)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "/published/"+published+".pdf") || strings.Contains(r.Body, draft) {
+			t.Errorf("%s: HTTP %d, lists the published report: %v, the unpublished one: %v", page, r.Status,
+				strings.Contains(r.Body, published), strings.Contains(r.Body, draft))
+		}
+	}
+	if r := c.get("/published/" + published + ".pdf"); r.Status != http.StatusOK || r.Body != string(pdf) || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("download: HTTP %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	if r := c.get("/published/" + draft + ".pdf"); r.Status != http.StatusNotFound {
+		t.Errorf("an unpublished report: HTTP %d, want 404", r.Status)
+	}
+}
