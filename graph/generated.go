@@ -12813,7 +12813,7 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgr
 }
 
 func (ec *executionContext) marshalNDimension2ᚕᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []*statistics.Dimension) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDimension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimension(ctx, sel, v[i])
@@ -12841,7 +12841,7 @@ func (ec *executionContext) marshalNFieldError2githubᚗcomᚋcospᚑictᚋirm�
 }
 
 func (ec *executionContext) marshalNFieldError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐFieldErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []questionnaire.FieldError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFieldError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐFieldError(ctx, sel, v[i])
@@ -12875,7 +12875,7 @@ func (ec *executionContext) marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋi
 }
 
 func (ec *executionContext) marshalNGroupAggregate2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregateᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.GroupAggregate) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupAggregate2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐGroupAggregate(ctx, sel, v[i])
@@ -12895,7 +12895,7 @@ func (ec *executionContext) marshalNGroupCompleteness2githubᚗcomᚋcospᚑict�
 }
 
 func (ec *executionContext) marshalNGroupCompleteness2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompletenessᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.Completeness) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGroupCompleteness2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐCompleteness(ctx, sel, v[i])
@@ -13123,7 +13123,7 @@ func (ec *executionContext) marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirm�
 }
 
 func (ec *executionContext) marshalNOptionCount2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []aggregate.OptionCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOptionCount2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐOptionCount(ctx, sel, v[i])
@@ -13391,7 +13391,7 @@ func (ec *executionContext) marshalNReviewComment2githubᚗcomᚋcospᚑictᚋir
 }
 
 func (ec *executionContext) marshalNReviewComment2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCommentᚄ(ctx context.Context, sel ast.SelectionSet, v []submission.Comment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReviewComment2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐComment(ctx, sel, v[i])
@@ -13447,7 +13447,7 @@ func (ec *executionContext) marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋi
 }
 
 func (ec *executionContext) marshalNRowError2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.RowError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRowError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐRowError(ctx, sel, v[i])
@@ -13675,7 +13675,7 @@ func (ec *executionContext) marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirm�
 }
 
 func (ec *executionContext) marshalNTrendPoint2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.TrendPoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPoint(ctx, sel, v[i])
@@ -13695,7 +13695,7 @@ func (ec *executionContext) marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirm�
 }
 
 func (ec *executionContext) marshalNTrendSeries2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []statistics.TrendSeries) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrendSeries2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendSeries(ctx, sel, v[i])
@@ -13751,7 +13751,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -13795,7 +13795,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -13823,7 +13823,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -13851,7 +13851,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -14231,7 +14231,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -14250,7 +14250,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -14269,7 +14269,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -14288,7 +14288,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
