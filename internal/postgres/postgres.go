@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"golang.org/x/sync/semaphore"
 )
 
 // Open connects a pool to url and checks that the server answers.
@@ -110,4 +113,74 @@ func Snapshot(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) er
 	}
 	q = strings.Replace(q, "BEGIN READ ONLY", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 1)
 	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: q}, fn)
+}
+
+// Beside is work for a second connection in a Snapshot's snapshot.
+type Beside func(pgx.Tx) error
+
+// SnapshotBeside runs fn as Snapshot does, and beside, at the same time on
+// another connection of pool and in the same snapshot (exported by the
+// first transaction, imported by the second), the work fn starts with
+// start. start returns a wait function giving that work's error; fn must
+// call it before it returns (the exported snapshot lives only as long as
+// its transaction). When no second connection is to spare (see spare), or
+// the snapshot cannot be exported, the work runs in fn's own transaction
+// when wait is called, so the result is the same either way, only slower.
+//
+// spare bounds how many transactions at once hold one connection while
+// waiting for another: with fewer than the pool's connections, a busy pool
+// always has a holder that is not waiting, and cannot deadlock.
+func SnapshotBeside(ctx context.Context, pool *pgxpool.Pool, spare *semaphore.Weighted,
+	fn func(tx pgx.Tx, start func(Beside) (wait func() error)) error) error {
+	return Snapshot(ctx, pool, func(tx pgx.Tx) error {
+		var waits []func() error
+		start := func(work Beside) func() error {
+			wait := func() error { return work(tx) }
+			if spare.TryAcquire(1) {
+				var id string
+				if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&id); err != nil {
+					spare.Release(1)
+					return func() error { return err }
+				}
+				done := make(chan error, 1)
+				go func() {
+					defer spare.Release(1)
+					done <- importSnapshot(ctx, pool, id, work)
+				}()
+				var err error
+				var once sync.Once
+				wait = func() error {
+					once.Do(func() { err = <-done })
+					return err
+				}
+			}
+			waits = append(waits, wait)
+			return wait
+		}
+		err := fn(tx, start)
+		for _, w := range waits { // none outlives the exporting transaction
+			if werr := w(); err == nil {
+				err = werr
+			}
+		}
+		return err
+	})
+}
+
+// snapshotID is the shape of pg_export_snapshot's identifiers.
+var snapshotID = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+-[0-9]+$`)
+
+// importSnapshot runs work in a read-only REPEATABLE READ transaction that
+// sees the exported snapshot id, acting as the principal in ctx.
+func importSnapshot(ctx context.Context, pool *pgxpool.Pool, id string, work Beside) error {
+	if !snapshotID.MatchString(id) {
+		return fmt.Errorf("snapshot identifier %q has an unknown shape", id)
+	}
+	q, err := beginQuery(ctx, true)
+	if err != nil {
+		return err
+	}
+	// SET TRANSACTION SNAPSHOT must come before the transaction's first query.
+	q = strings.Replace(q, "BEGIN READ ONLY", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '"+id+"'", 1)
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: q}, work)
 }
