@@ -14,10 +14,11 @@
 // stops counting until it is submitted again, when Project replaces them.
 //
 // Reads are a fixed number of statements whatever the number of questions
-// or indicators: one for completeness, one for option counts and one for
-// respondents and numeric summaries of any set of questions (GROUPING SETS
-// give the total and every group at once), and one for the trends of any
-// set of indicators (statistics.Trends). Facts are keyed (cycle, path,
+// or indicators: one for completeness, one for the counted facts of any set
+// of questions (tallied in Go: a few thousand small rows travel faster
+// than PostgreSQL groups them by option and by group), and one for the
+// trends of any set of indicators (statistics.Trends, GROUPING SETS for
+// every group and the total at once). Facts are keyed (cycle, path,
 // submission), so a question's rows are one index range whatever the
 // history stored. This package reads submissions' status and the States'
 // groups, and owns no other table.

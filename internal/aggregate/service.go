@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
@@ -29,11 +30,15 @@ type Service struct {
 	reg    *questionnaire.Registry
 	stats  *statistics.Service
 	cycles Cycles
+	// spare bounds the summaries that read their trends on a second
+	// connection (postgres.SnapshotBeside): a quarter of the pool.
+	spare *semaphore.Weighted
 }
 
 // NewService returns a service over pool.
 func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry, stats *statistics.Service, cycles Cycles) *Service {
-	return &Service{pool: pool, reg: reg, stats: stats, cycles: cycles}
+	spare := max(1, int64(pool.Config().MaxConns)/4)
+	return &Service{pool: pool, reg: reg, stats: stats, cycles: cycles, spare: semaphore.NewWeighted(spare)}
 }
 
 // Reader computes aggregates through one database handle without any
@@ -109,9 +114,19 @@ func (s *Service) Summary(ctx context.Context, p auth.Principal, workingGroup, c
 	if err != nil {
 		return nil, err
 	}
+	// The trends, the longest statement, are read beside the rest, on a
+	// second connection in the same snapshot.
 	var out *Summary
-	err = postgres.Snapshot(ctx, s.pool, func(tx pgx.Tx) error {
-		out, err = s.In(tx).Summary(ctx, workingGroup, c)
+	err = postgres.SnapshotBeside(ctx, s.pool, s.spare, func(tx pgx.Tx, start func(postgres.Beside) func() error) error {
+		var trends map[string][]statistics.TrendSeries
+		wait := start(func(tx pgx.Tx) error {
+			var err error
+			trends, err = s.In(tx).trends(ctx, workingGroup)
+			return err
+		})
+		out, err = s.In(tx).summary(ctx, workingGroup, c, func() (map[string][]statistics.TrendSeries, error) {
+			return trends, wait()
+		})
 		return err
 	})
 	return out, err
@@ -197,13 +212,29 @@ const counted = `WITH facts AS MATERIALIZED (
 type key struct{ path, group string }
 
 // Questions returns the aggregates of the given questions of cycle c, in
-// the order given, in two statements whatever their number.
+// the order given, in one statement whatever their number.
 func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy) ([]QuestionAggregate, error) {
 	return r.questionsWhere(ctx, c, questions, by, "")
 }
 
+// figures gathers one question's answers within one group.
+type figures struct {
+	respondents int
+	nums        []float64
+	counts      map[string]int
+}
+
 // questionsWhere is Questions with the counted facts narrowed by filter,
 // a fixed SQL condition (never input) appended to counted's WHERE.
+//
+// The counted facts themselves come back, one row per answer (at most
+// one per State and question), and are tallied here: a working group's
+// forty questions are a few thousand small rows, which PostgreSQL sends
+// faster than it sorts and groups them twice over (GROUPING SETS for the
+// total and the groups, once for numbers and once for options). Figures
+// are computed as PostgreSQL would: sums add in value order, and the
+// median is percentile_cont(0.5), so they are the same to the last bit
+// whichever way they were asked for.
 func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy, filter string) ([]QuestionAggregate, error) {
 	groups, groupExpr, err := groupsOf(by)
 	if err != nil {
@@ -212,17 +243,6 @@ func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questio
 	paths := make([]string, len(questions))
 	for i, q := range questions {
 		paths[i] = q.Path
-	}
-	sets := `(path, grp)` // grp is NULL for everyone: the total alone
-	if groups != nil {
-		sets = `(path), (path, grp)`
-	}
-	src := fmt.Sprintf(counted, groupExpr) + filter
-
-	type figures struct {
-		respondents int
-		numeric     NumericSummary
-		counts      map[string]int
 	}
 	figs := map[key]*figures{}
 	get := func(k key) *figures {
@@ -233,63 +253,32 @@ func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questio
 		}
 		return f
 	}
-	var path, grp string
-	var total int
-	var n NumericSummary
-	var median, minV, maxV *float64
-
-	// Respondents and numeric summaries. Sums add in value order, so that
-	// a figure is the same to the last bit whichever query computes it.
-	rows, err := r.db.Query(ctx, `WITH c AS (`+src+`)
-		SELECT path, grouping(grp), coalesce(grp, ''), count(*), count(num), coalesce(sum(num ORDER BY num), 0),
-			percentile_cont(0.5) WITHIN GROUP (ORDER BY num), min(num), max(num)
-		FROM c GROUP BY GROUPING SETS (`+sets+`)`, c.ID, paths)
+	rows, err := r.db.Query(ctx, fmt.Sprintf(counted, groupExpr)+filter, c.ID, paths)
 	if err != nil {
 		return nil, fmt.Errorf("question aggregates: %w", err)
 	}
-	var respondents int
-	if _, err := pgx.ForEachRow(rows, []any{&path, &total, &grp, &respondents, &n.N, &n.Sum, &median, &minV, &maxV}, func() error {
-		if total == 1 || groups == nil {
-			grp = ""
-		} else if grp == "" {
-			return nil // a State in no regional group counts in the total only
+	var path string
+	var grp *string
+	var options []string
+	var num *float64
+	if _, err := pgx.ForEachRow(rows, []any{&path, &grp, &options, &num}, func() error {
+		tally := func(f *figures) {
+			f.respondents++
+			if num != nil {
+				f.nums = append(f.nums, *num)
+			}
+			for _, o := range options {
+				f.counts[o]++
+			}
 		}
-		f := get(key{path, grp})
-		f.respondents = respondents
-		f.numeric = NumericSummary{N: n.N, Sum: n.Sum, Median: deref(median), Min: deref(minV), Max: deref(maxV)}
-		if n.N > 0 {
-			f.numeric.Mean = n.Sum / float64(n.N)
+		tally(get(key{path, ""}))
+		// A State in no regional group counts in the total only.
+		if groups != nil && grp != nil && *grp != "" {
+			tally(get(key{path, *grp}))
 		}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("question aggregates: %w", err)
-	}
-
-	// Option counts, for the choice and boolean questions among them.
-	if hasChoices(questions) {
-		osets := `(path, grp, o)`
-		if groups != nil {
-			osets = `(path, o), (path, grp, o)`
-		}
-		rows, err = r.db.Query(ctx, `WITH c AS (`+src+` AND f.options IS NOT NULL)
-			SELECT path, grouping(grp), coalesce(grp, ''), o, count(*)
-			FROM c, unnest(c.options) AS o GROUP BY GROUPING SETS (`+osets+`)`, c.ID, paths)
-		if err != nil {
-			return nil, fmt.Errorf("option counts: %w", err)
-		}
-		var option string
-		var count int
-		if _, err := pgx.ForEachRow(rows, []any{&path, &total, &grp, &option, &count}, func() error {
-			if total == 1 || groups == nil {
-				grp = ""
-			} else if grp == "" {
-				return nil
-			}
-			get(key{path, grp}).counts[option] = count
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("option counts: %w", err)
-		}
 	}
 
 	build := func(q *questionnaire.Question, group string) GroupAggregate {
@@ -312,7 +301,7 @@ func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questio
 				g.Counts = append(g.Counts, oc)
 			}
 		case questionnaire.Number, questionnaire.Integer, questionnaire.List:
-			num := f.numeric
+			num := summarize(f.nums)
 			g.Numeric = &num
 		}
 		return g
@@ -329,28 +318,58 @@ func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questio
 	return out, nil
 }
 
-func hasChoices(questions []*questionnaire.Question) bool {
-	for _, q := range questions {
-		switch q.Kind {
-		case questionnaire.SingleChoice, questionnaire.MultiChoice, questionnaire.Boolean:
-			return true
-		}
+// summarize computes n, sum, mean, median, min and max of nums (which it
+// sorts) as PostgreSQL's sum(x ORDER BY x) and percentile_cont(0.5) do.
+func summarize(nums []float64) NumericSummary {
+	var s NumericSummary
+	if len(nums) == 0 {
+		return s
 	}
-	return false
-}
-
-func deref(f *float64) float64 {
-	if f == nil {
-		return 0
+	slices.Sort(nums)
+	s.N = len(nums)
+	for _, x := range nums {
+		s.Sum += x
 	}
-	return *f
+	s.Mean = s.Sum / float64(s.N)
+	s.Min, s.Max = nums[0], nums[s.N-1]
+	// percentile_cont: interpolate between the values around the
+	// fractional position 0.5 * (n - 1).
+	pos := 0.5 * float64(s.N-1)
+	lo := int(pos)
+	s.Median = nums[lo]
+	if frac := pos - float64(lo); frac > 0 {
+		s.Median = nums[lo] + frac*(nums[lo+1]-nums[lo])
+	}
+	return s
 }
 
 // Summary, unchecked: completeness, the group's questions with their
 // aggregates by regional group, and the group's indicators with their
-// trends by regional group plus All. Four statements, whatever the number
+// trends by regional group plus All. Three statements, whatever the number
 // of questions and indicators.
 func (r *Reader) Summary(ctx context.Context, workingGroup string, c submission.Cycle) (*Summary, error) {
+	return r.summary(ctx, workingGroup, c, func() (map[string][]statistics.TrendSeries, error) {
+		return r.trends(ctx, workingGroup)
+	})
+}
+
+// trends reads the trends of a working group's indicators by regional
+// group plus All, in one statement.
+func (r *Reader) trends(ctx context.Context, workingGroup string) (map[string][]statistics.TrendSeries, error) {
+	inds := r.s.stats.Catalogue().ForWorkingGroup(workingGroup)
+	if len(inds) == 0 {
+		return map[string][]statistics.TrendSeries{}, nil
+	}
+	codes := make([]string, len(inds))
+	for i, ind := range inds {
+		codes[i] = ind.Code
+	}
+	return r.s.stats.Trends(ctx, r.db, statistics.TrendQuery{Codes: codes, By: statistics.GroupRegional, WithAll: true})
+}
+
+// summary is Summary with the trends from trends.
+func (r *Reader) summary(ctx context.Context, workingGroup string, c submission.Cycle,
+	trends func() (map[string][]statistics.TrendSeries, error)) (*Summary, error) {
 	wg, ok := r.s.reg.WorkingGroup(workingGroup)
 	if !ok {
 		return nil, apperr.NotFoundf("no working group with id %q", workingGroup)
@@ -372,23 +391,17 @@ func (r *Reader) Summary(ctx context.Context, workingGroup string, c submission.
 	if out.Questions, err = r.Questions(ctx, c, questions, statistics.GroupRegional); err != nil {
 		return nil, err
 	}
-	inds := r.s.stats.Catalogue().ForWorkingGroup(workingGroup)
-	codes := make([]string, len(inds))
-	for i, ind := range inds {
-		codes[i] = ind.Code
-	}
-	trends := map[string][]statistics.TrendSeries{}
-	if len(codes) > 0 {
-		if trends, err = r.s.stats.Trends(ctx, r.db, statistics.TrendQuery{Codes: codes, By: statistics.GroupRegional, WithAll: true}); err != nil {
-			return nil, err
-		}
-	}
-	out.Indicators = make([]IndicatorSummary, len(inds))
-	for i, ind := range inds {
-		out.Indicators[i] = IndicatorSummary{Indicator: ind, Trend: trends[ind.Code]}
-	}
 	if out.Questions == nil {
 		out.Questions = []QuestionAggregate{}
+	}
+	byCode, err := trends()
+	if err != nil {
+		return nil, err
+	}
+	inds := r.s.stats.Catalogue().ForWorkingGroup(workingGroup)
+	out.Indicators = make([]IndicatorSummary, len(inds))
+	for i, ind := range inds {
+		out.Indicators[i] = IndicatorSummary{Indicator: ind, Trend: byCode[ind.Code]}
 	}
 	return out, nil
 }
