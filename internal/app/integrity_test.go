@@ -296,6 +296,29 @@ func TestAuditVerifyCommandExitsNonZeroNamingTheBrokenEvent(t *testing.T) {
 	}
 }
 
+// irm serve chains the events written while it runs, and those written
+// before (by the admin commands, which run no sealer).
+func TestServeChainsTheAuditEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	if err := app.Run(ctx, []string{"irm", "token", "create", "--name", "desk", "--role", "SECRETARIAT"},
+		envWith(map[string]string{"DATABASE_URL": dsn}), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if logs, err := startServe(t, pgtest.AppURL(dsn)); err != nil {
+		t.Fatalf("serve: %v\n%s", err, logs)
+	}
+	var chained, waiting int
+	if err := ownerPool(t, dsn).QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_chain), (SELECT count(*) FROM audit_pending)`).
+		Scan(&chained, &waiting); err != nil {
+		t.Fatal(err)
+	}
+	if chained != 1 || waiting != 0 {
+		t.Fatalf("after serve: %d chained, %d waiting; want the token's event chained", chained, waiting)
+	}
+}
+
 // The dev explorer's prefilled token goes only to this machine.
 func TestDevExplorerHandsItsTokenOnlyToLoopback(t *testing.T) {
 	t.Parallel()
