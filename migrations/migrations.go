@@ -14,7 +14,8 @@
 //     irm_writes_state(state_code) (the service's login sees no row without
 //     a principal, so its SQL runs through postgres.Tx or postgres.ReadTx).
 //   - Changes write audit events through internal/audit; audit_events
-//     itself is append-only and chained, never altered.
+//     itself is append-only, chained after commit into audit_chain
+//     (00012), and its rows are never altered.
 package migrations
 
 import "embed"

@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/app"
+	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/postgres"
@@ -228,6 +229,14 @@ func newBenchServer(b *testing.B, dsn string) *benchServer {
 	}
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
+	// The saves' audit events are chained as irm serve chains them.
+	sealerCtx, stopSealer := context.WithCancel(ctx)
+	sealed := make(chan struct{})
+	go func() {
+		defer close(sealed)
+		audit.RunSealer(sealerCtx, appPool, audit.SealEvery, log)
+	}()
+	b.Cleanup(func() { stopSealer(); <-sealed })
 
 	rec := &recorder{}
 	cfg, err := pgxpool.ParseConfig(pgtest.AppURL(dsn))

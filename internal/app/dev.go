@@ -62,6 +62,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		return fmt.Errorf("%w\n(this is the demo database: to start over with fresh demo data, run: go run ./cmd/irm dev --reset)", err)
 	}
 	defer pool.Close()
+	stopSealer := startSealer(ctx, pool, log)
+	defer stopSealer()
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func TestWhoDidItRecordsTheTokenAndRoleBesideTheName(t *testing.T) {
 		{"versions", `SELECT saved_by, saved_by_token, saved_by_role FROM submission_versions ORDER BY version`, []who{fpWho, secWho}},
 		{"comments", `SELECT author, author_token, author_role FROM review_comments ORDER BY seq`, []who{fpWho}},
 		{"audit events", `SELECT actor, actor_token, actor_role FROM audit_events
-			WHERE subject LIKE 'submission/%' ORDER BY chain_seq`, []who{fpWho, secWho, fpWho}},
+			WHERE subject LIKE 'submission/%' ORDER BY id`, []who{fpWho, secWho, fpWho}},
 	}
 	for _, c := range checks {
 		t.Run(c.name+" name the token and its role", func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestEveryWriteIsAuditedWithWhatItChanged(t *testing.T) {
 	detail := func(action string) map[string]any {
 		t.Helper()
 		var raw []byte
-		err := w.env.Pool.QueryRow(ctx, `SELECT detail FROM audit_events WHERE action = $1 ORDER BY chain_seq DESC LIMIT 1`, action).Scan(&raw)
+		err := w.env.Pool.QueryRow(ctx, `SELECT detail FROM audit_events WHERE action = $1 ORDER BY id DESC LIMIT 1`, action).Scan(&raw)
 		if err != nil {
 			t.Fatalf("no %s event: %v", action, err)
 		}
@@ -160,7 +160,7 @@ func TestEveryWriteIsAuditedWithWhatItChanged(t *testing.T) {
 		var linked int
 		if err := w.env.Pool.QueryRow(ctx, `SELECT count(*) FROM observations o JOIN audit_events e
 			ON e.action = 'statistics.report' AND e.at = o.reported_at AND e.subject = 'state/' || o.state_code
-			WHERE e.chain_seq = (SELECT max(chain_seq) FROM audit_events WHERE action = 'statistics.report')`).Scan(&linked); err != nil || linked != 1 {
+			WHERE e.id = (SELECT max(id) FROM audit_events WHERE action = 'statistics.report')`).Scan(&linked); err != nil || linked != 1 {
 			t.Errorf("rows linked to the last batch's event: got %d (%v), want 1", linked, err)
 		}
 	})
@@ -258,13 +258,28 @@ func TestAuditVerifyCommandExitsNonZeroNamingTheBrokenEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var out bytes.Buffer
-	if err := app.Run(ctx, []string{"irm", "audit", "verify"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "intact: 3 events") {
-		t.Fatalf("an intact chain: got %v, %q", err, out.String())
-	}
 	pool := ownerPool(t, dsn)
+	waiting := func() int {
+		t.Helper()
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_pending`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := waiting(); n != 3 {
+		t.Fatalf("%d events waiting to be chained, want the 3 the commands wrote (no service runs)", n)
+	}
+	var out bytes.Buffer
+	if err := app.Run(ctx, []string{"irm", "audit", "verify"}, env, &out, io.Discard); err != nil ||
+		!strings.Contains(out.String(), "intact: 3 events") || !strings.Contains(out.String(), "0 events waiting") {
+		t.Fatalf("an intact chain: got %v, %q; want the 3 events chained first, none waiting", err, out.String())
+	}
+	if n := waiting(); n != 0 {
+		t.Fatalf("%d events waiting after verify, want it to have chained them", n)
+	}
 	var id int64
-	if err := pool.QueryRow(ctx, `SELECT id FROM audit_events ORDER BY chain_seq OFFSET 1 LIMIT 1`).Scan(&id); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT event_id FROM audit_chain ORDER BY chain_seq OFFSET 1 LIMIT 1`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`); err != nil {
@@ -278,6 +293,29 @@ func TestAuditVerifyCommandExitsNonZeroNamingTheBrokenEvent(t *testing.T) {
 	want := "event " + strconv.FormatInt(id, 10)
 	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(out.String(), want) {
 		t.Fatalf("a changed event: got %v, %q; want a failure naming %s", err, out.String(), want)
+	}
+}
+
+// irm serve chains the events written while it runs, and those written
+// before (by the admin commands, which run no sealer).
+func TestServeChainsTheAuditEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	if err := app.Run(ctx, []string{"irm", "token", "create", "--name", "desk", "--role", "SECRETARIAT"},
+		envWith(map[string]string{"DATABASE_URL": dsn}), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if logs, err := startServe(t, pgtest.AppURL(dsn)); err != nil {
+		t.Fatalf("serve: %v\n%s", err, logs)
+	}
+	var chained, waiting int
+	if err := ownerPool(t, dsn).QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_chain), (SELECT count(*) FROM audit_pending)`).
+		Scan(&chained, &waiting); err != nil {
+		t.Fatal(err)
+	}
+	if chained != 1 || waiting != 0 {
+		t.Fatalf("after serve: %d chained, %d waiting; want the token's event chained", chained, waiting)
 	}
 }
 

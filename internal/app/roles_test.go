@@ -68,6 +68,10 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"audit_events", "INSERT", true}, {"audit_events", "SELECT", true},
 		{"audit_events", "UPDATE", false}, {"audit_events", "DELETE", false}, {"audit_events", "TRUNCATE", false},
 		{"audit_chain_head", "SELECT", false}, {"audit_chain_head", "UPDATE", false},
+		{"audit_chain", "SELECT", false}, {"audit_chain", "INSERT", false}, {"audit_chain", "UPDATE", false},
+		{"audit_chain", "DELETE", false}, {"audit_chain", "TRUNCATE", false},
+		{"audit_pending", "SELECT", false}, {"audit_pending", "INSERT", false}, {"audit_pending", "UPDATE", false},
+		{"audit_pending", "DELETE", false}, {"audit_pending", "TRUNCATE", false},
 		{"tokens", "SELECT", true}, {"tokens", "INSERT", false}, {"tokens", "DELETE", false},
 		{"submission_versions", "INSERT", true}, {"submission_versions", "UPDATE", false},
 		{"review_comments", "DELETE", false}, {"observation_revisions", "UPDATE", false},
@@ -96,6 +100,12 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		}
 		if !used || revoke {
 			t.Fatalf("got last_used_at %v, revoked_at %v; want true, false", used, revoke)
+		}
+	})
+	t.Run("the app role may chain the audit events", func(t *testing.T) {
+		var seal bool
+		if err := owner.QueryRow(ctx, `SELECT has_function_privilege('irm_test_grantee', 'audit_seal(integer)', 'EXECUTE')`).Scan(&seal); err != nil || !seal {
+			t.Fatalf("got %v (%v), want EXECUTE on audit_seal", seal, err)
 		}
 	})
 	t.Run("the app role is a login that serve accepts", func(t *testing.T) {

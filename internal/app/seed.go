@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/demo"
 )
 
@@ -37,6 +38,12 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, log
 	rep, err := demo.SeedScale(ctx, pool, content.Registry, content.Indicators,
 		demo.ScaleOptions{States: *states, Cycles: *cycles, Workers: *workers, Log: log})
 	if err != nil {
+		return err
+	}
+	// No service runs to chain the events written: chain them now, so
+	// that a benchmark served from this database does not start with a
+	// backlog for its sealer.
+	if _, err := audit.SealAll(ctx, pool); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "irm seed --states %d --cycles %d: %s\n", *states, *cycles, rep)

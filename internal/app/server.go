@@ -23,6 +23,7 @@ import (
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
+	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/schedule"
@@ -298,6 +299,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer pool.Close()
+	stopSealer := startSealer(ctx, pool, log)
+	defer stopSealer() // after the server and the report workers, which write events
 	reports, err := startReports(ctx, pool, content, log, *workers)
 	if err != nil {
 		return err
@@ -308,6 +311,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	return serve(ctx, *addr, h, log, nil)
+}
+
+// startSealer chains the audit events the service writes (every replica
+// runs one: audit.RunSealer) until stop is called. It outlives ctx, so
+// that the events of the requests served during the graceful shutdown are
+// chained by stop's last seal; stop waits for it.
+func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		audit.RunSealer(ctx, pool, audit.SealEvery, log)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 func envOr(getenv func(string) string, key, def string) string {

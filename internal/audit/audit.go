@@ -1,10 +1,17 @@
 // Package audit appends audit events and verifies their chain. Events are
 // written in the same transaction as the change they describe; the
 // database refuses to update, delete or truncate them, even for the
-// owner, and chains each to the previous one by hash (migration 00005),
-// so that a rewrite by a database administrator is detectable by Verify.
-// Who acted (the token's id and role) is filled in by the database from
-// the transaction's principal (internal/postgres), not by the caller.
+// owner. Who acted (the token's id and role) is filled in by the database
+// from the transaction's principal (internal/postgres), not by the caller.
+//
+// The events are chained by hash after they commit (migration 00012): an
+// event waits in audit_pending until a sealer (Seal, run by every replica
+// through RunSealer) gives it the next position in audit_chain, with the
+// previous event's hash and its own, so that a rewrite by a database
+// administrator is detectable by Verify. Chaining inside the writing
+// transaction, as migration 00005 did, made every write of the service
+// wait for the one before it to commit; now only sealers wait for each
+// other, and one that finds another at work leaves at once.
 package audit
 
 import (
@@ -13,6 +20,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -28,11 +36,10 @@ type Event struct {
 	Detail  any    // JSON-encodable, may be nil
 }
 
-// Record appends e inside tx, a READ COMMITTED transaction (postgres.Tx):
-// appends queue on the chain's head row until their transaction ends, and
-// a REPEATABLE READ one would fail on a concurrent append. Record last,
-// just before the commit: every other append waits from here to the end
-// of tx.
+// Record appends e inside tx, so that the event commits or rolls back with
+// the change it describes. It takes no lock that another writer waits for
+// and may come anywhere in tx; the sealer chains the event after tx
+// commits (within about a second while the service runs).
 func Record(ctx context.Context, tx pgx.Tx, e Event) error {
 	detail := []byte("{}")
 	if e.Detail != nil {
@@ -108,31 +115,111 @@ func Hash(prev []byte, e Stored) []byte {
 // Genesis is the previous hash of the first event.
 var Genesis = make([]byte, sha256.Size)
 
+// Querier is a pool, a connection or a transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// SealBatch bounds the events one Seal chains, so that a backlog is
+// chained in transactions of a bounded size.
+const SealBatch = 10000
+
+// SealEvery is how often RunSealer seals while the service runs.
+const SealEvery = 250 * time.Millisecond
+
+// Seal chains up to SealBatch committed events, in the order of their
+// ids, and returns how many. It returns 0 at once when none waits or when
+// another sealer is at work (that one chains them). db should be a pool or
+// a connection outside a transaction: the call is then its own
+// transaction, which holds the chain's head only while it seals.
+func Seal(ctx context.Context, db Querier) (int, error) {
+	var n int
+	if err := db.QueryRow(ctx, `SELECT audit_seal($1)`, SealBatch).Scan(&n); err != nil {
+		return 0, fmt.Errorf("seal audit events: %w", err)
+	}
+	return n, nil
+}
+
+// SealAll seals until a call chains less than a full batch: the events
+// committed before it started are chained then, unless another sealer
+// holds the head (that one chains them).
+func SealAll(ctx context.Context, db Querier) (int, error) {
+	total := 0
+	for {
+		n, err := Seal(ctx, db)
+		total += n
+		if err != nil || n < SealBatch {
+			return total, err
+		}
+	}
+}
+
+// RunSealer seals at once, then every interval until ctx ends, then once
+// more (with a few seconds of its own), so that the events of the last
+// requests do not wait for the next start. Every replica runs one. A
+// failure is logged when sealing stops working and when it works again,
+// not at every tick.
+func RunSealer(ctx context.Context, db Querier, every time.Duration, log *slog.Logger) {
+	failing := false
+	seal := func(ctx context.Context) {
+		_, err := SealAll(ctx, db)
+		switch {
+		case err != nil && !failing && ctx.Err() == nil:
+			log.Warn("audit events are not being chained", "err", err)
+			failing = true
+		case err == nil && failing:
+			log.Info("audit events are chained again")
+			failing = false
+		}
+	}
+	seal(ctx)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			seal(ctx)
+		case <-ctx.Done():
+			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if _, err := SealAll(last, db); err != nil {
+				log.Warn("audit events left to chain at the next start", "err", err)
+			}
+			return
+		}
+	}
+}
+
 // Report is the outcome of Verify.
 type Report struct {
-	Events int64  // events checked
+	Events int64  // chained events checked
 	Head   []byte // the last event's hash: record it elsewhere to anchor the chain
+	// Pending counts the events committed but not chained yet (the sealer
+	// chains them within about a second while the service runs).
+	Pending int64
 	// Broken describes the first event where the chain breaks, if any.
 	Broken *Break
 }
 
 // Break is where the chain stops holding.
 type Break struct {
-	ChainSeq int64
+	ChainSeq int64 // 0 for an event that has no place in the chain
 	ID       int64
 	Reason   string
 }
 
 // Verify walks the whole chain in order and recomputes every hash in Go,
-// independently of the database's functions. It reads the events through
-// db in one statement (one snapshot) and keeps one event in memory.
-func Verify(ctx context.Context, db interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}) (Report, error) {
+// independently of the database's functions, keeping one event in
+// memory. It also checks that every event not chained waits to be. db
+// should be a REPEATABLE READ transaction, so that its statements read
+// one snapshot: an event and its place in the chain or the queue commit
+// together.
+func Verify(ctx context.Context, db Querier) (Report, error) {
 	var rep Report
-	rows, err := db.Query(ctx, `SELECT chain_seq, id, at, actor, actor_token, actor_role, action, subject, detail::text, prev_hash, hash
-		FROM audit_events ORDER BY chain_seq`)
+	rows, err := db.Query(ctx, `SELECT c.chain_seq, e.id, e.at, e.actor, e.actor_token, e.actor_role, e.action, e.subject,
+			e.detail::text, c.prev_hash, c.hash
+		FROM audit_chain c JOIN audit_events e ON e.id = c.event_id ORDER BY c.chain_seq`)
 	if err != nil {
 		return rep, fmt.Errorf("read audit events: %w", err)
 	}
@@ -161,18 +248,28 @@ func Verify(ctx context.Context, db interface {
 	if err != nil {
 		return rep, fmt.Errorf("read audit events: %w", err)
 	}
-	if rep.Broken == nil {
-		var seq int64
-		var head []byte
-		err := db.QueryRow(ctx, `SELECT chain_seq, hash FROM audit_chain_head`).Scan(&seq, &head)
-		if err != nil {
-			return rep, fmt.Errorf("read the chain's head: %w", err)
-		}
-		if seq != rep.Events || !bytes.Equal(head, prev) {
-			rep.Broken = &Break{ChainSeq: rep.Events + 1, Reason: fmt.Sprintf(
-				"the chain's head says %d events ending in %x, the table holds %d ending in %x: the last events were removed",
-				seq, head, rep.Events, prev)}
-		}
+	var (
+		seq      int64
+		head     []byte
+		unsealed *int64 // the first event neither chained nor waiting
+	)
+	err = db.QueryRow(ctx, `SELECT h.chain_seq, h.hash, (SELECT count(*) FROM audit_pending),
+			(SELECT min(e.id) FROM audit_events e
+			 WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.event_id = e.id)
+			   AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.event_id = e.id))
+		FROM audit_chain_head h`).Scan(&seq, &head, &rep.Pending, &unsealed)
+	if err != nil {
+		return rep, fmt.Errorf("read the chain's head and queue: %w", err)
+	}
+	switch {
+	case rep.Broken != nil:
+	case seq != rep.Events || !bytes.Equal(head, prev):
+		rep.Broken = &Break{ChainSeq: rep.Events + 1, Reason: fmt.Sprintf(
+			"the chain's head says %d events ending in %x, the chain holds %d ending in %x: the last events were removed",
+			seq, head, rep.Events, prev)}
+	case unsealed != nil:
+		rep.Broken = &Break{ID: *unsealed, Reason: fmt.Sprintf(
+			"event %d is neither chained nor waiting to be: its place in the queue was removed", *unsealed)}
 	}
 	return rep, nil
 }

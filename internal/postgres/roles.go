@@ -20,10 +20,15 @@ import (
 // privileges GrantApp sets for the owner in between; a table the service
 // must not change fully gets its entry here.
 var appGrants = map[string][]string{
-	// Append-only, and chained by hash (see migration 00005).
+	// Append-only, and chained by hash after commit (migrations 00005 and
+	// 00012).
 	"audit_events": {"SELECT", "INSERT"},
-	// Only the audit trigger, running as the owner, moves the chain's head.
+	// Only the audit functions, running as the owner, write the chain, its
+	// head and the queue of events waiting for it: the insert trigger
+	// queues, audit_seal() (which the service may call) chains.
+	"audit_chain":      {},
 	"audit_chain_head": {},
+	"audit_pending":    {},
 	// Tokens are made and revoked by the owner's "irm token"; the service
 	// reads them and notes when each was last used.
 	"tokens": {"SELECT", "UPDATE (last_used_at)"},
