@@ -27,10 +27,13 @@ bench:
 	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
 	IRM_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./... | tee bench.txt | $(GO) run ./cmd/benchtable
 
-## fuzz: a minute of fuzzing over answer validation, then a minute over the GraphQL layer
+## fuzz: a minute of fuzzing over answer validation, one over answer decoding (against the
+## token walk it replaced), one over the GraphQL layer and one over its duplicate-key check
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidate -fuzztime 60s ./internal/questionnaire
+	$(GO) test -run '^$$' -fuzz FuzzDecodeAnswers -fuzztime 60s ./internal/questionnaire
 	$(GO) test -run '^$$' -fuzz FuzzGraphQL -fuzztime 60s ./graph
+	$(GO) test -run '^$$' -fuzz FuzzKeepDuplicates -fuzztime 60s ./graph
 
 build:
 	$(GO) build -o irm ./cmd/irm

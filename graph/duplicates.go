@@ -42,9 +42,20 @@ func keepBody(next http.Handler) http.Handler {
 // a key twice by its raw text (model.RawJSON): a JSON argument then
 // reaches the service as sent, which refuses it with a field error at the
 // duplicate's path; a variable of any other type fails validation.
+//
+// It runs for every request with variables, so the usual one costs a
+// single pass over the body's bytes: a body without a key twice anywhere
+// has no variable with one. Only a body with a duplicate somewhere is
+// unmarshalled here (gqlgen has parsed it already, into maps) to find
+// which variables hold it.
 func keepDuplicates(ctx context.Context, params *graphql.RawParams) {
 	body, _ := ctx.Value(rawBodyKey{}).([]byte)
 	if len(body) == 0 || len(params.Variables) == 0 {
+		return
+	}
+	if questionnaire.FindDuplicateKey(body) == nil {
+		// Exact if the body is valid JSON; if it is not, json.Unmarshal
+		// below would refuse it, and nothing is replaced either way.
 		return
 	}
 	var req struct {
@@ -58,10 +69,9 @@ func keepDuplicates(ctx context.Context, params *graphql.RawParams) {
 		if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
 			continue
 		}
-		if _, err := questionnaire.DecodeAnswers(raw); err != nil {
-			if _, dup := questionnaire.AsFieldError(err); dup {
-				params.Variables[name] = model.RawJSON{Raw: raw}
-			}
+		// raw is valid JSON, as json.Unmarshal accepted the body.
+		if questionnaire.FindDuplicateKey(raw) != nil {
+			params.Variables[name] = model.RawJSON{Raw: raw}
 		}
 	}
 }

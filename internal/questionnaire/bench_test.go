@@ -52,3 +52,16 @@ func BenchmarkLoadRegistry(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeAnswers decodes the complete sample, what every save
+// does before validation.
+func BenchmarkDecodeAnswers(b *testing.B) {
+	doc := sample(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := questionnaire.DecodeAnswers(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -56,7 +56,31 @@ func (q *Questionnaire) Validate(answers []byte, mode Mode) []FieldError {
 // twice is refused with a *DuplicateKeyError naming where (encoding/json
 // would keep the last value silently, and the answer stored would not be
 // the one the person read first).
+//
+// Every save decodes its document, so the common case is made cheap: a
+// document json.Valid accepts is decoded in one pass (decodeValid), and
+// one that holds a key twice is scanned once more for where
+// (FindDuplicateKey). Anything else (not JSON, data after the document,
+// nesting deeper than encoding/json goes) takes the walk token by token
+// this function always did, slower but the judge of which error comes
+// first: a duplicate key before a syntax error is reported as the
+// duplicate, and the errors' texts stay as they were.
 func DecodeAnswers(data []byte) (any, error) {
+	if !json.Valid(data) {
+		return decodeTokens(data)
+	}
+	if v, ok := decodeValid(data); ok {
+		return v, nil
+	}
+	if d := FindDuplicateKey(data); d != nil {
+		return nil, d
+	}
+	return decodeTokens(data) // not reached while the two passes agree
+}
+
+// decodeTokens is DecodeAnswers token by token, refusing a duplicate key
+// as soon as it is read.
+func decodeTokens(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	v, err := decodeAnswer(dec, "")
