@@ -57,25 +57,28 @@ func (q *Questionnaire) Validate(answers []byte, mode Mode) []FieldError {
 // would keep the last value silently, and the answer stored would not be
 // the one the person read first).
 //
-// Every save decodes its document, so the common case is made cheap: a
-// document json.Valid accepts is decoded in one pass (decodeValid), and
-// one that holds a key twice is scanned once more for where
-// (FindDuplicateKey). Anything else (not JSON, data after the document,
-// nesting deeper than encoding/json goes) takes the walk token by token
-// this function always did, slower but the judge of which error comes
-// first: a duplicate key before a syntax error is reported as the
-// duplicate, and the errors' texts stay as they were.
+// Every save decodes its document, so the common case is made cheap:
+// encoding/json decodes it (as any, numbers as json.Number) and
+// FindDuplicateKey, one pass over the bytes that builds nothing, looks for
+// a key given twice. Anything encoding/json refuses, or data after the
+// document, takes the walk token by token this function always did,
+// slower but the judge of which error comes first: a duplicate key before
+// a syntax error is reported as the duplicate, and the errors' texts stay
+// as they were.
 func DecodeAnswers(data []byte) (any, error) {
-	if !json.Valid(data) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		return decodeTokens(data)
 	}
-	if v, ok := decodeValid(data); ok {
-		return v, nil
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return decodeTokens(data)
 	}
 	if d := FindDuplicateKey(data); d != nil {
 		return nil, d
 	}
-	return decodeTokens(data) // not reached while the two passes agree
+	return v, nil
 }
 
 // decodeTokens is DecodeAnswers token by token, refusing a duplicate key
