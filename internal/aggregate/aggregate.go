@@ -18,7 +18,10 @@
 // of questions (tallied in Go: a few thousand small rows travel faster
 // than PostgreSQL groups them by option and by group), and one for the
 // trends of any set of indicators (statistics.Trends, GROUPING SETS for
-// every group and the total at once). Facts are keyed (cycle, path,
+// every group and the total at once). A summary reads its trends beside
+// the rest, on a second connection importing its snapshot
+// (postgres.SnapshotBeside): the two halves run at once and see the same
+// database. Facts are keyed (cycle, path,
 // submission), so a question's rows are one index range whatever the
 // history stored. This package reads submissions' status and the States'
 // groups, and owns no other table.
