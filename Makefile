@@ -22,10 +22,11 @@ $(AXE):
 
 ## bench: benchmarks, printed as a table, against PostgreSQL found or started as for make test.
 ## The aggregates benchmark seeds 193 States × 10 cycles once ("irm seed") into databases it keeps,
-## and writes the plans of its queries to bench-plans.txt (IRM_BENCH_STATES/IRM_BENCH_CYCLES: smaller)
+## and writes the plans of its queries to bench-plans.txt (IRM_BENCH_STATES/IRM_BENCH_CYCLES: smaller).
+## One package at a time (-p 1): benchmarks of two packages running together share the cores and skew both.
 bench:
 	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
-	IRM_TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./... | tee bench.txt | $(GO) run ./cmd/benchtable
+	IRM_TEST_DATABASE_URL="$$url" $(GO) test -p 1 -run '^$$' -bench . -benchmem -count=1 -timeout 90m ./... | tee bench.txt | $(GO) run ./cmd/benchtable
 
 ## fuzz: a minute of fuzzing over answer validation, one over answer decoding (against the
 ## token walk it replaced), one over the GraphQL layer and one over its duplicate-key check
