@@ -396,7 +396,15 @@ func TestStoreBelowThePolicySeesOnlyTheCallersState(t *testing.T) {
 		t.Fatal(res.Errors)
 	}
 	store := submissionpkg.NewService(w.env.AppPool, w.env.Registry, nil)
-	asKEN := auth.WithPrincipal(context.Background(), auth.Principal{Name: "Kenya FP", Role: auth.FocalPoint, State: "KEN"})
+	// Principals of real tokens: the database takes no other from the app role.
+	principal := func(secret string) auth.Principal {
+		p, err := w.env.Tokens.Authenticate(context.Background(), secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	asKEN := auth.WithPrincipal(context.Background(), principal(w.token(t, "Kenya FP", auth.FocalPoint, "KEN")))
 	versions, err := store.Versions(asKEN, []string{fra.ID, ken.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +421,7 @@ func TestStoreBelowThePolicySeesOnlyTheCallersState(t *testing.T) {
 	}
 	// The same calls as the secretariat see both, so the wall is the
 	// principal and not something else.
-	asSec := auth.WithPrincipal(context.Background(), auth.Principal{Name: "sec", Role: auth.Secretariat})
+	asSec := auth.WithPrincipal(context.Background(), principal(w.sec))
 	if versions, err = store.Versions(asSec, []string{fra.ID}); err != nil || len(versions[0]) != 1 {
 		t.Fatalf("versions as the secretariat: got %v, %v; want FRA's one", versions, err)
 	}

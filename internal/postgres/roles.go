@@ -29,6 +29,9 @@ var appGrants = map[string][]string{
 	"audit_chain":      {},
 	"audit_chain_head": {},
 	"audit_pending":    {},
+	// The key that seals the principal of a transaction (migration
+	// 00014): only the owner's irm_act and irm_sealed read it.
+	"irm_principal_key": {},
 	// Tokens are made and revoked by the owner's "irm token"; the service
 	// reads them and notes when each was last used.
 	"tokens": {"SELECT", "UPDATE (last_used_at)"},
