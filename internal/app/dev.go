@@ -62,7 +62,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		return fmt.Errorf("%w\n(this is the demo database: to start over with fresh demo data, run: go run ./cmd/irm dev --reset)", err)
 	}
 	defer pool.Close()
-	stopSealer := startSealer(ctx, pool, log)
+	stopSealer := startSealer(ctx, pool, log, 0, nil) // the demo publishes no audit heads
 	defer stopSealer()
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
 		return err

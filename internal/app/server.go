@@ -6,15 +6,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -278,6 +281,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	workers := registerRenderWorkers(fs, getenv)
 	var limits Limits
 	limits.register(fs, getenv)
+	var heads headFlags
+	heads.register(fs, getenv)
 	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
 	if v, err := strconv.Atoi(getenv("IRM_DB_MAX_CONNS")); err == nil {
 		*maxConns = v
@@ -294,12 +299,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err != nil {
 		return err
 	}
+	headFile, err := heads.open()
+	if err != nil {
+		return err
+	}
+	if headFile != nil {
+		defer headFile.Close()
+	}
 	pool, err := openServing(ctx, c.databaseURL, *dev, *unsafeRole, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	stopSealer := startSealer(ctx, pool, log)
+	stopSealer := startSealer(ctx, pool, log, heads.every, headFile)
 	defer stopSealer() // after the server and the report workers, which write events
 	reports, err := startReports(ctx, pool, content, log, *workers)
 	if err != nil {
@@ -314,20 +326,74 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 }
 
 // startSealer chains the audit events the service writes (every replica
-// runs one: audit.RunSealer) until stop is called. It outlives ctx, so
+// runs one: audit.RunSealer) until stop is called, and publishes the
+// chain's head every headEvery (0: never) to the log and, when headFile
+// is not nil, to that file (audit.HeadPublisher). It outlives ctx, so
 // that the events of the requests served during the graceful shutdown are
-// chained by stop's last seal; stop waits for it.
-func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+// chained by stop's last seal, whose head stop publishes; stop waits for
+// both.
+func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, headEvery time.Duration, headFile *os.File) (stop func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		audit.RunSealer(ctx, pool, audit.SealEvery, log)
 	}()
+	heads := &audit.HeadPublisher{DB: pool, Log: log}
+	if headFile != nil {
+		heads.Out = headFile
+	}
+	if headEvery > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			heads.Run(ctx, headEvery)
+		}()
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
+		if headEvery > 0 {
+			last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := heads.Publish(last); err != nil {
+				log.Warn("the audit head after the last seal is not published", "err", err)
+			}
+		}
 	}
+}
+
+// headFlags say how often and where serve publishes the audit chain's head.
+type headFlags struct {
+	every time.Duration
+	file  string
+}
+
+func (h *headFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	every := audit.HeadEvery
+	if d, err := time.ParseDuration(getenv("IRM_AUDIT_HEAD_EVERY")); err == nil {
+		every = d
+	}
+	fs.DurationVar(&h.every, "audit-head-every", every,
+		"log the audit chain's head (\"audit head\", chain_seq and hash) this often when it moved, and once more on stop; 0: never (env IRM_AUDIT_HEAD_EVERY)")
+	fs.StringVar(&h.file, "audit-head-file", getenv("IRM_AUDIT_HEAD_FILE"),
+		"also append each published head to this file as a line of JSON, synced to disk; keep it where the database's administrators cannot write (env IRM_AUDIT_HEAD_FILE)")
+}
+
+// open opens the head file for appending, if one is named.
+func (h *headFlags) open() (*os.File, error) {
+	if h.file == "" {
+		return nil, nil
+	}
+	if h.every <= 0 {
+		return nil, errors.New("--audit-head-file needs --audit-head-every above 0")
+	}
+	f, err := os.OpenFile(h.file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("audit head file: %w", err)
+	}
+	return f, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {

@@ -25,7 +25,8 @@ var appGrants = map[string][]string{
 	"audit_events": {"SELECT", "INSERT"},
 	// Only the audit functions, running as the owner, write the chain, its
 	// head and the queue of events waiting for it: the insert trigger
-	// queues, audit_seal() (which the service may call) chains.
+	// queues, audit_seal() (which the service may call) chains, and
+	// audit_head() tells the service the head it publishes.
 	"audit_chain":      {},
 	"audit_chain_head": {},
 	"audit_pending":    {},
