@@ -269,9 +269,17 @@ func TestWhoActsIsCheckedOncePerStatementNotPerRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	// Count plpgsql calls in this database's sessions (opened after this).
-	if _, err := owner.Exec(ctx, `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET track_functions = ''pl''', current_database()); END $$;
-		INSERT INTO tokens (name, role, state_code, secret_sha256) VALUES ('Kenya FP', 'FOCAL_POINT', 'KEN', '\x01'), ('sec', 'SECRETARIAT', NULL, '\x02');
+	// Count plpgsql calls in this database's sessions (opened after this):
+	// a setting only a superuser may change.
+	_, err = owner.Exec(ctx, `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET track_functions = ''pl''', current_database()); END $$`)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		t.Skip("SKIPPED: counting the seal's checks needs track_functions, which only a superuser sets; IRM_TEST_DATABASE_URL's login is not one")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Exec(ctx, `INSERT INTO tokens (name, role, state_code, secret_sha256) VALUES ('Kenya FP', 'FOCAL_POINT', 'KEN', '\x01'), ('sec', 'SECRETARIAT', NULL, '\x02');
 		INSERT INTO questionnaire_digests VALUES ('q', 'x', now());
 		INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ('2027', '2027', 'q', '2027-01-01', '2027-12-31');
 		INSERT INTO submissions (cycle_id, state_code, status, version, answers) VALUES ('2027', 'KEN', 'DRAFT', 1, '{}'), ('2027', 'FRA', 'DRAFT', 1, '{}');
