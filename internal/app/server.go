@@ -100,15 +100,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", limitBody(requireJSON(signedIn(s.idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
 	mux.Handle("GET /graphql", signedIn(resolver.WithLoaders(gql)))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := pool.Ping(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ok\n") //nolint:errcheck
-	})
+	mux.Handle("GET /healthz", newHealth(ctx, pool))
 	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
 	mux.Handle("GET /reports/{file}", signedIn(reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
