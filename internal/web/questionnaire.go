@@ -14,8 +14,9 @@ import (
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
-// maxFormBytes bounds a posted questionnaire section; the answers
-// document itself is bounded by the submission service.
+// maxFormBytes bounds a posted questionnaire section (and a review's
+// comments); the answers document itself is bounded by the submission
+// service.
 const maxFormBytes = 2 << 20
 
 type navSection struct {
@@ -207,10 +208,6 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 }
 
 func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *req) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return apperr.BadInputf("the form could not be read: %v", err)
-	}
 	fc, err := h.loadForm(r, rq, r.PostFormValue("section"))
 	if err != nil {
 		return err
@@ -327,10 +324,6 @@ func (h *Handler) conflictPage(w http.ResponseWriter, r *http.Request, rq *req, 
 // requiredJSON answers the page's script: which questions of the section
 // are required for the answers as they stand in the form (unsaved).
 func (h *Handler) requiredJSON(w http.ResponseWriter, r *http.Request, rq *req) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return apperr.BadInputf("the form could not be read: %v", err)
-	}
 	fc, err := h.loadForm(r, rq, r.PostFormValue("section"))
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -101,14 +102,14 @@ func (h *Handler) routes() {
 	m.Handle("POST /language", h.public(h.setLanguage))
 
 	m.Handle("GET /cycles/{cycle}/states/{state}", h.page(h.questionnairePage))
-	m.Handle("POST /cycles/{cycle}/states/{state}", h.page(h.questionnairePost))
-	m.Handle("POST /cycles/{cycle}/states/{state}/required", h.page(h.requiredJSON))
+	m.Handle("POST /cycles/{cycle}/states/{state}", h.largeForm(h.questionnairePost))
+	m.Handle("POST /cycles/{cycle}/states/{state}/required", h.largeForm(h.requiredJSON))
 	m.Handle("GET /states/{state}/statistics", h.page(h.statisticsPage))
 	m.Handle("POST /states/{state}/statistics", h.upload(h.statisticsUpload))
 
 	m.Handle("GET /review/{cycle}", h.page(h.reviewList))
 	m.Handle("GET /review/{cycle}/{state}", h.page(h.reviewPage))
-	m.Handle("POST /review/{cycle}/{state}", h.page(h.reviewPost))
+	m.Handle("POST /review/{cycle}/{state}", h.largeForm(h.reviewPost))
 	m.Handle("GET /states", h.page(h.statesPage))
 	m.Handle("POST /states/{state}/party", h.page(h.setParty))
 	m.Handle("GET /cycles/new", h.page(h.cycleForm))
@@ -136,9 +137,23 @@ type req struct {
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, rq *req) error
 
+// Posted forms are bounded before they are parsed: the questionnaire's
+// sections and the review's comments (largeForm) up to maxFormBytes, every
+// other form (sign-in, sign-out, language, States Parties, a new cycle) up
+// to smallFormBytes. Only the statistics upload takes multipart/form-data.
+const smallFormBytes = 16 << 10
+
 // public serves pages that need no session (sign-in, language); their
 // forms carry the pre-session CSRF token, checked on POST.
-func (h *Handler) public(fn pageFunc) http.Handler {
+func (h *Handler) public(fn pageFunc) http.Handler { return h.serve(false, smallFormBytes, fn) }
+
+// page serves pages for signed-in users; others go to the sign-in page.
+func (h *Handler) page(fn pageFunc) http.Handler { return h.serve(true, smallFormBytes, fn) }
+
+// largeForm is page for the forms that may reach maxFormBytes.
+func (h *Handler) largeForm(fn pageFunc) http.Handler { return h.serve(true, maxFormBytes, fn) }
+
+func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq, err := h.load(w, r)
 		if err != nil {
@@ -148,8 +163,22 @@ func (h *Handler) public(fn pageFunc) http.Handler {
 		if rq.In { // the services' transactions act as the principal (row-level security)
 			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
 		}
-		if r.Method == http.MethodPost && !h.csrfOK(r, rq) {
-			h.fail(w, r, rq, errCSRF)
+		if r.Method == http.MethodPost {
+			if err := readForm(w, r, maxBody); err != nil {
+				h.fail(w, r, rq, err)
+				return
+			}
+			if !h.csrfOK(r, rq) {
+				h.fail(w, r, rq, errCSRF)
+				return
+			}
+		}
+		if signedIn && !rq.In {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.fail(w, r, rq, apperr.New(apperr.Unauthenticated, "your session has ended: sign in again"))
 			return
 		}
 		if err := fn(w, r, rq); err != nil {
@@ -158,18 +187,26 @@ func (h *Handler) public(fn pageFunc) http.Handler {
 	})
 }
 
-// page serves pages for signed-in users; others go to the sign-in page.
-func (h *Handler) page(fn pageFunc) http.Handler {
-	return h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
-		if !rq.In {
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return nil
-			}
-			return apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+// readForm parses a posted form of at most maxBody bytes, refusing a
+// larger one (413, before a byte is read when its length is declared) and
+// a multipart one (415, unread): nothing of a refused body is kept.
+func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
+			Message: "this form takes no file: send it as the page does (application/x-www-form-urlencoded)"}
+	}
+	tooLarge := apperr.TooLargef("the form is larger than %d KiB: shorten what you typed and send it again", maxBody>>10)
+	if r.ContentLength > maxBody {
+		return tooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return tooLarge
 		}
-		return fn(w, r, rq)
-	})
+		return apperr.BadInputf("the form could not be read: %v", err)
+	}
+	return nil
 }
 
 // upload is page for a multipart POST, whose CSRF token is read from the

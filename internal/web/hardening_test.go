@@ -1,0 +1,152 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cosp-ict/irm/internal/auth"
+)
+
+// countingBody is a request body of n bytes (prefix, then filler) that
+// counts what the server reads of it: what a refusal costs is measured in
+// bytes read, whatever the garbage collector does with them.
+type countingBody struct {
+	prefix []byte
+	fill   byte
+	n      int64
+	read   int64
+}
+
+func newCountingBody(prefix string, fill byte, n int64) *countingBody {
+	return &countingBody{prefix: []byte(prefix), fill: fill, n: n}
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	if rest := b.n - b.read; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	for i := range p {
+		if at := b.read + int64(i); at < int64(len(b.prefix)) {
+			p[i] = b.prefix[at]
+		} else {
+			p[i] = b.fill
+		}
+	}
+	b.read += int64(len(p))
+	return len(p), nil
+}
+
+// direct sends a request to the site's handler without a network (so
+// that nothing but the handler reads the body), with the client's
+// cookies and a body of unknown length, as a chunked upload has.
+func (c *client) direct(method, path, contentType string, body io.Reader, header ...string) response {
+	c.t.Helper()
+	req := httptest.NewRequest(method, path, body)
+	req.ContentLength = -1
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.serve(req)
+}
+
+// serve passes req to the site's handler with the client's cookies.
+func (c *client) serve(req *http.Request) response {
+	c.t.Helper()
+	u, _ := url.Parse(c.s.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		req.AddCookie(ck)
+	}
+	rec := httptest.NewRecorder()
+	c.s.Handler.ServeHTTP(rec, req)
+	return response{Status: rec.Code, Body: rec.Body.String(), Header: rec.Header()}
+}
+
+const megabyte = 1 << 20
+
+// Finding 3 of issue 16: an unauthenticated 40 MB multipart POST to
+// /sign-in was read whole before the CSRF refusal, and a 5 MB
+// questionnaire form passed the 2 MiB cap.
+func TestPageBodiesAreBoundedBeforeTheyAreParsed(t *testing.T) {
+	s := newSite(t)
+	token := s.token(t, auth.FocalPoint, "GHA")
+	const multipartType = "multipart/form-data; boundary=xyz"
+	t.Run("a 40 MB multipart sign-in is refused with 415 before it is read", func(t *testing.T) {
+		c := newClient(t, s)
+		body := newCountingBody("--xyz\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n", 'a', 40*megabyte)
+		r := c.direct(http.MethodPost, "/sign-in", multipartType, body)
+		if r.Status != http.StatusUnsupportedMediaType {
+			t.Errorf("HTTP %d, want 415", r.Status)
+		}
+		if body.read > 64<<10 {
+			t.Errorf("read %d bytes of the body, want at most 64 KiB", body.read)
+		}
+	})
+	t.Run("a 40 MB form to sign-in is refused with 413 after at most 64 KiB", func(t *testing.T) {
+		c := newClient(t, s)
+		body := newCountingBody("token=", 'a', 40*megabyte)
+		r := c.direct(http.MethodPost, "/sign-in", "application/x-www-form-urlencoded", body)
+		if r.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("HTTP %d, want 413", r.Status)
+		}
+		if body.read > 64<<10 {
+			t.Errorf("read %d bytes of the body, want at most 64 KiB", body.read)
+		}
+	})
+	t.Run("a 40 MB Content-Length on sign-out is refused with 413 before a byte is read", func(t *testing.T) {
+		c := newClient(t, s)
+		c.signIn(token)
+		body := newCountingBody("csrf=", 'a', 40*megabyte)
+		req := httptest.NewRequest(http.MethodPost, "/sign-out", body)
+		req.ContentLength = 40 * megabyte
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if r := c.serve(req); r.Status != http.StatusRequestEntityTooLarge || body.read != 0 {
+			t.Errorf("HTTP %d after reading %d bytes, want 413 after none", r.Status, body.read)
+		}
+	})
+
+	c := newClient(t, s)
+	c.signIn(token)
+	page := "/cycles/" + implCycle + "/states/GHA"
+	c.get(page + "?section=prevention")
+	t.Run("a 5 MB questionnaire form is refused with 413 after at most 2 MiB, and nothing is stored", func(t *testing.T) {
+		form := url.Values{"csrf": {c.csrf}, "section": {"prevention"}, "version": {"0"}, "action": {"save"}}
+		body := newCountingBody(form.Encode()+"&%2Fprevention%2Fagency_name=", 'a', 5*megabyte)
+		r := c.direct(http.MethodPost, page, "application/x-www-form-urlencoded", body)
+		if r.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("HTTP %d, want 413", r.Status)
+		}
+		if body.read > 2*megabyte+1 {
+			t.Errorf("read %d bytes of the body, want at most 2 MiB", body.read)
+		}
+		if sub, _ := s.Workflow.Get(context.Background(), auth.Principal{Role: auth.Secretariat}, implCycle, "GHA"); sub != nil {
+			t.Error("the refused form stored a submission")
+		}
+	})
+	t.Run("a multipart questionnaire form is refused with 415 before it is read", func(t *testing.T) {
+		body := newCountingBody("--xyz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+c.csrf+"\r\n", 'a', 5*megabyte)
+		r := c.direct(http.MethodPost, page, multipartType, body)
+		if r.Status != http.StatusUnsupportedMediaType || body.read > 64<<10 {
+			t.Errorf("HTTP %d after reading %d bytes, want 415 after at most 64 KiB", r.Status, body.read)
+		}
+	})
+	t.Run("a form within the cap is still saved", func(t *testing.T) {
+		form := url.Values{"csrf": {c.csrf}, "section": {"prevention"}, "version": {"0"}, "action": {"save"},
+			"/prevention/agency_name": {strings.Repeat("a", 100)}}
+		r := c.direct(http.MethodPost, page, "application/x-www-form-urlencoded", bytes.NewReader([]byte(form.Encode())))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("HTTP %d, want 303\n%s", r.Status, r.Body)
+		}
+	})
+}
