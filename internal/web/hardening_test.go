@@ -150,3 +150,60 @@ func TestPageBodiesAreBoundedBeforeTheyAreParsed(t *testing.T) {
 		}
 	})
 }
+
+// Finding 4 of issue 16: the statistics upload received the whole file
+// (holding an upload slot) before it checked the form's CSRF field.
+func TestTheStatisticsUploadChecksItsCSRFTokenBeforeReceivingTheFile(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.FocalPoint, "GHA"))
+	c.get("/states/GHA/statistics")
+	const boundary = "irm-test-boundary"
+	contentType := "multipart/form-data; boundary=" + boundary
+	field := func(name, value string) string {
+		return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n"
+	}
+	file := func(csv string) string {
+		return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"gha.csv\"\r\nContent-Type: text/csv\r\n\r\n" + csv
+	}
+	const end = "\r\n--" + boundary + "--\r\n"
+	csv := "indicator,year,value\nOFFENCES_RECORDED,2024,12\n"
+	for _, tc := range []struct {
+		name   string
+		prefix string
+	}{
+		{"a file before the csrf field", file("indicator,year,value\n")},
+		{"a wrong csrf field first", field("csrf", "forged-forged-forged-forged-forged-forged")},
+		{"another field first", field("note", "hello") + field("csrf", c.csrf)},
+	} {
+		t.Run(tc.name+" is refused with 403 after at most 64 KiB of 8 MB", func(t *testing.T) {
+			body := newCountingBody(tc.prefix, 'a', 8*megabyte)
+			r := c.direct(http.MethodPost, "/states/GHA/statistics", contentType, body)
+			if r.Status != http.StatusForbidden {
+				t.Errorf("HTTP %d, want 403", r.Status)
+			}
+			if body.read > 64<<10 {
+				t.Errorf("read %d bytes of the body, want at most 64 KiB", body.read)
+			}
+		})
+	}
+	t.Run("the csrf field first, then the file, stores the rows", func(t *testing.T) {
+		r := c.direct(http.MethodPost, "/states/GHA/statistics", contentType, strings.NewReader(field("csrf", c.csrf)+file(csv)+end))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored.") {
+			t.Fatalf("HTTP %d, want 200 with the file stored\n%s", r.Status, r.Body)
+		}
+	})
+	t.Run("with the X-CSRF-Token header the file may come first", func(t *testing.T) {
+		r := c.direct(http.MethodPost, "/states/GHA/statistics", contentType, strings.NewReader(file(csv)+end), "X-CSRF-Token", c.csrf)
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored.") {
+			t.Fatalf("HTTP %d, want 200 with the file stored\n%s", r.Status, r.Body)
+		}
+	})
+	t.Run("the page's form puts the csrf field before the file", func(t *testing.T) {
+		page := c.get("/states/GHA/statistics").Body
+		form := page[strings.Index(page, `enctype="multipart/form-data"`):]
+		if csrf, f := strings.Index(form, `name="csrf"`), strings.Index(form, `name="file"`); csrf < 0 || f < 0 || csrf > f {
+			t.Fatalf("csrf field at %d, file at %d: want the csrf field first", csrf, f)
+		}
+	})
+}

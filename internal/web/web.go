@@ -45,9 +45,10 @@ type Deps struct {
 	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
-	// SpoolUpload receives an upload's body under the CSV endpoint's rules
-	// (upload slots, whole into a temporary file); nil reads it directly.
-	SpoolUpload func(http.ResponseWriter, *http.Request, auth.Principal) (io.ReadCloser, error)
+	// SpoolUpload receives an uploaded file (the form's file part) under
+	// the CSV endpoint's rules (an upload slot, whole into a temporary file,
+	// at a minimum rate); nil reads it directly.
+	SpoolUpload func(w http.ResponseWriter, r *http.Request, p auth.Principal, file io.Reader) (io.ReadCloser, error)
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
 	// headers ExplorerHeaders gives for the request (none: nil).
 	Dev             bool
@@ -209,8 +210,8 @@ func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) error {
 	return nil
 }
 
-// upload is page for a multipart POST, whose CSRF token is read from the
-// form by the handler itself, so that the file streams.
+// upload is page for a multipart POST, whose CSRF token is checked by
+// the handler itself, before the file is received.
 func (h *Handler) upload(fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq, err := h.load(w, r)
