@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -204,6 +205,34 @@ func TestTheStatisticsUploadChecksItsCSRFTokenBeforeReceivingTheFile(t *testing.
 		form := page[strings.Index(page, `enctype="multipart/form-data"`):]
 		if csrf, f := strings.Index(form, `name="csrf"`), strings.Index(form, `name="file"`); csrf < 0 || f < 0 || csrf > f {
 			t.Fatalf("csrf field at %d, file at %d: want the csrf field first", csrf, f)
+		}
+	})
+}
+
+// Finding 8 of issue 16: web_sessions kept each session's CSRF token in
+// clear. It is derived from the session's id now, and stored nowhere.
+func TestASessionsCSRFTokenIsNotStored(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.FocalPoint, "GHA"))
+	if r := c.get("/"); r.Status != http.StatusOK || c.csrf == "" {
+		t.Fatalf("home: HTTP %d, CSRF token %q", r.Status, c.csrf)
+	}
+	digest := sha256.Sum256([]byte(c.csrf))
+	var rows, leaks int
+	if err := s.Pool.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE to_jsonb(s)::text LIKE '%' || $1 || '%'
+		OR to_jsonb(s)::text LIKE '%' || encode($2, 'hex') || '%') FROM web_sessions s`, c.csrf, digest[:]).Scan(&rows, &leaks); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 || leaks != 0 {
+		t.Fatalf("%d sessions, %d holding the page's CSRF token; want 1 and 0", rows, leaks)
+	}
+	t.Run("and the derived token still guards the forms", func(t *testing.T) {
+		if r := c.post("/sign-out", url.Values{"csrf": {"forged-forged-forged-forged-forged-forged"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("sign-out with a forged token: HTTP %d, want 403", r.Status)
+		}
+		if r := c.post("/sign-out", url.Values{}); r.Status != http.StatusSeeOther {
+			t.Fatalf("sign-out with the page's token: HTTP %d, want 303", r.Status)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -31,7 +32,6 @@ type sessions struct{ pool *pgxpool.Pool }
 
 type session struct {
 	TokenID int64
-	CSRF    string
 }
 
 func randomToken() string {
@@ -46,22 +46,22 @@ func hashID(id string) []byte {
 }
 
 // create stores a session for tokenID and returns its id (for the cookie).
-func (s sessions) create(ctx context.Context, tokenID int64) (id string, sess session, err error) {
-	id, sess = randomToken(), session{TokenID: tokenID, CSRF: randomToken()}
-	_, err = s.pool.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, csrf_token, expires_at)
-		VALUES ($1, $2, $3, now() + $4::interval)`, hashID(id), tokenID, sess.CSRF, fmt.Sprintf("%d seconds", int(sessionTTL.Seconds())))
+func (s sessions) create(ctx context.Context, tokenID int64) (id string, err error) {
+	id = randomToken()
+	_, err = s.pool.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, expires_at)
+		VALUES ($1, $2, now() + $3::interval)`, hashID(id), tokenID, fmt.Sprintf("%d seconds", int(sessionTTL.Seconds())))
 	if err != nil {
-		return "", session{}, fmt.Errorf("create session: %w", err)
+		return "", fmt.Errorf("create session: %w", err)
 	}
-	return id, sess, nil
+	return id, nil
 }
 
 // get returns the live session with id; ok is false for an unknown or
 // expired one.
 func (s sessions) get(ctx context.Context, id string) (session, bool, error) {
 	var sess session
-	err := s.pool.QueryRow(ctx, `SELECT token_id, csrf_token FROM web_sessions
-		WHERE id_sha256 = $1 AND expires_at > now()`, hashID(id)).Scan(&sess.TokenID, &sess.CSRF)
+	err := s.pool.QueryRow(ctx, `SELECT token_id FROM web_sessions
+		WHERE id_sha256 = $1 AND expires_at > now()`, hashID(id)).Scan(&sess.TokenID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return session{}, false, nil
 	}
@@ -79,6 +79,33 @@ func (s sessions) end(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// keys derives what the pages need to trust from one HMAC key, web_key's
+// (made by "irm migrate", the same for every replica): no CSRF token is
+// stored anywhere, and a token one replica issued is good at any other.
+type keys struct{ key []byte }
+
+// loadKeys reads the key once, at start.
+func loadKeys(ctx context.Context, pool *pgxpool.Pool) (keys, error) {
+	var k []byte
+	if err := pool.QueryRow(ctx, `SELECT key FROM web_key`).Scan(&k); err != nil {
+		return keys{}, fmt.Errorf("read the web application's key (web_key, made by irm migrate): %w", err)
+	}
+	return keys{key: k}, nil
+}
+
+// mac is the HMAC-SHA256 of value for purpose, which keeps the values
+// derived for different purposes apart.
+func (k keys) mac(purpose, value string) string {
+	h := hmac.New(sha256.New, k.key)
+	h.Write([]byte(purpose))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// csrf is the CSRF token of the session with id.
+func (k keys) csrf(sessionID string) string { return k.mac("csrf", sessionID) }
 
 // secure reports whether the request reached us over TLS, directly or
 // through a proxy that says so.

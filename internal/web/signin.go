@@ -39,7 +39,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, rq *req) error 
 	if rq.sid != "" {
 		h.sessions.end(r.Context(), rq.sid) //nolint:errcheck // replaced below either way
 	}
-	id, _, err := h.sessions.create(r.Context(), p.TokenID)
+	id, err := h.sessions.create(r.Context(), p.TokenID)
 	if err != nil {
 		return err
 	}

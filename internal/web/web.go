@@ -34,7 +34,7 @@ import (
 
 // Deps are the services the pages call.
 type Deps struct {
-	Pool       *pgxpool.Pool // for web_sessions only
+	Pool       *pgxpool.Pool // for web_sessions and web_key only
 	Log        *slog.Logger
 	Registry   *questionnaire.Registry
 	Workflow   *submission.Service
@@ -59,16 +59,21 @@ type Deps struct {
 type Handler struct {
 	Deps
 	sessions sessions
+	keys     keys
 	tmpl     *template.Template
 	forms    map[string]*qform // questionnaire id → its form
 	mux      *http.ServeMux
 }
 
-// New builds the web application. It fails when a template does not parse
-// or a questionnaire cannot be turned into a form.
-func New(d Deps) (*Handler, error) {
+// New builds the web application. It fails when a template does not parse,
+// a questionnaire cannot be turned into a form or the database has no key
+// for the pages (web_key, made by irm migrate).
+func New(ctx context.Context, d Deps) (*Handler, error) {
 	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, forms: map[string]*qform{}}
 	var err error
+	if h.keys, err = loadKeys(ctx, d.Pool); err != nil {
+		return nil, err
+	}
 	if h.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -255,7 +260,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 			case err != nil:
 				return rq, err
 			default:
-				rq.P, rq.In, rq.CSRF, rq.sid = p, true, sess.CSRF, c.Value
+				rq.P, rq.In, rq.CSRF, rq.sid = p, true, h.keys.csrf(c.Value), c.Value
 				return rq, nil
 			}
 		}
