@@ -236,3 +236,113 @@ func TestASessionsCSRFTokenIsNotStored(t *testing.T) {
 		}
 	})
 }
+
+// setCookies returns the cookies an answer sets, by name.
+func setCookies(r response) map[string]*http.Cookie {
+	out := map[string]*http.Cookie{}
+	for _, line := range r.Header.Values("Set-Cookie") {
+		if c, err := http.ParseSetCookie(line); err == nil {
+			out[c.Name] = c
+		}
+	}
+	return out
+}
+
+// Finding 6 of issue 16: the pre-sign-in token accepted any value of 32+
+// characters the client chose, cookies lacked the __Host- prefix and
+// Origin was not checked, so a sibling subdomain could toss in a cookie
+// and sign a victim into the attacker's account (login CSRF).
+func TestLoginCSRFByCookieTossingIsRefused(t *testing.T) {
+	s := newSite(t)
+	token := s.token(t, auth.FocalPoint, "GHA")
+	signIn := func(t *testing.T, csrf string, header []string, cookies ...*http.Cookie) response {
+		t.Helper()
+		c := newClient(t, s)
+		form := url.Values{"csrf": {csrf}, "token": {token}, "next": {"/"}}
+		req := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		return c.serve(req)
+	}
+	t.Run("a pre-session value the client made up is refused", func(t *testing.T) {
+		made := strings.Repeat("x", 40)
+		r := signIn(t, made, nil, &http.Cookie{Name: "irm_pre", Value: made})
+		if r.Status != http.StatusForbidden || setCookies(r)["irm_session"] != nil {
+			t.Fatalf("HTTP %d, session cookie %v; want 403 and none", r.Status, setCookies(r)["irm_session"])
+		}
+	})
+
+	tls := []string{"X-Forwarded-Proto", "https"}
+	form := newClient(t, s).direct(http.MethodGet, "/sign-in", "", nil, tls...)
+	pre := setCookies(form)["__Host-irm_pre"]
+	csrf := csrfField.FindStringSubmatch(form.Body)
+	t.Run("over TLS the pre-session cookie is a __Host- cookie", func(t *testing.T) {
+		if pre == nil || csrf == nil {
+			t.Fatalf("cookies %v; want __Host-irm_pre and a form with its token", form.Header.Values("Set-Cookie"))
+		}
+		if !pre.Secure || pre.Path != "/" || pre.Domain != "" || !pre.HttpOnly || pre.SameSite != http.SameSiteStrictMode {
+			t.Errorf("Secure=%v Path=%q Domain=%q HttpOnly=%v SameSite=%v; want true, /, none, true, Strict",
+				pre.Secure, pre.Path, pre.Domain, pre.HttpOnly, pre.SameSite)
+		}
+	})
+	if pre == nil || csrf == nil {
+		t.FailNow()
+	}
+	t.Run("over TLS a plain-named cookie, as a sibling subdomain could set, is not read", func(t *testing.T) {
+		r := signIn(t, csrf[1], tls, &http.Cookie{Name: "irm_pre", Value: pre.Value})
+		if r.Status != http.StatusForbidden {
+			t.Fatalf("HTTP %d, want 403", r.Status)
+		}
+	})
+	t.Run("over TLS the session cookie is a __Host- cookie", func(t *testing.T) {
+		r := signIn(t, csrf[1], tls, &http.Cookie{Name: "__Host-irm_pre", Value: pre.Value})
+		sess := setCookies(r)["__Host-irm_session"]
+		if r.Status != http.StatusSeeOther || sess == nil {
+			t.Fatalf("HTTP %d, cookies %v; want 303 and __Host-irm_session", r.Status, r.Header.Values("Set-Cookie"))
+		}
+		if !sess.Secure || sess.Path != "/" || sess.Domain != "" || !sess.HttpOnly || sess.SameSite != http.SameSiteStrictMode {
+			t.Errorf("Secure=%v Path=%q Domain=%q HttpOnly=%v SameSite=%v; want true, /, none, true, Strict",
+				sess.Secure, sess.Path, sess.Domain, sess.HttpOnly, sess.SameSite)
+		}
+	})
+
+	for _, tc := range []struct {
+		name   string
+		header []string
+		want   int
+	}{
+		{"a cross-site browser form is refused", []string{"Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
+		{"a form from a sibling subdomain is refused", []string{"Sec-Fetch-Site", "same-site"}, http.StatusForbidden},
+		{"an older browser's form from another origin is refused", []string{"Origin", "http://irm.example.evil"}, http.StatusForbidden},
+		{"a same-origin browser form is accepted", []string{"Sec-Fetch-Site", "same-origin"}, http.StatusSeeOther},
+		{"a form without either header (no browser) is accepted", nil, http.StatusSeeOther},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, s)
+			c.get("/sign-in")
+			r := c.post("/sign-in", url.Values{"token": {token}, "next": {"/"}}, tc.header...)
+			if r.Status != tc.want {
+				t.Fatalf("HTTP %d, want %d", r.Status, tc.want)
+			}
+			if tc.want == http.StatusForbidden && (sessionCookie(r) != nil || !strings.Contains(r.Body, "sent from another site")) {
+				t.Errorf("session cookie %v; want none, and the page to say the form came from another site", sessionCookie(r))
+			}
+		})
+	}
+	t.Run("a cross-site sign-out leaves the session alone", func(t *testing.T) {
+		c := newClient(t, s)
+		c.signIn(token)
+		c.get("/")
+		if r := c.post("/sign-out", url.Values{}, "Sec-Fetch-Site", "cross-site"); r.Status != http.StatusForbidden {
+			t.Fatalf("HTTP %d, want 403", r.Status)
+		}
+		if r := c.get("/"); r.Status != http.StatusOK {
+			t.Fatalf("home after the refused sign-out: HTTP %d, want 200", r.Status)
+		}
+	})
+}

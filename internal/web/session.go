@@ -19,13 +19,29 @@ import (
 
 // Cookie names. The session cookie holds a random id whose SHA-256 is the
 // key of web_sessions; the pre-session cookie carries the CSRF token of
-// signed-out pages (double submit); the language cookie the chosen language.
+// signed-out pages (double submit), signed with the pages' key; the
+// language cookie the chosen language. Over TLS each name takes the
+// __Host- prefix (cookieName).
 const (
 	sessionCookie = "irm_session"
 	preCookie     = "irm_pre"
 	langCookie    = "irm_lang"
 	sessionTTL    = 12 * time.Hour
 )
+
+// cookieName is name over plain HTTP and "__Host-" + name over TLS. A
+// browser keeps a __Host- cookie only when it is Secure, has Path=/ and no
+// Domain, so no other host (a sibling subdomain, a man in the middle on
+// plain HTTP) can set one for this site: a cookie tossed in to sign a
+// victim into the attacker's account is never read. Browsers refuse the
+// prefix without Secure, so over plain HTTP (make run on 127.0.0.1) the
+// plain names remain.
+func cookieName(r *http.Request, name string) string {
+	if secure(r) {
+		return "__Host-" + name
+	}
+	return name
+}
 
 // sessions is the one table this package owns.
 type sessions struct{ pool *pgxpool.Pool }
@@ -107,14 +123,30 @@ func (k keys) mac(purpose, value string) string {
 // csrf is the CSRF token of the session with id.
 func (k keys) csrf(sessionID string) string { return k.mac("csrf", sessionID) }
 
+// newPre is a new pre-session token (the CSRF token of the sign-in and
+// language forms before sign-in): a random nonce and its HMAC, so that a
+// value the client made up is never accepted.
+func (k keys) newPre() string {
+	n := randomToken()
+	return n + "." + k.mac("pre-session", n)
+}
+
+// preOK reports whether v is a pre-session token this service issued.
+func (k keys) preOK(v string) bool {
+	n, m, ok := strings.Cut(v, ".")
+	return ok && len(n) >= 43 && hmac.Equal([]byte(m), []byte(k.mac("pre-session", n)))
+}
+
 // secure reports whether the request reached us over TLS, directly or
 // through a proxy that says so.
 func secure(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
+// setCookie sets the cookie name (cookieName's form of it) for the whole
+// site, HttpOnly, SameSite=Strict and, over TLS, Secure.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	c := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: secure(r),
+	c := &http.Cookie{Name: cookieName(r, name), Value: value, Path: "/", HttpOnly: true, Secure: secure(r),
 		SameSite: http.SameSiteStrictMode}
 	switch {
 	case maxAge < 0:
@@ -123,6 +155,14 @@ func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAg
 		c.MaxAge = int(maxAge.Seconds())
 	}
 	http.SetCookie(w, c)
+}
+
+// cookie returns the value of the cookie name (cookieName's form of it).
+func cookie(r *http.Request, name string) string {
+	if c, err := r.Cookie(cookieName(r, name)); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // sameToken compares two CSRF tokens in constant time; empty never matches.

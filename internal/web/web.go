@@ -60,6 +60,7 @@ type Handler struct {
 	Deps
 	sessions sessions
 	keys     keys
+	origins  *http.CrossOriginProtection // same origin only, for every unsafe method
 	tmpl     *template.Template
 	forms    map[string]*qform // questionnaire id → its form
 	mux      *http.ServeMux
@@ -69,7 +70,7 @@ type Handler struct {
 // a questionnaire cannot be turned into a form or the database has no key
 // for the pages (web_key, made by irm migrate).
 func New(ctx context.Context, d Deps) (*Handler, error) {
-	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, forms: map[string]*qform{}}
+	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, origins: http.NewCrossOriginProtection(), forms: map[string]*qform{}}
 	var err error
 	if h.keys, err = loadKeys(ctx, d.Pool); err != nil {
 		return nil, err
@@ -95,8 +96,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "same-origin")
 	hdr.Set("X-Frame-Options", "DENY")
+	if err := h.origins.Check(r); err != nil {
+		h.fail(w, r, nil, errCrossSite)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
+
+// errCrossSite refuses a form sent from another site, even a sibling
+// subdomain: browsers say where a request comes from (Sec-Fetch-Site, or
+// Origin in older ones), and the pages take unsafe methods only from
+// their own origin. Requests without either header (curl, scripts) are
+// not a browser's and pass on to the CSRF token check.
+var errCrossSite = apperr.Forbiddenf("this form was sent from another site: IRM accepts forms only from its own pages; open the page on this site and send it again")
 
 func (h *Handler) routes() {
 	m := http.NewServeMux()
@@ -248,8 +260,8 @@ func (h *Handler) csrfOK(r *http.Request, rq *req) bool {
 // load reads the session and the language.
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 	rq := &req{Lang: language(r)}
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		sess, ok, err := h.sessions.get(r.Context(), c.Value)
+	if sid := cookie(r, sessionCookie); sid != "" {
+		sess, ok, err := h.sessions.get(r.Context(), sid)
 		if err != nil {
 			return rq, err
 		}
@@ -260,15 +272,15 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 			case err != nil:
 				return rq, err
 			default:
-				rq.P, rq.In, rq.CSRF, rq.sid = p, true, h.keys.csrf(c.Value), c.Value
+				rq.P, rq.In, rq.CSRF, rq.sid = p, true, h.keys.csrf(sid), sid
 				return rq, nil
 			}
 		}
 	}
-	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 32 {
-		rq.CSRF = c.Value
+	if pre := cookie(r, preCookie); h.keys.preOK(pre) {
+		rq.CSRF = pre
 	} else {
-		rq.CSRF = randomToken()
+		rq.CSRF = h.keys.newPre()
 		setCookie(w, r, preCookie, rq.CSRF, 0)
 	}
 	return rq, nil
