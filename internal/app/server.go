@@ -301,6 +301,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer pool.Close()
 	stopSealer := startSealer(ctx, pool, log)
 	defer stopSealer() // after the server and the report workers, which write events
+	stopPurger := startSessionPurger(ctx, pool, log)
+	defer stopPurger()
 	reports, err := startReports(ctx, pool, content, log, *workers)
 	if err != nil {
 		return err
@@ -323,6 +325,22 @@ func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (sto
 	go func() {
 		defer close(done)
 		audit.RunSealer(ctx, pool, audit.SealEvery, log)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// startSessionPurger deletes the web sessions that can no longer be used
+// (every replica runs one: web.RunSessionPurger) until stop is called;
+// stop waits for it.
+func startSessionPurger(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		web.RunSessionPurger(ctx, pool, web.SessionPurgeEvery, log)
 	}()
 	return func() {
 		cancel()

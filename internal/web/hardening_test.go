@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/web"
 )
 
 // countingBody is a request body of n bytes (prefix, then filler) that
@@ -345,4 +347,108 @@ func TestLoginCSRFByCookieTossingIsRefused(t *testing.T) {
 			t.Fatalf("home after the refused sign-out: HTTP %d, want 200", r.Status)
 		}
 	})
+}
+
+func tokenID(t *testing.T, s *site, secret string) int64 {
+	t.Helper()
+	p, err := s.Tokens.Authenticate(context.Background(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.TokenID
+}
+
+func count(t *testing.T, s *site, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Finding 5 of issue 16: 300 sign-ins with one token made 301 live
+// sessions, expired rows went only at sign-out, and sign-ins were not
+// audited.
+func TestSessionsPerTokenAreCappedAndTheOldestEnds(t *testing.T) {
+	s := newSite(t)
+	token := s.token(t, auth.FocalPoint, "GHA")
+	other := s.token(t, auth.Secretariat, "")
+	newClient(t, s).signIn(other)
+	const signIns = 30
+	var clients []*client
+	for range signIns {
+		c := newClient(t, s)
+		if r := c.signIn(token); r.Status != http.StatusSeeOther {
+			t.Fatalf("sign-in: HTTP %d, want 303", r.Status)
+		}
+		clients = append(clients, c)
+	}
+	id := tokenID(t, s, token)
+	if n := count(t, s, `SELECT count(*) FROM web_sessions WHERE token_id = $1`, id); n != 10 {
+		t.Errorf("after %d sign-ins the token has %d sessions, want 10", signIns, n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM web_sessions WHERE token_id = $1`, tokenID(t, s, other)); n != 1 {
+		t.Errorf("another token's sessions: %d, want its 1 untouched", n)
+	}
+	if r := clients[0].get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/sign-in") {
+		t.Errorf("the oldest session: HTTP %d to %q, want a redirect to sign-in", r.Status, r.Header.Get("Location"))
+	}
+	for _, c := range clients[signIns-10:] {
+		if r := c.get("/"); r.Status != http.StatusOK {
+			t.Fatalf("one of the 10 newest sessions: HTTP %d, want 200", r.Status)
+		}
+	}
+}
+
+func TestSignInAndSignOutAreAudited(t *testing.T) {
+	s := newSite(t)
+	token := s.token(t, auth.FocalPoint, "GHA")
+	id := tokenID(t, s, token)
+	c := newClient(t, s)
+	c.signIn(token)
+	c.get("/")
+	if r := c.post("/sign-out", url.Values{}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out: HTTP %d, want 303", r.Status)
+	}
+	newClient(t, s).signIn("irm_not-a-real-token")
+	for _, action := range []string{"session.start", "session.end"} {
+		n := count(t, s, `SELECT count(*) FROM audit_events WHERE action = $1 AND subject = $2
+			AND actor_token = $3 AND actor_role = 'FOCAL_POINT' AND actor = 'test focal_point GHA'`, action, fmt.Sprintf("token/%d", id), id)
+		if n != 1 {
+			t.Errorf("%s events by the token: %d, want 1", action, n)
+		}
+	}
+	if n := count(t, s, `SELECT count(DISTINCT detail->>'session') FROM audit_events WHERE action LIKE 'session.%'`); n != 1 {
+		t.Errorf("the start and the end name %d sessions, want the same 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit_events WHERE action LIKE 'session.%'`); n != 2 {
+		t.Errorf("%d session events, want 2 (a refused token starts nothing)", n)
+	}
+}
+
+func TestSessionsThatCanNoLongerBeUsedArePurged(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	live, revoked := s.token(t, auth.FocalPoint, "GHA"), s.token(t, auth.Secretariat, "")
+	liveID, revokedID := tokenID(t, s, live), tokenID(t, s, revoked)
+	for i, row := range []struct {
+		token   int64
+		expires string
+	}{{liveID, "-1 minute"}, {liveID, "-12 hours"}, {liveID, "1 hour"}, {revokedID, "1 hour"}} {
+		if _, err := s.Pool.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, expires_at) VALUES ($1, $2, now() + $3::interval)`,
+			[]byte{byte(i)}, row.token, row.expires); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Tokens.Revoke(ctx, revokedID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := web.PurgeSessions(ctx, s.Pool)
+	if err != nil || n != 3 {
+		t.Fatalf("purged %d (%v), want 3: two expired, one of a revoked token", n, err)
+	}
+	if left := count(t, s, `SELECT count(*) FROM web_sessions WHERE token_id = $1 AND expires_at > now()`, liveID); left != 1 {
+		t.Fatalf("live sessions left: %d, want 1", left)
+	}
 }

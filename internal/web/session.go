@@ -7,14 +7,20 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/audit"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres"
 )
 
 // Cookie names. The session cookie holds a random id whose SHA-256 is the
@@ -43,7 +49,16 @@ func cookieName(r *http.Request, name string) string {
 	return name
 }
 
-// sessions is the one table this package owns.
+// maxSessionsPerToken bounds the live sessions of one token: a sign-in
+// beyond it ends the oldest. Ten covers one person's browsers and
+// devices; more would let a leaked token start sessions without end.
+const maxSessionsPerToken = 10
+
+// SessionPurgeEvery is how often every replica deletes the sessions that
+// can no longer be used (RunSessionPurger).
+const SessionPurgeEvery = 10 * time.Minute
+
+// sessions is the table this package owns (with web_key).
 type sessions struct{ pool *pgxpool.Pool }
 
 type session struct {
@@ -61,13 +76,38 @@ func hashID(id string) []byte {
 	return s[:]
 }
 
-// create stores a session for tokenID and returns its id (for the cookie).
-func (s sessions) create(ctx context.Context, tokenID int64) (id string, err error) {
-	id = randomToken()
-	_, err = s.pool.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, expires_at)
-		VALUES ($1, $2, now() + $3::interval)`, hashID(id), tokenID, fmt.Sprintf("%d seconds", int(sessionTTL.Seconds())))
+// auditRef names a session in audit events, so that its start and end can
+// be matched: the first 8 bytes of its stored hash, which tell nothing
+// about its id.
+func auditRef(id string) string { return hex.EncodeToString(hashID(id)[:8]) }
+
+// start stores a new session for p's token, ends the oldest of the
+// token's sessions beyond maxSessionsPerToken, and records the sign-in,
+// in one transaction acting as p; it returns the new session's id (for
+// the cookie). Sign-ins of one token take turns, so the cap holds when
+// they come at once.
+func (s sessions) start(ctx context.Context, p auth.Principal) (string, error) {
+	id := randomToken()
+	ctx = auth.WithPrincipal(ctx, p)
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('web_sessions/' || $1::bigint))`, p.TokenID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, expires_at)
+			VALUES ($1, $2, now() + $3::interval)`, hashID(id), p.TokenID, fmt.Sprintf("%d seconds", int(sessionTTL.Seconds()))); err != nil {
+			return err
+		}
+		ended, err := tx.Exec(ctx, `DELETE FROM web_sessions WHERE token_id = $1 AND id_sha256 <> $2
+			AND id_sha256 NOT IN (SELECT id_sha256 FROM web_sessions WHERE token_id = $1 AND id_sha256 <> $2 AND expires_at > now()
+				ORDER BY created_at DESC, id_sha256 LIMIT $3)`, p.TokenID, hashID(id), maxSessionsPerToken-1)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "session.start", Subject: fmt.Sprintf("token/%d", p.TokenID),
+			Detail: map[string]any{"session": auditRef(id), "ended_oldest": ended.RowsAffected()}})
+	})
 	if err != nil {
-		return "", fmt.Errorf("create session: %w", err)
+		return "", fmt.Errorf("start session: %w", err)
 	}
 	return id, nil
 }
@@ -87,13 +127,66 @@ func (s sessions) get(ctx context.Context, id string) (session, bool, error) {
 	return sess, true, nil
 }
 
-// end deletes the session with id, and expired sessions while at it.
-func (s sessions) end(ctx context.Context, id string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM web_sessions WHERE id_sha256 = $1 OR expires_at < now()`, hashID(id))
+// end deletes the session with id, p's, and records the sign-out, in one
+// transaction acting as p. A session already gone (ended by the cap,
+// purged) records nothing.
+func (s sessions) end(ctx context.Context, id string, p auth.Principal) error {
+	ctx = auth.WithPrincipal(ctx, p)
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM web_sessions WHERE id_sha256 = $1`, hashID(id))
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "session.end", Subject: fmt.Sprintf("token/%d", p.TokenID),
+			Detail: map[string]any{"session": auditRef(id)}})
+	})
 	if err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
 	return nil
+}
+
+// PurgeSessions deletes the sessions that can no longer be used: expired
+// ones, and those of tokens revoked or expired since. It returns how many
+// went. Every replica runs it now and then (RunSessionPurger); any may at
+// any time.
+func PurgeSessions(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	tag, err := pool.Exec(ctx, `DELETE FROM web_sessions WHERE expires_at <= now()
+		OR token_id IN (SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= now())`)
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// RunSessionPurger purges at once, then every interval until ctx ends. A
+// failure is logged when purging stops working, not at every tick.
+func RunSessionPurger(ctx context.Context, pool *pgxpool.Pool, every time.Duration, log *slog.Logger) {
+	failing := false
+	purge := func() {
+		n, err := PurgeSessions(ctx, pool)
+		switch {
+		case err != nil && !failing && ctx.Err() == nil:
+			log.Warn("web sessions are not being purged", "err", err)
+			failing = true
+		case err == nil:
+			failing = false
+			if n > 0 {
+				log.Debug("web sessions purged", "sessions", n)
+			}
+		}
+	}
+	purge()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			purge()
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // keys derives what the pages need to trust from one HMAC key, web_key's
