@@ -58,12 +58,23 @@ type server struct {
 	rates    *rateLimiter
 	uploads  *uploadSlots
 	spoolDir string
+	// pages refuses the requests isPage says are the web application's
+	// with its HTML error page.
+	pages interface {
+		Refuse(http.ResponseWriter, *http.Request, error)
+	}
+	isPage func(*http.Request) bool
 }
 
 // refuse answers a request refused before it was served, after reading a
-// bounded part of what the client is still sending.
+// bounded part of what the client is still sending: a page request with
+// the web application's HTML error page, the others in the API's JSON.
 func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	drain(w, r)
+	if s.pages != nil && s.isPage(r) {
+		s.pages.Refuse(w, r, err)
+		return
+	}
 	httperr.Write(w, r, s.log, err)
 }
 
@@ -141,6 +152,8 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		return nil, err
 	}
 	mux.Handle("/", pages) // the web application; /explorer with --dev
+	s.pages = pages
+	s.isPage = func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" }
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosp-ict/irm/internal/app"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/web"
 )
@@ -451,4 +452,31 @@ func TestSessionsThatCanNoLongerBeUsedArePurged(t *testing.T) {
 	if left := count(t, s, `SELECT count(*) FROM web_sessions WHERE token_id = $1 AND expires_at > now()`, liveID); left != 1 {
 		t.Fatalf("live sessions left: %d, want 1", left)
 	}
+}
+
+// Finding 8 of issue 16: a page over the rate limit got the API's JSON.
+func TestPagesOverTheRateLimitGetAnHTMLPage(t *testing.T) {
+	// A rate of 0.01 a second: the second request waits 100 s, whatever
+	// the speed of the machine.
+	s := newSiteWith(t, app.HandlerOptions{Dev: true, Limits: app.Limits{RatePerAddress: 0.01}})
+	c := newClient(t, s)
+	if r := c.get("/sign-in"); r.Status != http.StatusOK {
+		t.Fatalf("the first request: HTTP %d, want 200", r.Status)
+	}
+	r := c.get("/sign-in")
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the second request: HTTP %d, Retry-After %q; want 429 with Retry-After", r.Status, r.Header.Get("Retry-After"))
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") || !strings.Contains(r.Body, "<h1>Too many requests") ||
+		r.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("Content-Type %q, CSP %q, body %.200s; want the HTML error page", ct, r.Header.Get("Content-Security-Policy"), r.Body)
+	}
+	t.Run("the API still answers in JSON", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { name } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		r := c.do(req)
+		if r.Status != http.StatusTooManyRequests || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("HTTP %d %q, want 429 in JSON", r.Status, r.Header.Get("Content-Type"))
+		}
+	})
 }

@@ -90,17 +90,29 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w)
+	if err := h.origins.Check(r); err != nil {
+		h.fail(w, r, nil, errCrossSite)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Refuse answers a page request that is refused before the pages serve it
+// (over a rate limit, say) with err's status on an HTML error page, not
+// the API's JSON: it reads no session, so it costs no database query.
+func (h *Handler) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	securityHeaders(w)
+	h.fail(w, r, nil, err)
+}
+
+func securityHeaders(w http.ResponseWriter) {
 	hdr := w.Header()
 	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "same-origin")
 	hdr.Set("X-Frame-Options", "DENY")
-	if err := h.origins.Check(r); err != nil {
-		h.fail(w, r, nil, errCrossSite)
-		return
-	}
-	h.mux.ServeHTTP(w, r)
 }
 
 // errCrossSite refuses a form sent from another site, even a sibling
@@ -305,7 +317,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err erro
 		w.Header().Set("Retry-After", ra)
 	}
 	titles := map[int]string{401: "Sign in again", 403: "You may not open this page", 404: "Page not found",
-		409: "This changed meanwhile", 400: "Something in the request is wrong", 500: "Something went wrong"}
+		409: "This changed meanwhile", 400: "Something in the request is wrong", 413: "This is too large to send",
+		429: "Too many requests: wait a moment", 500: "Something went wrong"}
 	title, ok := titles[p.Status]
 	if !ok {
 		title = "Something in the request is wrong"
