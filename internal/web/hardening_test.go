@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -479,4 +480,39 @@ func TestPagesOverTheRateLimitGetAnHTMLPage(t *testing.T) {
 			t.Fatalf("HTTP %d %q, want 429 in JSON", r.Status, r.Header.Get("Content-Type"))
 		}
 	})
+}
+
+// Finding 8 of issue 16: unsaved drafts were kept in the browser under
+// "irm:CYCLE:STATE:SECTION", so the next person at the same browser with
+// a token of the same State was offered them, and sign-out left them.
+// (TestBrowserDraftsStayWithTheirPersonAndGoAtSignOut runs the script.)
+func TestDraftsAreKeyedByPersonNotByState(t *testing.T) {
+	s := newSite(t)
+	first := s.token(t, auth.FocalPoint, "GHA")
+	second, err := s.Tokens.Create(context.Background(), auth.NewToken{Name: "second focal point GHA", Role: auth.FocalPoint, State: "GHA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dataKey := regexp.MustCompile(`id="qform"[^>]* data-key="([^"]+)"`)
+	drafts := regexp.MustCompile(`action="/sign-out" data-drafts="([^"]+)"`)
+	var keys []string
+	for _, token := range []string{first, second} {
+		c := newClient(t, s)
+		c.signIn(token)
+		page := c.get("/cycles/" + implCycle + "/states/GHA?section=prevention").Body
+		key, prefix := dataKey.FindStringSubmatch(page), drafts.FindStringSubmatch(page)
+		if key == nil || prefix == nil {
+			t.Fatal("the page has no draft key or no sign-out form naming the drafts")
+		}
+		if !strings.HasPrefix(key[1], prefix[1]) || !strings.HasSuffix(key[1], ":"+implCycle+":GHA:prevention") {
+			t.Errorf("draft key %q, sign-out clears %q: want the key under the prefix, ending in the cycle, State and section", key[1], prefix[1])
+		}
+		if strings.Contains(key[1], token) || strings.Contains(key[1], strings.TrimPrefix(token, "irm_")) {
+			t.Errorf("the draft key %q holds the token", key[1])
+		}
+		keys = append(keys, key[1])
+	}
+	if keys[0] == keys[1] {
+		t.Errorf("two focal points of one State share the draft key %q", keys[0])
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,6 +224,19 @@ func (k keys) newPre() string {
 	n := randomToken()
 	return n + "." + k.mac("pre-session", n)
 }
+
+// drafts is the prefix of the browser-storage keys under which the page
+// script keeps the unsaved answers of the person signed in with tokenID
+// (drafts are kept per person, and cleared at that person's sign-out):
+// derived from the token's id, so it names neither the token nor its id.
+func (k keys) drafts(tokenID int64) string {
+	return draftPrefix + k.mac("drafts", strconv.FormatInt(tokenID, 10))[:16] + ":"
+}
+
+// draftPrefix begins every draft's key. Drafts were kept as
+// "irm:CYCLE:STATE:SECTION" before, whoever typed them; the script clears
+// those at the next sign-out.
+const draftPrefix = "irm.draft:"
 
 // preOK reports whether v is a pre-session token this service issued.
 func (k keys) preOK(v string) bool {
