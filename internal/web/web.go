@@ -2,8 +2,10 @@
 // points, the secretariat and working groups, beside the GraphQL one in
 // graph/. Its handlers call the same domain services and policy functions
 // as the resolvers; it holds no business rule and no SQL except for the
-// table it owns, web_sessions (sign-in by pasting a token once; an
-// HttpOnly, SameSite=Strict session cookie; a CSRF token on every form).
+// tables it owns, web_sessions and web_key (sign-in by pasting a token
+// once; an HttpOnly, SameSite=Strict session cookie, __Host- over TLS; a
+// CSRF token on every form, derived from web_key's key; forms from
+// other origins refused).
 // Templates and assets are embedded; no request leaves the user's network.
 package web
 
