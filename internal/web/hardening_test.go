@@ -314,7 +314,14 @@ func TestLoginCSRFByCookieTossingIsRefused(t *testing.T) {
 				sess.Secure, sess.Path, sess.Domain, sess.HttpOnly, sess.SameSite)
 		}
 	})
+}
 
+// Finding 6 of issue 16, the other half: Origin was not checked, so a
+// form on another site, a sibling subdomain included, could post to the
+// pages (login CSRF needs no more than that and a tossed cookie).
+func TestFormsFromOtherOriginsAreRefused(t *testing.T) {
+	s := newSite(t)
+	token := s.token(t, auth.FocalPoint, "GHA")
 	for _, tc := range []struct {
 		name   string
 		header []string
