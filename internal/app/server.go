@@ -333,27 +333,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 // that the events of the requests served during the graceful shutdown are
 // chained by stop's last seal; stop waits for it.
 func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	return startBackground(context.WithoutCancel(ctx), func(ctx context.Context) {
 		audit.RunSealer(ctx, pool, audit.SealEvery, log)
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
+	})
 }
 
 // startSessionPurger deletes the web sessions that can no longer be used
-// (every replica runs one: web.RunSessionPurger) until stop is called;
-// stop waits for it.
+// (every replica runs one: web.RunSessionPurger) until ctx ends or stop
+// is called; stop waits for it.
 func startSessionPurger(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+	return startBackground(ctx, func(ctx context.Context) {
+		web.RunSessionPurger(ctx, pool, web.SessionPurgeEvery, log)
+	})
+}
+
+// startBackground runs work on its own goroutine until ctx ends or stop
+// is called; stop waits for work to return.
+func startBackground(ctx context.Context, work func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		web.RunSessionPurger(ctx, pool, web.SessionPurgeEvery, log)
+		work(ctx)
 	}()
 	return func() {
 		cancel()
