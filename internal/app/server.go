@@ -58,12 +58,23 @@ type server struct {
 	rates    *rateLimiter
 	uploads  *uploadSlots
 	spoolDir string
+	// pages refuses the requests isPage says are the web application's
+	// with its HTML error page.
+	pages interface {
+		Refuse(http.ResponseWriter, *http.Request, error)
+	}
+	isPage func(*http.Request) bool
 }
 
 // refuse answers a request refused before it was served, after reading a
-// bounded part of what the client is still sending.
+// bounded part of what the client is still sending: a page request with
+// the web application's HTML error page, the others in the API's JSON.
 func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	drain(w, r)
+	if s.pages != nil && s.isPage(r) {
+		s.pages.Refuse(w, r, err)
+		return
+	}
 	httperr.Write(w, r, s.log, err)
 }
 
@@ -126,13 +137,15 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
+	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
 		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle("/", pages) // the web application; /explorer with --dev
+	s.pages = pages
+	s.isPage = func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" }
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
@@ -293,6 +306,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer pool.Close()
 	stopSealer := startSealer(ctx, pool, log)
 	defer stopSealer() // after the server and the report workers, which write events
+	stopPurger := startSessionPurger(ctx, pool, log)
+	defer stopPurger()
 	reports, err := startReports(ctx, pool, content, log, *workers)
 	if err != nil {
 		return err
@@ -310,11 +325,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 // that the events of the requests served during the graceful shutdown are
 // chained by stop's last seal; stop waits for it.
 func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return startBackground(context.WithoutCancel(ctx), func(ctx context.Context) {
+		audit.RunSealer(ctx, pool, audit.SealEvery, log)
+	})
+}
+
+// startSessionPurger deletes the web sessions that can no longer be used
+// (every replica runs one: web.RunSessionPurger) until ctx ends or stop
+// is called; stop waits for it.
+func startSessionPurger(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+	return startBackground(ctx, func(ctx context.Context) {
+		web.RunSessionPurger(ctx, pool, web.SessionPurgeEvery, log)
+	})
+}
+
+// startBackground runs work on its own goroutine until ctx ends or stop
+// is called; stop waits for work to return.
+func startBackground(ctx context.Context, work func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		audit.RunSealer(ctx, pool, audit.SealEvery, log)
+		work(ctx)
 	}()
 	return func() {
 		cancel()
