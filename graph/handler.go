@@ -59,6 +59,7 @@ func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *q
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(&operationLimits{cache: cache, walked: walked})
+	srv.Use(newGate(RootFieldsPerRequest, RootFieldsPerToken))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		r.Log.ErrorContext(ctx, "panic in resolver", "panic", v, "request_id", apperr.RequestID(ctx), "stack", string(debug.Stack()))
 		return fmt.Errorf("panic: %v", v)
@@ -72,6 +73,13 @@ func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *q
 // Size bounds of lists whose length the data decides: a real bound where
 // there is one, else a generous estimate (the answer's byte cap,
 // MaxResponseBytes, stops what an estimate lets through).
+// Weights of the aggregate queries' database work, in fields: a query
+// may ask for MaxComplexity in all.
+const (
+	SummaryWeight   = 4500
+	AggregateWeight = 400
+)
+
 const (
 	cyclesEstimate   = 50  // review cycles: about one a year
 	versionsEstimate = 50  // versions of one submission
@@ -118,6 +126,18 @@ func weighLists(cfg *Config, r *Resolver) {
 		return list(len(state.RegionalGroups) + 1)(child)
 	}
 	c.TrendSeries.Points = list(time.Now().Year() - statistics.FirstYear + 1)
+
+	// The aggregates are weighed by their database work as well as by
+	// their answer: a summary is several statements over every State's
+	// answers and ten years of statistics, so four fit in one operation
+	// (two working groups in two cycles), not forty aliases.
+	c.Query.WorkingGroupSummary = func(child int, _, _ string) int { return satAdd(SummaryWeight, child) }
+	c.Query.QuestionAggregate = func(child int, _, _ string, _ *statistics.GroupBy) int { return satAdd(AggregateWeight, child) }
+	c.Query.Completeness = func(child int, _ string) int { return satAdd(AggregateWeight, child) }
+	trend := c.Query.Trend
+	c.Query.Trend = func(child int, ind string, by *statistics.GroupBy, from, to *int, b model.JSON) int {
+		return satAdd(AggregateWeight, trend(child, ind, by, from, to, b))
+	}
 	// ObservationsPayload.errors is as long as the batch is bad, and the
 	// batch is bounded by the request body (1 MiB): not weighed again.
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -78,6 +79,11 @@ func number(v any) *float64 {
 	case float64:
 		f = n
 	default:
+		return nil
+	}
+	// Validation bounds every number a submission holds now; one stored
+	// before it did (1.797e308) is left out rather than overflow a sum.
+	if math.IsNaN(f) || math.Abs(f) >= 1<<63 {
 		return nil
 	}
 	return &f

@@ -64,6 +64,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	defer pool.Close()
 	stopSealer := startSealer(ctx, pool, log, 0, nil) // the demo publishes no audit heads
 	defer stopSealer()
+	stopPurger := startSessionPurger(ctx, pool, log)
+	defer stopPurger()
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
 		return err
 	}

@@ -80,6 +80,8 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"report_runs", "UPDATE", true}, {"report_files", "INSERT", true},
 		{"river_job", "UPDATE", true}, {"river_leader", "DELETE", true},
 		{"river_migration", "SELECT", true}, {"river_migration", "INSERT", false}, {"river_migration", "DELETE", false},
+		{"web_key", "SELECT", true}, {"web_key", "UPDATE", false}, {"web_key", "INSERT", false}, {"web_key", "DELETE", false},
+		{"web_sessions", "DELETE", true},
 		{"later_feature", "SELECT", true}, {"later_feature", "INSERT", true},
 	}
 	for _, c := range cases {

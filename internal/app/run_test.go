@@ -164,17 +164,19 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
+// runServing runs "irm serve" on a free port of 127.0.0.1 over the
+// database dsn (as the app role) and returns its base URL and a stop that
+// ends it as SIGTERM does and returns what Run returned.
+func runServing(t *testing.T, dsn string, logs *syncBuffer) (base string, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var logs syncBuffer
+	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() {
 		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
-			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t))}), io.Discard, &logs)
+			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}), io.Discard, logs)
 	}()
 	addr := regexp.MustCompile(`addr=http://(127\.0\.0\.1:\d+)`)
-	var base string
 	for deadline := time.Now().Add(30 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if m := addr.FindStringSubmatch(logs.String()); m != nil {
 			base = "http://" + m[1]
@@ -188,6 +190,21 @@ func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
 	if base == "" {
 		t.Fatalf("serve did not start:\n%s", logs.String())
 	}
+	return base, func() error {
+		cancel() // what SIGTERM does through signal.NotifyContext
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not shut down")
+			return nil
+		}
+	}
+}
+
+func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
+	var logs syncBuffer
+	base, stop := runServing(t, pgtest.NewURL(t), &logs)
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -196,16 +213,40 @@ func TestServeAnswersHealthzAndShutsDownGracefully(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: got %d, want 200", resp.StatusCode)
 	}
-	cancel() // what SIGTERM does through signal.NotifyContext
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve returned %v after shutdown, want nil", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not shut down")
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown, want nil", err)
 	}
 	if !strings.Contains(logs.String(), "shutting down") {
 		t.Errorf("no shutdown in the logs:\n%s", logs.String())
+	}
+}
+
+// Finding 5 of issue 16: expired web sessions went only when their owner
+// signed out. Every replica now purges them, from its start on.
+func TestServePurgesExpiredWebSessions(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewURL(t)
+	owner := ownerPool(t, dsn)
+	tokens := auth.NewStore(owner)
+	if _, err := tokens.Create(ctx, auth.NewToken{Name: "purge test", Role: auth.Secretariat}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Exec(ctx, `INSERT INTO web_sessions (id_sha256, token_id, expires_at)
+		SELECT '\x01'::bytea, id, now() - interval '1 minute' FROM tokens UNION ALL
+		SELECT '\x02'::bytea, id, now() + interval '1 hour' FROM tokens`); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	_, stop := runServing(t, dsn, &logs)
+	defer stop() //nolint:errcheck
+	expired, live := 1, 0
+	for deadline := time.Now().Add(30 * time.Second); expired > 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE expires_at <= now()), count(*) FILTER (WHERE expires_at > now())
+			FROM web_sessions`).Scan(&expired, &live); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if expired != 0 || live != 1 {
+		t.Fatalf("with serve running: %d expired sessions, %d live; want 0 and the 1 live kept", expired, live)
 	}
 }

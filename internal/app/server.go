@@ -17,7 +17,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -61,12 +60,23 @@ type server struct {
 	rates    *rateLimiter
 	uploads  *uploadSlots
 	spoolDir string
+	// pages refuses the requests isPage says are the web application's
+	// with its HTML error page.
+	pages interface {
+		Refuse(http.ResponseWriter, *http.Request, error)
+	}
+	isPage func(*http.Request) bool
 }
 
 // refuse answers a request refused before it was served, after reading a
-// bounded part of what the client is still sending.
+// bounded part of what the client is still sending: a page request with
+// the web application's HTML error page, the others in the API's JSON.
 func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	drain(w, r)
+	if s.pages != nil && s.isPage(r) {
+		s.pages.Refuse(w, r, err)
+		return
+	}
 	httperr.Write(w, r, s.log, err)
 }
 
@@ -103,15 +113,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", limitBody(requireJSON(signedIn(s.idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
 	mux.Handle("GET /graphql", signedIn(resolver.WithLoaders(gql)))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := pool.Ping(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		io.WriteString(w, "ok\n") //nolint:errcheck
-	})
+	mux.Handle("GET /healthz", newHealth(ctx, pool))
 	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
 	mux.Handle("GET /reports/{file}", signedIn(reportPDF(reports, log)))
 	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
@@ -137,13 +139,15 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	pages, err := web.New(web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
+	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
 		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle("/", pages) // the web application; /explorer with --dev
+	s.pages = pages
+	s.isPage = func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" }
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
@@ -313,6 +317,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer pool.Close()
 	stopSealer := startSealer(ctx, pool, log, heads.every, headFile)
 	defer stopSealer() // after the server and the report workers, which write events
+	stopPurger := startSessionPurger(ctx, pool, log)
+	defer stopPurger()
 	reports, err := startReports(ctx, pool, content, log, *workers)
 	if err != nil {
 		return err
@@ -333,34 +339,50 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 // chained by stop's last seal, whose head stop publishes; stop waits for
 // both.
 func startSealer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, headEvery time.Duration, headFile *os.File) (stop func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	ctx = context.WithoutCancel(ctx)
+	stopSealing := startBackground(ctx, func(ctx context.Context) {
 		audit.RunSealer(ctx, pool, audit.SealEvery, log)
-	}()
+	})
+	if headEvery <= 0 {
+		return stopSealing
+	}
 	heads := &audit.HeadPublisher{DB: pool, Log: log}
 	if headFile != nil {
 		heads.Out = headFile
 	}
-	if headEvery > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			heads.Run(ctx, headEvery)
-		}()
+	stopPublishing := startBackground(ctx, func(ctx context.Context) { heads.Run(ctx, headEvery) })
+	return func() {
+		stopSealing()
+		stopPublishing()
+		last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := heads.Publish(last); err != nil {
+			log.Warn("the audit head after the last seal is not published", "err", err)
+		}
 	}
+}
+
+// startSessionPurger deletes the web sessions that can no longer be used
+// (every replica runs one: web.RunSessionPurger) until ctx ends or stop
+// is called; stop waits for it.
+func startSessionPurger(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (stop func()) {
+	return startBackground(ctx, func(ctx context.Context) {
+		web.RunSessionPurger(ctx, pool, web.SessionPurgeEvery, log)
+	})
+}
+
+// startBackground runs work on its own goroutine until ctx ends or stop
+// is called; stop waits for work to return.
+func startBackground(ctx context.Context, work func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work(ctx)
+	}()
 	return func() {
 		cancel()
-		wg.Wait()
-		if headEvery > 0 {
-			last, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if _, err := heads.Publish(last); err != nil {
-				log.Warn("the audit head after the last seal is not published", "err", err)
-			}
-		}
+		<-done
 	}
 }
 

@@ -65,7 +65,7 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 			return
 		}
 		defer release()
-		file, err := s.spool(w, r)
+		file, err := s.spool(w, http.MaxBytesReader(w, r.Body, MaxCSVBytes))
 		if err != nil {
 			s.refuseCSV(w, r, err)
 			return
@@ -94,16 +94,17 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 	})
 }
 
-// spool receives the body into an unlinked temporary file: at most
-// MaxCSVBytes, never idle longer than UploadIdle, and after that at
-// UploadMinRate bytes per second on average.
-func (s *server) spool(w http.ResponseWriter, r *http.Request) (*os.File, error) {
+// spool receives src, read from the body of the request w answers (and
+// bounded by the caller with http.MaxBytesReader), into an unlinked temporary file: never idle longer
+// than UploadIdle, and after that at UploadMinRate bytes per second on
+// average.
+func (s *server) spool(w http.ResponseWriter, src io.Reader) (*os.File, error) {
 	f, err := os.CreateTemp(s.spoolDir, "irm-upload-*.csv")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) //nolint:errcheck // the open file stays readable; nothing is left behind on a crash
-	body := &pacedReader{r: http.MaxBytesReader(w, r.Body, MaxCSVBytes), rc: http.NewResponseController(w),
+	body := &pacedReader{r: src, rc: http.NewResponseController(w),
 		idle: s.limits.UploadIdle, minRate: s.limits.UploadMinRate, start: time.Now()}
 	_, err = io.Copy(f, body)
 	if err == nil {

@@ -26,8 +26,10 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// Open connects a pool to url and checks that the server answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// Open connects a pool to url and checks that the server answers;
+// configure, if given, adjust the pool's configuration first (tests count
+// the connections a request holds with its hooks).
+func Open(ctx context.Context, url string, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -43,6 +45,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
 			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
 		return nil
+	}
+	for _, c := range configure {
+		c(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

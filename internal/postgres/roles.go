@@ -36,6 +36,9 @@ var appGrants = map[string][]string{
 	// Tokens are made and revoked by the owner's "irm token"; the service
 	// reads them and notes when each was last used.
 	"tokens": {"SELECT", "UPDATE (last_used_at)"},
+	// The web application's HMAC key is made by "irm migrate" (00013);
+	// the service reads it.
+	"web_key": {"SELECT"},
 	// The reference data is kept in step by "irm migrate"; the secretariat
 	// sets party through the service.
 	"states": {"SELECT", "UPDATE (party)"},

@@ -222,13 +222,14 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
 		byPath: map[string]*Question{}, nodes: map[string]string{},
 	}
-	if q.full, err = compile(id, doc, nil); err != nil {
+	bounded := boundNumbers(doc)
+	if q.full, err = compile(id, bounded, nil); err != nil {
 		return nil, err
 	}
 	// The draft schema's conditions refer to the unstripped schema, added
 	// to the draft's compiler as a resource of its own.
 	fullURL := schemaURL(id)
-	if q.draft, err = compile(id+".draft", stripRequired(doc, fullURL), map[string]any{fullURL: doc}); err != nil {
+	if q.draft, err = compile(id+".draft", stripRequired(bounded, fullURL), map[string]any{fullURL: bounded}); err != nil {
 		return nil, err
 	}
 	if err := q.derive(root, workingGroups); err != nil {

@@ -171,6 +171,13 @@ func decodeAnswer(dec *json.Decoder, path string) (any, error) {
 
 // ValidateValue checks a decoded document (numbers as json.Number).
 func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
+	if out := numberErrors(doc); len(out) > 0 {
+		// The validator reads numbers as exact fractions: one written
+		// 1e-10000000 must never reach it. The rest of the document is
+		// checked once its numbers are.
+		sortErrors(out)
+		return out
+	}
 	c := q.full
 	if mode == Draft {
 		c = q.draft
@@ -207,16 +214,21 @@ func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
 		}
 	}
 	walk(ve)
+	sortErrors(out)
+	if len(out) > MaxErrors {
+		out = out[:MaxErrors]
+	}
+	return out
+}
+
+// sortErrors orders field errors by path, then keyword.
+func sortErrors(out []FieldError) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
 			return out[i].Path < out[j].Path
 		}
 		return out[i].Keyword < out[j].Keyword
 	})
-	if len(out) > MaxErrors {
-		out = out[:MaxErrors]
-	}
-	return out
 }
 
 // leafErrors turns one innermost library error into field errors. For
@@ -346,6 +358,24 @@ func unexpected(po *object, obj map[string]any, keyword, message string) []strin
 	return out
 }
 
+// boundMessage is the validator's message for maximum and minimum.
+var boundMessage = regexp.MustCompile(`^must be [<>]=? (\S+) but found`)
+
+// plainNumber writes a bound the validator printed as a float (1e+15)
+// without an exponent; the 64-bit bounds, which a float64 rounds, exactly.
+func plainNumber(s string) string {
+	f, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil:
+		return s
+	case f >= 1<<63:
+		return strconv.FormatInt(MaxInteger, 10)
+	case f <= -(1 << 63):
+		return strconv.FormatInt(MinInteger, 10)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
 var quotedNames = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
 
 // describe names the thing at path for a message: the question's label
@@ -404,6 +434,13 @@ func sentence(keyword, msg string) string {
 		return m
 	}
 	switch keyword {
+	case "maximum", "minimum":
+		if m := boundMessage.FindStringSubmatch(msg); m != nil {
+			if keyword == "maximum" {
+				return fmt.Sprintf("The largest value allowed here is %s.", plainNumber(m[1]))
+			}
+			return fmt.Sprintf("The smallest value allowed here is %s.", plainNumber(m[1]))
+		}
 	case "enum":
 		msg = strings.Replace(msg, "value must be one of", "Choose one of:", 1)
 	case "type":

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -322,4 +323,51 @@ func canon(v any) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return jsonText(v)
+}
+
+// Unsaved answers stay in the browser for the person who typed them only,
+// and go when that person signs out (issue 16, finding 8).
+func TestBrowserDraftsStayWithTheirPersonAndGoAtSignOut(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t, s.URL)
+	first := s.token(t, auth.FocalPoint, "KEN")
+	second, err := s.Tokens.Create(context.Background(), auth.NewToken{Name: "second focal point KEN", Role: auth.FocalPoint, State: "KEN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/cycles/" + secondCycle + "/states/KEN"
+	field := `[name="/programme/programme_name"]`
+	drafts := func() int {
+		return eval[int](b, `Object.keys(localStorage).filter(function (k) { return k.indexOf("irm") === 0; }).length`)
+	}
+
+	b.signIn(first)
+	b.open(page)
+	eval[bool](b, `localStorage.setItem("irm:`+secondCycle+`:KEN:programme", "{}"); true`) // kept by State, before
+	b.do(chromedp.SendKeys(field, "Typed by the first"))
+	if n := drafts(); n != 2 {
+		t.Fatalf("drafts in the browser after typing: %d, want 2 (the old one and this one)", n)
+	}
+	// The first person's session ends without a sign-out (it expired).
+	if _, err := s.Pool.Exec(context.Background(), `DELETE FROM web_sessions`); err != nil {
+		t.Fatal(err)
+	}
+
+	b.signIn(second)
+	b.open(page)
+	if eval[bool](b, `!document.getElementById("restore").hidden`) {
+		t.Error("the second person is offered the first person's unsaved answers")
+	}
+	b.signOut()
+	if n := drafts(); n != 1 {
+		t.Errorf("after the second person signs out: %d drafts, want the first person's 1 kept", n)
+	}
+
+	b.signIn(first)
+	b.open(page)
+	b.do(chromedp.WaitVisible("#restore"))
+	b.signOut()
+	if n := drafts(); n != 0 {
+		t.Errorf("after the first person signs out: %d drafts, want none", n)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -32,6 +33,7 @@ import (
 // questionnaires loaded and a cycle open for each.
 type site struct {
 	URL      string
+	Handler  http.Handler // the same, for requests sent without a network
 	Pool     *pgxpool.Pool
 	Registry *questionnaire.Registry
 	Workflow *submission.Service
@@ -79,7 +81,7 @@ func newSiteWith(t testing.TB, opts app.HandlerOptions) *site {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	s := &site{URL: srv.URL, Pool: pool, Registry: content.Registry, Workflow: submission.NewService(pool, content.Registry, aggregate.Projection{}),
+	s := &site{URL: srv.URL, Handler: h, Pool: pool, Registry: content.Registry, Workflow: submission.NewService(pool, content.Registry, aggregate.Projection{}),
 		Tokens: auth.NewStore(pool)}
 	if _, err := pool.Exec(context.Background(), `UPDATE states SET party = true WHERE code IN ('GHA', 'KEN', 'NGA', 'FRA', 'BRA', 'JPN')`); err != nil {
 		t.Fatal(err)

@@ -114,6 +114,8 @@ var fr = map[string]string{
 	"Secretariat":                        "Secrétariat",
 	"Sections":                           "Sections",
 	"See every row error":                "Voir toutes les erreurs par ligne",
+	"This is too large to send":          "C'est trop volumineux pour être envoyé",
+	"Too many requests: wait a moment":   "Trop de requêtes : patientez un instant",
 	"Sign in again":                      "Reconnectez-vous",
 	"Sign in":                            "Se connecter",
 	"Sign out":                           "Se déconnecter",

@@ -26,8 +26,8 @@ func tr(lang, s string) string {
 // language is the one chosen (a cookie), else the browser's first known
 // one, else English.
 func language(r *http.Request) string {
-	if c, err := r.Cookie(langCookie); err == nil && known(c.Value) {
-		return c.Value
+	if c := cookie(r, langCookie); known(c) {
+		return c
 	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
 		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))

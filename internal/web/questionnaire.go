@@ -14,8 +14,9 @@ import (
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
-// maxFormBytes bounds a posted questionnaire section; the answers
-// document itself is bounded by the submission service.
+// maxFormBytes bounds a posted questionnaire section (and a review's
+// comments); the answers document itself is bounded by the submission
+// service.
 const maxFormBytes = 2 << 20
 
 type navSection struct {
@@ -121,6 +122,12 @@ func (fc *formCtx) url(section string) string {
 	return "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code + "?section=" + url.QueryEscape(section)
 }
 
+// draftKey is where the page script keeps a section's unsaved answers in
+// the browser: per person, cycle, State and section.
+func (h *Handler) draftKey(rq *req, fc *formCtx, section string) string {
+	return h.keys.drafts(rq.P.TokenID) + fc.cycle.ID + ":" + fc.state.Code + ":" + section
+}
+
 func (h *Handler) questionnairePage(w http.ResponseWriter, r *http.Request, rq *req) error {
 	fc, err := h.loadForm(r, rq, r.URL.Query().Get("section"))
 	if err != nil {
@@ -132,7 +139,7 @@ func (h *Handler) questionnairePage(w http.ResponseWriter, r *http.Request, rq *
 		v.Notice, v.Saved = tr(rq.Lang, "Your answers are saved."), true
 		if from := r.URL.Query().Get("from"); from != "" {
 			if sec, _ := fc.form.section(from); sec != nil {
-				v.SavedKey = "irm:" + fc.cycle.ID + ":" + fc.state.Code + ":" + sec.ID
+				v.SavedKey = h.draftKey(rq, fc, sec.ID)
 			}
 		}
 	case "submitted":
@@ -148,7 +155,7 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 	v := &formView{Cycle: fc.cycle, State: fc.state, Title: fc.form.q.Label(rq.Lang), Status: "Not started",
 		Editable: true, NextSection: fc.next, SectionHelp: fc.sec.Description,
 		Action:      "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code,
-		StorageKey:  "irm:" + fc.cycle.ID + ":" + fc.state.Code + ":" + fc.sec.ID,
+		StorageKey:  h.draftKey(rq, fc, fc.sec.ID),
 		RequiredURL: "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code + "/required"}
 	if fc.sub != nil {
 		v.Status, v.Version = string(fc.sub.Status), fc.sub.Version
@@ -207,10 +214,6 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 }
 
 func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *req) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return apperr.BadInputf("the form could not be read: %v", err)
-	}
 	fc, err := h.loadForm(r, rq, r.PostFormValue("section"))
 	if err != nil {
 		return err
@@ -327,10 +330,6 @@ func (h *Handler) conflictPage(w http.ResponseWriter, r *http.Request, rq *req, 
 // requiredJSON answers the page's script: which questions of the section
 // are required for the answers as they stand in the form (unsaved).
 func (h *Handler) requiredJSON(w http.ResponseWriter, r *http.Request, rq *req) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return apperr.BadInputf("the form could not be read: %v", err)
-	}
 	fc, err := h.loadForm(r, rq, r.PostFormValue("section"))
 	if err != nil {
 		return err

@@ -111,6 +111,7 @@ type view struct {
 	Dir       string
 	Title     string
 	User      *auth.Principal
+	Drafts    string // the prefix of the user's drafts in browser storage, cleared at sign-out
 	CSRF      string
 	Path      string
 	Dev       bool
@@ -127,7 +128,7 @@ type langChoice struct {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
 	v := view{Lang: rq.Lang, Dir: "ltr", Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
 	if rq.In {
-		v.User = &rq.P
+		v.User, v.Drafts = &rq.P, h.keys.drafts(rq.P.TokenID)
 	}
 	for _, l := range languages {
 		v.Languages = append(v.Languages, langChoice{Code: l.code, Name: l.name, Current: l.code == rq.Lang})

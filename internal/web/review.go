@@ -276,10 +276,6 @@ func (h *Handler) reviewPage(w http.ResponseWriter, r *http.Request, rq *req) er
 }
 
 func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return apperr.BadInputf("the form could not be read: %v", err)
-	}
 	drafts := map[string]string{}
 	var comments []submission.CommentInput
 	for k, vals := range r.PostForm {

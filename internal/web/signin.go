@@ -23,7 +23,8 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, rq *req) er
 	return nil
 }
 
-// signIn checks the pasted token once and starts a session; the token is
+// signIn checks the pasted token once and starts a session (audited; the
+// token's oldest session ends beyond maxSessionsPerToken); the token is
 // never stored, shown or sent back.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, rq *req) error {
 	next := localPath(r.PostFormValue("next"))
@@ -37,9 +38,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, rq *req) error 
 		return err
 	}
 	if rq.sid != "" {
-		h.sessions.end(r.Context(), rq.sid) //nolint:errcheck // replaced below either way
+		h.sessions.end(r.Context(), rq.sid, rq.P) //nolint:errcheck // replaced below either way
 	}
-	id, _, err := h.sessions.create(r.Context(), p.TokenID)
+	id, err := h.sessions.start(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, rq *req) error 
 }
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, rq *req) error {
-	if err := h.sessions.end(r.Context(), rq.sid); err != nil {
+	if err := h.sessions.end(r.Context(), rq.sid, rq.P); err != nil {
 		return err
 	}
 	setCookie(w, r, sessionCookie, "", -1)

@@ -104,9 +104,12 @@ func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, rq *req
 	return nil
 }
 
-// statisticsUpload streams an uploaded CSV file into the statistics
-// service; the CSRF token must come before the file in the form (the page
-// puts it first), so nothing is read from the file before it is checked.
+// statisticsUpload stores an uploaded CSV file through the statistics
+// service. Its CSRF token is checked before a byte of the file is
+// received: it comes in the X-CSRF-Token header (scripts), or as the form's
+// first field (the page puts it first, so this works without JavaScript);
+// a form whose first part is anything else is refused there. Only then is
+// the file received, under the CSV endpoint's rules (SpoolUpload).
 func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *req) error {
 	code := strings.ToUpper(r.PathValue("state"))
 	if err := auth.CanReportStatistics(rq.P, code); err != nil {
@@ -116,17 +119,14 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 	if mt != "multipart/form-data" || params["boundary"] == "" {
 		return apperr.BadInputf("send the file as multipart/form-data, as the page's form does")
 	}
-	var body io.Reader = http.MaxBytesReader(w, r.Body, maxUploadBytes)
-	if h.SpoolUpload != nil {
-		spooled, err := h.SpoolUpload(w, r, rq.P)
-		if err != nil {
-			return err
-		}
-		defer spooled.Close()
-		body = spooled
-	}
-	mr := multipart.NewReader(body, params["boundary"])
 	csrfChecked := false
+	if got := r.Header.Get("X-CSRF-Token"); got != "" {
+		if !sameToken(got, rq.CSRF) {
+			return errCSRF
+		}
+		csrfChecked = true
+	}
+	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, maxUploadBytes), params["boundary"])
 	var res statistics.Result
 	var problem string
 	uploaded := false
@@ -138,32 +138,43 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 		if err != nil {
 			return apperr.BadInputf("the upload could not be read: %v", err)
 		}
-		switch part.FormName() {
-		case "csrf":
+		if !csrfChecked {
+			if part.FormName() != "csrf" {
+				return errCSRF // the first part must be the token
+			}
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			if !sameToken(string(b), rq.CSRF) {
 				return errCSRF
 			}
 			csrfChecked = true
-		case "file":
-			if !csrfChecked {
-				return errCSRF
-			}
-			if part.FileName() == "" {
-				problem = tr(rq.Lang, "Choose a CSV file to upload.")
-				continue
-			}
-			uploaded = true
-			res, err = h.Statistics.Report(r.Context(), rq.P, code, statistics.NewCSVSource(part, h.Statistics.Catalogue()))
-			var tooBig *http.MaxBytesError
-			switch {
-			case errors.As(err, &tooBig):
-				return apperr.BadInputf("the file is larger than 512 MiB: split it")
-			case err != nil && apperr.CodeOf(err) == apperr.BadInput:
-				problem = err.Error()
-			case err != nil:
+			continue
+		}
+		if part.FormName() != "file" || uploaded {
+			continue
+		}
+		if part.FileName() == "" {
+			problem = tr(rq.Lang, "Choose a CSV file to upload.")
+			continue
+		}
+		uploaded = true
+		var file io.Reader = part
+		if h.SpoolUpload != nil {
+			spooled, err := h.SpoolUpload(w, r, rq.P, part)
+			if err != nil {
 				return err
 			}
+			defer spooled.Close()
+			file = spooled
+		}
+		res, err = h.Statistics.Report(r.Context(), rq.P, code, statistics.NewCSVSource(file, h.Statistics.Catalogue()))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return apperr.TooLargef("the file is larger than 512 MiB: split it")
+		case err != nil && apperr.CodeOf(err) == apperr.BadInput:
+			problem = err.Error()
+		case err != nil:
+			return err
 		}
 	}
 	if !csrfChecked {

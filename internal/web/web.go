@@ -2,8 +2,10 @@
 // points, the secretariat and working groups, beside the GraphQL one in
 // graph/. Its handlers call the same domain services and policy functions
 // as the resolvers; it holds no business rule and no SQL except for the
-// table it owns, web_sessions (sign-in by pasting a token once; an
-// HttpOnly, SameSite=Strict session cookie; a CSRF token on every form).
+// tables it owns, web_sessions and web_key (sign-in by pasting a token
+// once; an HttpOnly, SameSite=Strict session cookie, __Host- over TLS; a
+// CSRF token on every form, derived from web_key's key; forms from
+// other origins refused).
 // Templates and assets are embedded; no request leaves the user's network.
 package web
 
@@ -14,6 +16,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -33,7 +36,7 @@ import (
 
 // Deps are the services the pages call.
 type Deps struct {
-	Pool       *pgxpool.Pool // for web_sessions only
+	Pool       *pgxpool.Pool // for web_sessions and web_key only
 	Log        *slog.Logger
 	Registry   *questionnaire.Registry
 	Workflow   *submission.Service
@@ -44,9 +47,10 @@ type Deps struct {
 	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
-	// SpoolUpload receives an upload's body under the CSV endpoint's rules
-	// (upload slots, whole into a temporary file); nil reads it directly.
-	SpoolUpload func(http.ResponseWriter, *http.Request, auth.Principal) (io.ReadCloser, error)
+	// SpoolUpload receives an uploaded file (the form's file part) under
+	// the CSV endpoint's rules (an upload slot, whole into a temporary file,
+	// at a minimum rate); nil reads it directly.
+	SpoolUpload func(w http.ResponseWriter, r *http.Request, p auth.Principal, file io.Reader) (io.ReadCloser, error)
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
 	// headers ExplorerHeaders gives for the request (none: nil).
 	Dev             bool
@@ -57,16 +61,22 @@ type Deps struct {
 type Handler struct {
 	Deps
 	sessions sessions
+	keys     keys
+	origins  *http.CrossOriginProtection // same origin only, for every unsafe method
 	tmpl     *template.Template
 	forms    map[string]*qform // questionnaire id → its form
 	mux      *http.ServeMux
 }
 
-// New builds the web application. It fails when a template does not parse
-// or a questionnaire cannot be turned into a form.
-func New(d Deps) (*Handler, error) {
-	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, forms: map[string]*qform{}}
+// New builds the web application. It fails when a template does not parse,
+// a questionnaire cannot be turned into a form or the database has no key
+// for the pages (web_key, made by irm migrate).
+func New(ctx context.Context, d Deps) (*Handler, error) {
+	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, origins: http.NewCrossOriginProtection(), forms: map[string]*qform{}}
 	var err error
+	if h.keys, err = loadKeys(ctx, d.Pool); err != nil {
+		return nil, err
+	}
 	if h.tmpl, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -82,14 +92,37 @@ func New(d Deps) (*Handler, error) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w)
+	if err := h.origins.Check(r); err != nil {
+		h.fail(w, r, nil, errCrossSite)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Refuse answers a page request that is refused before the pages serve it
+// (over a rate limit, say) with err's status on an HTML error page, not
+// the API's JSON: it reads no session, so it costs no database query.
+func (h *Handler) Refuse(w http.ResponseWriter, r *http.Request, err error) {
+	securityHeaders(w)
+	h.fail(w, r, nil, err)
+}
+
+func securityHeaders(w http.ResponseWriter) {
 	hdr := w.Header()
 	hdr.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "same-origin")
 	hdr.Set("X-Frame-Options", "DENY")
-	h.mux.ServeHTTP(w, r)
 }
+
+// errCrossSite refuses a form sent from another site, even a sibling
+// subdomain: browsers say where a request comes from (Sec-Fetch-Site, or
+// Origin in older ones), and the pages take unsafe methods only from
+// their own origin. Requests without either header (curl, scripts) are
+// not a browser's and pass on to the CSRF token check.
+var errCrossSite = apperr.Forbiddenf("this form was sent from another site: IRM accepts forms only from its own pages; open the page on this site and send it again")
 
 func (h *Handler) routes() {
 	m := http.NewServeMux()
@@ -101,14 +134,14 @@ func (h *Handler) routes() {
 	m.Handle("POST /language", h.public(h.setLanguage))
 
 	m.Handle("GET /cycles/{cycle}/states/{state}", h.page(h.questionnairePage))
-	m.Handle("POST /cycles/{cycle}/states/{state}", h.page(h.questionnairePost))
-	m.Handle("POST /cycles/{cycle}/states/{state}/required", h.page(h.requiredJSON))
+	m.Handle("POST /cycles/{cycle}/states/{state}", h.largeForm(h.questionnairePost))
+	m.Handle("POST /cycles/{cycle}/states/{state}/required", h.largeForm(h.requiredJSON))
 	m.Handle("GET /states/{state}/statistics", h.page(h.statisticsPage))
 	m.Handle("POST /states/{state}/statistics", h.upload(h.statisticsUpload))
 
 	m.Handle("GET /review/{cycle}", h.page(h.reviewList))
 	m.Handle("GET /review/{cycle}/{state}", h.page(h.reviewPage))
-	m.Handle("POST /review/{cycle}/{state}", h.page(h.reviewPost))
+	m.Handle("POST /review/{cycle}/{state}", h.largeForm(h.reviewPost))
 	m.Handle("GET /states", h.page(h.statesPage))
 	m.Handle("POST /states/{state}/party", h.page(h.setParty))
 	m.Handle("GET /cycles/new", h.page(h.cycleForm))
@@ -136,9 +169,23 @@ type req struct {
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, rq *req) error
 
+// Posted forms are bounded before they are parsed: the questionnaire's
+// sections and the review's comments (largeForm) up to maxFormBytes, every
+// other form (sign-in, sign-out, language, States Parties, a new cycle) up
+// to smallFormBytes. Only the statistics upload takes multipart/form-data.
+const smallFormBytes = 16 << 10
+
 // public serves pages that need no session (sign-in, language); their
 // forms carry the pre-session CSRF token, checked on POST.
-func (h *Handler) public(fn pageFunc) http.Handler {
+func (h *Handler) public(fn pageFunc) http.Handler { return h.serve(false, smallFormBytes, fn) }
+
+// page serves pages for signed-in users; others go to the sign-in page.
+func (h *Handler) page(fn pageFunc) http.Handler { return h.serve(true, smallFormBytes, fn) }
+
+// largeForm is page for the forms that may reach maxFormBytes.
+func (h *Handler) largeForm(fn pageFunc) http.Handler { return h.serve(true, maxFormBytes, fn) }
+
+func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq, err := h.load(w, r)
 		if err != nil {
@@ -148,8 +195,22 @@ func (h *Handler) public(fn pageFunc) http.Handler {
 		if rq.In { // the services' transactions act as the principal (row-level security)
 			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
 		}
-		if r.Method == http.MethodPost && !h.csrfOK(r, rq) {
-			h.fail(w, r, rq, errCSRF)
+		if r.Method == http.MethodPost {
+			if err := readForm(w, r, maxBody); err != nil {
+				h.fail(w, r, rq, err)
+				return
+			}
+			if !h.csrfOK(r, rq) {
+				h.fail(w, r, rq, errCSRF)
+				return
+			}
+		}
+		if signedIn && !rq.In {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.fail(w, r, rq, apperr.New(apperr.Unauthenticated, "your session has ended: sign in again"))
 			return
 		}
 		if err := fn(w, r, rq); err != nil {
@@ -158,22 +219,30 @@ func (h *Handler) public(fn pageFunc) http.Handler {
 	})
 }
 
-// page serves pages for signed-in users; others go to the sign-in page.
-func (h *Handler) page(fn pageFunc) http.Handler {
-	return h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
-		if !rq.In {
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return nil
-			}
-			return apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+// readForm parses a posted form of at most maxBody bytes, refusing a
+// larger one (413, before a byte is read when its length is declared) and
+// a multipart one (415, unread): nothing of a refused body is kept.
+func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
+			Message: "this form takes no file: send it as the page does (application/x-www-form-urlencoded)"}
+	}
+	tooLarge := apperr.TooLargef("the form is larger than %d KiB: shorten what you typed and send it again", maxBody>>10)
+	if r.ContentLength > maxBody {
+		return tooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return tooLarge
 		}
-		return fn(w, r, rq)
-	})
+		return apperr.BadInputf("the form could not be read: %v", err)
+	}
+	return nil
 }
 
-// upload is page for a multipart POST, whose CSRF token is read from the
-// form by the handler itself, so that the file streams.
+// upload is page for a multipart POST, whose CSRF token is checked by
+// the handler itself, before the file is received.
 func (h *Handler) upload(fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq, err := h.load(w, r)
@@ -205,8 +274,8 @@ func (h *Handler) csrfOK(r *http.Request, rq *req) bool {
 // load reads the session and the language.
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 	rq := &req{Lang: language(r)}
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		sess, ok, err := h.sessions.get(r.Context(), c.Value)
+	if sid := cookie(r, sessionCookie); sid != "" {
+		sess, ok, err := h.sessions.get(r.Context(), sid)
 		if err != nil {
 			return rq, err
 		}
@@ -217,15 +286,15 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 			case err != nil:
 				return rq, err
 			default:
-				rq.P, rq.In, rq.CSRF, rq.sid = p, true, sess.CSRF, c.Value
+				rq.P, rq.In, rq.CSRF, rq.sid = p, true, h.keys.csrf(sid), sid
 				return rq, nil
 			}
 		}
 	}
-	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) >= 32 {
-		rq.CSRF = c.Value
+	if pre := cookie(r, preCookie); h.keys.preOK(pre) {
+		rq.CSRF = pre
 	} else {
-		rq.CSRF = randomToken()
+		rq.CSRF = h.keys.newPre()
 		setCookie(w, r, preCookie, rq.CSRF, 0)
 	}
 	return rq, nil
@@ -250,7 +319,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err erro
 		w.Header().Set("Retry-After", ra)
 	}
 	titles := map[int]string{401: "Sign in again", 403: "You may not open this page", 404: "Page not found",
-		409: "This changed meanwhile", 400: "Something in the request is wrong", 500: "Something went wrong"}
+		409: "This changed meanwhile", 400: "Something in the request is wrong", 413: "This is too large to send",
+		429: "Too many requests: wait a moment", 500: "Something went wrong"}
 	title, ok := titles[p.Status]
 	if !ok {
 		title = "Something in the request is wrong"

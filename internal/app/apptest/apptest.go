@@ -66,10 +66,11 @@ func New(t testing.TB) *Env {
 	return NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}})
 }
 
-// NewWith starts the API with opts on a new database.
-func NewWith(t testing.TB, opts app.HandlerOptions) *Env {
+// NewWith starts the API with opts on a new database; configure adjust
+// the service's pool.
+func NewWith(t testing.TB, opts app.HandlerOptions, configure ...func(*pgxpool.Config)) *Env {
 	t.Helper()
-	owner, appPool := pgtest.NewApp(t)
+	owner, appPool := pgtest.NewApp(t, configure...)
 	content, err := app.LoadContent("")
 	if err != nil {
 		t.Fatal(err)

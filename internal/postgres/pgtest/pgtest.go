@@ -57,8 +57,9 @@ func AppURL(u string) string {
 }
 
 // NewApp returns a pool on a new database as the owner (for setting up and
-// checking) and a pool on the same database as AppRole (for the service).
-func NewApp(t testing.TB) (owner, app *pgxpool.Pool) {
+// checking) and a pool on the same database as AppRole (for the service),
+// configured by configure.
+func NewApp(t testing.TB, configure ...func(*pgxpool.Config)) (owner, app *pgxpool.Pool) {
 	t.Helper()
 	dsn := NewURL(t)
 	owner, err := postgres.Open(context.Background(), dsn)
@@ -66,7 +67,7 @@ func NewApp(t testing.TB) (owner, app *pgxpool.Pool) {
 		t.Fatalf("pgtest: %v", err)
 	}
 	t.Cleanup(owner.Close)
-	app, err = postgres.Open(context.Background(), AppURL(dsn))
+	app, err = postgres.Open(context.Background(), AppURL(dsn), configure...)
 	if err != nil {
 		t.Fatalf("pgtest: connect as %s: %v", AppRole, err)
 	}

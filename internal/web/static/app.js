@@ -1,13 +1,19 @@
 // IRM progressive enhancement. Every page works without this script; with
 // it, (1) what is typed in the questionnaire is kept on this device until
-// it is saved, (2) "(required)" marks follow the answers as they change,
-// using the server's own validation, (3) the error summary takes focus,
-// (4) the development explorer runs operations.
+// it is saved, under a key of the person signed in, and forgotten when
+// that person signs out, (2) "(required)" marks follow the answers as they
+// change, using the server's own validation, (3) the error summary takes
+// focus, (4) the development explorer runs operations.
 (function () {
   "use strict";
 
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
+
+  var signOut = document.querySelector("form[data-drafts]");
+  if (signOut) {
+    signOut.addEventListener("submit", function () { forget(signOut.dataset.drafts); });
+  }
 
   var form = document.getElementById("qform");
   if (form && !form.dataset.readonly) { questionnaire(form); }
@@ -22,6 +28,19 @@
       (out[k] = out[k] || []).push(v);
     });
     return out;
+  }
+
+  // forget removes the drafts kept under prefix (the person signing out),
+  // and those kept before drafts were per person ("irm:…", whoever typed
+  // them).
+  function forget(prefix) {
+    var store;
+    try { store = window.localStorage; } catch (e) { return; }
+    if (!store || !prefix) { return; }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var k = store.key(i);
+      if (k && (k.indexOf(prefix) === 0 || k.indexOf("irm:") === 0)) { store.removeItem(k); }
+    }
   }
 
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
