@@ -205,6 +205,11 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
 		// the operation as sent cannot run.
 		setCode(gqlErr, string(apperr.BadInput))
+		// gqlgen's POST transport appends the whole body to its decode
+		// error: a client gets the reason, not its 80 KB back.
+		if m, _, cut := strings.Cut(gqlErr.Message, " body:"); cut && strings.HasPrefix(m, "json request body could not be decoded") {
+			gqlErr.Message = m
+		}
 		if !dev {
 			// gqlgen turns off suggestions for fields only; the rules for
 			// arguments, enum values, input fields and types still offer

@@ -152,7 +152,7 @@ func TestSlowUploadsHoldNoConnection(t *testing.T) {
 	if fifth.Status != http.StatusTooManyRequests {
 		t.Fatalf("a fifth upload while four are in flight: HTTP %d %s, want 429", fifth.Status, truncate(fifth.Body))
 	}
-	if !strings.Contains(string(fifth.Body), `"code":"BAD_USER_INPUT"`) {
+	if !strings.Contains(string(fifth.Body), `"code":"RATE_LIMITED"`) {
 		t.Fatalf("the 429 body: %s", fifth.Body)
 	}
 	if held := env.Pool.Stat().AcquiredConns(); held != 0 {
@@ -269,7 +269,7 @@ func TestRateLimits(t *testing.T) {
 		if ra := refused.Header.Get("Retry-After"); ra == "" || ra == "0" {
 			t.Fatalf("Retry-After %q", ra)
 		}
-		if !strings.Contains(string(refused.Body), `"code":"BAD_USER_INPUT"`) {
+		if !strings.Contains(string(refused.Body), `"code":"RATE_LIMITED"`) {
 			t.Fatalf("429 body: %s", refused.Body)
 		}
 		for i := range 20 {
