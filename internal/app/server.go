@@ -280,7 +280,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
-	workers := registerRenderWorkers(fs, getenv)
+	reportFlags := registerReports(fs, getenv)
 	var limits Limits
 	limits.register(fs, getenv)
 	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
@@ -308,7 +308,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer stopSealer() // after the server and the report workers, which write events
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
-	reports, err := startReports(ctx, pool, content, log, *workers)
+	reports, err := startReports(ctx, pool, content, log, reportFlags)
 	if err != nil {
 		return err
 	}
