@@ -149,9 +149,6 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
 
-// RequestID returns the id given to the request carrying ctx.
-func RequestID(ctx context.Context) string { return apperr.RequestID(ctx) }
-
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := make([]byte, 8)

@@ -43,8 +43,6 @@ type Deps struct {
 	States     *state.Store
 	Statistics *statistics.Service
 	Tokens     *auth.Store
-	// RequestID names the request in "internal error (request …)".
-	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
 	// SpoolUpload receives an uploaded file (the form's file part) under
