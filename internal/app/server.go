@@ -25,6 +25,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -139,7 +140,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	})
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
 		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
-		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
+		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
 	if err != nil {
 		return nil, err
 	}
