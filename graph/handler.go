@@ -195,11 +195,7 @@ func satMul(a, b int) int {
 // anything else INTERNAL with the request id, never the cause.
 func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	var notYet *notYetError
 	switch {
-	case errors.As(err, &notYet):
-		gqlErr.Message = notYet.Error()
-		setCode(gqlErr, string(apperr.Internal))
 	case isInputError(err):
 		// The contract's codes only: gqlgen's own (GRAPHQL_PARSE_FAILED,
 		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
