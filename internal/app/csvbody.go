@@ -44,7 +44,7 @@ func (s *server) spoolUpload(w http.ResponseWriter, r *http.Request, p auth.Prin
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.spool(w, file)
+	f, err := s.spool(w, r, file)
 	if err != nil {
 		release()
 		return nil, err

@@ -29,7 +29,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
-	workers := registerRenderWorkers(fs, getenv)
+	reportFlags := registerReports(fs, getenv)
 	reset := fs.Bool("reset", false, "start over: delete everything in the database first, then load the demo data again")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,7 +76,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
-	reports, err := startReports(ctx, pool, content, log, *workers)
+	reports, err := startReports(ctx, pool, content, log, reportFlags)
 	if err != nil {
 		return err
 	}

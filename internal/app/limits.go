@@ -33,9 +33,12 @@ type Limits struct {
 	// UploadsPerToken those of one token.
 	Uploads, UploadsPerToken int
 	// UploadIdle is the longest an upload may send nothing; UploadMinRate
-	// the bytes per second it must average after UploadIdle.
+	// the bytes per second it must average after UploadIdle (more for a
+	// declared size that would otherwise take longer than UploadMaxTime);
+	// UploadMaxTime the longest one may take in all.
 	UploadIdle    time.Duration
 	UploadMinRate int
+	UploadMaxTime time.Duration
 }
 
 // Defaults of Limits.
@@ -47,6 +50,7 @@ var DefaultLimits = Limits{
 	UploadsPerToken:   2,
 	UploadIdle:        30 * time.Second,
 	UploadMinRate:     16 << 10,
+	UploadMaxTime:     15 * time.Minute,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -71,6 +75,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.UploadMinRate != 0 {
 		d.UploadMinRate = l.UploadMinRate
+	}
+	if l.UploadMaxTime != 0 {
+		d.UploadMaxTime = l.UploadMaxTime
 	}
 	return d
 }
@@ -99,6 +106,18 @@ func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&l.Uploads, "max-uploads", envInt("IRM_MAX_UPLOADS", d.Uploads), "CSV uploads received at once (env IRM_MAX_UPLOADS)")
 	fs.IntVar(&l.UploadsPerToken, "max-uploads-per-token", envInt("IRM_MAX_UPLOADS_PER_TOKEN", d.UploadsPerToken),
 		"CSV uploads received at once per token (env IRM_MAX_UPLOADS_PER_TOKEN)")
+	envDuration := func(key string, def time.Duration) time.Duration {
+		if v, err := time.ParseDuration(getenv(key)); err == nil {
+			return v
+		}
+		return def
+	}
+	fs.DurationVar(&l.UploadIdle, "upload-idle", envDuration("IRM_UPLOAD_IDLE", d.UploadIdle),
+		"longest pause an upload may make (env IRM_UPLOAD_IDLE)")
+	fs.IntVar(&l.UploadMinRate, "upload-min-rate", envInt("IRM_UPLOAD_MIN_RATE", d.UploadMinRate),
+		"bytes per second an upload must average after the first pause allowed (env IRM_UPLOAD_MIN_RATE)")
+	fs.DurationVar(&l.UploadMaxTime, "upload-max-time", envDuration("IRM_UPLOAD_MAX_TIME", d.UploadMaxTime),
+		"longest an upload may take in all; a declared size must arrive within it (env IRM_UPLOAD_MAX_TIME)")
 }
 
 // withMaxConns sets the pool size in a database URL or DSN (pgxpool's

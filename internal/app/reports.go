@@ -68,22 +68,37 @@ func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
 	})
 }
 
-// registerRenderWorkers adds --render-workers to fs.
-func registerRenderWorkers(fs *flag.FlagSet, getenv func(string) string) *int {
-	def := schedule.DefaultWorkers
-	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
-		def = v
-	}
-	return fs.Int("render-workers", def, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+// reportFlags are serve's and dev's flags for the report service.
+type reportFlags struct {
+	workers     int
+	minInterval time.Duration
 }
 
-// startReports builds the report service with workers renders at a
-// time and starts its scheduler and render workers.
-func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, workers int) (*schedule.Service, error) {
-	if workers < 1 {
-		return nil, fmt.Errorf("--render-workers %d: want at least 1", workers)
+// registerReports adds --render-workers and --min-schedule-interval to fs.
+func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags {
+	f := &reportFlags{workers: schedule.DefaultWorkers, minInterval: schedule.DefaultMinInterval}
+	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
+		f.workers = v
 	}
-	reports, err := NewReports(pool, content, log, schedule.Config{Workers: workers})
+	if v, err := time.ParseDuration(getenv("IRM_MIN_SCHEDULE_INTERVAL")); err == nil {
+		f.minInterval = v
+	}
+	fs.IntVar(&f.workers, "render-workers", f.workers, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+	fs.DurationVar(&f.minInterval, "min-schedule-interval", f.minInterval,
+		"the shortest time a report schedule may leave between two runs; a staging system may use 1m (env IRM_MIN_SCHEDULE_INTERVAL)")
+	return f
+}
+
+// startReports builds the report service as the flags say and starts its
+// scheduler and render workers.
+func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, f *reportFlags) (*schedule.Service, error) {
+	if f.workers < 1 {
+		return nil, fmt.Errorf("--render-workers %d: want at least 1", f.workers)
+	}
+	if f.minInterval < time.Minute {
+		return nil, fmt.Errorf("--min-schedule-interval %s: want at least 1m (cron's resolution)", f.minInterval)
+	}
+	reports, err := NewReports(pool, content, log, schedule.Config{Workers: f.workers, MinInterval: f.minInterval})
 	if err != nil {
 		return nil, err
 	}

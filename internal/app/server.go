@@ -27,6 +27,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -141,7 +142,7 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	})
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
 		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
-		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders)})
+		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
 	if err != nil {
 		return nil, err
 	}
@@ -150,9 +151,6 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 	s.isPage = func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" }
 	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
 }
-
-// RequestID returns the id given to the request carrying ctx.
-func RequestID(ctx context.Context) string { return apperr.RequestID(ctx) }
 
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -282,7 +280,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
-	workers := registerRenderWorkers(fs, getenv)
+	reportFlags := registerReports(fs, getenv)
 	var limits Limits
 	limits.register(fs, getenv)
 	var heads headFlags
@@ -319,7 +317,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer stopSealer() // after the server and the report workers, which write events
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
-	reports, err := startReports(ctx, pool, content, log, *workers)
+	reports, err := startReports(ctx, pool, content, log, reportFlags)
 	if err != nil {
 		return err
 	}

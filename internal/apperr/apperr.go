@@ -22,7 +22,11 @@ const (
 	NotFound        Code = "NOT_FOUND"
 	Conflict        Code = "CONFLICT"
 	BadInput        Code = "BAD_USER_INPUT"
-	Internal        Code = "INTERNAL"
+	// RateLimited is a caller over one of its limits of rate or
+	// concurrency: the same request succeeds later (Retry-After says
+	// when), unlike a BAD_USER_INPUT.
+	RateLimited Code = "RATE_LIMITED"
+	Internal    Code = "INTERNAL"
 )
 
 // HTTPStatus is the status a transport answers a request with when the
@@ -39,6 +43,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusConflict
 	case BadInput:
 		return http.StatusBadRequest
+	case RateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -79,10 +85,10 @@ func Limitf(format string, args ...any) error {
 	return &Error{Code: BadInput, Status: http.StatusUnprocessableEntity, Message: fmt.Sprintf(format, args...)}
 }
 
-// TooManyRequests is a BAD_USER_INPUT for a caller over its rate (HTTP 429
+// TooManyRequests is a RATE_LIMITED for a caller over its rate (HTTP 429
 // with Retry-After).
 func TooManyRequests(retryAfter time.Duration, format string, args ...any) error {
-	return &Error{Code: BadInput, Status: http.StatusTooManyRequests, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: RateLimited, Status: http.StatusTooManyRequests, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.

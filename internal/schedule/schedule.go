@@ -115,8 +115,12 @@ type Config struct {
 	Log *slog.Logger
 }
 
-// DefaultWorkers is the default of Config.Workers (the --render-workers flag).
-const DefaultWorkers = 2
+// Defaults of Config.Workers (the --render-workers flag) and
+// Config.MinInterval (--min-schedule-interval).
+const (
+	DefaultWorkers     = 2
+	DefaultMinInterval = time.Hour
+)
 
 func (c Config) withDefaults() Config {
 	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
@@ -125,7 +129,7 @@ func (c Config) withDefaults() Config {
 	c.RenderTimeout = cmp.Or(c.RenderTimeout, 10*time.Minute)
 	c.RescueAfter = cmp.Or(c.RescueAfter, c.RenderTimeout+5*time.Minute)
 	c.CatchUpAfter = cmp.Or(c.CatchUpAfter, time.Minute)
-	c.MinInterval = cmp.Or(c.MinInterval, time.Hour)
+	c.MinInterval = cmp.Or(c.MinInterval, DefaultMinInterval)
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}

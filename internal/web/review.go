@@ -148,9 +148,15 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	var before map[string]any
 	if len(submitted) > 0 {
 		prev := submitted[len(submitted)-1]
-		v.Previous, before = prev.Version, decodeDoc(prev.Answers)
+		v.Previous = prev.Version
+		if before, err = decodeDoc(prev.Answers); err != nil {
+			return nil, err
+		}
 	}
-	now := decodeDoc(sub.Answers)
+	now, err := decodeDoc(sub.Answers)
+	if err != nil {
+		return nil, err
+	}
 	comments := map[string][]viewComment{}
 	cs, err := h.Workflow.Comments(ctx, []string{sub.ID})
 	if err != nil {
