@@ -27,6 +27,7 @@ var owners = map[string]string{
 	"audit_chain":           "internal/audit",
 	"audit_chain_head":      "internal/audit",
 	"idempotency_keys":      "internal/idempotency",
+	"irm_principal_key":     "internal/postgres", // read only by the owner's irm_act and irm_sealed
 	"observations":          "internal/statistics",
 	"observation_revisions": "internal/statistics",
 	"observations_visible":  "internal/statistics",
