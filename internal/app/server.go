@@ -37,7 +37,7 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
-	// Limits per caller; zero fields take DefaultLimits.
+	// Limits per caller; zero fields take the defaults (the flags' defaults).
 	Limits Limits
 	// SpoolDir receives uploads before they are stored ("": the system's
 	// temporary folder).

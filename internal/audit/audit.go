@@ -112,8 +112,8 @@ func Hash(prev []byte, e Stored) []byte {
 	return h.Sum(nil)
 }
 
-// Genesis is the previous hash of the first event.
-var Genesis = make([]byte, sha256.Size)
+// genesis is the previous hash of the first event.
+var genesis = make([]byte, sha256.Size)
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {
@@ -223,7 +223,7 @@ func Verify(ctx context.Context, db Querier) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("read audit events: %w", err)
 	}
-	prev := Genesis
+	prev := genesis
 	var e Stored
 	_, err = pgx.ForEachRow(rows, []any{&e.ChainSeq, &e.ID, &e.At, &e.Actor, &e.ActorToken, &e.ActorRole, &e.Action,
 		&e.Subject, &e.Detail, &e.PrevHash, &e.Hash}, func() error {
