@@ -123,7 +123,7 @@ func weighLists(cfg *Config, r *Resolver) {
 	c.Submission.Answers = answers
 	c.SubmissionVersion.Answers = answers
 	c.Query.Trend = func(child int, _ string, _ *statistics.GroupBy, _ *int, _ *int, _ model.JSON) int {
-		return list(len(state.RegionalGroups) + 1)(child)
+		return list(len(state.RegionalGroups()) + 1)(child)
 	}
 	c.TrendSeries.Points = list(time.Now().Year() - statistics.FirstYear + 1)
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosp-ict/irm/internal/app/apptest"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/app"
@@ -204,10 +206,7 @@ func TestTokenCommandsListRevokeAndExpire(t *testing.T) {
 	id := row[1]
 
 	// Used once through the API (as the app role), then revoked.
-	h, err := app.NewHandler(ctx, appPool(t, dsn), mustContent(t), discardLog(), app.HandlerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.Handler(t, appPool(t, dsn), mustContent(t), discardLog(), app.HandlerOptions{})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	status := func() int {
@@ -324,11 +323,8 @@ func TestDevExplorerHandsItsTokenOnlyToLoopback(t *testing.T) {
 	t.Parallel()
 	_, appP := pgtest.NewApp(t)
 	const secret = "irm_dev-token-for-the-explorer"
-	h, err := app.NewHandler(context.Background(), appP, mustContent(t), discardLog(), app.HandlerOptions{Dev: true,
+	h := apptest.Handler(t, appP, mustContent(t), discardLog(), app.HandlerOptions{Dev: true,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := []struct {
 		name   string
 		remote string

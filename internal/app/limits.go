@@ -41,8 +41,8 @@ type Limits struct {
 	UploadMaxTime time.Duration
 }
 
-// Defaults of Limits.
-var DefaultLimits = Limits{
+// defaultLimits are the defaults of Limits.
+var defaultLimits = Limits{
 	RatePerToken:      10,
 	SecretariatFactor: 5,
 	RatePerAddress:    50,
@@ -54,7 +54,7 @@ var DefaultLimits = Limits{
 }
 
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := defaultLimits
 	if l.RatePerToken != 0 {
 		d.RatePerToken = l.RatePerToken
 	}
@@ -84,7 +84,7 @@ func (l Limits) withDefaults() Limits {
 
 // register adds the limits' flags (with env fallbacks) to fs.
 func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
-	d := DefaultLimits
+	d := defaultLimits
 	envFloat := func(key string, def float64) float64 {
 		if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
 			return v

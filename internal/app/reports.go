@@ -13,34 +13,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
-	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
-	"github.com/cosp-ict/irm/internal/statistics"
-	"github.com/cosp-ict/irm/internal/submission"
 )
-
-// NewReports builds the report runs and schedules service over pool. It
-// queues renders at once; it renders and fires schedules once started.
-func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg schedule.Config) (*schedule.Service, error) {
-	cfg.Log = log
-	return schedule.New(pool, newRenderer(pool, content), cfg)
-}
-
-// newRenderer is the renderer the service uses: internal/report, reading
-// the same aggregates and trends as the API.
-func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
-	workflow := submission.NewService(pool, content.Registry, aggregate.Projection{})
-	stats := statistics.NewService(pool, content.Indicators)
-	agg := aggregate.NewService(pool, content.Registry, stats, workflow)
-	return report.NewRenderer(pool, content.Registry, content.Indicators, agg, stats)
-}
 
 // reportPDF serves GET /reports/{id}.pdf to whoever may read the run:
 // the bytes as stored, an ETag from their SHA-256 (If-None-Match gives
@@ -89,23 +67,15 @@ func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags 
 	return f
 }
 
-// startReports builds the report service as the flags say and starts its
-// scheduler and render workers.
-func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, f *reportFlags) (*schedule.Service, error) {
+// reportConfig is the report service's configuration from the flags.
+func (f *reportFlags) config() (schedule.Config, error) {
 	if f.workers < 1 {
-		return nil, fmt.Errorf("--render-workers %d: want at least 1", f.workers)
+		return schedule.Config{}, fmt.Errorf("--render-workers %d: want at least 1", f.workers)
 	}
 	if f.minInterval < time.Minute {
-		return nil, fmt.Errorf("--min-schedule-interval %s: want at least 1m (cron's resolution)", f.minInterval)
+		return schedule.Config{}, fmt.Errorf("--min-schedule-interval %s: want at least 1m (cron's resolution)", f.minInterval)
 	}
-	reports, err := NewReports(pool, content, log, schedule.Config{Workers: f.workers, MinInterval: f.minInterval})
-	if err != nil {
-		return nil, err
-	}
-	if err := reports.Start(ctx); err != nil {
-		return nil, err
-	}
-	return reports, nil
+	return schedule.Config{Workers: f.workers, MinInterval: f.minInterval}, nil
 }
 
 // stopReports stops the scheduler and the render workers after the HTTP

@@ -22,17 +22,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
-	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/idempotency"
-	"github.com/cosp-ict/irm/internal/schedule"
-	"github.com/cosp-ict/irm/internal/state"
-	"github.com/cosp-ict/irm/internal/statistics"
-	"github.com/cosp-ict/irm/internal/submission"
 	"github.com/cosp-ict/irm/internal/web"
 )
 
@@ -44,10 +39,7 @@ type HandlerOptions struct {
 	Dev bool
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
-	// Reports is the report runs and schedules service; nil builds one
-	// that queues renders without working them (NewReports).
-	Reports *schedule.Service
-	// Limits per caller; zero fields take DefaultLimits.
+	// Limits per caller; zero fields take the defaults (the flags' defaults).
 	Limits Limits
 	// SpoolDir receives uploads before they are stored ("": the system's
 	// temporary folder).
@@ -81,30 +73,12 @@ func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	httperr.Write(w, r, s.log, err)
 }
 
-// NewHandler builds the HTTP API over pool and reg. It refuses to start
-// when a questionnaire that cycles use has changed since.
-func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, opts HandlerOptions) (http.Handler, error) {
-	reg := content.Registry
-	workflow := submission.NewService(pool, reg, aggregate.Projection{})
-	if err := workflow.CheckDigests(ctx); err != nil {
-		return nil, err
-	}
-	if n, err := aggregate.Backfill(ctx, pool, reg); err != nil {
-		return nil, err
-	} else if n > 0 {
-		log.Info("projected the answers of submissions submitted before answer_facts", "submissions", n)
-	}
-	tokens := auth.NewStore(pool)
-	stats := statistics.NewService(pool, content.Indicators)
-	reports := opts.Reports
-	if reports == nil {
-		var err error
-		if reports, err = NewReports(pool, content, log, schedule.Config{}); err != nil {
-			return nil, err
-		}
-	}
-	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: state.NewStore(pool),
-		Workflow: workflow, Statistics: stats, Aggregates: aggregate.NewService(pool, reg, stats, workflow), Reports: reports}
+// NewHandler builds the HTTP API and the web application over svc.
+func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.Handler, error) {
+	pool, content, log := svc.Pool, svc.Content, svc.Log
+	reg, tokens, stats, reports := content.Registry, svc.Tokens, svc.Statistics, svc.Reports
+	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: svc.States,
+		Workflow: svc.Workflow, Statistics: stats, Aggregates: svc.Aggregates, Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 	limits := opts.Limits.withDefaults()
 	s := &server{log: log, limits: limits, rates: newRateLimiter(),
@@ -140,8 +114,8 @@ func NewHandler(ctx context.Context, pool *pgxpool.Pool, content Content, log *s
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
-	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: workflow, States: resolver.StateStore,
-		Statistics: stats, Aggregates: resolver.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
+	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: svc.Workflow, States: svc.States,
+		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
 	if err != nil {
 		return nil, err
@@ -297,6 +271,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	c.databaseURL = url
+	reportCfg, err := reportFlags.config()
+	if err != nil {
+		return err
+	}
 	content, err := LoadContent(c.questionnaires)
 	if err != nil {
 		return err
@@ -317,12 +295,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer stopSealer() // after the server and the report workers, which write events
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
-	reports, err := startReports(ctx, pool, content, log, reportFlags)
+	svc, err := NewServices(pool, content, log, reportCfg)
 	if err != nil {
 		return err
 	}
-	defer stopReports(ctx, reports, log)
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: *dev, Reports: reports, Limits: limits})
+	if err := svc.Prepare(ctx); err != nil {
+		return err
+	}
+	if err := svc.Reports.Start(ctx); err != nil {
+		return err
+	}
+	defer stopReports(ctx, svc.Reports, log)
+	h, err := NewHandler(ctx, svc, HandlerOptions{Dev: *dev, Limits: limits})
 	if err != nil {
 		return err
 	}

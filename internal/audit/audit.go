@@ -116,8 +116,8 @@ func Hash(prev []byte, e Stored) []byte {
 	return h.Sum(nil)
 }
 
-// Genesis is the previous hash of the first event.
-var Genesis = make([]byte, sha256.Size)
+// genesis is the previous hash of the first event.
+var genesis = make([]byte, sha256.Size)
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {
@@ -337,7 +337,7 @@ func Verify(ctx context.Context, db Querier, published ...Head) (Report, error) 
 	if err != nil {
 		return rep, fmt.Errorf("read audit events: %w", err)
 	}
-	prev := Genesis
+	prev := genesis
 	var e Stored
 	_, err = pgx.ForEachRow(rows, []any{&e.ChainSeq, &e.ID, &e.At, &e.Actor, &e.ActorToken, &e.ActorRole, &e.Action,
 		&e.Subject, &e.Detail, &e.PrevHash, &e.Hash}, func() error {
@@ -396,7 +396,7 @@ func Verify(ctx context.Context, db Querier, published ...Head) (Report, error) 
 	default:
 		for i, h := range published {
 			switch {
-			case found[i], h.Seq == 0 && bytes.Equal(h.Hash, Genesis): // published before any event was chained
+			case found[i], h.Seq == 0 && bytes.Equal(h.Hash, genesis): // published before any event was chained
 			case h.Seq > rep.Events:
 				rep.Broken = &Break{ChainSeq: rep.Events + 1, Reason: fmt.Sprintf(
 					"the chain ends at position %d but a head was published at %d (%x): the newest events were removed",

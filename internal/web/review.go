@@ -38,7 +38,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	v := listView{Cycle: c, Status: r.URL.Query().Get("status"), Group: r.URL.Query().Get("group"),
 		Statuses:       []string{"DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"},
-		RegionalGroups: state.RegionalGroups}
+		RegionalGroups: state.RegionalGroups()}
 	var status *submission.Status
 	if v.Status != "" {
 		s := submission.Status(v.Status)
@@ -370,7 +370,7 @@ func (h *Handler) statesPage(w http.ResponseWriter, r *http.Request, rq *req) er
 	if err := auth.CanSetStateParty(rq.P); err != nil {
 		return err
 	}
-	v := statesView{Group: r.URL.Query().Get("group"), RegionalGroups: state.RegionalGroups}
+	v := statesView{Group: r.URL.Query().Get("group"), RegionalGroups: state.RegionalGroups()}
 	f := state.Filter{}
 	if v.Group != "" {
 		f.RegionalGroup = &v.Group
