@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -292,6 +294,197 @@ func TestTransitions(t *testing.T) {
 				if want := []string{twoComments[0].Body, twoComments[1].Body}; !slices.Equal(onThis, want) {
 					t.Fatalf("comments on version %d: got %q, want %q", sub.Version, onThis, want)
 				}
+			}
+		})
+	}
+}
+
+// TestSaveDraftRefusesDocumentsItCannotStore: answers that are not JSON,
+// too large or hold U+0000, and an unknown cycle or State, store nothing.
+func TestSaveDraftRefusesDocumentsItCannotStore(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.openCycle(t, "2027", date(2020, 1, 1))
+	fp := focalPoint("KEN")
+	tests := []struct {
+		name     string
+		cycle    string
+		state    string
+		answers  json.RawMessage
+		wantCode apperr.Code
+	}{
+		{"answers that are not JSON are bad input", "2027", "KEN", json.RawMessage(`{"general_provisions":`), apperr.BadInput},
+		{"answers over the size limit are bad input", "2027", "KEN",
+			json.RawMessage(`{"x":"` + strings.Repeat("a", submission.MaxAnswerBytes) + `"}`), apperr.BadInput},
+		{"answers holding U+0000 are bad input", "2027", "KEN", json.RawMessage(`{"general_provisions":{"a\u0000":1}}`), apperr.BadInput},
+		{"an unknown cycle is not found", "2099", "KEN", emptyDraft, apperr.NotFound},
+		{"a focal point saving for an unknown State is forbidden", "2027", "XXX", emptyDraft, apperr.Forbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := w.snapshot(t)
+			res, err := w.svc.SaveDraft(as(fp), fp, tt.cycle, tt.state, tt.answers, nil)
+			if got := codeOf(err); got != tt.wantCode {
+				t.Fatalf("got %v (%s), field errors %v; want %s", err, got, res.Errors, tt.wantCode)
+			}
+			if after := w.snapshot(t); after != before {
+				t.Fatalf("a refused call changed the tables:\n got %s\nwant %s", after, before)
+			}
+		})
+	}
+	t.Run("the secretariat saving for an unknown State is not found", func(t *testing.T) {
+		_, err := w.svc.SaveDraft(as(secretariat), secretariat, "2027", "XXX", emptyDraft, nil)
+		if got := codeOf(err); got != apperr.NotFound {
+			t.Fatalf("got %v (%s), want %s", err, got, apperr.NotFound)
+		}
+	})
+	t.Run("a State code in lower case is the State's", func(t *testing.T) {
+		res, err := w.svc.SaveDraft(as(fp), fp, "2027", "ken", emptyDraft, nil)
+		if err != nil || res.Submission == nil || res.Submission.StateCode != "KEN" {
+			t.Fatalf("got %+v, %v; want KEN's draft", res.Submission, err)
+		}
+	})
+}
+
+// TestOneOfConcurrentSavesWins: callers that pass the same version at
+// once get one new version between them; the others a CONFLICT.
+func TestOneOfConcurrentSavesWins(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.openCycle(t, "2027", date(2020, 1, 1))
+	fp := focalPoint("KEN")
+	const callers = 5
+	race := func(save func(i int) (submission.Result, error)) (won int, codes []apperr.Code) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				res, err := save(i)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil && len(res.Errors) == 0 {
+					won++
+				} else {
+					codes = append(codes, codeOf(err))
+				}
+			})
+		}
+		wg.Wait()
+		return won, codes
+	}
+	answers := func(i int) json.RawMessage {
+		return json.RawMessage(`{"general_provisions":{"national_focal_point":{"name":"Caller ` + string(rune('A'+i)) + `"}}}`)
+	}
+	wantOne := func(what string, won int, codes []apperr.Code) {
+		t.Helper()
+		if won != 1 || len(codes) != callers-1 || slices.ContainsFunc(codes, func(c apperr.Code) bool { return c != apperr.Conflict }) {
+			t.Fatalf("%s: got %d winners and errors %v, want 1 and %d CONFLICTs", what, won, codes, callers-1)
+		}
+	}
+	won, codes := race(func(i int) (submission.Result, error) {
+		return w.svc.SaveDraft(as(fp), fp, "2027", "KEN", answers(i), nil)
+	})
+	wantOne("creating at once", won, codes)
+	won, codes = race(func(i int) (submission.Result, error) {
+		return w.svc.SaveDraft(as(fp), fp, "2027", "KEN", answers(i), ptr(1))
+	})
+	wantOne("saving over version 1 at once", won, codes)
+
+	sub, err := w.svc.Get(as(fp), fp, "2027", "KEN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(w.versions(t, sub.ID)); sub.Version != 2 || got != 2 {
+		t.Fatalf("after two races: version %d with %d version rows, want 2 and 2", sub.Version, got)
+	}
+}
+
+// TestLateIsFirstSubmittedAfterTheDeadline: a submission first submitted
+// after its cycle closed is late, and stays so; one submitted in time is
+// not, even once returned.
+func TestLateIsFirstSubmittedAfterTheDeadline(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	closed, err := w.svc.OpenCycle(as(secretariat), secretariat, submission.Cycle{ID: "2020", Name: "Review 2020",
+		QuestionnaireID: questionnaireID, OpensOn: date(2020, 1, 1), ClosesOn: date(2020, 12, 31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.openCycle(t, "2027", date(2020, 1, 1)) // closes in 2099
+	tests := []struct {
+		name  string
+		cycle string
+		to    submission.Status
+		want  bool
+	}{
+		{"a submission after the deadline is late", closed.ID, submission.Submitted, true},
+		{"a late submission accepted stays late", closed.ID, submission.Accepted, true},
+		{"a submission before the deadline is not late", "2027", submission.Submitted, false},
+		{"a submission in time returned is not late", "2027", submission.Returned, false},
+		{"a draft is not late", closed.ID, submission.Draft, false},
+	}
+	codes := []string{"KEN", "FRA", "GHA", "BRA", "IND"}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sub := w.bring(t, tt.cycle, codes[i], tt.to, complete)
+			if sub.Late != tt.want {
+				t.Fatalf("late as returned by the call: got %v, want %v", sub.Late, tt.want)
+			}
+			stored, err := w.svc.Get(as(secretariat), secretariat, tt.cycle, codes[i])
+			if err != nil || stored.Late != tt.want {
+				t.Fatalf("late as stored: got %+v (%v), want %v", stored, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestComments: the State's focal point and the secretariat comment on a
+// submission without changing its version; nobody else may.
+func TestComments(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.openCycle(t, "2027", date(2020, 1, 1))
+	sub := w.bring(t, "2027", "KEN", submission.Submitted, complete)
+	tests := []struct {
+		name     string
+		as       auth.Principal
+		id       string
+		path     *string
+		body     string
+		wantCode apperr.Code
+	}{
+		{"the State's focal point comments on its submission", focalPoint("KEN"), sub.ID, nil, "We will send the figures.", ""},
+		{"the secretariat comments on a question", secretariat, sub.ID, ptr("/general_provisions"), "See the guidance.", ""},
+		{"another State's focal point may not comment", focalPoint("FRA"), sub.ID, nil, "Hello", apperr.Forbidden},
+		{"a working-group member may not comment", member, sub.ID, nil, "Hello", apperr.Forbidden},
+		{"a comment on an unknown submission is not found", secretariat, "00000000-0000-4000-8000-000000000000", nil, "Hello", apperr.NotFound},
+		{"a comment on an id that is no UUID is not found", secretariat, "KEN", nil, "Hello", apperr.NotFound},
+		{"an empty comment is bad input", secretariat, sub.ID, nil, " \n", apperr.BadInput},
+		{"a comment too long is bad input", secretariat, sub.ID, nil, strings.Repeat("x", submission.MaxCommentBytes+1), apperr.BadInput},
+		{"a comment on a path outside the questionnaire is bad input", secretariat, sub.ID, ptr("/nowhere"), "Hello", apperr.BadInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, lastEvent := w.snapshot(t), w.lastEvent(t)
+			c, err := w.svc.Comment(as(tt.as), tt.as, tt.id, tt.path, tt.body)
+			if got := codeOf(err); got != tt.wantCode {
+				t.Fatalf("got %v (%s), want %q", err, got, tt.wantCode)
+			}
+			if tt.wantCode != "" {
+				if after := w.snapshot(t); after != before {
+					t.Fatalf("a refused call changed the tables:\n got %s\nwant %s", after, before)
+				}
+				return
+			}
+			if c.Author != tt.as.Name || c.Body != tt.body || (c.Path == nil) != (tt.path == nil) {
+				t.Fatalf("got comment %+v, want by %q saying %q", c, tt.as.Name, tt.body)
+			}
+			if got, want := w.eventsSince(t, lastEvent), []event{{"submission.comment", "submission/" + sub.ID}}; !slices.Equal(got, want) {
+				t.Fatalf("audit events: got %v, want %v", got, want)
+			}
+			stored, err := w.svc.Get(as(secretariat), secretariat, "2027", "KEN")
+			if err != nil || stored.Version != sub.Version || stored.Status != sub.Status {
+				t.Fatalf("after a comment: got %+v (%v), want version %d %s unchanged", stored, err, sub.Version, sub.Status)
 			}
 		})
 	}
