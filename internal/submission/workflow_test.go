@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
@@ -87,7 +88,7 @@ func TestTransitions(t *testing.T) {
 	)
 	tests := []struct {
 		name  string
-		cycle string            // "" is the open cycle; "future" opens in 2099
+		cycle string            // "" is the open cycle; "today" opens today, "future" in 2099
 		from  submission.Status // the submission before the call; none for none
 		draft json.RawMessage   // its draft's answers (default complete)
 		as    who
@@ -117,6 +118,8 @@ func TestTransitions(t *testing.T) {
 			do: saveDraft(emptyDraft, firstVersion), wantCode: apperr.NotFound},
 		{name: "a draft cannot be saved before the cycle opens", cycle: "future", from: none, as: ownFocalPoint,
 			do: saveDraft(emptyDraft, nil), wantCode: apperr.Conflict},
+		{name: "a draft can be saved on the day the cycle opens", cycle: "today", from: none, as: ownFocalPoint,
+			do: saveDraft(emptyDraft, nil), want: draft, action: "submission.create"},
 		{name: "creating a draft where one exists is a conflict", from: draft, as: ownFocalPoint,
 			do: saveDraft(emptyDraft, nil), wantCode: apperr.Conflict},
 		{name: "a focal point saves over its draft", from: draft, draft: emptyDraft, as: ownFocalPoint,
@@ -214,6 +217,7 @@ func TestTransitions(t *testing.T) {
 	w := newWorld(t)
 	w.openCycle(t, "2027", date(2020, 1, 1))
 	w.openCycle(t, "future", date(2099, 1, 1))
+	w.openCycle(t, "today", time.Now().UTC().Truncate(24*time.Hour))
 	// Each case has a State of its own in one database; "other" is a State
 	// no case uses.
 	codes := state.Codes()
