@@ -146,6 +146,12 @@ type Service struct {
 	queue    *river.Client[pgx.Tx]
 	now      func() time.Time
 
+	// ticker paces the scheduler's passes (a time.Ticker of Poll), and
+	// passed, when set, runs after each pass. Tests replace both, and now,
+	// to fire ticks when they choose instead of waiting for them.
+	ticker func(time.Duration) (<-chan time.Time, func())
+	passed func()
+
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
 }
@@ -162,7 +168,7 @@ func New(pool *pgxpool.Pool, renderer Renderer, cfg Config) (*Service, error) {
 	if cfg.RescueAfter <= cfg.RenderTimeout {
 		return nil, fmt.Errorf("rescue after %s must be longer than the render timeout %s", cfg.RescueAfter, cfg.RenderTimeout)
 	}
-	s := &Service{pool: pool, renderer: renderer, cfg: cfg, log: cfg.Log, now: time.Now}
+	s := &Service{pool: pool, renderer: renderer, cfg: cfg, log: cfg.Log, now: time.Now, ticker: realTicker}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &renderWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("render worker: %w", err)
@@ -185,6 +191,12 @@ func New(pool *pgxpool.Pool, renderer Renderer, cfg Config) (*Service, error) {
 	}
 	s.queue = client
 	return s, nil
+}
+
+// realTicker is a time.Ticker's channel and its Stop.
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // Start works the render queue and fires schedules (after catching up
