@@ -99,13 +99,13 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 				codes = append(codes, ind.Code)
 			}
 			if len(codes) == 0 {
-				http.Error(w, "no indicators for working group "+wg, http.StatusNotFound)
+				httperr.Write(w, r, log, apperr.NotFoundf("no indicators for working group %q", wg))
 				return
 			}
 		}
 		var buf bytes.Buffer
 		if err := content.Indicators.Template(&buf, codes, time.Now().Year()-1); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			httperr.Write(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
