@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 // another request is CONFLICT. Queries ignore the header. The answer is
 // stored before it is sent, so an answer the client received is always
 // the one it gets again.
-func (s *server) idempotent(keys *idempotency.Store, next http.Handler) http.Handler {
+func (s *API) Idempotent(keys *idempotency.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		if key == "" || r.Method != http.MethodPost {
