@@ -1,50 +1,19 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/cosp-ict/irm/internal/apperr"
-	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/schedule"
 )
-
-// reportPDF serves GET /reports/{id}.pdf to whoever may read the run:
-// the bytes as stored, an ETag from their SHA-256 (If-None-Match gives
-// 304) and the file name the run recorded. A run that does not exist and
-// one the caller may not read are both 404.
-func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
-		if !ok {
-			httperr.Write(w, r, log, apperr.NotFoundf("report files are named /reports/{id}.pdf"))
-			return
-		}
-		p, _ := auth.FromContext(r.Context())
-		f, err := reports.PDF(r.Context(), p, id)
-		if err != nil {
-			httperr.Write(w, r, log, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
-		w.Header().Set("ETag", `"`+f.SHA256+`"`)
-		w.Header().Set("Cache-Control", "private, no-cache")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.PDF))
-	})
-}
 
 // reportFlags are serve's and dev's flags for the report service.
 type reportFlags struct {

@@ -1,38 +1,27 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/graph"
-	"github.com/cosp-ict/irm/internal/apperr"
-	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/audit"
-	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
+	"github.com/cosp-ict/irm/internal/httpapi"
 	"github.com/cosp-ict/irm/internal/idempotency"
 	"github.com/cosp-ict/irm/internal/web"
 )
-
-// MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
-const MaxBodyBytes = 1 << 20
 
 // HandlerOptions configure the HTTP handler.
 type HandlerOptions struct {
@@ -40,37 +29,10 @@ type HandlerOptions struct {
 	// ExplorerHeaders prefill the explorer's request headers (dev only).
 	ExplorerHeaders map[string]string
 	// Limits per caller; zero fields take the defaults (the flags' defaults).
-	Limits Limits
+	Limits httpapi.Limits
 	// SpoolDir receives uploads before they are stored ("": the system's
 	// temporary folder).
 	SpoolDir string
-}
-
-// server holds what the HTTP middleware shares.
-type server struct {
-	log      *slog.Logger
-	limits   Limits
-	rates    *rateLimiter
-	uploads  *uploadSlots
-	spoolDir string
-	// pages refuses the requests isPage says are the web application's
-	// with its HTML error page.
-	pages interface {
-		Refuse(http.ResponseWriter, *http.Request, error)
-	}
-	isPage func(*http.Request) bool
-}
-
-// refuse answers a request refused before it was served, after reading a
-// bounded part of what the client is still sending: a page request with
-// the web application's HTML error page, the others in the API's JSON.
-func (s *server) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	drain(w, r)
-	if s.pages != nil && s.isPage(r) {
-		s.pages.Refuse(w, r, err)
-		return
-	}
-	httperr.Write(w, r, s.log, err)
 }
 
 // NewHandler builds the HTTP API and the web application over svc.
@@ -80,136 +42,25 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: svc.States,
 		Workflow: svc.Workflow, Statistics: stats, Aggregates: svc.Aggregates, Reports: reports}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
-	limits := opts.Limits.withDefaults()
-	s := &server{log: log, limits: limits, rates: newRateLimiter(),
-		uploads: newUploadSlots(limits.Uploads, limits.UploadsPerToken), spoolDir: opts.SpoolDir}
-	signedIn := func(h http.Handler) http.Handler { return authenticate(tokens, log, s.limitToken(h)) }
+	s := httpapi.New(httpapi.Config{Log: log, Limits: opts.Limits, SpoolDir: opts.SpoolDir})
+	signedIn := func(h http.Handler) http.Handler { return httpapi.Authenticate(tokens, log, s.LimitToken(h)) }
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", limitBody(requireJSON(signedIn(s.idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
+	mux.Handle("POST /graphql", httpapi.LimitBody(httpapi.RequireJSON(signedIn(s.Idempotent(idempotency.NewStore(pool), resolver.WithLoaders(gql))))))
 	mux.Handle("GET /graphql", signedIn(resolver.WithLoaders(gql)))
-	mux.Handle("GET /healthz", newHealth(ctx, pool))
-	mux.Handle("POST /statistics/{file}", signedIn(s.statisticsCSV(stats)))
-	mux.Handle("GET /reports/{file}", signedIn(reportPDF(reports, log)))
-	mux.HandleFunc("GET /statistics/template.csv", func(w http.ResponseWriter, r *http.Request) {
-		var codes []string
-		if q := r.URL.Query().Get("indicators"); q != "" {
-			codes = strings.Split(q, ",")
-		}
-		if wg := r.URL.Query().Get("workingGroup"); wg != "" {
-			for _, ind := range content.Indicators.ForWorkingGroup(wg) {
-				codes = append(codes, ind.Code)
-			}
-			if len(codes) == 0 {
-				http.Error(w, "no indicators for working group "+wg, http.StatusNotFound)
-				return
-			}
-		}
-		var buf bytes.Buffer
-		if err := content.Indicators.Template(&buf, codes, time.Now().Year()-1); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
-		w.Write(buf.Bytes()) //nolint:errcheck
-	})
+	mux.Handle("GET /healthz", httpapi.NewHealth(ctx, pool))
+	mux.Handle("POST /statistics/{file}", signedIn(s.StatisticsCSV(stats)))
+	mux.Handle("GET /reports/{file}", signedIn(httpapi.ReportPDF(reports, log)))
+	mux.Handle("GET /statistics/template.csv", httpapi.Template(content.Indicators, log))
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: svc.Workflow, States: svc.States,
-		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.spoolUpload, Dev: opts.Dev,
+		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle("/", pages) // the web application; /explorer with --dev
-	s.pages = pages
-	s.isPage = func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" }
-	return withRequestID(recoverPanics(log, s.limitAddress(mux))), nil
-}
-
-func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		rand.Read(b) //nolint:errcheck
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(apperr.WithRequestID(r.Context(), id)))
-	})
-}
-
-func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				httperr.Write(w, r, log, fmt.Errorf("panic in handler: %v\n%s", v, debug.Stack()))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// limitBody reads at most MaxBodyBytes of the body; more is refused with
-// 413 before any parsing.
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tooLarge := apperr.TooLargef("the request body is larger than %d bytes", MaxBodyBytes)
-		if r.ContentLength > MaxBodyBytes {
-			httperr.Write(w, r, nil, tooLarge)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-		if err != nil {
-			httperr.Write(w, r, nil, apperr.BadInputf("could not read the request body"))
-			return
-		}
-		if len(body) > MaxBodyBytes {
-			httperr.Write(w, r, nil, tooLarge)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// requireJSON refuses a POST whose body is not declared as JSON with 415
-// in the contract's error shape (gqlgen would answer a bare 400).
-func requireJSON(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			httperr.Write(w, r, nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
-				Message: `send the operation as JSON with "Content-Type: application/json"`})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// authenticate puts the bearer token's principal in the context; requests
-// without a valid token get 401 and never reach a resolver.
-func authenticate(tokens *auth.Store, log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			httperr.Write(w, r, log, apperr.New(apperr.Unauthenticated, `send "Authorization: Bearer TOKEN" (irm token create makes one)`))
-			return
-		}
-		p, err := tokens.Authenticate(r.Context(), strings.TrimSpace(secret))
-		if errors.Is(err, auth.ErrUnauthenticated) {
-			httperr.Write(w, r, log, err)
-			return
-		}
-		if err != nil {
-			// The database did not answer: the client may retry.
-			pres := httperr.Log(r, log, fmt.Errorf("authenticate: %w", err))
-			pres.Status = http.StatusServiceUnavailable
-			httperr.WritePresented(w, pres)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
-	})
+	s.RefusePagesWith(pages, func(r *http.Request) bool { _, pattern := mux.Handler(r); return pattern == "/" })
+	return httpapi.WithRequestID(httpapi.RecoverPanics(log, s.LimitAddress(mux))), nil
 }
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully.
@@ -256,7 +107,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	reportFlags := registerReports(fs, getenv)
 	var limits Limits
-	limits.register(fs, getenv)
+	limits.Register(fs, getenv)
 	var heads headFlags
 	heads.register(fs, getenv)
 	maxConns := fs.Int("db-max-conns", DefaultMaxConns, "database connections of this replica (env IRM_DB_MAX_CONNS)")
@@ -406,3 +257,6 @@ func envOr(getenv func(string) string, key, def string) string {
 	}
 	return def
 }
+
+// Limits bound what one caller may take of a replica (httpapi.Limits).
+type Limits = httpapi.Limits

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -134,7 +135,21 @@ func Present(ctx context.Context, err error) Presented {
 		}
 		return Presented{Code: e.Code, Status: status, Message: e.Message, RetryAfter: e.RetryAfter}
 	}
+	if failed, ok := ctx.Value(failureKey{}).(*atomic.Bool); ok {
+		failed.Store(true)
+	}
 	return Presented{Code: Internal, Status: http.StatusInternalServerError, Message: InternalMessage(ctx), Internal: true}
+}
+
+type failureKey struct{}
+
+// WithFailureRecord returns a context in which Present notes that it
+// presented an INTERNAL error, and the function that says whether it did:
+// a layer around a transport (the idempotency keys) learns how a request
+// ended from the error's code, not by reading the answer it wrote.
+func WithFailureRecord(ctx context.Context) (context.Context, func() bool) {
+	failed := new(atomic.Bool)
+	return context.WithValue(ctx, failureKey{}, failed), failed.Load
 }
 
 // InternalMessage is the one message an internal error shows: the request

@@ -46,3 +46,18 @@ func TestPresent(t *testing.T) {
 		t.Fatalf("INTERNAL: got %d", got)
 	}
 }
+
+// TestAFailureIsRecordedByItsCode: a layer around a transport learns that
+// the request failed inside from Present, not from the answer's bytes.
+func TestAFailureIsRecordedByItsCode(t *testing.T) {
+	ctx, failed := apperr.WithFailureRecord(context.Background())
+	apperr.Present(ctx, apperr.Conflictf("stale"))
+	if failed() {
+		t.Fatal("a CONFLICT was recorded as a failure inside")
+	}
+	apperr.Present(ctx, errors.New("connection reset"))
+	if !failed() {
+		t.Fatal("an INTERNAL error was not recorded")
+	}
+	apperr.Present(context.Background(), errors.New("elsewhere")) // no record: nothing to note, no panic
+}

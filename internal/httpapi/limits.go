@@ -1,14 +1,11 @@
-package app
+package httpapi
 
 import (
 	"flag"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +50,8 @@ var defaultLimits = Limits{
 	UploadMaxTime:     15 * time.Minute,
 }
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns l with its zero fields set to their defaults.
+func (l Limits) WithDefaults() Limits {
 	d := defaultLimits
 	if l.RatePerToken != 0 {
 		d.RatePerToken = l.RatePerToken
@@ -82,8 +80,8 @@ func (l Limits) withDefaults() Limits {
 	return d
 }
 
-// register adds the limits' flags (with env fallbacks) to fs.
-func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
+// Register adds the limits' flags (with env fallbacks) to fs.
+func (l *Limits) Register(fs *flag.FlagSet, getenv func(string) string) {
 	d := defaultLimits
 	envFloat := func(key string, def float64) float64 {
 		if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
@@ -118,25 +116,6 @@ func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
 		"bytes per second an upload must average after the first pause allowed (env IRM_UPLOAD_MIN_RATE)")
 	fs.DurationVar(&l.UploadMaxTime, "upload-max-time", envDuration("IRM_UPLOAD_MAX_TIME", d.UploadMaxTime),
 		"longest an upload may take in all; a declared size must arrive within it (env IRM_UPLOAD_MAX_TIME)")
-}
-
-// withMaxConns sets the pool size in a database URL or DSN (pgxpool's
-// pool_max_conns) when n > 0.
-func withMaxConns(dsn string, n int) (string, error) {
-	if n <= 0 || strings.TrimSpace(dsn) == "" {
-		return dsn, nil
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("database url: %w", err)
-		}
-		q := u.Query()
-		q.Set("pool_max_conns", strconv.Itoa(n))
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	return dsn + " pool_max_conns=" + strconv.Itoa(n), nil
 }
 
 // rateLimiter keeps a token bucket per key (token id or address) in
@@ -193,9 +172,9 @@ func (l *rateLimiter) allow(key string, rate float64) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
 }
 
-// limitAddress refuses a client address over its rate with 429, before
+// LimitAddress refuses a client address over its rate with 429, before
 // the token is even looked up.
-func (s *server) limitAddress(next http.Handler) http.Handler {
+func (s *API) LimitAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r) // load balancers poll it; it costs one ping
@@ -213,9 +192,9 @@ func (s *server) limitAddress(next http.Handler) http.Handler {
 	})
 }
 
-// limitToken refuses a token over its rate with 429; the secretariat's
+// LimitToken refuses a token over its rate with 429; the secretariat's
 // rate is higher, so that its bulk work is not starved.
-func (s *server) limitToken(next http.Handler) http.Handler {
+func (s *API) LimitToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := auth.FromContext(r.Context())
 		rate := s.limits.RatePerToken
@@ -263,7 +242,3 @@ func (u *uploadSlots) take(token int64) (release func(), err error) {
 		}
 	}, nil
 }
-
-// DefaultMaxConns is the pool size when --db-max-conns is not given: the
-// connections one replica may hold, whatever its CPU count.
-const DefaultMaxConns = 20

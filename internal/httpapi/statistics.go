@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"encoding/json"
@@ -47,7 +47,8 @@ type csvRowError struct {
 // upload slots and at a minimum rate, and only then does the ingest take
 // a database connection: a slow sender holds a file, not the pool. The
 // file is then validated and copied row by row, all or nothing.
-func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
+// StatisticsCSV serves POST /statistics/{ISO3}.csv.
+func (s *API) StatisticsCSV(stats *statistics.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		state, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		if !ok {
@@ -101,7 +102,7 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 // request declares a size that would not arrive within UploadMaxTime at
 // that rate; and whole within UploadMaxTime. An upload holds one of a
 // few slots while it arrives, so none may hold one for hours.
-func (s *server) spool(w http.ResponseWriter, r *http.Request, src io.Reader) (*os.File, error) {
+func (s *API) spool(w http.ResponseWriter, r *http.Request, src io.Reader) (*os.File, error) {
 	f, err := os.CreateTemp(s.spoolDir, "irm-upload-*.csv")
 	if err != nil {
 		return nil, err
@@ -188,7 +189,7 @@ func byteRate(n int) string {
 
 // refuseCSV answers a file refused before it was stored, after reading
 // (a bounded part of) what the client is still sending.
-func (s *server) refuseCSV(w http.ResponseWriter, r *http.Request, err error) {
+func (s *API) refuseCSV(w http.ResponseWriter, r *http.Request, err error) {
 	drain(w, r)
 	writeCSVError(w, r, s.log, err)
 }
