@@ -15,19 +15,54 @@ import (
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/submission"
 	"github.com/cosp-ict/irm/questionnaires"
 )
 
 const questionnaireID = "implementation-v1"
 
+// The principals the tests act as. The database takes a principal only
+// with a live token of its role and State (irm_act), so newWorld creates
+// their tokens, in this order, in every test's fresh database: their ids
+// are the same in each.
 var (
-	secretariat = auth.Principal{Name: "Secretariat", Role: auth.Secretariat}
-	member      = auth.Principal{Name: "IC member", Role: auth.WorkingGroup, WorkingGroups: []string{"international-cooperation"}}
+	secretariat = auth.Principal{TokenID: 1, Name: "Secretariat", Role: auth.Secretariat}
+	member      = auth.Principal{TokenID: 2, Name: "IC member", Role: auth.WorkingGroup, WorkingGroups: []string{"international-cooperation"}}
+	// focalPoints are the States whose focal points act, after those
+	// two: every Member State (TestTransitions gives each case its own).
+	focalPoints = state.Codes()
 )
 
-func focalPoint(state string) auth.Principal {
-	return auth.Principal{Name: "Focal point " + state, Role: auth.FocalPoint, State: state}
+func focalPoint(code string) auth.Principal {
+	for i, s := range focalPoints {
+		if s == code {
+			return auth.Principal{TokenID: int64(3 + i), Name: "Focal point " + code, Role: auth.FocalPoint, State: code}
+		}
+	}
+	// Not a State: a principal no token can back, refused by the database.
+	return auth.Principal{Name: "Focal point " + code, Role: auth.FocalPoint, State: code}
+}
+
+// createTokens creates the principals' tokens in the owner's pool, in
+// the order their ids assume.
+func createTokens(t *testing.T, owner *pgxpool.Pool) {
+	t.Helper()
+	tokens := auth.NewStore(owner)
+	create := func(p auth.Principal) {
+		if _, err := tokens.Create(context.Background(), auth.NewToken{Name: p.Name, Role: p.Role, State: p.State, WorkingGroups: p.WorkingGroups}); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := owner.QueryRow(context.Background(), `SELECT id FROM tokens WHERE name = $1`, p.Name).Scan(&id); err != nil || id != p.TokenID {
+			t.Fatalf("token %q has id %d (%v), want %d", p.Name, id, err, p.TokenID)
+		}
+	}
+	create(secretariat)
+	create(member)
+	for _, s := range focalPoints {
+		create(focalPoint(s))
+	}
 }
 
 // Answers: complete ones (the demo's sample), an empty draft (valid as a
@@ -51,6 +86,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	owner, app := pgtest.NewApp(t)
+	createTokens(t, owner)
 	return &world{owner: owner, app: app, svc: newService(t, app, questionnaires.Files())}
 }
 
