@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"slices"
+	"unicode/utf8"
 	"strings"
 	"testing"
 )
@@ -202,5 +204,17 @@ func TestSVGIsAccessibleAndEscaped(t *testing.T) {
 	ls := string(line.SVG())
 	if !strings.Contains(ls, "<polyline") || !strings.Contains(ls, "African: 2020 –, 2021 1") {
 		t.Errorf("line SVG lacks its polyline or description:\n%s", ls)
+	}
+}
+
+func TestWrapBreaksBetweenChineseCharacters(t *testing.T) {
+	m := func(s string, _ float64, _ bool) float64 { return float64(utf8.RuneCountInString(s)) }
+	got := Wrap("中华人民共和国的答复：网络犯罪 IRM报告", 5, 10, false, m, 0)
+	want := []string{"中华人民共", "和国的答", "复：网络犯", "罪 IRM", "报告"} // "：" never starts a line
+	if !slices.Equal(got, want) {
+		t.Errorf("Wrap = %q, want %q", got, want)
+	}
+	if got := Wrap("international cooperation", 14, 10, false, m, 0); !slices.Equal(got, []string{"international", "cooperation"}) {
+		t.Errorf("Latin words wrap at spaces only, got %q", got)
 	}
 }

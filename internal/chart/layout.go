@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Point is a position in points, y growing downwards.
@@ -130,12 +131,14 @@ func Fit(s string, width, size float64, bold bool, m Measure) string {
 	return Ellipsis
 }
 
-// Wrap breaks s into lines at most width wide, at spaces; a word wider
-// than the line is broken between letters. At most maxLines lines (0: no
-// limit); the last line kept is shortened with Fit when text remains.
+// Wrap breaks s into lines at most width wide, at spaces and between
+// Chinese and Japanese characters, which need no space to break; a word
+// wider than the line is broken between letters. At most maxLines lines
+// (0: no limit); the last line kept is shortened with Fit when text
+// remains.
 func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []string {
 	var lines []string
-	words := strings.Fields(s)
+	words, glued := breakable(s)
 	cur := ""
 	flush := func() {
 		lines = append(lines, cur)
@@ -145,7 +148,11 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 		w := words[i]
 		try := w
 		if cur != "" {
-			try = cur + " " + w
+			if glued[i] {
+				try = cur + w
+			} else {
+				try = cur + " " + w
+			}
 		}
 		if m(try, size, bold) <= width {
 			cur = try
@@ -173,6 +180,7 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 		flush()
 		if n < len(rs) {
 			words[i] = string(rs[n:])
+			glued[i] = false
 			i--
 		}
 	}
@@ -188,6 +196,39 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 	}
 	return lines
 }
+
+// breakable splits s at spaces and around each ideograph, so a line may
+// break between two Chinese characters; glued[i] says that word i follows
+// the one before without a space. Closing punctuation stays with the
+// character before it, opening punctuation with the one after.
+func breakable(s string) (words []string, glued []bool) {
+	for _, f := range strings.Fields(s) {
+		start, gluedNext := 0, false
+		rs := []rune(f)
+		for i := 1; i < len(rs); i++ {
+			if !ideographic(rs[i-1]) && !ideographic(rs[i]) ||
+				strings.ContainsRune(noLineStart, rs[i]) || strings.ContainsRune(noLineEnd, rs[i-1]) {
+				continue
+			}
+			words, glued = append(words, string(rs[start:i])), append(glued, gluedNext)
+			start, gluedNext = i, true
+		}
+		words, glued = append(words, string(rs[start:])), append(glued, gluedNext)
+	}
+	return words, glued
+}
+
+// ideographic: Han, kana, CJK symbols and full-width forms.
+func ideographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
+}
+
+// Punctuation that may not start or end a line (kinsoku).
+const (
+	noLineStart = "，。、：；！？）」』】》〉’”…%,.:;!?)]"
+	noLineEnd   = "（「『【《〈‘“(["
+)
 
 // header lays out the title (up to three lines) and, with more than one
 // series, a legend; it returns the y below them.

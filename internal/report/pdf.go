@@ -54,11 +54,17 @@ type writer struct {
 	sec   int // number of the current section
 	sub   int // number of the current subsection
 	annex int
+	rtl   bool            // a right-to-left document: every x mirrored
+	added map[string]bool // fonts added to the PDF
+	font  fontKey         // the font set last
+	// missing are the characters no font has, drawn as placeholder.
+	missing map[rune]bool
 }
 
 // renderOptions are the knobs of a render that tests set.
 type renderOptions struct {
 	compress bool
+	warnings *[]string                                     // when set, receives the render's warnings
 	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
 }
 
@@ -66,9 +72,6 @@ type renderOptions struct {
 // and returns the PDF's bytes and its number of pages.
 func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
 	pdf := fpdf.New("P", "pt", "A4", "")
-	for _, f := range faces {
-		pdf.AddUTF8FontFromBytes(family, f.style, f.ttf)
-	}
 	now = now.UTC()
 	pdf.SetCompression(opt.compress)
 	pdf.SetCreationDate(now)
@@ -81,15 +84,13 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	pdf.SetLang("en")
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(marginX, marginTop, marginX)
-	pdf.AliasNbPages("{nb}")
+	pdf.AliasNbPages(nbAlias)
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
-	w := &writer{pdf: pdf, doc: doc, opt: opt,
+	w := &writer{pdf: pdf, doc: doc, opt: opt, added: map[string]bool{}, missing: map[rune]bool{},
 		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
 	pdf.SetFooterFunc(w.footer)
-	w.check(doc.Footer)
-	w.check(w.stamp)
 
 	w.titlePage(now, fingerprint)
 	// Reserve the contents pages: their number follows from the number of
@@ -133,6 +134,9 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	if w.err != nil { // set by the last footer
 		return nil, 0, w.err
 	}
+	if opt.warnings != nil {
+		*opt.warnings = missingWarnings(w.missing)
+	}
 	return buf.Bytes(), pdf.PageCount(), nil
 }
 
@@ -142,39 +146,91 @@ func (w *writer) fail(err error) {
 	}
 }
 
-// check fails the render when the fonts cannot print s.
-func (w *writer) check(s string) bool {
-	if err := coverage.Check(s); err != nil {
-		w.fail(err)
-		return false
-	}
-	return true
-}
-
-func (w *writer) setFont(size float64, bold bool) {
+// setFont selects a family's face, adding it to the PDF the first time a
+// page needs it: a font nothing prints is not embedded.
+func (w *writer) setFont(fam int, size float64, bold bool) {
+	f := families[fam]
 	style := ""
-	if bold {
+	if bold && &f.bold[0] != &f.regular[0] {
 		style = "B"
 	}
-	w.pdf.SetFont(family, style, size)
+	if key := f.name + style; !w.added[key] {
+		ttf := f.regular
+		if style == "B" {
+			ttf = f.bold
+		}
+		w.pdf.AddUTF8FontFromBytes(f.name, style, ttf)
+		w.added[key] = true
+	}
+	// fpdf writes a font change into the page even when nothing changes:
+	// measuring would fill the pages with them.
+	if cur := (fontKey{f.name, style, size}); cur != w.font {
+		w.pdf.SetFont(f.name, style, size)
+		w.font = cur
+	}
+}
+
+type fontKey struct {
+	family, style string
+	size          float64
+}
+
+func (w *writer) runs(s string) []textRun {
+	return visualRuns(s, w.rtl, func(r rune) { w.missing[r] = true })
 }
 
 func (w *writer) measure(s string, size float64, bold bool) float64 {
-	w.setFont(size, bold)
-	return w.pdf.GetStringWidth(printText(s))
+	return w.runsWidth(w.runs(strings.ReplaceAll(s, nbAlias, nbWidth)), size, bold)
 }
 
-// text draws s with its baseline at y, after checking every glyph.
+func (w *writer) runsWidth(runs []textRun, size float64, bold bool) float64 {
+	width := 0.0
+	for _, r := range runs {
+		w.setFont(r.family, size, bold)
+		width += w.pdf.GetStringWidth(r.text)
+	}
+	return width
+}
+
+// text draws s with its baseline at y, starting at x; in a right-to-left
+// document x is mirrored, so that the text ends at pageW-x.
 func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.Color) {
-	if !w.check(s) {
-		return
+	width := w.measure(s, size, bold)
+	if w.rtl {
+		x = pageW - x - width
 	}
-	w.setFont(size, bold)
+	w.textAt(x, y, s, width, size, bold, c)
+}
+
+// textAt draws s from x, never mirrored (charts keep their own layout).
+func (w *writer) textAt(x, y float64, s string, width, size float64, bold bool, c chart.Color) {
 	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, printText(s))
-	if w.opt.trace != nil {
-		w.opt.trace(w.pdf.PageNo(), x, y, w.pdf.GetStringWidth(strings.ReplaceAll(printText(s), "{nb}", nbWidth)), s)
+	cx := x
+	for _, r := range w.runs(s) {
+		w.setFont(r.family, size, bold)
+		w.pdf.Text(cx, y, r.text)
+		cx += w.pdf.GetStringWidth(strings.ReplaceAll(r.text, nbAlias, nbWidth))
 	}
+	if w.opt.trace != nil {
+		w.opt.trace(w.pdf.PageNo(), x, y, width, s)
+	}
+}
+
+// mx is a left edge x of a box width wide, mirrored in a right-to-left
+// document.
+func (w *writer) mx(x, width float64) float64 {
+	if w.rtl {
+		return pageW - x - width
+	}
+	return x
+}
+
+func (w *writer) rect(x, y, width, h float64, style string) {
+	w.pdf.Rect(w.mx(x, width), y, width, h, style)
+}
+
+func (w *writer) line(x1, y1, x2, y2 float64) {
+	w.pdf.Line(w.mx(x1, 0), y1, w.mx(x2, 0), y2)
 }
 
 func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
@@ -192,17 +248,21 @@ func (w *writer) need(h float64) {
 	}
 }
 
-// nbWidth stands for the page count, printed later, when measuring:
-// three digits.
-const nbWidth = "000"
+// nbAlias stands for the page count, which fpdf prints at the end, and
+// nbWidth for its width when measuring: three digits. The alias is
+// letters only, so that the bidirectional algorithm keeps it whole.
+const (
+	nbAlias = "NBPAGES"
+	nbWidth = "000"
+)
 
 func (w *writer) footer() {
 	y := pageH - 52
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
-	w.pdf.Line(marginX, y, pageW-marginX, y)
-	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of {nb}"
-	pw := w.measure(strings.Replace(page, "{nb}", nbWidth, 1), 7.5, false)
+	w.line(marginX, y, pageW-marginX, y)
+	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of " + nbAlias
+	pw := w.measure(page, 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
 	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
@@ -234,7 +294,7 @@ func (w *writer) titlePage(now time.Time, fingerprint string) {
 	y += 30
 	w.stroke(brandColor)
 	w.pdf.SetLineWidth(1.2)
-	w.pdf.Line(marginX, y, marginX+80, y)
+	w.line(marginX, y, marginX+80, y)
 	y += 24
 	keyW := 0.0
 	for _, f := range facts {
@@ -305,10 +365,10 @@ func (w *writer) contents(first int) {
 			w.stroke(ruleColor)
 			w.pdf.SetLineWidth(0.6)
 			w.pdf.SetDashPattern([]float64{0.6, 2.4}, 0)
-			w.pdf.Line(tx, base, pageW-marginX-numW-4, base)
+			w.line(tx, base, pageW-marginX-numW-4, base)
 			w.pdf.SetDashPattern(nil, 0)
 		}
-		w.pdf.Link(x, y, pageW-marginX-x, tocLineH, e.link)
+		w.pdf.Link(w.mx(x, pageW-marginX-x), y, pageW-marginX-x, tocLineH, e.link)
 		y += tocLineH
 	}
 }
@@ -320,9 +380,7 @@ func (w *writer) anchor(level int, label, title string) {
 	if label != "" {
 		bm = label + " " + title
 	}
-	if w.check(bm) {
-		w.pdf.Bookmark(bm, level, w.y)
-	}
+	w.pdf.Bookmark(cleanText(bm), level, w.y)
 	w.toc = append(w.toc, tocEntry{level: level, label: label, title: title, page: w.pdf.PageNo(), link: link})
 }
 
@@ -347,7 +405,7 @@ func (w *writer) section(s section) {
 	w.y += 8
 	w.stroke(brandColor)
 	w.pdf.SetLineWidth(0.8)
-	w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+	w.line(marginX, w.y, pageW-marginX, w.y)
 	w.y += 14
 	for _, b := range s.Blocks {
 		if w.err != nil {
@@ -363,7 +421,7 @@ func (w *writer) section(s section) {
 			w.y += 4
 			w.stroke(ruleColor)
 			w.pdf.SetLineWidth(0.5)
-			w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+			w.line(marginX, w.y, pageW-marginX, w.y)
 			w.y += 6
 		case table:
 			w.table(b)
@@ -489,7 +547,7 @@ func (w *writer) table(t table) {
 	}
 	drawHead := func() {
 		w.fill(headerColor)
-		w.pdf.Rect(marginX, w.y, contentW, headH, "F")
+		w.rect(marginX, w.y, contentW, headH, "F")
 		drawRow(head, headH, true, whiteColor)
 	}
 	rows := make([][][]string, len(t.Rows))
@@ -515,19 +573,19 @@ func (w *writer) table(t table) {
 		}
 		if i%2 == 1 {
 			w.fill(zebraColor)
-			w.pdf.Rect(marginX, w.y, contentW, heights[i], "F")
+			w.rect(marginX, w.y, contentW, heights[i], "F")
 		}
 		drawRow(rows[i], heights[i], t.Bold[i], inkColor)
 		w.stroke(ruleColor)
 		w.pdf.SetLineWidth(0.3)
-		w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+		w.line(marginX, w.y, pageW-marginX, w.y)
 	}
 	w.y += 10
 }
 
 func (w *writer) drawing(d *chart.Drawing) {
 	w.need(d.H + 4)
-	w.paint(d, marginX, w.y)
+	w.paint(d, w.mx(marginX, d.W), w.y)
 	w.y += d.H + 10
 }
 
@@ -544,7 +602,7 @@ func (w *writer) grid(charts []*chart.Line) {
 		}
 		w.need(h + 4)
 		for j, d := range ds {
-			w.paint(d, marginX+float64(j)*(cw+gap), w.y)
+			w.paint(d, w.mx(marginX+float64(j)*(cw+gap), d.W), w.y)
 		}
 		w.y += h + 10
 	}
@@ -580,13 +638,14 @@ func (w *writer) paint(d *chart.Drawing, x0, y0 float64) {
 			w.pdf.Circle(x0+s.X, y0+s.Y, s.R, "F")
 		case chart.Text:
 			x := x0 + s.X
+			width := w.measure(s.S, s.Size, s.Bold)
 			switch s.Anchor {
 			case chart.Middle:
-				x -= w.measure(s.S, s.Size, s.Bold) / 2
+				x -= width / 2
 			case chart.End:
-				x -= w.measure(s.S, s.Size, s.Bold)
+				x -= width
 			}
-			w.text(x, y0+s.Y, s.S, s.Size, s.Bold, s.Fill)
+			w.textAt(x, y0+s.Y, s.S, width, s.Size, s.Bold, s.Fill)
 		}
 	}
 }

@@ -62,6 +62,9 @@ type Document struct {
 	Pages       int
 	Fingerprint string // hex SHA-256 of the data read; printed in every footer
 	FileName    string // e.g. "cycle-synthesis-2027-international-cooperation.pdf"
+	// Warnings are what the reader should know about the PDF but did not
+	// fail it: characters no embedded font has, printed as a placeholder.
+	Warnings []string
 }
 
 // Trends gives indicators' yearly series by group, read through db; the
@@ -194,11 +197,14 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		return Document{}, err
 	}
 	sum := fp.sum()
-	pdf, pages, err := writePDF(ctx, doc, now, sum, r.opt)
+	var warnings []string
+	opt := r.opt
+	opt.warnings = &warnings
+	pdf, pages, err := writePDF(ctx, doc, now, sum, opt)
 	if err != nil {
 		return Document{}, fmt.Errorf("render %s: %w", strings.ToLower(string(req.Kind)), err)
 	}
-	return Document{PDF: pdf, Pages: pages, Fingerprint: sum, FileName: FileName(req)}, nil
+	return Document{PDF: pdf, Pages: pages, Fingerprint: sum, FileName: FileName(req), Warnings: warnings}, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
