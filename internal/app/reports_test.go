@@ -86,7 +86,7 @@ func TestReportsEndToEnd(t *testing.T) {
 	synthesis := w.waitSucceeded(t, queued.ID)
 	w.waitSucceeded(t, profile.ID)
 	if synthesis.URL == nil || *synthesis.URL != "/reports/"+queued.ID+".pdf" || synthesis.SHA256 == nil || *synthesis.Bytes == 0 ||
-		*synthesis.FileName != "cycle-synthesis-2027-international-cooperation.pdf" {
+		*synthesis.FileName != "cycle-synthesis-2027-international-cooperation-en.pdf" {
 		t.Fatalf("succeeded run: %+v", synthesis)
 	}
 
@@ -154,7 +154,7 @@ func TestReportsEndToEnd(t *testing.T) {
 			t.Fatalf("GET: %d %q", res.Status, res.Body[:min(len(res.Body), 40)])
 		case res.Header.Get("Content-Type") != "application/pdf":
 			t.Fatalf("Content-Type: %q", res.Header.Get("Content-Type"))
-		case res.Header.Get("Content-Disposition") != `attachment; filename="cycle-synthesis-2027-international-cooperation.pdf"`:
+		case res.Header.Get("Content-Disposition") != `attachment; filename="cycle-synthesis-2027-international-cooperation-en.pdf"`:
 			t.Fatalf("Content-Disposition: %q", res.Header.Get("Content-Disposition"))
 		case res.Header.Get("ETag") != etag || *synthesis.SHA256 != hex.EncodeToString(sum[:]):
 			t.Fatalf("ETag %q, sha256 %s, want %s", res.Header.Get("ETag"), *synthesis.SHA256, etag)

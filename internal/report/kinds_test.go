@@ -189,9 +189,9 @@ func checkSynthesis(t *testing.T, f *fixture) {
 	}
 	for _, group := range []string{wg, ""} {
 		doc, text := f.render(t, Request{Kind: CycleSynthesis, CycleID: cycleID, WorkingGroup: group})
-		wantName := "cycle-synthesis-2027-" + group + ".pdf"
+		wantName := "cycle-synthesis-2027-" + group + "-en.pdf"
 		if group == "" {
-			wantName = "cycle-synthesis-2027.pdf"
+			wantName = "cycle-synthesis-2027-en.pdf"
 		}
 		if doc.FileName != wantName {
 			t.Errorf("file name %q, want %q", doc.FileName, wantName)
@@ -240,7 +240,7 @@ func checkTechnicalAssistance(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	qid := f.q.ID
 	doc, text := f.render(t, Request{Kind: TechnicalAssistance, CycleID: cycleID})
-	if doc.FileName != "technical-assistance-2027.pdf" {
+	if doc.FileName != "technical-assistance-2027-en.pdf" {
 		t.Errorf("file name %q", doc.FileName)
 	}
 	flat := flatten(text)

@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,25 @@ type Request struct {
 	CycleID      string
 	WorkingGroup string // CYCLE_SYNTHESIS: a working group, or "" for the whole Conference
 	State        string // COUNTRY_PROFILE: the State's ISO 3166-1 alpha-3 code
+	Language     string // one of Languages; "" is DefaultLanguage
+}
+
+// Languages are the six official languages of the United Nations, in
+// which reports are written: Arabic, Chinese, English, French, Russian,
+// Spanish.
+var Languages = []string{"ar", "zh", "en", "fr", "ru", "es"}
+
+// DefaultLanguage is the language of a request that names none.
+const DefaultLanguage = "en"
+
+// ValidLanguage reports whether reports are written in lang.
+func ValidLanguage(lang string) bool { return slices.Contains(Languages, lang) }
+
+func (req Request) language() string {
+	if req.Language == "" {
+		return DefaultLanguage
+	}
+	return req.Language
 }
 
 // Document is a rendered report.
@@ -148,6 +168,9 @@ func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (subm
 	default:
 		return submission.Cycle{}, apperr.BadInputf("unknown report kind %q", req.Kind)
 	}
+	if !ValidLanguage(req.language()) {
+		return submission.Cycle{}, apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(Languages, " "))
+	}
 	c, err := submission.CycleIn(ctx, db, req.CycleID)
 	if err != nil {
 		return submission.Cycle{}, err
@@ -209,9 +232,9 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
 
-// FileName is the name a person would want for the report's file:
-// "cycle-synthesis-2027-international-cooperation.pdf",
-// "country-profile-2027-gha.pdf".
+// FileName is the name a person would want for the report's file, with
+// its language: "cycle-synthesis-2027-international-cooperation-ar.pdf",
+// "country-profile-2027-gha-en.pdf".
 func FileName(req Request) string {
 	parts := []string{strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", "-"), req.CycleID}
 	switch req.Kind {
@@ -222,6 +245,7 @@ func FileName(req Request) string {
 	case CountryProfile:
 		parts = append(parts, req.State)
 	}
+	parts = append(parts, req.language())
 	name := unsafeName.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-")
 	return strings.Trim(name, "-.") + ".pdf"
 }
