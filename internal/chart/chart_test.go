@@ -5,9 +5,9 @@ import (
 	"io"
 	"math"
 	"slices"
-	"unicode/utf8"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTicks(t *testing.T) {

@@ -106,7 +106,7 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 			next = aggs[i+1].Question.Path + " · "
 		}
 		part := between(t, flat, a.Question.Path+" · ", next)
-		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+kindNames[a.Question.Kind]+" · "+num(float64(a.Respondents))+" respondents")
+		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+english().kindName(a.Question.Kind)+" · "+num(float64(a.Respondents))+" respondents")
 		switch {
 		case len(a.Counts) > 0:
 			resp := "Respondents " + num(float64(a.Respondents))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +53,7 @@ type writer struct {
 	sec   int // number of the current section
 	sub   int // number of the current subsection
 	annex int
+	l     *locale         // the document's language
 	rtl   bool            // a right-to-left document: every x mirrored
 	added map[string]bool // fonts added to the PDF
 	font  fontKey         // the font set last
@@ -71,6 +71,10 @@ type renderOptions struct {
 // writePDF prints doc, stamped with the render time and the fingerprint,
 // and returns the PDF's bytes and its number of pages.
 func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
+	l, err := localeFor(doc.Language)
+	if err != nil {
+		return nil, 0, err
+	}
 	pdf := fpdf.New("P", "pt", "A4", "")
 	now = now.UTC()
 	pdf.SetCompression(opt.compress)
@@ -80,16 +84,16 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	pdf.SetTitle(doc.Title, true)
 	pdf.SetSubject(doc.Subtitle, true)
 	pdf.SetCreator("IRM", true)
-	pdf.SetAuthor("Secretariat of the Conference of the States Parties", true)
-	pdf.SetLang("en")
+	pdf.SetAuthor(l.t("author"), true)
+	pdf.SetLang(l.lang)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.AliasNbPages(nbAlias)
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
-	w := &writer{pdf: pdf, doc: doc, opt: opt, added: map[string]bool{}, missing: map[rune]bool{},
-		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
+	w := &writer{pdf: pdf, doc: doc, opt: opt, l: l, rtl: l.rtl, added: map[string]bool{}, missing: map[rune]bool{},
+		stamp: l.t("stamp", "time", now.Format("2006-01-02 15:04:05"), "fingerprint", fingerprint)}
 	pdf.SetFooterFunc(w.footer)
 
 	w.titlePage(now, fingerprint)
@@ -261,7 +265,7 @@ func (w *writer) footer() {
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
 	w.line(marginX, y, pageW-marginX, y)
-	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of " + nbAlias
+	page := w.l.t("page", "page", w.l.int(w.pdf.PageNo()), "pages", nbAlias)
 	pw := w.measure(page, 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
@@ -272,13 +276,13 @@ func (w *writer) titlePage(now time.Time, fingerprint string) {
 	w.newPage()
 	d := w.doc
 	facts := append(append([][2]string{}, d.Facts...),
-		[2]string{"Rendered", now.Format("2 January 2006, 15:04:05") + " UTC"},
-		[2]string{"Data fingerprint", fingerprint})
+		[2]string{w.l.t("fact.rendered"), w.l.t("fact.renderedValue", "date", w.l.date(now), "time", now.Format("15:04:05"))},
+		[2]string{w.l.t("fact.fingerprint"), fingerprint})
 	w.fill(brandColor)
 	w.pdf.Rect(0, 0, pageW, 10, "F")
 	y := 110.0
-	w.text(marginX, y, "Conference of the States Parties to the United Nations Convention", 10, false, mutedColor)
-	w.text(marginX, y+13, "on countering the use of information and communications technologies for criminal purposes", 10, false, mutedColor)
+	w.text(marginX, y, w.l.t("title.conference1"), 10, false, mutedColor)
+	w.text(marginX, y+13, w.l.t("title.conference2"), 10, false, mutedColor)
 	y += 70
 	w.text(marginX, y, strings.ToUpper(d.Kind), 11, true, brandColor)
 	y += 14
@@ -329,7 +333,7 @@ func (w *writer) contents(first int) {
 	page := first
 	w.pdf.SetPage(page)
 	y := marginTop + 16
-	w.text(marginX, y, "Contents", 18, true, brandColor)
+	w.text(marginX, y, w.l.t("contents"), 18, true, brandColor)
 	y += 24
 	for i, e := range w.toc {
 		if i == tocFirstPageLines || (i > tocFirstPageLines && (i-tocFirstPageLines)%tocLines == 0) {
@@ -342,7 +346,7 @@ func (w *writer) contents(first int) {
 		if e.level > 0 {
 			x, size, bold = marginX+22, 9.0, false
 		}
-		num := strconv.Itoa(e.page)
+		num := w.l.int(e.page)
 		numW := w.measure(num, size, bold)
 		labelW := 0.0
 		if e.label != "" {
@@ -389,10 +393,10 @@ func (w *writer) section(s section) {
 	var label string
 	if s.Annex {
 		w.annex++
-		label = "Annex " + string(rune('A'+w.annex-1))
+		label = w.l.t("annex", "letter", string(rune('A'+w.annex-1)))
 	} else {
 		w.sec++
-		label = strconv.Itoa(w.sec)
+		label = w.l.int(w.sec)
 	}
 	w.sub = 0
 	w.anchor(0, label, s.Title)
@@ -441,9 +445,9 @@ func (w *writer) section(s section) {
 
 func (w *writer) heading(secLabel, title string, annex bool) {
 	w.sub++
-	label := secLabel + "." + strconv.Itoa(w.sub)
+	label := secLabel + "." + w.l.int(w.sub)
 	if annex {
-		label = strings.TrimPrefix(secLabel, "Annex ") + "." + strconv.Itoa(w.sub)
+		label = string(rune('A'+w.annex-1)) + "." + w.l.int(w.sub)
 	}
 	lines := chart.Wrap(title, contentW-34, 11.5, true, w.measure, 4)
 	w.need(float64(len(lines))*15 + 130) // keep the heading with what follows

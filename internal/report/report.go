@@ -205,7 +205,11 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		}
 		q, _ := r.reg.Get(c.QuestionnaireID)
 		fp.add("questionnaire", q.ID, q.SHA256)
-		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp}
+		l, err := localeFor(req.language())
+		if err != nil {
+			return err
+		}
+		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp, l: l}
 		switch req.Kind {
 		case CycleSynthesis:
 			doc, err = in.synthesis(ctx, req.WorkingGroup)
@@ -213,6 +217,9 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 			doc, err = in.profile(ctx, req.State)
 		case TechnicalAssistance:
 			doc, err = in.technicalAssistance(ctx)
+		}
+		if doc != nil {
+			doc.Language = l.lang
 		}
 		return err
 	})
@@ -277,4 +284,5 @@ type reading struct {
 	cycle submission.Cycle
 	q     *questionnaire.Questionnaire
 	fp    *fingerprint
+	l     *locale // the report's language
 }

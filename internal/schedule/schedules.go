@@ -24,8 +24,8 @@ const scheduleColumns = `s.id, s.kind, s.cycle_id, s.working_group, s.state_code
 // scheduleScan reads scheduleColumns, which a LEFT JOIN may leave NULL.
 type scheduleScan struct {
 	id, kind, cycle, wg, state, lang, cron, tz, by *string
-	next, at                                 *time.Time
-	active, deleted                          *bool
+	next, at                                       *time.Time
+	active, deleted                                *bool
 }
 
 func (sc scheduleScan) schedule() Schedule {
