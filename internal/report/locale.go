@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/submission"
 )
 
 // The words a report prints — headings, labels, table headers, notes,
@@ -165,4 +170,31 @@ func (l *locale) yesNo(b bool) string {
 		return l.t("yes")
 	}
 	return l.t("no")
+}
+
+// stateName is a State's UN short name in the report's language, from the
+// States reference; name (the database's, in English) where it has none.
+func (l *locale) stateName(code, name string) string {
+	if l.lang == "en" {
+		return name
+	}
+	if n, ok := state.NameIn(code, l.lang); ok {
+		return n
+	}
+	return name
+}
+
+// byName is board with each State's name in the report's language, in
+// that language's alphabetical order (CLDR collation).
+func (l *locale) byName(board []submission.StateStatus) []submission.StateStatus {
+	if l.lang == "en" {
+		return board
+	}
+	out := slices.Clone(board)
+	for i := range out {
+		out[i].Name = l.stateName(out[i].Code, out[i].Name)
+	}
+	c := collate.New(language.Make(l.lang))
+	slices.SortStableFunc(out, func(a, b submission.StateStatus) int { return c.CompareString(a.Name, b.Name) })
+	return out
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/state"
 )
 
 // optionalKeys are keys a language may have and English has not.
@@ -144,6 +146,12 @@ func TestReportsInEachLanguage(t *testing.T) {
 				}
 				if lang != "ar" {
 					wantIn(t, string(req.Kind), flat, l.t("contents"), l.t("section.statistics"), l.t("fact.fingerprint"))
+					// The State's UN name in the language, on the profile
+					// and in the synthesis's annex.
+					if req.Kind != TechnicalAssistance {
+						civ, _ := state.NameIn("CIV", lang)
+						wantIn(t, string(req.Kind), flat, civ)
+					}
 				}
 			}
 		})

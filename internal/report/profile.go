@@ -55,6 +55,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 	in.fp.add("observations", strconv.Itoa(n), digest)
 
 	l := in.l
+	st.Name = l.stateName(st.Code, st.Name)
 	doc := &document{
 		Kind: l.t("kind.COUNTRY_PROFILE"), Title: st.Name, Subtitle: l.t("profile.subtitle", "cycle", in.cycle.Name),
 		Facts:  in.facts(),

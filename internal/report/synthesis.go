@@ -394,6 +394,7 @@ func (l *locale) partiesAnnex(title string, board []submission.StateStatus, keep
 	// Widths that keep every State's and group's name on one line.
 	t := table{Columns: []column{{l.t("col.state"), 200, false}, {l.t("col.regionalGroup"), 141, false}, {l.t("col.status"), 56, false},
 		{l.t("col.version"), 46, true}, {l.t("col.submittedOn"), 52, false}}}
+	board = l.byName(board)
 	for _, s := range board {
 		if !keep(s) {
 			continue
