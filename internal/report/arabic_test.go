@@ -81,3 +81,18 @@ func TestBidiOrdersMixedRuns(t *testing.T) {
 		})
 	}
 }
+
+func TestALatinValueInArabicIsIsolated(t *testing.T) {
+	ar, err := localeFor("ar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, r := range visualRuns(ar.t("footer.cycle", "name", "Review Ω", "id", "2027"), true, nil) {
+		text += r.text
+	}
+	// Visually, right to left: "الدورة", then "Review Ω", then "(2027)".
+	if want := "(2027) Review Ω " + visualOrder(shapeArabic("الدورة"), true); text != want {
+		t.Errorf("got %q, want %q", text, want)
+	}
+}

@@ -134,9 +134,10 @@ func (g *glyphs) glyphIndex(fam int, r rune) (int, error) {
 }
 
 // cleanText is s as drawn: format characters (Unicode Cf), which have no
-// visible form, are left out rather than drawn as a box; tabs and other
-// white space are spaces.
-func cleanText(s string) string {
+// visible form, are left out rather than drawn as a box, but for the
+// bidirectional isolates when keepIsolates (visualOrder reads them); tabs
+// and other white space are spaces.
+func cleanText(s string, keepIsolates bool) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x80 && unicode.Is(unicode.Cf, r)) }) {
 		return s
 	}
@@ -144,12 +145,17 @@ func cleanText(s string) string {
 		switch {
 		case unicode.IsSpace(r):
 			return ' '
+		case keepIsolates && isolate(r):
+			return r
 		case unicode.Is(unicode.Cf, r):
 			return -1
 		}
 		return r
 	}, s)
 }
+
+// isolate: LRI, RLI, FSI, PDI.
+func isolate(r rune) bool { return r >= 0x2066 && r <= 0x2069 }
 
 // textRun is a piece of a line in visual order, printed in one family.
 type textRun struct {
@@ -163,11 +169,11 @@ type textRun struct {
 // family that draws each character. A character no family draws becomes
 // the placeholder and is passed to missing.
 func visualRuns(s string, rtl bool, missing func(rune)) []textRun {
-	s = cleanText(s)
+	s = cleanText(s, true)
 	if s == "" {
 		return nil
 	}
-	s = visualOrder(shapeArabic(s), rtl)
+	s = cleanText(visualOrder(shapeArabic(s), rtl), false)
 	var runs []textRun
 	var b strings.Builder
 	cur := noFont

@@ -19,7 +19,7 @@ func TestFontsCoverEveryOfficialScript(t *testing.T) {
 
 func TestInvisibleFormatCharactersAreLeftOut(t *testing.T) {
 	s := "Act\u00adNo.\u200b5\ufeff\tx"
-	if got := cleanText(s); got != "ActNo.5 x" {
+	if got := cleanText(s, false); got != "ActNo.5 x" {
 		t.Errorf("cleanText(%q) = %q, want %q", s, got, "ActNo.5 x")
 	}
 }

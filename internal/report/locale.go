@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+	"golang.org/x/text/unicode/bidi"
 
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -94,7 +95,14 @@ func (l *locale) t(key string, args ...string) string {
 	}
 	pairs := make([]string, 0, len(args))
 	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
+		v := args[i+1]
+		if l.rtl && strings.ContainsFunc(v, func(r rune) bool { return classOf(r) == bidi.L }) {
+			// A Latin value in right-to-left text is isolated (FSI…PDI),
+			// so that its own brackets and digits stay with it: "Review Ω
+			// (2027)", not "(Review Ω (2027".
+			v = "\u2068" + v + "\u2069"
+		}
+		pairs = append(pairs, "{"+args[i]+"}", v)
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
 }

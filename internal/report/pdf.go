@@ -384,7 +384,7 @@ func (w *writer) anchor(level int, label, title string) {
 	if label != "" {
 		bm = label + " " + title
 	}
-	w.pdf.Bookmark(cleanText(bm), level, w.y)
+	w.pdf.Bookmark(cleanText(bm, false), level, w.y)
 	w.toc = append(w.toc, tocEntry{level: level, label: label, title: title, page: w.pdf.PageNo(), link: link})
 }
 
