@@ -276,7 +276,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 				continue
 			}
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
-			valueW = math.Max(valueW, m(Format(v, c.Unit), tickSize, false))
+			valueW = math.Max(valueW, m(number(c.Number, v, c.Unit), tickSize, false))
 		}
 	}
 	if c.Unit == "%" && hi <= 100 && lo >= 0 {
@@ -317,7 +317,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 					x0, x1 = x1, x0
 				}
 				body = append(body, Rect{X: x0, Y: by + 0.5, W: x1 - x0, H: barH - 1, Fill: SeriesColor(j)})
-				body = append(body, Text{X: math.Max(x(v), x(0)) + 3, Y: by + barH/2 + tickSize/2 - 1, Size: tickSize, S: Format(v, c.Unit), Fill: muted})
+				body = append(body, Text{X: math.Max(x(v), x(0)) + 3, Y: by + barH/2 + tickSize/2 - 1, Size: tickSize, S: number(c.Number, v, c.Unit), Fill: muted})
 			}
 			by += barH
 		}
@@ -327,7 +327,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 	for _, t := range ticks {
 		d.Shapes = append(d.Shapes,
 			Segment{X1: x(t), Y1: top, X2: x(t), Y2: bottom, Width: 0.4, Stroke: grid},
-			Text{X: x(t), Y: bottom + tickSize + 3, Size: tickSize, S: Format(t, c.Unit), Anchor: Middle, Fill: muted})
+			Text{X: x(t), Y: bottom + tickSize + 3, Size: tickSize, S: number(c.Number, t, c.Unit), Anchor: Middle, Fill: muted})
 	}
 	d.Shapes = append(d.Shapes, body...)
 	d.Shapes = append(d.Shapes, Segment{X1: x(0), Y1: top, X2: x(0), Y2: bottom, Width: 0.7, Stroke: axis})
@@ -355,7 +355,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 	lo, hi = ticks[0], ticks[len(ticks)-1]
 	tickW := 0.0
 	for _, t := range ticks {
-		tickW = math.Max(tickW, m(Format(t, c.Unit), tickSize, false))
+		tickW = math.Max(tickW, m(number(c.Number, t, c.Unit), tickSize, false))
 	}
 	plotX := pad + tickW + 4
 	plotW := width - plotX - pad - 8
@@ -379,7 +379,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 	for _, t := range ticks {
 		d.Shapes = append(d.Shapes,
 			Segment{X1: plotX, Y1: y(t), X2: plotX + plotW, Y2: y(t), Width: 0.4, Stroke: grid},
-			Text{X: plotX - 3, Y: y(t) + tickSize/2 - 1, Size: tickSize, S: Format(t, c.Unit), Anchor: End, Fill: muted})
+			Text{X: plotX - 3, Y: y(t) + tickSize/2 - 1, Size: tickSize, S: number(c.Number, t, c.Unit), Anchor: End, Fill: muted})
 	}
 	d.Shapes = append(d.Shapes, Segment{X1: plotX, Y1: bottom, X2: plotX + plotW, Y2: bottom, Width: 0.7, Stroke: axis})
 	// Year labels: every k-th, so that they never touch.
@@ -398,7 +398,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 			}
 			d.Shapes = append(d.Shapes,
 				Segment{X1: x(yr), Y1: bottom, X2: x(yr), Y2: bottom + 2, Width: 0.5, Stroke: axis},
-				Text{X: x(yr), Y: bottom + tickSize + 3, Size: tickSize, S: strconv.Itoa(yr), Anchor: Middle, Fill: muted})
+				Text{X: x(yr), Y: bottom + tickSize + 3, Size: tickSize, S: year(c.Year, yr), Anchor: Middle, Fill: muted})
 		}
 	}
 	for j, s := range c.Series {
@@ -426,4 +426,12 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 		}
 	}
 	return d
+}
+
+// year is a year as a tick label: no grouping.
+func year(f func(int) string, y int) string {
+	if f == nil {
+		return strconv.Itoa(y)
+	}
+	return f(y)
 }

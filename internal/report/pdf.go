@@ -430,14 +430,19 @@ func (w *writer) section(s section) {
 		case table:
 			w.table(b)
 		case barChart:
+			w.localize(&b.Chart.Number, nil)
 			w.drawing(b.Chart.Layout(contentW, w.measure))
 		case lineChart:
 			h := b.Height
 			if h == 0 {
 				h = 210
 			}
+			w.localize(&b.Chart.Number, &b.Chart.Year)
 			w.drawing(b.Chart.Layout(contentW, h, w.measure))
 		case chartGrid:
+			for _, c := range b.Charts {
+				w.localize(&c.Number, &c.Year)
+			}
 			w.grid(b.Charts)
 		}
 	}
@@ -585,6 +590,20 @@ func (w *writer) table(t table) {
 		w.line(marginX, w.y, pageW-marginX, w.y)
 	}
 	w.y += 10
+}
+
+// localize has a chart print its figures and years as the document's
+// language does; English charts keep chart.Format, as the web pages do.
+func (w *writer) localize(number *func(float64, string) string, year *func(int) string) {
+	if w.l.lang == "en" {
+		return
+	}
+	if *number == nil {
+		*number = w.l.withUnit
+	}
+	if year != nil && *year == nil {
+		*year = w.l.int
+	}
 }
 
 func (w *writer) drawing(d *chart.Drawing) {
