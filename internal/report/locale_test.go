@@ -135,6 +135,8 @@ func TestReportsInEachLanguage(t *testing.T) {
 					t.Errorf("file name %q, want %q", doc.FileName, want)
 				}
 				flat := flatten(text)
+				// The page count in every footer, as the language writes it.
+				wantIn(t, string(req.Kind), flat, " "+l.int(doc.Pages))
 				if lang == "en" {
 					wantIn(t, string(req.Kind), flat, "Contents", "Statistics")
 					continue

@@ -88,7 +88,6 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	pdf.SetLang(l.lang)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(marginX, marginTop, marginX)
-	pdf.AliasNbPages(nbAlias)
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
@@ -132,6 +131,9 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 		return nil, 0, w.err
 	}
 	var buf bytes.Buffer
+	// The page count, written as the language writes numbers, replaces the
+	// alias in every footer when fpdf writes the pages out.
+	pdf.RegisterAlias(w.nbAlias(), w.l.int(pdf.PageCount()))
 	if err := pdf.Output(&buf); err != nil {
 		return nil, 0, fmt.Errorf("write pdf: %w", err)
 	}
@@ -184,7 +186,7 @@ func (w *writer) runs(s string) []textRun {
 }
 
 func (w *writer) measure(s string, size float64, bold bool) float64 {
-	return w.runsWidth(w.runs(strings.ReplaceAll(s, nbAlias, nbWidth)), size, bold)
+	return w.runsWidth(w.runs(strings.ReplaceAll(s, w.nbAlias(), nbWidth)), size, bold)
 }
 
 func (w *writer) runsWidth(runs []textRun, size float64, bold bool) float64 {
@@ -213,7 +215,7 @@ func (w *writer) textAt(x, y float64, s string, width, size float64, bold bool, 
 	for _, r := range w.runs(s) {
 		w.setFont(r.family, size, bold)
 		w.pdf.Text(cx, y, r.text)
-		cx += w.pdf.GetStringWidth(strings.ReplaceAll(r.text, nbAlias, nbWidth))
+		cx += w.pdf.GetStringWidth(strings.ReplaceAll(r.text, w.nbAlias(), nbWidth))
 	}
 	if w.opt.trace != nil {
 		w.opt.trace(w.pdf.PageNo(), x, y, width, s)
@@ -252,20 +254,32 @@ func (w *writer) need(h float64) {
 	}
 }
 
-// nbAlias stands for the page count, which fpdf prints at the end, and
-// nbWidth for its width when measuring: three digits. The alias is
-// letters only, so that the bidirectional algorithm keeps it whole.
+// nbAlias stands for the page count, which fpdf writes in at the end,
+// and nbWidth for its width when measuring: three digits. The alias is
+// letters of one direction, so that the bidirectional algorithm keeps it
+// whole, drawn in the font that draws the digits replacing it (a PDF's
+// font holds only the glyphs drawn, and every digit of the count is drawn
+// in the last page's footer): Latin letters in the Go fonts for Western
+// digits; for Arabic-Indic digits, tatweels in the Arabic font.
 const (
-	nbAlias = "NBPAGES"
-	nbWidth = "000"
+	nbAlias       = "NBPAGES"
+	nbAliasArabic = "\u0640\u0640\u0640\u0640\u0640"
+	nbWidth       = "000"
 )
+
+func (w *writer) nbAlias() string {
+	if w.l.lang == "ar" {
+		return nbAliasArabic
+	}
+	return nbAlias
+}
 
 func (w *writer) footer() {
 	y := pageH - 52
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
 	w.line(marginX, y, pageW-marginX, y)
-	page := w.l.t("page", "page", w.l.int(w.pdf.PageNo()), "pages", nbAlias)
+	page := w.l.t("page", "page", w.l.int(w.pdf.PageNo()), "pages", w.nbAlias())
 	pw := w.measure(page, 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
