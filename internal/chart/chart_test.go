@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -216,5 +217,32 @@ func TestWrapBreaksBetweenChineseCharacters(t *testing.T) {
 	}
 	if got := Wrap("international cooperation", 14, 10, false, m, 0); !slices.Equal(got, []string{"international", "cooperation"}) {
 		t.Errorf("Latin words wrap at spaces only, got %q", got)
+	}
+}
+
+func TestMirrorFlipsADrawingButNotItsTexts(t *testing.T) {
+	d := &Drawing{W: 100, H: 50, Shapes: []Shape{
+		Rect{X: 10, Y: 0, W: 30, H: 5},
+		Segment{X1: 0, X2: 20},
+		Polyline{Points: []Point{{X: 5, Y: 1}, {X: 95, Y: 2}}},
+		Circle{X: 25, R: 2},
+		Text{X: 4, S: "title", Anchor: Start},
+		Text{X: 50, S: "tick", Anchor: Middle},
+		Text{X: 30, S: "label", Anchor: End},
+	}}
+	d.Mirror()
+	want := []Shape{
+		Rect{X: 60, Y: 0, W: 30, H: 5},
+		Segment{X1: 100, X2: 80},
+		Polyline{Points: []Point{{X: 95, Y: 1}, {X: 5, Y: 2}}},
+		Circle{X: 75, R: 2},
+		Text{X: 96, S: "title", Anchor: End},
+		Text{X: 50, S: "tick", Anchor: Middle},
+		Text{X: 70, S: "label", Anchor: Start},
+	}
+	for i := range want {
+		if got := d.Shapes[i]; !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("shape %d: got %+v, want %+v", i, got, want[i])
+		}
 	}
 }

@@ -72,6 +72,42 @@ type Drawing struct {
 	Shapes []Shape
 }
 
+// Mirror flips the drawing left to right, for a right-to-left document:
+// bars grow leftwards, category labels, ticks and legends sit on the
+// right, time runs from right to left. Texts keep their own reading
+// direction; only the side they are anchored on flips.
+func (d *Drawing) Mirror() {
+	for i, s := range d.Shapes {
+		switch s := s.(type) {
+		case Rect:
+			s.X = d.W - s.X - s.W
+			d.Shapes[i] = s
+		case Segment:
+			s.X1, s.X2 = d.W-s.X1, d.W-s.X2
+			d.Shapes[i] = s
+		case Polyline:
+			pts := make([]Point, len(s.Points))
+			for j, p := range s.Points {
+				pts[j] = Point{X: d.W - p.X, Y: p.Y}
+			}
+			s.Points = pts
+			d.Shapes[i] = s
+		case Circle:
+			s.X = d.W - s.X
+			d.Shapes[i] = s
+		case Text:
+			s.X = d.W - s.X
+			switch s.Anchor {
+			case Start:
+				s.Anchor = End
+			case End:
+				s.Anchor = Start
+			}
+			d.Shapes[i] = s
+		}
+	}
+}
+
 // Measure gives the width in points of s at a font size.
 type Measure func(s string, size float64, bold bool) float64
 

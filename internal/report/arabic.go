@@ -181,15 +181,25 @@ func visualOrder(s string, rtl bool) string {
 	if rtl {
 		base = 1
 	}
+	depth := 0 // inside an isolate, which P2 skips
 	for _, r := range s {
-		p, _ := bidi.LookupRune(r)
-		if c := p.Class(); c == bidi.L {
+		switch c := classOf(r); {
+		case c == bidi.LRI || c == bidi.RLI || c == bidi.FSI:
+			depth++
+			continue
+		case c == bidi.PDI:
+			depth = max(depth-1, 0)
+			continue
+		case depth > 0:
+			continue
+		case c == bidi.L:
 			base = 0
-			break
-		} else if c == bidi.R || c == bidi.AL {
+		case c == bidi.R || c == bidi.AL:
 			base = 1
-			break
+		default:
+			continue
 		}
+		break
 	}
 	var p bidi.Paragraph
 	opts := []bidi.Option{}

@@ -72,6 +72,7 @@ func TestBidiOrdersMixedRuns(t *testing.T) {
 		{"brackets are mirrored in right-to-left text", "تقرير (أ)", "(أ) ريرقت"},
 		{"Arabic inside an English line", "Egypt: مصر 2027.", "Egypt: 2027 رصم."},
 		{"Latin only is left as it is", "Côte d'Ivoire 2027", "Côte d'Ivoire 2027"},
+		{"an isolated Latin value leading Arabic text leaves it right to left", "\u2068Mutual (x)\u2069 حسب", "بسح \u2069Mutual (x)\u2068"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -622,6 +622,9 @@ func (w *writer) localize(number *func(float64, string) string, year *func(int) 
 
 func (w *writer) drawing(d *chart.Drawing) {
 	w.need(d.H + 4)
+	if w.rtl {
+		d.Mirror()
+	}
 	w.paint(d, w.mx(marginX, d.W), w.y)
 	w.y += d.H + 10
 }
@@ -634,6 +637,9 @@ func (w *writer) grid(charts []*chart.Line) {
 		h := 0.0
 		for j := i; j < i+2 && j < len(charts); j++ {
 			d := charts[j].Layout(cw, 150, w.measure)
+			if w.rtl {
+				d.Mirror()
+			}
 			ds = append(ds, d)
 			h = math.Max(h, d.H)
 		}
