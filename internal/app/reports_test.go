@@ -336,6 +336,16 @@ func TestReportsInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	schedule := func(lang string) apptest.Response {
+		return w.env.Do(t, w.sec, `mutation($in: ScheduleReportInput!) { scheduleReport(input: $in) { id language } }`,
+			map[string]any{"in": map[string]any{"report": map[string]any{"kind": "CYCLE_SYNTHESIS", "cycle": "2027", "language": lang}, "cron": "@weekly"}})
+	}
+	wantCode(t, schedule("xx"), "BAD_USER_INPUT")
+	var sched struct{ ScheduleReport struct{ Language string } }
+	schedule("fr").Decode(t, &sched)
+	if sched.ScheduleReport.Language != "fr" {
+		t.Errorf("scheduleReport: language %q, want fr", sched.ScheduleReport.Language)
+	}
 	var def struct{ RenderReport reportRun }
 	w.render(t, w.sec, map[string]any{"kind": "CYCLE_SYNTHESIS", "cycle": "2027"}).Decode(t, &def)
 	if def.RenderReport.Language != "en" {
