@@ -9,6 +9,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cosp-ict/irm/graph/model"
@@ -38,33 +39,49 @@ func keepBody(next http.Handler) http.Handler {
 	})
 }
 
-// keepDuplicates replaces every variable whose JSON holds an object with
-// a key twice by its raw text (model.RawJSON): a JSON argument then
-// reaches the service as sent, which refuses it with a field error at the
-// duplicate's path; a variable of any other type fails validation.
+// keepDuplicates refuses a request whose envelope gives a member twice
+// ("query", "variables", ...) or whose variables give one variable twice:
+// encoding/json would keep the last one silently, and the operation run
+// would not be the one the client read first. It then replaces every
+// variable whose JSON holds an object with a key twice by its raw text
+// (model.RawJSON): a JSON argument then reaches the service as sent,
+// which refuses it with a field error at the duplicate's path; a variable
+// of any other type fails validation.
 //
-// It runs for every request with variables, so the usual one costs a
-// single pass over the body's bytes: a body without a key twice anywhere
-// has no variable with one. Only a body with a duplicate somewhere is
-// unmarshalled here (gqlgen has parsed it already, into maps) to find
-// which variables hold it.
-func keepDuplicates(ctx context.Context, params *graphql.RawParams) {
+// It runs for every request, so the usual one costs a single pass over
+// the body's bytes: a body without a key twice anywhere has no variable
+// with one. Only a body with a duplicate somewhere is unmarshalled here
+// (gqlgen has parsed it already, into maps) to find where it is.
+func keepDuplicates(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	body, _ := ctx.Value(rawBodyKey{}).([]byte)
-	if len(body) == 0 || len(params.Variables) == 0 {
-		return
+	if len(body) == 0 {
+		return nil
 	}
 	if questionnaire.FindDuplicateKey(body) == nil {
-		// Exact if the body is valid JSON; if it is not, json.Unmarshal
-		// below would refuse it, and nothing is replaced either way.
-		return
+		// Exact if the body is valid JSON; if it is not, gqlgen has
+		// refused it already.
+		return nil
+	}
+	if !json.Valid(body) {
+		return nil // gqlgen has refused it already
+	}
+	if name, ok := duplicateMember(body); ok {
+		return limitError("the request gives %q twice: send each member of the request once", name)
 	}
 	var req struct {
-		Variables map[string]json.RawMessage `json:"variables"`
+		Variables json.RawMessage `json:"variables"`
 	}
 	if json.Unmarshal(body, &req) != nil {
-		return
+		return nil
 	}
-	for name, raw := range req.Variables {
+	if name, ok := duplicateMember(req.Variables); ok {
+		return limitError("the variable %q is given twice: send each variable once", name)
+	}
+	var vars map[string]json.RawMessage
+	if json.Unmarshal(req.Variables, &vars) != nil {
+		return nil
+	}
+	for name, raw := range vars {
 		raw = bytes.TrimSpace(raw)
 		if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
 			continue
@@ -74,6 +91,33 @@ func keepDuplicates(ctx context.Context, params *graphql.RawParams) {
 			params.Variables[name] = model.RawJSON{Raw: raw}
 		}
 	}
+	return nil
+}
+
+// duplicateMember returns a member name that the JSON object raw gives
+// twice at its top level (its values are skipped, not looked into).
+func duplicateMember(raw []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		name, _ := tok.(string)
+		if seen[name] {
+			return name, true
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 // IsMutation reports whether a POST body (the GraphQL JSON request) asks

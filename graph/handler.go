@@ -123,7 +123,7 @@ func weighLists(cfg *Config, r *Resolver) {
 	c.Submission.Answers = answers
 	c.SubmissionVersion.Answers = answers
 	c.Query.Trend = func(child int, _ string, _ *statistics.GroupBy, _ *int, _ *int, _ model.JSON) int {
-		return list(len(state.RegionalGroups) + 1)(child)
+		return list(len(state.RegionalGroups()) + 1)(child)
 	}
 	c.TrendSeries.Points = list(time.Now().Year() - statistics.FirstYear + 1)
 
@@ -195,16 +195,17 @@ func satMul(a, b int) int {
 // anything else INTERNAL with the request id, never the cause.
 func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	var notYet *notYetError
 	switch {
-	case errors.As(err, &notYet):
-		gqlErr.Message = notYet.Error()
-		setCode(gqlErr, string(apperr.Internal))
 	case isInputError(err):
 		// The contract's codes only: gqlgen's own (GRAPHQL_PARSE_FAILED,
 		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
 		// the operation as sent cannot run.
 		setCode(gqlErr, string(apperr.BadInput))
+		// gqlgen's POST transport appends the whole body to its decode
+		// error: a client gets the reason, not its 80 KB back.
+		if m, _, cut := strings.Cut(gqlErr.Message, " body:"); cut && strings.HasPrefix(m, "json request body could not be decoded") {
+			gqlErr.Message = m
+		}
 		if !dev {
 			// gqlgen turns off suggestions for fields only; the rules for
 			// arguments, enum values, input fields and types still offer

@@ -32,13 +32,6 @@ func payload(res submission.Result, err error) (*model.SubmissionPayload, error)
 	return &model.SubmissionPayload{Submission: res.Submission, Errors: errs}, nil
 }
 
-// notYet marks the parts of the contract that later work delivers.
-func notYet(field string) error { return &notYetError{field} }
-
-type notYetError struct{ field string }
-
-func (e *notYetError) Error() string { return e.field + " is not available yet in this version of IRM" }
-
 func deref[T any](p *T, def T) T {
 	if p == nil {
 		return def

@@ -94,7 +94,9 @@ func (l *operationLimits) MutateOperationParameters(ctx context.Context, params 
 	if ctx.Err() != nil {
 		return limitError("the request was cancelled")
 	}
-	keepDuplicates(ctx, params)
+	if err := keepDuplicates(ctx, params); err != nil {
+		return err
+	}
 	if l.cache != nil && l.cache.has(params.Query) {
 		return nil
 	}

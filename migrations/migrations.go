@@ -10,9 +10,13 @@
 //     only, owner-only) gets its entry in internal/postgres's appGrants.
 //   - A table holding one State's data gets row-level security, as
 //     00005_integrity.sql does for submissions and observations: ENABLE ROW
-//     LEVEL SECURITY and policies over irm_reads_state(state_code) and
-//     irm_writes_state(state_code) (the service's login sees no row without
-//     a principal, so its SQL runs through postgres.Tx or postgres.ReadTx).
+//     LEVEL SECURITY and policies with the rules of irm_reads_state and
+//     irm_writes_state, written with sub-selects as 00011 and 00014 do
+//     ((SELECT irm_role()), (SELECT irm_state())), so that who acts is
+//     asked once per statement and not for every row: since 00014 each
+//     asking checks the seal irm_act put on the principal. The service's
+//     login sees no row without a principal, so its SQL runs through
+//     postgres.Tx or postgres.ReadTx.
 //   - Changes write audit events through internal/audit; audit_events
 //     itself is append-only, chained after commit into audit_chain
 //     (00012), and its rows are never altered.

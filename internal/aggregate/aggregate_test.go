@@ -246,7 +246,7 @@ func TestAggregatesMatchTheSubmissions(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := map[string]*aggregate.Completeness{}
-				for _, g := range append(slices.Clone(state.RegionalGroups), aggregate.All) {
+				for _, g := range append(slices.Clone(state.RegionalGroups()), aggregate.All) {
 					want[g] = &aggregate.Completeness{Group: g}
 				}
 				for _, m := range models {
@@ -276,8 +276,8 @@ func TestAggregatesMatchTheSubmissions(t *testing.T) {
 					if w.States > 0 {
 						w.Rate = float64(w.Submitted+w.Accepted) / float64(w.States)
 					}
-					if i < 5 && g.Group != state.RegionalGroups[i] {
-						t.Errorf("row %d is %s, want %s", i, g.Group, state.RegionalGroups[i])
+					if i < 5 && g.Group != state.RegionalGroups()[i] {
+						t.Errorf("row %d is %s, want %s", i, g.Group, state.RegionalGroups()[i])
 					}
 					if g.States != w.States || g.NotStarted != w.NotStarted || g.Drafts != w.Drafts || g.Submitted != w.Submitted ||
 						g.Accepted != w.Accepted || !near(g.Rate, w.Rate) {
@@ -292,7 +292,7 @@ func TestAggregatesMatchTheSubmissions(t *testing.T) {
 				groupOf func(string) string
 			}{
 				{statistics.GroupNone, nil, func(string) string { return "" }},
-				{statistics.GroupRegional, state.RegionalGroups, regional},
+				{statistics.GroupRegional, state.RegionalGroups(), regional},
 				{statistics.GroupDevelop, []string{"DEVELOPING", "OTHER"}, developing},
 			} {
 				t.Run(fmt.Sprintf("every question's aggregate by %s equals the submitted answers'", by.by), func(t *testing.T) {

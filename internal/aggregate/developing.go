@@ -12,8 +12,5 @@ import (
 // technical-assistance report), split by regional group: the same
 // statements with the States narrowed to st.developing.
 func (r *Reader) DevelopingQuestions(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question) ([]QuestionAggregate, error) {
-	return r.questionsWhere(ctx, c, questions, statistics.GroupRegional, developingOnly)
+	return r.questions(ctx, c, questions, statistics.GroupRegional, true)
 }
-
-// developingOnly narrows counted to developing States.
-const developingOnly = ` AND st.developing`

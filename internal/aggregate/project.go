@@ -83,7 +83,7 @@ func number(v any) *float64 {
 	}
 	// Validation bounds every number a submission holds now; one stored
 	// before it did (1.797e308) is left out rather than overflow a sum.
-	if math.IsNaN(f) || math.Abs(f) >= 1<<63 {
+	if math.IsNaN(f) || math.Abs(f) > 1<<63 { // 2^63: MaxInt64 as a float64
 		return nil
 	}
 	return &f

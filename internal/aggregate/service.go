@@ -165,7 +165,7 @@ func (r *Reader) Completeness(ctx context.Context, cycleID string) ([]Completene
 	}); err != nil {
 		return nil, fmt.Errorf("completeness: %w", err)
 	}
-	groups := append(append([]string{}, state.RegionalGroups...), All)
+	groups := append(append([]string{}, state.RegionalGroups()...), All)
 	out := make([]Completeness, len(groups))
 	for i, g := range groups {
 		c := byGroup[g]
@@ -185,7 +185,7 @@ func groupsOf(by statistics.GroupBy) ([]string, string, error) {
 	case statistics.GroupNone, "":
 		return nil, `NULL::text`, nil
 	case statistics.GroupRegional:
-		return state.RegionalGroups, `st.regional_group`, nil
+		return state.RegionalGroups(), `st.regional_group`, nil
 	case statistics.GroupDevelop:
 		return []string{"DEVELOPING", "OTHER"}, `CASE WHEN st.developing THEN 'DEVELOPING' ELSE 'OTHER' END`, nil
 	}
@@ -193,8 +193,7 @@ func groupsOf(by statistics.GroupBy) ([]string, string, error) {
 }
 
 // counted is the facts of a cycle's counted submissions for some
-// questions, each with its State's group; $1 the cycle, $2 the paths;
-// conditions may be appended ("AND ..."). The facts are read first, as
+// questions, each with its State's group; $1 the cycle, $2 the paths. The facts are read first, as
 // one range of answer_facts' key, and only then matched with their
 // submissions (of the same cycle): the planner cannot estimate the
 // row-level security conditions and, joining first, would scan the
@@ -214,7 +213,24 @@ type key struct{ path, group string }
 // Questions returns the aggregates of the given questions of cycle c, in
 // the order given, in one statement whatever their number.
 func (r *Reader) Questions(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy) ([]QuestionAggregate, error) {
-	return r.questionsWhere(ctx, c, questions, by, "")
+	return r.questions(ctx, c, questions, by, false)
+}
+
+// countedStatements are counted for each grouping, of every State or of
+// the developing ones: named statements, chosen by their key.
+var countedStatements = func() map[countedKey]string {
+	out := map[countedKey]string{}
+	for _, by := range []statistics.GroupBy{statistics.GroupNone, statistics.GroupRegional, statistics.GroupDevelop} {
+		_, expr, _ := groupsOf(by)
+		out[countedKey{by, false}] = fmt.Sprintf(counted, expr)
+		out[countedKey{by, true}] = fmt.Sprintf(counted, expr) + ` AND st.developing`
+	}
+	return out
+}()
+
+type countedKey struct {
+	by             statistics.GroupBy
+	developingOnly bool
 }
 
 // figures gathers one question's answers within one group.
@@ -224,8 +240,7 @@ type figures struct {
 	counts      map[string]int
 }
 
-// questionsWhere is Questions with the counted facts narrowed by filter,
-// a fixed SQL condition (never input) appended to counted's WHERE.
+// questions is Questions, of developing States only when developingOnly.
 //
 // The counted facts themselves come back, one row per answer (at most
 // one per State and question), and are tallied here: a working group's
@@ -235,11 +250,15 @@ type figures struct {
 // are computed as PostgreSQL would: sums add in value order, and the
 // median is percentile_cont(0.5), so they are the same to the last bit
 // whichever way they were asked for.
-func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy, filter string) ([]QuestionAggregate, error) {
-	groups, groupExpr, err := groupsOf(by)
+func (r *Reader) questions(ctx context.Context, c submission.Cycle, questions []*questionnaire.Question, by statistics.GroupBy, developingOnly bool) ([]QuestionAggregate, error) {
+	groups, _, err := groupsOf(by)
 	if err != nil {
 		return nil, err
 	}
+	if by == "" {
+		by = statistics.GroupNone
+	}
+	statement := countedStatements[countedKey{by, developingOnly}]
 	paths := make([]string, len(questions))
 	for i, q := range questions {
 		paths[i] = q.Path
@@ -253,7 +272,7 @@ func (r *Reader) questionsWhere(ctx context.Context, c submission.Cycle, questio
 		}
 		return f
 	}
-	rows, err := r.db.Query(ctx, fmt.Sprintf(counted, groupExpr)+filter, c.ID, paths)
+	rows, err := r.db.Query(ctx, statement, c.ID, paths)
 	if err != nil {
 		return nil, fmt.Errorf("question aggregates: %w", err)
 	}

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/app/apptest"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -223,10 +225,7 @@ func newBenchServer(b *testing.B, dsn string) *benchServer {
 	}
 	b.Cleanup(appPool.Close)
 	log := slog.New(slog.DiscardHandler)
-	h, err := app.NewHandler(ctx, appPool, content, log, benchOptions)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := apptest.Handler(b, appPool, content, log, benchOptions)
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
 	// The saves' audit events are chained as irm serve chains them.
@@ -250,10 +249,7 @@ func newBenchServer(b *testing.B, dsn string) *benchServer {
 		b.Fatal(err)
 	}
 	b.Cleanup(traced.Close)
-	th, err := app.NewHandler(ctx, traced, content, log, benchOptions)
-	if err != nil {
-		b.Fatal(err)
-	}
+	th := apptest.Handler(b, traced, content, log, benchOptions)
 	tsrv := httptest.NewServer(th)
 	b.Cleanup(tsrv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}

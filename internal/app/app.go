@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,6 +37,7 @@ const usage = `irm — implementation-review reporting for the Conference of the
 
 Usage:
   irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--dev] [--unsafe-db-role]
+              [--audit-head-every 5m] [--audit-head-file FILE]
               (runs as the app role: refuses a superuser, a login that owns the tables or bypasses
                row-level security, unless --dev or --unsafe-db-role; migrates only with --dev)
   irm migrate [--database-url OWNER_URL] [--app-role NAME]
@@ -44,8 +46,9 @@ Usage:
                    [--expires 90d|720h|2027-12-31]
   irm token list   [--all]
   irm token revoke --id ID
-  irm audit verify (chains the events waiting to be, recomputes the audit chain; exits non-zero
-                    naming the first broken event)
+  irm audit verify [--head HASH [--head-seq N]]
+                   (chains the events waiting to be, recomputes the audit chain and checks that it still
+                    holds a head serve published; exits non-zero naming the first broken event)
   irm dev     [--addr ADDR] [--data-dir DIR] [--reset]   (what "make run" runs: local database, demo data, web app, explorer)
   irm devdb   [--data-dir DIR]                 (what "make test" runs first: prints the URL of a PostgreSQL to test on)
   irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
@@ -91,7 +94,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("usage: irm token create|list|revoke (irm help shows their flags)")
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
-			return errors.New("usage: irm audit verify [--database-url OWNER_URL]")
+			return errors.New("usage: irm audit verify [--database-url OWNER_URL] [--head HASH [--head-seq N]]")
 		}
 		return runAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
 	case "dev":
@@ -364,13 +367,28 @@ func runTokenRevoke(ctx context.Context, args []string, getenv func(string) stri
 }
 
 // runAuditVerify chains the events waiting to be, then recomputes the
-// audit chain from one snapshot and counts the events still waiting.
+// audit chain from one snapshot, checks it against a head published
+// earlier (--head, --head-seq) and counts the events still waiting.
 func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit verify", stderr)
 	var c common
 	c.register(fs, getenv)
+	headHex := fs.String("head", "", "a head hash published earlier (serve's \"audit head\" line or --audit-head-file): fail unless the chain still holds it")
+	headSeq := fs.Int64("head-seq", 0, "the chain position published with --head's hash (chain_seq): fail unless the chain holds that hash there")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var published []audit.Head
+	switch hash, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(*headHex), "\\x")); {
+	case *headHex == "" && *headSeq != 0:
+		return apperr.BadInputf("--head-seq needs --head HASH")
+	case *headHex == "":
+	case err != nil || len(hash) != 32:
+		return apperr.BadInputf("--head takes a SHA-256 in hex (64 digits), as serve publishes it")
+	case *headSeq < 0:
+		return apperr.BadInputf("--head-seq takes a chain position (0 or more)")
+	default:
+		published = append(published, audit.Head{Seq: *headSeq, Hash: hash})
 	}
 	pool, err := connect(ctx, c.databaseURL)
 	if err != nil {
@@ -383,7 +401,7 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	}
 	var rep audit.Report
 	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rep, err = audit.Verify(ctx, tx)
+		rep, err = audit.Verify(ctx, tx, published...)
 		return err
 	})
 	if err != nil {
@@ -398,5 +416,8 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("audit chain broken at event %d (%s); the %d events before it verify", b.ID, where, rep.Events)
 	}
 	fmt.Fprintf(stdout, "audit chain intact: %d events, head %x; %d events waiting to be chained\n", rep.Events, rep.Head, rep.Pending)
+	if len(published) > 0 {
+		fmt.Fprintf(stdout, "the published head %x is in the chain\n", published[0].Hash)
+	}
 	return nil
 }

@@ -13,11 +13,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/devdb"
 	"github.com/cosp-ict/irm/internal/postgres"
-	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/migrations"
 )
 
@@ -29,9 +27,13 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	c.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
-	workers := registerRenderWorkers(fs, getenv)
+	reportFlags := registerReports(fs, getenv)
 	reset := fs.Bool("reset", false, "start over: delete everything in the database first, then load the demo data again")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	reportCfg, err := reportFlags.config()
+	if err != nil {
 		return err
 	}
 	content, err := LoadContent(c.questionnaires)
@@ -62,29 +64,36 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		return fmt.Errorf("%w\n(this is the demo database: to start over with fresh demo data, run: go run ./cmd/irm dev --reset)", err)
 	}
 	defer pool.Close()
-	stopSealer := startSealer(ctx, pool, log)
+	stopSealer := startSealer(ctx, pool, log, 0, nil) // the demo publishes no audit heads
 	defer stopSealer()
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
+	svc, err := NewServices(pool, content, log, reportCfg)
+	if err != nil {
+		return err
+	}
+	if err := svc.Prepare(ctx); err != nil {
+		return err
+	}
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
 		return err
 	}
-	if err := demo.SeedStatistics(ctx, pool, statistics.NewService(pool, content.Indicators), log); err != nil {
+	if err := demo.SeedStatistics(ctx, pool, svc.Statistics, log); err != nil {
 		return err
 	}
-	tokens, err := demo.Tokens(ctx, auth.NewStore(pool))
+	tokens, err := demo.Tokens(ctx, svc.Tokens)
 	if err != nil {
 		return err
 	}
-	reports, err := startReports(ctx, pool, content, log, *workers)
-	if err != nil {
+	reports := svc.Reports
+	if err := reports.Start(ctx); err != nil {
 		return err
 	}
 	defer stopReports(ctx, reports, log)
 	if err := demo.SeedReportSchedules(ctx, reports, content.Registry); err != nil {
 		return err
 	}
-	h, err := NewHandler(ctx, pool, content, log, HandlerOptions{Dev: true, Reports: reports,
+	h, err := NewHandler(ctx, svc, HandlerOptions{Dev: true,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + tokens[0].Secret}})
 	if err != nil {
 		return err

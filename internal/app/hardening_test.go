@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,7 +153,7 @@ func TestSlowUploadsHoldNoConnection(t *testing.T) {
 	if fifth.Status != http.StatusTooManyRequests {
 		t.Fatalf("a fifth upload while four are in flight: HTTP %d %s, want 429", fifth.Status, truncate(fifth.Body))
 	}
-	if !strings.Contains(string(fifth.Body), `"code":"BAD_USER_INPUT"`) {
+	if !strings.Contains(string(fifth.Body), `"code":"RATE_LIMITED"`) {
 		t.Fatalf("the 429 body: %s", fifth.Body)
 	}
 	if held := env.Pool.Stat().AcquiredConns(); held != 0 {
@@ -269,7 +270,7 @@ func TestRateLimits(t *testing.T) {
 		if ra := refused.Header.Get("Retry-After"); ra == "" || ra == "0" {
 			t.Fatalf("Retry-After %q", ra)
 		}
-		if !strings.Contains(string(refused.Body), `"code":"BAD_USER_INPUT"`) {
+		if !strings.Contains(string(refused.Body), `"code":"RATE_LIMITED"`) {
 			t.Fatalf("429 body: %s", refused.Body)
 		}
 		for i := range 20 {
@@ -424,4 +425,73 @@ func spooling(t *testing.T, dir string) int {
 		}
 	}
 	return n
+}
+
+// TestAnUploadCannotHoldItsSlotForHours: issue 16, finding 7. At the
+// minimum rate (16 KiB/s) a 512 MiB upload held a slot for nine hours,
+// and four tokens held all eight. An upload must now arrive within
+// UploadMaxTime in all, and one that declares its size must keep the rate
+// that brings it within that time.
+func TestAnUploadCannotHoldItsSlotForHours(t *testing.T) {
+	env := apptest.NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1,
+		UploadsPerToken: 1, UploadIdle: 300 * time.Millisecond, UploadMinRate: 1 << 10, UploadMaxTime: 2 * time.Second}})
+	fp := env.FocalPoint(t, "KEN")
+	// trickle sends a valid CSV a row every 50 ms (far over the 1 KiB/s
+	// minimum) until the server answers or 400 rows are sent; declared,
+	// when positive, is the Content-Length announced.
+	trickle := func(t *testing.T, declared int64) (status int, body string, sent int) {
+		pr, pw := io.Pipe()
+		var written atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			defer pw.Close()
+			row := []byte("OFFENCES_RECORDED,2020,1\n")
+			pw.Write([]byte("indicator,year,value\n")) //nolint:errcheck
+			for i := 0; i < 400; i++ {
+				select {
+				case <-done:
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
+				if _, err := pw.Write(row); err != nil {
+					return
+				}
+				written.Add(1)
+			}
+		}()
+		req, _ := http.NewRequest(http.MethodPost, env.URL+"/statistics/KEN.csv", pr)
+		req.Header.Set("Authorization", "Bearer "+fp)
+		if declared > 0 {
+			req.ContentLength = declared
+		}
+		resp, err := http.DefaultClient.Do(req)
+		close(done)
+		if err != nil {
+			return 0, err.Error(), int(written.Load())
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b), int(written.Load())
+	}
+	t.Run("a declared size that would take longer than the limit must keep its rate", func(t *testing.T) {
+		// 50 MB within 2 s is 25 MB/s: refused once the first pause allowed has passed.
+		status, body, _ := trickle(t, 50<<20)
+		if status != http.StatusRequestTimeout || !strings.Contains(body, "at least 25.0 MiB/s") {
+			t.Fatalf("HTTP %d %s, want 408 naming the rate of 50 MiB within 2 s", status, body)
+		}
+	})
+	t.Run("an upload of unknown size is cut off at the longest time", func(t *testing.T) {
+		// 400 rows at 20 a second would take 20 s, at a rate well over
+		// the minimum: it is cut off when the 2 s are over.
+		status, body, sent := trickle(t, 0)
+		if status != http.StatusRequestTimeout || !strings.Contains(body, "within 2s") || sent >= 400 {
+			t.Fatalf("HTTP %d %s after %d rows, want 408 saying it must arrive within 2s", status, body, sent)
+		}
+	})
+	t.Run("the slot is free again", func(t *testing.T) {
+		ok := raw(t, env, http.MethodPost, "/statistics/KEN.csv", fp, nil, strings.NewReader("indicator,year,value\nOFFENCES_RECORDED,2020,1\n"))
+		if ok.Status != http.StatusOK {
+			t.Fatalf("the next upload: HTTP %d %s", ok.Status, truncate(ok.Body))
+		}
+	})
 }

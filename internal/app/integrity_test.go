@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cosp-ict/irm/internal/app/apptest"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/app"
@@ -204,10 +206,7 @@ func TestTokenCommandsListRevokeAndExpire(t *testing.T) {
 	id := row[1]
 
 	// Used once through the API (as the app role), then revoked.
-	h, err := app.NewHandler(ctx, appPool(t, dsn), mustContent(t), discardLog(), app.HandlerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.Handler(t, appPool(t, dsn), mustContent(t), discardLog(), app.HandlerOptions{})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	status := func() int {
@@ -324,11 +323,8 @@ func TestDevExplorerHandsItsTokenOnlyToLoopback(t *testing.T) {
 	t.Parallel()
 	_, appP := pgtest.NewApp(t)
 	const secret = "irm_dev-token-for-the-explorer"
-	h, err := app.NewHandler(context.Background(), appP, mustContent(t), discardLog(), app.HandlerOptions{Dev: true,
+	h := apptest.Handler(t, appP, mustContent(t), discardLog(), app.HandlerOptions{Dev: true,
 		ExplorerHeaders: map[string]string{"Authorization": "Bearer " + secret}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := []struct {
 		name   string
 		remote string
@@ -396,7 +392,15 @@ func TestStoreBelowThePolicySeesOnlyTheCallersState(t *testing.T) {
 		t.Fatal(res.Errors)
 	}
 	store := submissionpkg.NewService(w.env.AppPool, w.env.Registry, nil)
-	asKEN := auth.WithPrincipal(context.Background(), auth.Principal{Name: "Kenya FP", Role: auth.FocalPoint, State: "KEN"})
+	// Principals of real tokens: the database takes no other from the app role.
+	principal := func(secret string) auth.Principal {
+		p, err := w.env.Tokens.Authenticate(context.Background(), secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	asKEN := auth.WithPrincipal(context.Background(), principal(w.token(t, "Kenya FP", auth.FocalPoint, "KEN")))
 	versions, err := store.Versions(asKEN, []string{fra.ID, ken.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +417,7 @@ func TestStoreBelowThePolicySeesOnlyTheCallersState(t *testing.T) {
 	}
 	// The same calls as the secretariat see both, so the wall is the
 	// principal and not something else.
-	asSec := auth.WithPrincipal(context.Background(), auth.Principal{Name: "sec", Role: auth.Secretariat})
+	asSec := auth.WithPrincipal(context.Background(), principal(w.sec))
 	if versions, err = store.Versions(asSec, []string{fra.ID}); err != nil || len(versions[0]) != 1 {
 		t.Fatalf("versions as the secretariat: got %v, %v; want FRA's one", versions, err)
 	}

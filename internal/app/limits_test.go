@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/cosp-ict/irm/graph"
-	"github.com/cosp-ict/irm/internal/app"
+	"github.com/cosp-ict/irm/internal/httpapi"
 	sub "github.com/cosp-ict/irm/internal/submission"
 )
 
@@ -60,7 +60,7 @@ func TestBodyLimit(t *testing.T) {
 	w, before := limitsWorld(t)
 	json := map[string]string{"Content-Type": "application/json"}
 
-	over := bigBody(t, w, app.MaxBodyBytes+1)
+	over := bigBody(t, w, httpapi.MaxBodyBytes+1)
 	assertJSONError(t, "declared length", raw(t, w.env, http.MethodPost, "/graphql", w.sec, json, bytes.NewReader(over)), http.StatusRequestEntityTooLarge)
 	// Without Content-Length (chunked), the limit holds while reading.
 	assertJSONError(t, "chunked", raw(t, w.env, http.MethodPost, "/graphql", w.sec, json, io.MultiReader(bytes.NewReader(over))), http.StatusRequestEntityTooLarge)
@@ -71,9 +71,9 @@ func TestBodyLimit(t *testing.T) {
 	w.after(t, before)
 
 	// Exactly at the limit: served.
-	res := w.env.Post(t, w.sec, "application/json", bigBody(t, w, app.MaxBodyBytes))
+	res := w.env.Post(t, w.sec, "application/json", bigBody(t, w, httpapi.MaxBodyBytes))
 	if p := payloadOf(t, res, "saveDraft"); p.Submission == nil || p.Submission.State.Code != "FRA" {
-		t.Fatalf("a body of exactly %d bytes: %+v", app.MaxBodyBytes, p)
+		t.Fatalf("a body of exactly %d bytes: %+v", httpapi.MaxBodyBytes, p)
 	}
 	healthy(t, w.env)
 }

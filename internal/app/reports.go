@@ -1,96 +1,50 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/cosp-ict/irm/internal/aggregate"
-	"github.com/cosp-ict/irm/internal/apperr"
-	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
-	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
-	"github.com/cosp-ict/irm/internal/statistics"
-	"github.com/cosp-ict/irm/internal/submission"
 )
 
-// NewReports builds the report runs and schedules service over pool. It
-// queues renders at once; it renders and fires schedules once started.
-func NewReports(pool *pgxpool.Pool, content Content, log *slog.Logger, cfg schedule.Config) (*schedule.Service, error) {
-	cfg.Log = log
-	return schedule.New(pool, newRenderer(pool, content), cfg)
+// reportFlags are serve's and dev's flags for the report service.
+type reportFlags struct {
+	workers     int
+	minInterval time.Duration
 }
 
-// newRenderer is the renderer the service uses: internal/report, reading
-// the same aggregates and trends as the API.
-func newRenderer(pool *pgxpool.Pool, content Content) schedule.Renderer {
-	workflow := submission.NewService(pool, content.Registry, aggregate.Projection{})
-	stats := statistics.NewService(pool, content.Indicators)
-	agg := aggregate.NewService(pool, content.Registry, stats, workflow)
-	return report.NewRenderer(pool, content.Registry, content.Indicators, agg, stats)
-}
-
-// reportPDF serves GET /reports/{id}.pdf to whoever may read the run:
-// the bytes as stored, an ETag from their SHA-256 (If-None-Match gives
-// 304) and the file name the run recorded. A run that does not exist and
-// one the caller may not read are both 404.
-func reportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
-		if !ok {
-			httperr.Write(w, r, log, apperr.NotFoundf("report files are named /reports/{id}.pdf"))
-			return
-		}
-		p, _ := auth.FromContext(r.Context())
-		f, err := reports.PDF(r.Context(), p, id)
-		if err != nil {
-			httperr.Write(w, r, log, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
-		w.Header().Set("ETag", `"`+f.SHA256+`"`)
-		w.Header().Set("Cache-Control", "private, no-cache")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.PDF))
-	})
-}
-
-// registerRenderWorkers adds --render-workers to fs.
-func registerRenderWorkers(fs *flag.FlagSet, getenv func(string) string) *int {
-	def := schedule.DefaultWorkers
+// registerReports adds --render-workers and --min-schedule-interval to fs.
+func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags {
+	f := &reportFlags{workers: schedule.DefaultWorkers, minInterval: schedule.DefaultMinInterval}
 	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
-		def = v
+		f.workers = v
 	}
-	return fs.Int("render-workers", def, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+	if v, err := time.ParseDuration(getenv("IRM_MIN_SCHEDULE_INTERVAL")); err == nil {
+		f.minInterval = v
+	}
+	fs.IntVar(&f.workers, "render-workers", f.workers, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
+	fs.DurationVar(&f.minInterval, "min-schedule-interval", f.minInterval,
+		"the shortest time a report schedule may leave between two runs; a staging system may use 1m (env IRM_MIN_SCHEDULE_INTERVAL)")
+	return f
 }
 
-// startReports builds the report service with workers renders at a
-// time and starts its scheduler and render workers.
-func startReports(ctx context.Context, pool *pgxpool.Pool, content Content, log *slog.Logger, workers int) (*schedule.Service, error) {
-	if workers < 1 {
-		return nil, fmt.Errorf("--render-workers %d: want at least 1", workers)
+// reportConfig is the report service's configuration from the flags.
+func (f *reportFlags) config() (schedule.Config, error) {
+	if f.workers < 1 {
+		return schedule.Config{}, fmt.Errorf("--render-workers %d: want at least 1", f.workers)
 	}
-	reports, err := NewReports(pool, content, log, schedule.Config{Workers: workers})
-	if err != nil {
-		return nil, err
+	if f.minInterval < time.Minute {
+		return schedule.Config{}, fmt.Errorf("--min-schedule-interval %s: want at least 1m (cron's resolution)", f.minInterval)
 	}
-	if err := reports.Start(ctx); err != nil {
-		return nil, err
-	}
-	return reports, nil
+	return schedule.Config{Workers: f.workers, MinInterval: f.minInterval}, nil
 }
 
 // stopReports stops the scheduler and the render workers after the HTTP

@@ -78,10 +78,11 @@ func TestDemoReports(t *testing.T) {
 			OpensOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), ClosesOn: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
 	}
-	reports, err := app.NewReports(pool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	svc, err := app.NewServices(pool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	reports := svc.Reports
 	if err := reports.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

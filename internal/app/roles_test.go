@@ -73,6 +73,7 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"audit_pending", "SELECT", false}, {"audit_pending", "INSERT", false}, {"audit_pending", "UPDATE", false},
 		{"audit_pending", "DELETE", false}, {"audit_pending", "TRUNCATE", false},
 		{"tokens", "SELECT", true}, {"tokens", "INSERT", false}, {"tokens", "DELETE", false},
+		{"irm_principal_key", "SELECT", false}, {"irm_principal_key", "UPDATE", false},
 		{"submission_versions", "INSERT", true}, {"submission_versions", "UPDATE", false},
 		{"review_comments", "DELETE", false}, {"observation_revisions", "UPDATE", false},
 		{"states", "INSERT", false}, {"goose_db_version", "INSERT", false},
@@ -108,6 +109,17 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		var seal bool
 		if err := owner.QueryRow(ctx, `SELECT has_function_privilege('irm_test_grantee', 'audit_seal(integer)', 'EXECUTE')`).Scan(&seal); err != nil || !seal {
 			t.Fatalf("got %v (%v), want EXECUTE on audit_seal", seal, err)
+		}
+	})
+	t.Run("the app role may act through irm_act and read the audit head, but not mint a seal", func(t *testing.T) {
+		var act, head, mint bool
+		if err := owner.QueryRow(ctx, `SELECT has_function_privilege('irm_test_grantee', 'irm_act(text, text, bigint)', 'EXECUTE'),
+			has_function_privilege('irm_test_grantee', 'audit_head()', 'EXECUTE'),
+			has_function_privilege('irm_test_grantee', 'irm_seal()', 'EXECUTE')`).Scan(&act, &head, &mint); err != nil {
+			t.Fatal(err)
+		}
+		if !act || !head || mint {
+			t.Fatalf("got irm_act %v, audit_head %v, irm_seal %v; want true, true, false", act, head, mint)
 		}
 	})
 	t.Run("the app role is a login that serve accepts", func(t *testing.T) {

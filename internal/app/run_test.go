@@ -3,7 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -167,14 +169,17 @@ func (b *syncBuffer) String() string {
 // runServing runs "irm serve" on a free port of 127.0.0.1 over the
 // database dsn (as the app role) and returns its base URL and a stop that
 // ends it as SIGTERM does and returns what Run returned.
-func runServing(t *testing.T, dsn string, logs *syncBuffer) (base string, stop func() error) {
+func runServing(t *testing.T, dsn string, logs *syncBuffer, env ...map[string]string) (base string, stop func() error) {
 	t.Helper()
+	vars := map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}
+	for _, e := range env {
+		maps.Copy(vars, e)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() {
-		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"},
-			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}), io.Discard, logs)
+		done <- app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0"}, envWith(vars), io.Discard, logs)
 	}()
 	addr := regexp.MustCompile(`addr=http://(127\.0\.0\.1:\d+)`)
 	for deadline := time.Now().Add(30 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -249,4 +254,59 @@ func TestServePurgesExpiredWebSessions(t *testing.T) {
 	if expired != 0 || live != 1 {
 		t.Fatalf("with serve running: %d expired sessions, %d live; want 0 and the 1 live kept", expired, live)
 	}
+}
+
+// Issue 14: the shortest schedule interval (an hour) could not be changed,
+// so a staging system could not try minute schedules.
+// --min-schedule-interval (IRM_MIN_SCHEDULE_INTERVAL) sets it.
+func TestServeTakesTheShortestScheduleInterval(t *testing.T) {
+	ctx := context.Background()
+	schedule := `mutation { scheduleReport(input: { report: { kind: CYCLE_SYNTHESIS, cycle: "2027" }, cron: "*/5 * * * *", timezone: "UTC" }) { id } }`
+	for _, c := range []struct {
+		name     string
+		env      map[string]string
+		accepted bool
+	}{
+		{"by default a schedule every five minutes is refused", nil, false},
+		{"with 1m it is accepted", map[string]string{"IRM_MIN_SCHEDULE_INTERVAL": "1m"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dsn := pgtest.NewURL(t)
+			owner := ownerPool(t, dsn)
+			secret, err := auth.NewStore(owner).Create(ctx, auth.NewToken{Name: "desk", Role: auth.Secretariat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs syncBuffer
+			base, stop := runServing(t, dsn, &logs, c.env)
+			defer stop() //nolint:errcheck
+			post := func(query string) string {
+				body, _ := json.Marshal(map[string]string{"query": query})
+				req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+secret)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				got, _ := io.ReadAll(resp.Body)
+				return string(got)
+			}
+			if got := post(`mutation { openCycle(input: { id: "2027", name: "2027", questionnaire: "implementation-v1", opensOn: "2026-01-01", closesOn: "2099-12-31" }) { id } }`); strings.Contains(got, `"errors"`) {
+				t.Fatalf("openCycle: %s", got)
+			}
+			got := post(schedule)
+			if accepted := !strings.Contains(got, `"errors"`); accepted != c.accepted {
+				t.Fatalf("scheduleReport every five minutes: %s; want accepted %v", got, c.accepted)
+			}
+		})
+	}
+	t.Run("less than a minute is refused at start", func(t *testing.T) {
+		err := app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--min-schedule-interval", "10s"},
+			envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(pgtest.NewURL(t))}), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--min-schedule-interval 10s") {
+			t.Fatalf("got %v, want a refusal naming --min-schedule-interval", err)
+		}
+	})
 }

@@ -88,10 +88,7 @@ func TestSeedTwiceMakesConsistentDataOnceAndThenNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := app.NewHandler(ctx, pool, content, slog.New(slog.DiscardHandler), app.HandlerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.Handler(t, pool, content, slog.New(slog.DiscardHandler), app.HandlerOptions{})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	env := &apptest.Env{URL: srv.URL, Pool: pool, Registry: content.Registry, Indicators: content.Indicators, Tokens: auth.NewStore(pool)}

@@ -643,8 +643,8 @@ func TestStatisticsCSVTemplate(t *testing.T) {
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			status, _, raw := statGet(t, env, "/statistics/template.csv"+tc.query)
-			if status != tc.status {
-				t.Fatalf("got %d %s, want %d", status, raw, tc.status)
+			if status != tc.status || !strings.Contains(string(raw), `"extensions":{"code":`) {
+				t.Fatalf("got %d %s, want %d in the contract's error shape", status, raw, tc.status)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +23,11 @@ const (
 	NotFound        Code = "NOT_FOUND"
 	Conflict        Code = "CONFLICT"
 	BadInput        Code = "BAD_USER_INPUT"
-	Internal        Code = "INTERNAL"
+	// RateLimited is a caller over one of its limits of rate or
+	// concurrency: the same request succeeds later (Retry-After says
+	// when), unlike a BAD_USER_INPUT.
+	RateLimited Code = "RATE_LIMITED"
+	Internal    Code = "INTERNAL"
 )
 
 // HTTPStatus is the status a transport answers a request with when the
@@ -39,6 +44,8 @@ func (c Code) HTTPStatus() int {
 		return http.StatusConflict
 	case BadInput:
 		return http.StatusBadRequest
+	case RateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -79,10 +86,10 @@ func Limitf(format string, args ...any) error {
 	return &Error{Code: BadInput, Status: http.StatusUnprocessableEntity, Message: fmt.Sprintf(format, args...)}
 }
 
-// TooManyRequests is a BAD_USER_INPUT for a caller over its rate (HTTP 429
+// TooManyRequests is a RATE_LIMITED for a caller over its rate (HTTP 429
 // with Retry-After).
 func TooManyRequests(retryAfter time.Duration, format string, args ...any) error {
-	return &Error{Code: BadInput, Status: http.StatusTooManyRequests, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: RateLimited, Status: http.StatusTooManyRequests, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.
@@ -128,7 +135,21 @@ func Present(ctx context.Context, err error) Presented {
 		}
 		return Presented{Code: e.Code, Status: status, Message: e.Message, RetryAfter: e.RetryAfter}
 	}
+	if failed, ok := ctx.Value(failureKey{}).(*atomic.Bool); ok {
+		failed.Store(true)
+	}
 	return Presented{Code: Internal, Status: http.StatusInternalServerError, Message: InternalMessage(ctx), Internal: true}
+}
+
+type failureKey struct{}
+
+// WithFailureRecord returns a context in which Present notes that it
+// presented an INTERNAL error, and the function that says whether it did:
+// a layer around a transport (the idempotency keys) learns how a request
+// ended from the error's code, not by reading the answer it wrote.
+func WithFailureRecord(ctx context.Context) (context.Context, func() bool) {
+	failed := new(atomic.Bool)
+	return context.WithValue(ctx, failureKey{}, failed), failed.Load
 }
 
 // InternalMessage is the one message an internal error shows: the request

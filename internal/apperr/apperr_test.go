@@ -28,7 +28,7 @@ func TestPresent(t *testing.T) {
 		{"unauthenticated is 401", apperr.New(apperr.Unauthenticated, "who"), apperr.Unauthenticated, 401, "who", ""},
 		{"a size limit is 413", apperr.TooLargef("big"), apperr.BadInput, 413, "big", ""},
 		{"a work limit is 422", apperr.Limitf("deep"), apperr.BadInput, 422, "deep", ""},
-		{"a rate limit is 429 with Retry-After in whole seconds", apperr.TooManyRequests(1500*time.Millisecond, "slow down"), apperr.BadInput, 429, "slow down", "2"},
+		{"a rate limit is RATE_LIMITED, 429 with Retry-After in whole seconds", apperr.TooManyRequests(1500*time.Millisecond, "slow down"), apperr.RateLimited, 429, "slow down", "2"},
 		{"anything else is INTERNAL with the request id only", errors.New("SELECT secret FROM x"), apperr.Internal, 500, "internal error (request 0123456789abcdef)", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,4 +45,19 @@ func TestPresent(t *testing.T) {
 	if got := apperr.Internal.HTTPStatus(); got != http.StatusInternalServerError {
 		t.Fatalf("INTERNAL: got %d", got)
 	}
+}
+
+// TestAFailureIsRecordedByItsCode: a layer around a transport learns that
+// the request failed inside from Present, not from the answer's bytes.
+func TestAFailureIsRecordedByItsCode(t *testing.T) {
+	ctx, failed := apperr.WithFailureRecord(context.Background())
+	apperr.Present(ctx, apperr.Conflictf("stale"))
+	if failed() {
+		t.Fatal("a CONFLICT was recorded as a failure inside")
+	}
+	apperr.Present(ctx, errors.New("connection reset"))
+	if !failed() {
+		t.Fatal("an INTERNAL error was not recorded")
+	}
+	apperr.Present(context.Background(), errors.New("elsewhere")) // no record: nothing to note, no panic
 }

@@ -8,7 +8,11 @@
 // event waits in audit_pending until a sealer (Seal, run by every replica
 // through RunSealer) gives it the next position in audit_chain, with the
 // previous event's hash and its own, so that a rewrite by a database
-// administrator is detectable by Verify. Chaining inside the writing
+// administrator is detectable by Verify. The chain alone cannot show that
+// its newest events were removed together with their chain rows and the
+// head rewound: HeadPublisher writes the head outside the database now and
+// then (a log line, a file), and Verify checks the chain against a head
+// published earlier. Chaining inside the writing
 // transaction, as migration 00005 did, made every write of the service
 // wait for the one before it to commit; now only sealers wait for each
 // other, and one that finds another at work leaves at once.
@@ -112,8 +116,8 @@ func Hash(prev []byte, e Stored) []byte {
 	return h.Sum(nil)
 }
 
-// Genesis is the previous hash of the first event.
-var Genesis = make([]byte, sha256.Size)
+// genesis is the previous hash of the first event.
+var genesis = make([]byte, sha256.Size)
 
 // Querier is a pool, a connection or a transaction.
 type Querier interface {
@@ -191,6 +195,114 @@ func RunSealer(ctx context.Context, db Querier, every time.Duration, log *slog.L
 	}
 }
 
+// Head is a position in the chain and the hash of the event there: what
+// HeadPublisher publishes and Verify checks against.
+type Head struct {
+	Seq  int64
+	Hash []byte
+}
+
+// ReadHead returns the chain's head (migration 00015's audit_head(), which
+// the app role may call): Seq 0 and the genesis hash when nothing is
+// chained yet.
+func ReadHead(ctx context.Context, db Querier) (Head, error) {
+	var h Head
+	if err := db.QueryRow(ctx, `SELECT chain_seq, hash FROM audit_head()`).Scan(&h.Seq, &h.Hash); err != nil {
+		return h, fmt.Errorf("read the audit chain's head: %w", err)
+	}
+	return h, nil
+}
+
+// HeadEvery is how often the service publishes the chain's head by
+// default.
+const HeadEvery = 5 * time.Minute
+
+// HeadWriter is where HeadPublisher appends the heads besides the log: an
+// *os.File opened with O_APPEND.
+type HeadWriter interface {
+	Write(p []byte) (int, error)
+	Sync() error
+}
+
+// HeadPublisher publishes the chain's head outside the database, where the
+// database's administrators cannot rewrite it: a structured log line
+// "audit head" (chain_seq, hash) and, with Out, the same as a line of
+// JSON appended and synced to a file. "irm audit verify --head HASH
+// --head-seq N" then fails if the chain no longer holds that hash at that
+// position: events up to a published head cannot be removed unnoticed,
+// even with their chain rows and the head rewound.
+type HeadPublisher struct {
+	DB  Querier
+	Out HeadWriter // nil: the log only
+	Log *slog.Logger
+
+	last    *Head // the last head published by this publisher
+	failing bool
+}
+
+// headLine is a published head as a line of Out.
+type headLine struct {
+	At       time.Time `json:"at"`
+	ChainSeq int64     `json:"chain_seq"`
+	Hash     string    `json:"hash"`
+}
+
+// Publish publishes the head if it moved since this publisher's last one
+// (the first call always publishes), and returns it.
+func (p *HeadPublisher) Publish(ctx context.Context) (Head, error) {
+	h, err := ReadHead(ctx, p.DB)
+	if err != nil {
+		return h, err
+	}
+	if p.last != nil && p.last.Seq == h.Seq && bytes.Equal(p.last.Hash, h.Hash) {
+		return h, nil
+	}
+	p.Log.Info("audit head", "chain_seq", h.Seq, "hash", fmt.Sprintf("%x", h.Hash))
+	if p.Out != nil {
+		line, err := json.Marshal(headLine{At: time.Now().UTC(), ChainSeq: h.Seq, Hash: fmt.Sprintf("%x", h.Hash)})
+		if err != nil {
+			return h, err
+		}
+		if _, err := p.Out.Write(append(line, '\n')); err != nil {
+			return h, fmt.Errorf("append the audit head: %w", err)
+		}
+		if err := p.Out.Sync(); err != nil {
+			return h, fmt.Errorf("sync the audit head file: %w", err)
+		}
+	}
+	p.last = &h
+	return h, nil
+}
+
+// Run publishes the head at once, then every interval until ctx ends. A
+// failure is logged when publishing stops working and when it works
+// again. Callers publish once more after the last seal, on stop.
+func (p *HeadPublisher) Run(ctx context.Context, every time.Duration) {
+	p.publishLogged(ctx)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			p.publishLogged(ctx)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *HeadPublisher) publishLogged(ctx context.Context) {
+	_, err := p.Publish(ctx)
+	switch {
+	case err != nil && !p.failing && ctx.Err() == nil:
+		p.Log.Warn("the audit head is not being published", "err", err)
+		p.failing = true
+	case err == nil && p.failing:
+		p.Log.Info("the audit head is published again")
+		p.failing = false
+	}
+}
+
 // Report is the outcome of Verify.
 type Report struct {
 	Events int64  // chained events checked
@@ -211,19 +323,21 @@ type Break struct {
 
 // Verify walks the whole chain in order and recomputes every hash in Go,
 // independently of the database's functions, keeping one event in
-// memory. It also checks that every event not chained waits to be. db
-// should be a REPEATABLE READ transaction, so that its statements read
-// one snapshot: an event and its place in the chain or the queue commit
-// together.
-func Verify(ctx context.Context, db Querier) (Report, error) {
+// memory. It also checks that every event not chained waits to be, and
+// that the chain still holds each of the heads published earlier (a head
+// with Seq 0 anywhere in the chain). db should be a REPEATABLE READ
+// transaction, so that its statements read one snapshot: an event and its
+// place in the chain or the queue commit together.
+func Verify(ctx context.Context, db Querier, published ...Head) (Report, error) {
 	var rep Report
+	found := make([]bool, len(published))
 	rows, err := db.Query(ctx, `SELECT c.chain_seq, e.id, e.at, e.actor, e.actor_token, e.actor_role, e.action, e.subject,
 			e.detail::text, c.prev_hash, c.hash
 		FROM audit_chain c JOIN audit_events e ON e.id = c.event_id ORDER BY c.chain_seq`)
 	if err != nil {
 		return rep, fmt.Errorf("read audit events: %w", err)
 	}
-	prev := Genesis
+	prev := genesis
 	var e Stored
 	_, err = pgx.ForEachRow(rows, []any{&e.ChainSeq, &e.ID, &e.At, &e.Actor, &e.ActorToken, &e.ActorRole, &e.Action,
 		&e.Subject, &e.Detail, &e.PrevHash, &e.Hash}, func() error {
@@ -242,6 +356,15 @@ func Verify(ctx context.Context, db Querier) (Report, error) {
 			rep.Events++
 			prev = e.Hash
 			rep.Head = e.Hash
+			for i, h := range published {
+				switch {
+				case h.Seq == e.ChainSeq && !bytes.Equal(h.Hash, e.Hash):
+					brk(fmt.Sprintf("the head published at chain position %d was %x, the chain holds %x there: the chain was rewritten",
+						h.Seq, h.Hash, e.Hash))
+				case (h.Seq == e.ChainSeq || h.Seq == 0) && bytes.Equal(h.Hash, e.Hash):
+					found[i] = true
+				}
+			}
 		}
 		return nil
 	})
@@ -270,6 +393,22 @@ func Verify(ctx context.Context, db Querier) (Report, error) {
 	case unsealed != nil:
 		rep.Broken = &Break{ID: *unsealed, Reason: fmt.Sprintf(
 			"event %d is neither chained nor waiting to be: its place in the queue was removed", *unsealed)}
+	default:
+		for i, h := range published {
+			switch {
+			case found[i], h.Seq == 0 && bytes.Equal(h.Hash, genesis): // published before any event was chained
+			case h.Seq > rep.Events:
+				rep.Broken = &Break{ChainSeq: rep.Events + 1, Reason: fmt.Sprintf(
+					"the chain ends at position %d but a head was published at %d (%x): the newest events were removed",
+					rep.Events, h.Seq, h.Hash)}
+			case h.Seq == 0:
+				rep.Broken = &Break{ChainSeq: rep.Events + 1, Reason: fmt.Sprintf(
+					"no event of the chain has the published head's hash %x: events were removed or rewritten", h.Hash)}
+			}
+			if rep.Broken != nil {
+				break
+			}
+		}
 	}
 	return rep, nil
 }

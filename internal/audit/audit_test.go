@@ -103,10 +103,22 @@ func TestAuditEventsCannotBeRewrittenEvenByTheOwner(t *testing.T) {
 	}
 }
 
+// secretariat stores a secretariat's token and returns the principal
+// that acts with it (the app role may act only with a live token).
+func secretariat(t testing.TB, owner *pgxpool.Pool) postgres.Principal {
+	t.Helper()
+	var id int64
+	if err := owner.QueryRow(context.Background(), `INSERT INTO tokens (name, role, secret_sha256)
+		VALUES ('sec', 'SECRETARIAT', '\x05ec') RETURNING id`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return postgres.Principal{Role: "SECRETARIAT", TokenID: id}
+}
+
 func TestAuditChainVerifiesAndNamesTheFirstTamperedEvent(t *testing.T) {
 	t.Parallel()
 	owner, app := pgtest.NewApp(t)
-	ctx := postgres.WithPrincipal(context.Background(), postgres.Principal{Role: "SECRETARIAT"})
+	ctx := postgres.WithPrincipal(context.Background(), secretariat(t, owner))
 	for i := range 5 {
 		record(t, app, ctx, audit.Event{Actor: "sec", Action: "test.event", Subject: fmt.Sprintf("x/%d", i),
 			Detail: map[string]any{"i": i, "text": "with | separators: 3:abc ~"}})

@@ -128,13 +128,6 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 	secret := secretPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	var state *string
 	if t.State != "" {
-		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM states WHERE code = $1)`, t.State).Scan(&exists); err != nil {
-			return "", fmt.Errorf("check state: %w", err)
-		}
-		if !exists {
-			return "", apperr.NotFoundf("no State with code %q", t.State)
-		}
 		state = &t.State
 	}
 	wgs := t.WorkingGroups
@@ -148,6 +141,9 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 			t.Name, string(t.Role), state, wgs, hash(secret), t.ExpiresAt).Scan(&id)
 		if postgres.IsUniqueViolation(err) {
 			return apperr.Conflictf("a live token named %q exists already: token names are unique whatever their case", t.Name)
+		}
+		if postgres.IsForeignKeyViolation(err) { // the States are internal/state's: their key says which exist
+			return apperr.NotFoundf("no State with code %q", t.State)
 		}
 		if err != nil {
 			return fmt.Errorf("store token: %w", err)

@@ -66,10 +66,10 @@ type Color struct{ R, G, B uint8 }
 // Hex is the colour as #rrggbb.
 func (c Color) Hex() string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
 
-// Palette is the series colours in order: Okabe and Ito's palette, told
+// palette is the series colours in order: Okabe and Ito's palette, told
 // apart by people with colour-vision deficiencies, darkened where it would
 // be too pale on white.
-var Palette = []Color{
+var palette = []Color{
 	{0, 114, 178},   // blue
 	{213, 94, 0},    // vermillion
 	{0, 158, 115},   // bluish green
@@ -81,7 +81,7 @@ var Palette = []Color{
 }
 
 // SeriesColor is the colour of the i-th series.
-func SeriesColor(i int) Color { return Palette[i%len(Palette)] }
+func SeriesColor(i int) Color { return palette[i%len(palette)] }
 
 // Ticks returns between about n/2 and n+1 evenly spaced "nice" values (1, 2,
 // 2.5 or 5 times a power of ten) covering [lo, hi]. The first tick is ≤ lo

@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Principal is who the database sees acting in a transaction: the
-// row-level security policies of the migrations read it (irm.role,
-// irm.state, irm.token), and audit rows, versions and comments record it.
-// internal/auth puts one in the context with every authenticated
-// principal; background work uses System.
+// row-level security policies of the migrations read it (irm_role(),
+// irm_state(), irm_token()), and audit rows, versions and comments record
+// it. internal/auth puts one in the context with every authenticated
+// principal; background work uses System. The database takes it only from
+// irm_act (migration 00014), which checks that the app role names a live
+// token of exactly that role and State, or SYSTEM with none.
 type Principal struct {
 	Role    string // FOCAL_POINT, WORKING_GROUP, SECRETARIAT or SYSTEM
 	State   string // a focal point's State (ISO3)
@@ -45,12 +46,15 @@ var (
 )
 
 // beginQuery is the statement that opens a transaction acting as the
-// principal in ctx: BEGIN and set_config(..., true) in one round trip, so
-// the settings last exactly as long as the transaction and never leak to
-// the next user of the pooled connection. The values are checked against
-// their fixed shapes before they are written as literals (a parameter
-// cannot travel with BEGIN). Without a principal the transaction sees no
-// row of a table under row-level security.
+// principal in ctx: BEGIN and irm_act(role, state, token) in one round
+// trip. irm_act verifies the principal against the tokens table (when the
+// login is not the owner) and seals the settings it writes with
+// set_config(..., true), so they last exactly as long as the transaction
+// and never leak to the next user of the pooled connection; a principal
+// it refuses fails the BEGIN (and pgx closes that connection). The values
+// are checked against their fixed shapes before they are written as
+// literals (a parameter cannot travel with BEGIN). Without a principal the
+// transaction sees no row of a table under row-level security.
 func beginQuery(ctx context.Context, readOnly bool) (string, error) {
 	begin := "BEGIN"
 	if readOnly {
@@ -63,20 +67,7 @@ func beginQuery(ctx context.Context, readOnly bool) (string, error) {
 	if !roles[p.Role] || (p.State != "" && !stateShape.MatchString(p.State)) || p.TokenID < 0 {
 		return "", fmt.Errorf("database principal %+v is not valid", p)
 	}
-	token := ""
-	if p.TokenID > 0 {
-		token = strconv.FormatInt(p.TokenID, 10)
-	}
-	var b strings.Builder
-	b.WriteString(begin)
-	b.WriteString("; SELECT set_config('irm.role', '")
-	b.WriteString(p.Role)
-	b.WriteString("', true), set_config('irm.state', '")
-	b.WriteString(p.State)
-	b.WriteString("', true), set_config('irm.token', '")
-	b.WriteString(token)
-	b.WriteString("', true)")
-	return b.String(), nil
+	return begin + "; SELECT irm_act('" + p.Role + "', '" + p.State + "', " + strconv.FormatInt(p.TokenID, 10) + ")", nil
 }
 
 // Tx runs fn in a transaction acting as the principal in ctx, committing

@@ -22,7 +22,15 @@ func rlsWorld(t *testing.T) (owner, app *pgxpool.Pool, ids map[string]string) {
 	t.Helper()
 	owner, app = pgtest.NewApp(t)
 	ctx := context.Background()
-	_, err := owner.Exec(ctx, `
+	// The tokens the principals below act with (irm_act checks them): ids
+	// 1 to 4, in this order.
+	_, err := owner.Exec(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256) VALUES
+		('Kenya FP', 'FOCAL_POINT', 'KEN', '{}', '\x01'), ('France FP', 'FOCAL_POINT', 'FRA', '{}', '\x02'),
+		('member', 'WORKING_GROUP', NULL, '{international-cooperation}', '\x03'), ('sec', 'SECRETARIAT', NULL, '{}', '\x04')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = owner.Exec(ctx, `
 		INSERT INTO questionnaire_digests VALUES ('q', 'x', now());
 		INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ('2027', '2027', 'q', '2027-01-01', '2027-12-31');
 		INSERT INTO submissions (cycle_id, state_code, status, version, answers)
@@ -59,6 +67,14 @@ func rlsWorld(t *testing.T) (owner, app *pgxpool.Pool, ids map[string]string) {
 	return owner, app, ids
 }
 
+// The principals of rlsWorld's tokens.
+var (
+	kenFP       = postgres.Principal{Role: "FOCAL_POINT", State: "KEN", TokenID: 1}
+	fraFP       = postgres.Principal{Role: "FOCAL_POINT", State: "FRA", TokenID: 2}
+	memberWG    = postgres.Principal{Role: "WORKING_GROUP", TokenID: 3}
+	secretariat = postgres.Principal{Role: "SECRETARIAT", TokenID: 4}
+)
+
 // states lists the State of every row query returns, as the app role
 // acting as p sees them.
 func states(t *testing.T, app *pgxpool.Pool, p *postgres.Principal, query string) string {
@@ -86,9 +102,7 @@ func states(t *testing.T, app *pgxpool.Pool, p *postgres.Principal, query string
 func TestRowLevelSecurityRefusesAnotherStatesRowsWhateverTheGoCodeAsks(t *testing.T) {
 	t.Parallel()
 	_, app, ids := rlsWorld(t)
-	ken := &postgres.Principal{Role: "FOCAL_POINT", State: "KEN"}
-	member := &postgres.Principal{Role: "WORKING_GROUP"}
-	sec := &postgres.Principal{Role: "SECRETARIAT"}
+	ken, member, sec := &kenFP, &memberWG, &secretariat
 	answers := `SELECT s.state_code FROM submission_answers a JOIN submissions s ON s.id = a.submission_id`
 	var hasFacts bool
 	if err := app.QueryRow(context.Background(), `SELECT to_regclass('answer_facts') IS NOT NULL`).Scan(&hasFacts); err != nil {
@@ -204,11 +218,10 @@ func TestThePrincipalLastsOneTransactionNotTheConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Release()
-	sec := postgres.WithPrincipal(ctx, postgres.Principal{Role: "SECRETARIAT"})
 	pool := conn.Conn()
 	var n int
-	if err := pgx.BeginTxFunc(sec, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `SELECT set_config('irm.role', 'SECRETARIAT', true)`)
+	if err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT irm_act('SECRETARIAT', '', $1)`, secretariat.TokenID)
 		if err != nil {
 			return err
 		}
@@ -221,7 +234,7 @@ func TestThePrincipalLastsOneTransactionNotTheConnection(t *testing.T) {
 	}
 	// Through postgres.Tx on the pool: every transaction starts afresh.
 	for i := range 20 {
-		p := postgres.Principal{Role: "FOCAL_POINT", State: []string{"KEN", "FRA"}[i%2]}
+		p := []postgres.Principal{kenFP, fraFP}[i%2]
 		want := p.State
 		if got := states(t, app, &p, `SELECT state_code FROM submissions`); got != want {
 			t.Fatalf("transaction %d as %s: got %q", i, want, got)

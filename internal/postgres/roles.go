@@ -25,10 +25,14 @@ var appGrants = map[string][]string{
 	"audit_events": {"SELECT", "INSERT"},
 	// Only the audit functions, running as the owner, write the chain, its
 	// head and the queue of events waiting for it: the insert trigger
-	// queues, audit_seal() (which the service may call) chains.
+	// queues, audit_seal() (which the service may call) chains, and
+	// audit_head() tells the service the head it publishes.
 	"audit_chain":      {},
 	"audit_chain_head": {},
 	"audit_pending":    {},
+	// The key that seals the principal of a transaction (migration
+	// 00014): only the owner's irm_act and irm_sealed read it.
+	"irm_principal_key": {},
 	// Tokens are made and revoked by the owner's "irm token"; the service
 	// reads them and notes when each was last used.
 	"tokens": {"SELECT", "UPDATE (last_used_at)"},

@@ -117,4 +117,3 @@ func withAnswer(t *testing.T, doc []byte, path, literal string) []byte {
 	}
 	return []byte(strings.Replace(string(out), `"\u0000NUMBER\u0000"`, literal, 1))
 }
-

@@ -41,7 +41,7 @@ func (l *locale) groupShortName(g string) string {
 
 // regionalOrder is the order of group rows and series: the regional
 // groups, then All.
-var regionalOrder = append(append([]string{}, state.RegionalGroups...), aggregate.All)
+var regionalOrder = append(append([]string{}, state.RegionalGroups()...), aggregate.All)
 
 // humanize turns an enum value into words: "case_by_case_consultation" →
 // "Case by case consultation". Values that are already words keep their

@@ -178,14 +178,8 @@ func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (subm
 	if _, ok := r.reg.Get(c.QuestionnaireID); !ok {
 		return submission.Cycle{}, fmt.Errorf("cycle %s: questionnaire %s is not loaded", c.ID, c.QuestionnaireID)
 	}
-	if req.Kind == CountryProfile {
-		var n int
-		if err := db.QueryRow(ctx, `SELECT count(*) FROM states WHERE code = $1`, strings.ToUpper(req.State)).Scan(&n); err != nil {
-			return submission.Cycle{}, fmt.Errorf("find state: %w", err)
-		}
-		if n == 0 {
-			return submission.Cycle{}, apperr.NotFoundf("no State with code %q", strings.ToUpper(req.State))
-		}
+	if req.Kind == CountryProfile && !state.Known(strings.ToUpper(req.State)) {
+		return submission.Cycle{}, apperr.NotFoundf("no State with code %q", strings.ToUpper(req.State))
 	}
 	return c, nil
 }

@@ -186,3 +186,78 @@ func (w *world) snapshot(t *testing.T) string {
 	}
 	return s
 }
+
+// manualClock is the time of services whose schedulers a test drives by
+// hand: it stands still until advanced.
+type manualClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func newManualClock(at time.Time) *manualClock { return &manualClock{at: at} }
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
+}
+
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = c.at.Add(d)
+}
+
+// driven is a started service whose scheduler passes only when told.
+type driven struct {
+	*Service
+	ticks  chan time.Time
+	passes chan struct{}
+}
+
+// startDriven gives s the clock c, starts it for the rest of the test and
+// waits for its start-up pass; its scheduler then passes only in pass.
+func startDriven(t *testing.T, s *Service, c *manualClock) *driven {
+	t.Helper()
+	d := &driven{Service: s, ticks: make(chan time.Time), passes: make(chan struct{}, 16)}
+	s.now = c.now
+	s.ticker = func(time.Duration) (<-chan time.Time, func()) { return d.ticks, func() {} }
+	s.passed = func() { d.passes <- struct{}{} }
+	start(t, s)
+	d.wait(t)
+	return d
+}
+
+// pass makes the schedulers of ds look for due ticks at once, as
+// replicas do, and waits until each has fired what it claimed.
+func pass(t *testing.T, ds ...*driven) {
+	t.Helper()
+	errs := make(chan error, len(ds))
+	for _, d := range ds {
+		go func() {
+			select {
+			case d.ticks <- d.now():
+				errs <- nil
+			case <-time.After(30 * time.Second):
+				errs <- fmt.Errorf("a scheduler did not take a tick within 30s: is it stopped?")
+			}
+		}()
+	}
+	for range ds {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range ds {
+		d.wait(t)
+	}
+}
+
+func (d *driven) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-d.passes:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the scheduler's pass did not end within 30s")
+	}
+}

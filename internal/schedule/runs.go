@@ -99,7 +99,7 @@ func (s *Service) Render(ctx context.Context, p auth.Principal, in Input) (Run, 
 	}
 	var run Run
 	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		id, err := insertRun(ctx, tx, req, nil, s.now(), p.Name)
+		id, err := insertRun(ctx, tx, req, s.now(), p.Name)
 		if err != nil {
 			return err
 		}
@@ -119,17 +119,13 @@ func (s *Service) Render(ctx context.Context, p auth.Principal, in Input) (Run, 
 	return run, nil
 }
 
-// insertRun stores a QUEUED run. For a schedule's tick it is the claim:
-// when another replica claimed (schedule, tick) first it returns "".
-func insertRun(ctx context.Context, tx pgx.Tx, req report.Request, scheduleID *string, scheduledFor time.Time, by string) (string, error) {
+// insertRun stores a QUEUED run that someone asked for (a schedule's
+// ticks are claimed by the scheduler's own statement).
+func insertRun(ctx context.Context, tx pgx.Tx, req report.Request, scheduledFor time.Time, by string) (string, error) {
 	var id string
-	err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, language, schedule_id, scheduled_for, requested_by)
-		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8)
-		ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
-		RETURNING id`, req.Kind, req.CycleID, req.WorkingGroup, req.State, req.Language, scheduleID, scheduledFor, by).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
+	err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, language, scheduled_for, requested_by)
+		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7)
+		RETURNING id`, req.Kind, req.CycleID, req.WorkingGroup, req.State, req.Language, scheduledFor, by).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("store run: %w", err)
 	}

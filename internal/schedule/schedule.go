@@ -118,8 +118,12 @@ type Config struct {
 	Log *slog.Logger
 }
 
-// DefaultWorkers is the default of Config.Workers (the --render-workers flag).
-const DefaultWorkers = 2
+// Defaults of Config.Workers (the --render-workers flag) and
+// Config.MinInterval (--min-schedule-interval).
+const (
+	DefaultWorkers     = 2
+	DefaultMinInterval = time.Hour
+)
 
 func (c Config) withDefaults() Config {
 	c.Workers = cmp.Or(c.Workers, DefaultWorkers)
@@ -128,7 +132,7 @@ func (c Config) withDefaults() Config {
 	c.RenderTimeout = cmp.Or(c.RenderTimeout, 10*time.Minute)
 	c.RescueAfter = cmp.Or(c.RescueAfter, c.RenderTimeout+5*time.Minute)
 	c.CatchUpAfter = cmp.Or(c.CatchUpAfter, time.Minute)
-	c.MinInterval = cmp.Or(c.MinInterval, time.Hour)
+	c.MinInterval = cmp.Or(c.MinInterval, DefaultMinInterval)
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -144,6 +148,12 @@ type Service struct {
 	log      *slog.Logger
 	queue    *river.Client[pgx.Tx]
 	now      func() time.Time
+
+	// ticker paces the scheduler's passes (a time.Ticker of Poll), and
+	// passed, when set, runs after each pass. Tests replace both, and now,
+	// to fire ticks when they choose instead of waiting for them.
+	ticker func(time.Duration) (<-chan time.Time, func())
+	passed func()
 
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
@@ -161,7 +171,7 @@ func New(pool *pgxpool.Pool, renderer Renderer, cfg Config) (*Service, error) {
 	if cfg.RescueAfter <= cfg.RenderTimeout {
 		return nil, fmt.Errorf("rescue after %s must be longer than the render timeout %s", cfg.RescueAfter, cfg.RenderTimeout)
 	}
-	s := &Service{pool: pool, renderer: renderer, cfg: cfg, log: cfg.Log, now: time.Now}
+	s := &Service{pool: pool, renderer: renderer, cfg: cfg, log: cfg.Log, now: time.Now, ticker: realTicker}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &renderWorker{s: s}); err != nil {
 		return nil, fmt.Errorf("render worker: %w", err)
@@ -184,6 +194,12 @@ func New(pool *pgxpool.Pool, renderer Renderer, cfg Config) (*Service, error) {
 	}
 	s.queue = client
 	return s, nil
+}
+
+// realTicker is a time.Ticker's channel and its Stop.
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
 }
 
 // Start works the render queue and fires schedules (after catching up

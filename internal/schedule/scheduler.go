@@ -21,18 +21,21 @@ const maxCatchUpSteps = 1_000_000
 func (s *Service) loop(ctx context.Context) {
 	defer close(s.loopDone)
 	atStart := true
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
+	ticks, stop := s.ticker(s.cfg.Poll)
+	defer stop()
 	for {
 		if _, err := s.fireDue(ctx, atStart); err != nil && ctx.Err() == nil {
 			s.log.Error("report scheduler", "err", err)
 		} else if err == nil {
 			atStart = false
 		}
+		if s.passed != nil {
+			s.passed()
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-ticks:
 		}
 	}
 }

@@ -32,41 +32,52 @@ func (w *world) ticks(t *testing.T, id string) []time.Time {
 
 // TestThreeSchedulersFireEachTickOnce runs three replicas (three
 // schedulers, three River clients) on one database with an every-second
-// schedule, one of them restarting midway: every tick of the window gets
+// schedule, one of them restarting midway, all three looking for due
+// ticks at once on each tick of a clock the test moves: every tick gets
 // exactly one run and one job.
 func TestThreeSchedulersFireEachTickOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	replicas := []*Service{w.service(t, fast()), w.service(t, fast()), w.service(t, fast())}
-	// Started first, so that none sees the schedule in its start-up pass
-	// (which would catch up missed ticks in one run) however slowly the
-	// three start.
-	for _, r := range replicas {
-		start(t, r)
+	clock := newManualClock(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC))
+	replicas := []*driven{
+		startDriven(t, w.service(t, fast()), clock),
+		startDriven(t, w.service(t, fast()), clock),
+		startDriven(t, w.service(t, fast()), clock),
 	}
 	sched, err := replicas[0].CreateSchedule(context.Background(), secretariat, ScheduleInput{Report: synthesis, Cron: "@every 1s"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 60*time.Second, "three ticks fired", func() (bool, error) { return len(w.ticks(t, sched.ID)) >= 3, nil })
-	// A restart: one replica stops, a new one starts.
-	stop(t, replicas[0])
-	replicas[0] = w.service(t, fast())
-	start(t, replicas[0])
-	eventually(t, 60*time.Second, "six ticks fired", func() (bool, error) { return len(w.ticks(t, sched.ID)) >= 6, nil })
+	second := func() {
+		clock.advance(time.Second)
+		pass(t, replicas...)
+	}
+	second()
+	second()
+	second()
+	// A restart: one replica stops, a new one starts (and passes at once).
+	stop(t, replicas[0].Service)
+	replicas[0] = startDriven(t, w.service(t, fast()), clock)
+	second()
+	second()
+	second()
+	// Three seconds pass between two looks: less than CatchUpAfter behind,
+	// each missed tick gets its own run.
+	clock.advance(3 * time.Second)
+	pass(t, replicas...)
 	var wg sync.WaitGroup
 	for _, r := range replicas {
-		wg.Go(func() { stop(t, r) })
+		wg.Go(func() { stop(t, r.Service) })
 	}
 	wg.Wait()
 
 	ticks := w.ticks(t, sched.ID)
-	if !ticks[0].Equal(sched.NextRunAt) {
-		t.Fatalf("first run for %s, want the schedule's first tick %s", ticks[0], sched.NextRunAt)
+	if len(ticks) != 9 {
+		t.Fatalf("runs after nine one-second ticks: got %d (%v), want 9", len(ticks), ticks)
 	}
-	for i := 1; i < len(ticks); i++ {
-		if d := ticks[i].Sub(ticks[i-1]); d != time.Second {
-			t.Fatalf("runs for %s then %s: got %s apart, want every tick once, 1s apart", ticks[i-1], ticks[i], d)
+	for i, tick := range ticks {
+		if want := sched.NextRunAt.Add(time.Duration(i) * time.Second); !tick.Equal(want) {
+			t.Fatalf("run %d for %s, want %s: every tick once, 1s apart", i, tick, want)
 		}
 	}
 	var next time.Time
@@ -82,41 +93,65 @@ func TestThreeSchedulersFireEachTickOnce(t *testing.T) {
 	}
 }
 
-// TestMissedTicksAreCaughtUpOnceAtStart: ticks missed while no replica
-// ran give one run, for the latest of them, when a replica starts.
-func TestMissedTicksAreCaughtUpOnceAtStart(t *testing.T) {
+// TestMissedTicksAreCaughtUpOnce: ticks missed while no replica ran give
+// one run, for the latest of them, when a replica starts; so do ticks a
+// running replica missed for longer than CatchUpAfter.
+func TestMissedTicksAreCaughtUpOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
+	clock := newManualClock(time.Date(2027, 3, 1, 10, 30, 0, 0, time.UTC))
 	s := w.service(t, fast())
+	s.now = clock.now
 	ctx := context.Background()
 	sched, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: synthesis, Cron: "0 * * * *"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The outage: no replica ran for the last ten hourly ticks.
-	before := time.Now().UTC()
+	// The outage: no replica ran for the last ten hourly ticks, 01:00 to 10:00.
 	if _, err := w.pool.Exec(ctx, `UPDATE report_schedules SET next_run_at = $2 WHERE id = $1`,
-		sched.ID, before.Truncate(time.Hour).Add(-10*time.Hour)); err != nil {
+		sched.ID, time.Date(2027, 3, 1, 1, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	start(t, s)
-	eventually(t, 30*time.Second, "the catch-up run", func() (bool, error) { return len(w.ticks(t, sched.ID)) > 0, nil })
-	// Let the scheduler poll several more times: nothing else is due.
-	time.Sleep(10 * fast().Poll)
-	after := time.Now().UTC()
-	ticks := w.ticks(t, sched.ID)
-	if len(ticks) != 1 {
-		t.Fatalf("runs after a ten-tick outage: got %d (%v), want 1", len(ticks), ticks)
+	d := startDriven(t, s, clock)
+	// The scheduler looks several more times within the hour: nothing else is due.
+	for range 10 {
+		clock.advance(time.Minute)
+		pass(t, d)
 	}
-	if latest := ticks[0]; !latest.Equal(before.Truncate(time.Hour)) && !latest.Equal(after.Truncate(time.Hour)) {
-		t.Fatalf("caught-up run for %s, want the latest missed tick %s", latest, before.Truncate(time.Hour))
+	w.wantTicks(t, sched.ID, "after a ten-tick outage", "2027-03-01T10:00:00Z")
+	w.wantNext(t, sched.ID, "2027-03-01T11:00:00Z")
+
+	// The replica runs but does not look for five hours (a paused VM):
+	// 11:00 to 15:00 give one run, for 15:00.
+	clock.advance(5 * time.Hour)
+	pass(t, d)
+	w.wantTicks(t, sched.ID, "after five hours unseen", "2027-03-01T10:00:00Z", "2027-03-01T15:00:00Z")
+	w.wantNext(t, sched.ID, "2027-03-01T16:00:00Z")
+}
+
+// wantTicks fails unless schedule id has runs for exactly the ticks want
+// (RFC 3339).
+func (w *world) wantTicks(t *testing.T, id, when string, want ...string) {
+	t.Helper()
+	got := w.ticks(t, id)
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(got); i++ {
+		ok = got[i].Equal(mustTime(t, want[i]))
 	}
+	if !ok {
+		t.Fatalf("runs %s: got ticks %v, want %v", when, got, want)
+	}
+}
+
+// wantNext fails unless schedule id's next tick is want (RFC 3339).
+func (w *world) wantNext(t *testing.T, id, want string) {
+	t.Helper()
 	var next time.Time
-	if err := w.pool.QueryRow(ctx, `SELECT next_run_at FROM report_schedules WHERE id = $1`, sched.ID).Scan(&next); err != nil {
+	if err := w.pool.QueryRow(context.Background(), `SELECT next_run_at FROM report_schedules WHERE id = $1`, id).Scan(&next); err != nil {
 		t.Fatal(err)
 	}
-	if !next.After(before) || !next.Equal(ticks[0].Add(time.Hour)) {
-		t.Fatalf("next_run_at %s, want the tick after the caught-up one, %s", next, ticks[0].Add(time.Hour))
+	if !next.Equal(mustTime(t, want)) {
+		t.Fatalf("next_run_at: got %s, want %s", next, want)
 	}
 }
 
@@ -258,7 +293,8 @@ func TestRendersAtMostWorkersAtOnce(t *testing.T) {
 func TestPausedAndDeletedSchedulesDoNotFire(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	s := w.service(t, fast())
+	clock := newManualClock(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC))
+	s := startDriven(t, w.service(t, fast()), clock)
 	ctx := context.Background()
 	paused, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: synthesis, Cron: "@every 1s"})
 	if err != nil {
@@ -274,19 +310,24 @@ func TestPausedAndDeletedSchedulesDoNotFire(t *testing.T) {
 	if err := s.DeleteSchedule(ctx, secretariat, deleted.ID); err != nil {
 		t.Fatal(err)
 	}
-	start(t, s)
-	time.Sleep(2500 * time.Millisecond) // two ticks and more pass
+	for range 3 { // three ticks pass
+		clock.advance(time.Second)
+		pass(t, s)
+	}
 	if n := len(w.ticks(t, paused.ID)) + len(w.ticks(t, deleted.ID)); n != 0 {
-		t.Fatalf("paused and deleted schedules fired %d times", n)
+		t.Fatalf("paused and deleted schedules fired %d times, want 0", n)
 	}
 	resumed, err := s.SetScheduleActive(ctx, secretariat, paused.ID, true)
 	if err != nil || !resumed.Active {
 		t.Fatalf("resume: %+v, %v", resumed, err)
 	}
-	eventually(t, 30*time.Second, "the resumed schedule fires", func() (bool, error) { return len(w.ticks(t, paused.ID)) > 0, nil })
-	if first := w.ticks(t, paused.ID)[0]; first.Before(resumed.NextRunAt) {
-		t.Fatalf("resumed schedule ran for %s, a tick missed while paused (resumed at %s)", first, resumed.NextRunAt)
+	if want := clock.now().Add(time.Second); !resumed.NextRunAt.Equal(want) {
+		t.Fatalf("resumed schedule's next tick: got %s, want %s (none of those missed while paused)", resumed.NextRunAt, want)
 	}
+	clock.advance(time.Second)
+	pass(t, s)
+	w.wantTicks(t, paused.ID, "after resuming", resumed.NextRunAt.Format(time.RFC3339))
+	w.wantTicks(t, deleted.ID, "of the deleted schedule")
 }
 
 // TestShutdownGivesARenderBack: a render still running when the grace

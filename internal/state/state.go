@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,8 +31,12 @@ var referenceCSV []byte
 // Reference returns the embedded reference file's bytes.
 func Reference() []byte { return referenceCSV }
 
-// RegionalGroups lists the UN regional groups in the contract's order.
-var RegionalGroups = []string{"AFRICAN", "ASIA_PACIFIC", "EASTERN_EUROPEAN", "LATIN_AMERICAN_CARIBBEAN", "WESTERN_EUROPEAN_OTHER"}
+// regionalGroups lists the UN regional groups in the contract's order.
+var regionalGroups = []string{"AFRICAN", "ASIA_PACIFIC", "EASTERN_EUROPEAN", "LATIN_AMERICAN_CARIBBEAN", "WESTERN_EUROPEAN_OTHER"}
+
+// RegionalGroups returns the UN regional groups in the contract's order
+// (a copy: no importer can change the list).
+func RegionalGroups() []string { return slices.Clone(regionalGroups) }
 
 // State is a UN Member State.
 type State struct {

@@ -21,7 +21,7 @@ func TestReferenceHoldsThe193MemberStatesInTheirRegionalGroups(t *testing.T) {
 		t.Fatalf("got %d States, want 193", len(all))
 	}
 	want := map[string]int{"AFRICAN": 54, "ASIA_PACIFIC": 54, "EASTERN_EUROPEAN": 23, "LATIN_AMERICAN_CARIBBEAN": 33, "WESTERN_EUROPEAN_OTHER": 29}
-	for _, g := range state.RegionalGroups {
+	for _, g := range state.RegionalGroups() {
 		group := g
 		in, err := store.List(ctx, state.Filter{RegionalGroup: &group})
 		if err != nil {

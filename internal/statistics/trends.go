@@ -51,7 +51,7 @@ func (s *Service) Trends(ctx context.Context, db postgres.DB, tq TrendQuery) (ma
 	case GroupNone, "":
 		groups, groupExpr = []string{AllGroup}, `'ALL'`
 	case GroupRegional:
-		groups, groupExpr = state.RegionalGroups, `s.regional_group`
+		groups, groupExpr = state.RegionalGroups(), `s.regional_group`
 	case GroupDevelop:
 		groups, groupExpr = []string{"DEVELOPING", "OTHER"}, `CASE WHEN s.developing THEN 'DEVELOPING' ELSE 'OTHER' END`
 	default:

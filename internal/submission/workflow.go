@@ -34,10 +34,26 @@ func scanSubmission(row pgx.Row) (*Submission, error) {
 	return &s, nil
 }
 
-// lock loads and locks the submission of (cycle, state) in tx; sub is nil
-// when there is none yet.
-func (s *Service) lock(ctx context.Context, tx pgx.Tx, where string, args ...any) (*Submission, error) {
-	sub, err := scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+where+` FOR UPDATE OF s`, args...))
+// The statements that lock one submission for a change.
+const (
+	lockByState = `SELECT ` + submissionColumns + fromSubmissions + `WHERE s.cycle_id = $1 AND s.state_code = $2 FOR UPDATE OF s`
+	lockByID    = `SELECT ` + submissionColumns + fromSubmissions + `WHERE s.id = $1 FOR UPDATE OF s`
+)
+
+// lockState loads and locks the submission of (cycle, state) in tx; sub
+// is nil when there is none yet.
+func (s *Service) lockState(ctx context.Context, tx pgx.Tx, cycleID, state string) (*Submission, error) {
+	return lockOne(tx.QueryRow(ctx, lockByState, cycleID, state))
+}
+
+// lockID loads and locks the submission with id in tx; nil when there is
+// none.
+func (s *Service) lockID(ctx context.Context, tx pgx.Tx, id string) (*Submission, error) {
+	return lockOne(tx.QueryRow(ctx, lockByID, id))
+}
+
+func lockOne(row pgx.Row) (*Submission, error) {
+	sub, err := scanSubmission(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -215,7 +231,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 	}
 	var res Result
 	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, err := s.lock(ctx, tx, `WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state)
+		cur, err := s.lockState(ctx, tx, cycleID, state)
 		if err != nil {
 			return err
 		}
@@ -236,8 +252,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 			res = Result{Submission: cur, Errors: errs}
 			return nil
 		}
-		res.Submission, err = s.change(ctx, tx, c, p, cur.ID, `status = 'SUBMITTED', submitted_at = now(),
-			first_submitted_at = coalesce(first_submitted_at, now())`)
+		res.Submission, err = s.change(ctx, tx, c, p, submitStatement, cur.ID)
 		if err != nil {
 			return fmt.Errorf("submit: %w", err)
 		}
@@ -251,17 +266,33 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 	return res, err
 }
 
-// change applies set (fixed SQL, never input) to a locked submission,
-// bumps its version and records the version row, in one statement.
-func (s *Service) change(ctx context.Context, tx pgx.Tx, c Cycle, p auth.Principal, id, set string, args ...any) (*Submission, error) {
-	return scanSaved(c, tx.QueryRow(ctx, `WITH upd AS (
-			UPDATE submissions SET `+set+`, version = version + 1, updated_at = now() WHERE id = $1
-			RETURNING `+savedColumns+`
+// A versioned change of one locked submission: the update, the version
+// bump and the version row in one statement; $1 the submission, $2 who
+// saved it.
+type versionedChange string
+
+// versioned makes the statement that applies set.
+func versioned(set string) versionedChange {
+	return versionedChange(`WITH upd AS (
+			UPDATE submissions SET ` + set + `, version = version + 1, updated_at = now() WHERE id = $1
+			RETURNING ` + savedColumns + `
 		), ver AS (
 			INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
 			SELECT id, state_code, version, status, answers, $2 FROM upd
 		)
-		SELECT `+savedColumns+` FROM upd`, append([]any{id, p.Name}, args...)...))
+		SELECT ` + savedColumns + ` FROM upd`)
+}
+
+// The versioned changes: a submit, and a review's transition to the
+// status in $3.
+var (
+	submitStatement     = versioned(`status = 'SUBMITTED', submitted_at = now(), first_submitted_at = coalesce(first_submitted_at, now())`)
+	transitionStatement = versioned(`status = $3`)
+)
+
+// change runs one of the versioned changes on the locked submission id.
+func (s *Service) change(ctx context.Context, tx pgx.Tx, c Cycle, p auth.Principal, stmt versionedChange, id string, args ...any) (*Submission, error) {
+	return scanSaved(c, tx.QueryRow(ctx, string(stmt), append([]any{id, p.Name}, args...)...))
 }
 
 func hint(st Status) string {
@@ -308,7 +339,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 	}
 	var out *Submission
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, err := s.lock(ctx, tx, `WHERE s.id = $1`, id)
+		cur, err := s.lockID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -337,7 +368,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		if cur.Status != Submitted {
 			return apperr.Conflictf("only a SUBMITTED submission can be %s; this one is %s", strings.ToLower(string(to)), cur.Status)
 		}
-		if out, err = s.change(ctx, tx, c, p, cur.ID, `status = $3`, string(to)); err != nil {
+		if out, err = s.change(ctx, tx, c, p, transitionStatement, cur.ID, string(to)); err != nil {
 			return fmt.Errorf("review: %w", err)
 		}
 		if len(comments) > 0 { // one statement; ordinality keeps the order given in seq
@@ -369,7 +400,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 	}
 	var out Comment
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		cur, err := s.lock(ctx, tx, `WHERE s.id = $1`, submissionID)
+		cur, err := s.lockID(ctx, tx, submissionID)
 		if err != nil {
 			return err
 		}

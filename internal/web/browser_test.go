@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/app/apptest"
+
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -75,10 +77,7 @@ func newSiteWith(t testing.TB, opts app.HandlerOptions) *site {
 	if os.Getenv("IRM_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	h, err := app.NewHandler(context.Background(), appPool, content, log, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.Handler(t, appPool, content, log, opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	s := &site{URL: srv.URL, Handler: h, Pool: pool, Registry: content.Registry, Workflow: submission.NewService(pool, content.Registry, aggregate.Projection{}),

@@ -3,8 +3,6 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-
-	"github.com/cosp-ict/irm/internal/demo"
 )
 
 type explorerView struct {
@@ -33,7 +31,11 @@ func (h *Handler) explorer(w http.ResponseWriter, r *http.Request, rq *req) erro
 	if len(prefilled) == 0 {
 		headers = []byte(`{"Authorization": "Bearer irm_…"}`)
 	}
-	vars, _ := json.MarshalIndent(map[string]json.RawMessage{"answers": demo.SampleAnswers()}, "", "  ")
+	answers := h.ExplorerAnswers
+	if len(answers) == 0 {
+		answers = json.RawMessage(`{}`)
+	}
+	vars, _ := json.MarshalIndent(map[string]json.RawMessage{"answers": answers}, "", "  ")
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, rq, http.StatusOK, "explorer", "GraphQL explorer", explorerView{Headers: string(headers),
 		Query: explorerQuery, Variables: string(vars)})

@@ -85,7 +85,10 @@ func TestFormRoundTripKeepsEveryAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc := decodeDoc(tc.answers)
+			doc, err := decodeDoc(tc.answers)
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := map[string]any{}
 			for _, sec := range tc.q.Sections {
 				vals := f.encodeSection(doc, sec)

@@ -404,16 +404,22 @@ func removeRow(form values, ptr string) values {
 	return out
 }
 
-// decodeDoc decodes stored answers (or none) into an object.
-func decodeDoc(raw json.RawMessage) map[string]any {
+// decodeDoc decodes stored answers (or none) into an object. Stored
+// answers that cannot be read fail the request: shown as an empty form,
+// the next save would overwrite them.
+func decodeDoc(raw json.RawMessage) (map[string]any, error) {
 	if len(raw) == 0 {
-		return map[string]any{}
+		return map[string]any{}, nil
 	}
 	v, err := questionnaire.DecodeAnswers(raw)
-	if m, ok := v.(map[string]any); err == nil && ok {
-		return m
+	if err != nil {
+		return nil, fmt.Errorf("stored answers cannot be read: %w", err)
 	}
-	return map[string]any{}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("stored answers are a JSON %T, not an object", v)
+	}
+	return m, nil
 }
 
 func sortedKeys(m map[string]bool) []string {

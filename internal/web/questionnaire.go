@@ -110,10 +110,11 @@ func (h *Handler) loadForm(r *http.Request, rq *req, sectionID string) (*formCtx
 	if i+1 < len(f.q.Sections) {
 		fc.next = f.q.Sections[i+1].ID
 	}
+	fc.doc = map[string]any{}
 	if sub != nil {
-		fc.doc = decodeDoc(sub.Answers)
-	} else {
-		fc.doc = map[string]any{}
+		if fc.doc, err = decodeDoc(sub.Answers); err != nil {
+			return nil, err
+		}
 	}
 	return fc, nil
 }
@@ -280,7 +281,9 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 		}
 		if len(sres.Errors) > 0 {
 			fc.sub = sres.Submission
-			fc.doc = decodeDoc(fc.sub.Answers)
+			if fc.doc, err = decodeDoc(fc.sub.Answers); err != nil {
+				return err
+			}
 			v := h.formView(r, rq, fc, vals, sres.Errors)
 			v.Notice = tr(lang, "Your answers are saved, but the submission is not sent: some answers are still missing or wrong.")
 			h.render(w, r, rq, http.StatusUnprocessableEntity, "questionnaire", fc.sec.Label(lang), v)

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/httpapi"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/schedule"
@@ -72,10 +72,6 @@ func (h *Handler) reportPDF(w http.ResponseWriter, r *http.Request, rq *req) err
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
-	w.Header().Set("ETag", `"`+f.SHA256+`"`)
-	w.Header().Set("Cache-Control", "private, no-cache")
-	http.ServeContent(w, r, f.Name, time.Time{}, bytes.NewReader(f.PDF))
+	httpapi.ServePDF(w, r, f)
 	return nil
 }

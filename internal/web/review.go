@@ -38,7 +38,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	v := listView{Cycle: c, Status: r.URL.Query().Get("status"), Group: r.URL.Query().Get("group"),
 		Statuses:       []string{"DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"},
-		RegionalGroups: state.RegionalGroups}
+		RegionalGroups: state.RegionalGroups()}
 	var status *submission.Status
 	if v.Status != "" {
 		s := submission.Status(v.Status)
@@ -148,9 +148,15 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	var before map[string]any
 	if len(submitted) > 0 {
 		prev := submitted[len(submitted)-1]
-		v.Previous, before = prev.Version, decodeDoc(prev.Answers)
+		v.Previous = prev.Version
+		if before, err = decodeDoc(prev.Answers); err != nil {
+			return nil, err
+		}
 	}
-	now := decodeDoc(sub.Answers)
+	now, err := decodeDoc(sub.Answers)
+	if err != nil {
+		return nil, err
+	}
 	comments := map[string][]viewComment{}
 	cs, err := h.Workflow.Comments(ctx, []string{sub.ID})
 	if err != nil {
@@ -364,7 +370,7 @@ func (h *Handler) statesPage(w http.ResponseWriter, r *http.Request, rq *req) er
 	if err := auth.CanSetStateParty(rq.P); err != nil {
 		return err
 	}
-	v := statesView{Group: r.URL.Query().Get("group"), RegionalGroups: state.RegionalGroups}
+	v := statesView{Group: r.URL.Query().Get("group"), RegionalGroups: state.RegionalGroups()}
 	f := state.Filter{}
 	if v.Group != "" {
 		f.RegionalGroup = &v.Group

@@ -11,6 +11,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -43,8 +44,6 @@ type Deps struct {
 	States     *state.Store
 	Statistics *statistics.Service
 	Tokens     *auth.Store
-	// RequestID names the request in "internal error (request …)".
-	RequestID  func(context.Context) string
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
 	// SpoolUpload receives an uploaded file (the form's file part) under
@@ -52,9 +51,11 @@ type Deps struct {
 	// at a minimum rate); nil reads it directly.
 	SpoolUpload func(w http.ResponseWriter, r *http.Request, p auth.Principal, file io.Reader) (io.ReadCloser, error)
 	// Dev serves the GraphQL explorer at /explorer, prefilled with the
-	// headers ExplorerHeaders gives for the request (none: nil).
+	// headers ExplorerHeaders gives for the request (none: nil) and the
+	// answers document ExplorerAnswers as the variable $answers.
 	Dev             bool
 	ExplorerHeaders func(*http.Request) map[string]string
+	ExplorerAnswers json.RawMessage
 }
 
 // Handler serves the web application.

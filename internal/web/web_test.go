@@ -379,3 +379,34 @@ func TestPublishedReportsDownloadFromThePages(t *testing.T) {
 		t.Errorf("an unpublished report: HTTP %d, want 404", r.Status)
 	}
 }
+
+// TestUnreadableStoredAnswersFailThePage: issue 14. decodeDoc turned
+// stored answers it could not read into an empty form, and the next save
+// would have overwritten them; now the page fails and nothing is lost.
+func TestUnreadableStoredAnswersFailThePage(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.FocalPoint, "GHA"))
+	page := "/cycles/" + implCycle + "/states/GHA"
+	c.get(page + "?section=prevention")
+	if r := c.post(page, url.Values{"section": {"prevention"}, "version": {"0"}, "action": {"save"},
+		"/prevention/agency_name": {"National Agency"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("first save: HTTP %d", r.Status)
+	}
+	// A document the service never writes (an array), as a broken
+	// restore or a manual edit could leave it.
+	if _, err := s.Pool.Exec(context.Background(), `UPDATE submissions SET answers = '["kept"]' WHERE state_code = 'GHA'`); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.get(page + "?section=prevention"); r.Status != http.StatusInternalServerError || strings.Contains(string(r.Body), `name="/prevention/agency_name"`) {
+		t.Fatalf("the form over unreadable answers: HTTP %d, want 500 and no form", r.Status)
+	}
+	c.post(page, url.Values{"section": {"prevention"}, "version": {"1"}, "action": {"save"}, "/prevention/agency_name": {"Other"}})
+	var stored string
+	if err := s.Pool.QueryRow(context.Background(), `SELECT answers::text FROM submissions WHERE state_code = 'GHA'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != `["kept"]` {
+		t.Fatalf("the stored answers became %s, want them kept", stored)
+	}
+}

@@ -77,19 +77,21 @@ func NewWith(t testing.TB, opts app.HandlerOptions, configure ...func(*pgxpool.C
 	}
 	log := slog.New(slog.DiscardHandler)
 	// Renders are queued; a test that needs them done calls StartReports.
-	reports, err := app.NewReports(appPool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	svc, err := app.NewServices(appPool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.Reports = reports
-	h, err := app.NewHandler(context.Background(), appPool, content, log, opts)
+	if err := svc.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.NewHandler(context.Background(), svc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &Env{URL: srv.URL, Pool: owner, AppPool: appPool, Registry: content.Registry, Indicators: content.Indicators,
-		Tokens: auth.NewStore(owner), Reports: reports}
+		Tokens: auth.NewStore(owner), Reports: svc.Reports}
 }
 
 // Token creates a token for role; state for a focal point, working
@@ -204,4 +206,22 @@ func (e *Env) Post(t testing.TB, token, contentType string, body []byte) Respons
 		t.Fatalf("response is not JSON (status %d): %s", r.Status, r.Body)
 	}
 	return out
+}
+
+// Handler builds the services over pool (as serve does, Prepare included)
+// and the HTTP handler over them; renders are queued, not worked.
+func Handler(t testing.TB, pool *pgxpool.Pool, content app.Content, log *slog.Logger, opts app.HandlerOptions) http.Handler {
+	t.Helper()
+	svc, err := app.NewServices(pool, content, log, schedule.Config{Poll: 100 * time.Millisecond, FetchPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.NewHandler(context.Background(), svc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"context"
@@ -23,7 +23,8 @@ type health struct {
 	conn *pgx.Conn
 }
 
-func newHealth(ctx context.Context, pool *pgxpool.Pool) *health {
+// NewHealth returns the /healthz handler; its connection closes with ctx.
+func NewHealth(ctx context.Context, pool *pgxpool.Pool) *health {
 	h := &health{cfg: pool.Config().ConnConfig.Copy()}
 	context.AfterFunc(ctx, func() {
 		h.mu.Lock()

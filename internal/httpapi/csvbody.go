@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"errors"
@@ -35,16 +35,16 @@ func csvBody(r *http.Request, body io.Reader) (io.Reader, error) {
 	}
 }
 
-// spoolUpload gives the web pages' upload form the CSV endpoint's rules:
+// SpoolUpload gives the web pages' upload form the CSV endpoint's rules:
 // an upload slot for the token, and the file (the form's file part, whose
 // body the page has bounded) received whole into a temporary file before
 // the ingest takes a database connection. Closing the result frees both.
-func (s *server) spoolUpload(w http.ResponseWriter, r *http.Request, p auth.Principal, file io.Reader) (io.ReadCloser, error) {
+func (s *API) SpoolUpload(w http.ResponseWriter, r *http.Request, p auth.Principal, file io.Reader) (io.ReadCloser, error) {
 	release, err := s.uploads.take(p.TokenID)
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.spool(w, file)
+	f, err := s.spool(w, r, file)
 	if err != nil {
 		release()
 		return nil, err

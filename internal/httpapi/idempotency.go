@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosp-ict/irm/graph"
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/idempotency"
@@ -21,7 +22,7 @@ import (
 // another request is CONFLICT. Queries ignore the header. The answer is
 // stored before it is sent, so an answer the client received is always
 // the one it gets again.
-func (s *server) idempotent(keys *idempotency.Store, next http.Handler) http.Handler {
+func (s *API) Idempotent(keys *idempotency.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get("Idempotency-Key")
 		if key == "" || r.Method != http.MethodPost {
@@ -58,13 +59,14 @@ func (s *server) idempotent(keys *idempotency.Store, next http.Handler) http.Han
 			return
 		}
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		served, failed := apperr.WithFailureRecord(r.Context())
+		next.ServeHTTP(rec, r.WithContext(served))
 		// The answer is kept even when the client has gone: the change
 		// it reports was made. One that failed inside (INTERNAL) changed
 		// nothing, and the key is freed for a retry.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 		defer cancel()
-		if rec.status >= 500 || bytes.Contains(rec.body.Bytes(), []byte(`"code":"INTERNAL"`)) {
+		if rec.status >= 500 || failed() {
 			err = keys.Release(ctx, p.TokenID, key)
 		} else {
 			err = keys.Complete(ctx, p.TokenID, key, idempotency.Answer{Status: rec.status, Body: rec.body.Bytes()})

@@ -1,14 +1,11 @@
-package app
+package httpapi
 
 import (
 	"flag"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,13 +30,16 @@ type Limits struct {
 	// UploadsPerToken those of one token.
 	Uploads, UploadsPerToken int
 	// UploadIdle is the longest an upload may send nothing; UploadMinRate
-	// the bytes per second it must average after UploadIdle.
+	// the bytes per second it must average after UploadIdle (more for a
+	// declared size that would otherwise take longer than UploadMaxTime);
+	// UploadMaxTime the longest one may take in all.
 	UploadIdle    time.Duration
 	UploadMinRate int
+	UploadMaxTime time.Duration
 }
 
-// Defaults of Limits.
-var DefaultLimits = Limits{
+// defaultLimits are the defaults of Limits.
+var defaultLimits = Limits{
 	RatePerToken:      10,
 	SecretariatFactor: 5,
 	RatePerAddress:    50,
@@ -47,10 +47,12 @@ var DefaultLimits = Limits{
 	UploadsPerToken:   2,
 	UploadIdle:        30 * time.Second,
 	UploadMinRate:     16 << 10,
+	UploadMaxTime:     15 * time.Minute,
 }
 
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+// WithDefaults returns l with its zero fields set to their defaults.
+func (l Limits) WithDefaults() Limits {
+	d := defaultLimits
 	if l.RatePerToken != 0 {
 		d.RatePerToken = l.RatePerToken
 	}
@@ -72,12 +74,15 @@ func (l Limits) withDefaults() Limits {
 	if l.UploadMinRate != 0 {
 		d.UploadMinRate = l.UploadMinRate
 	}
+	if l.UploadMaxTime != 0 {
+		d.UploadMaxTime = l.UploadMaxTime
+	}
 	return d
 }
 
-// register adds the limits' flags (with env fallbacks) to fs.
-func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
-	d := DefaultLimits
+// Register adds the limits' flags (with env fallbacks) to fs.
+func (l *Limits) Register(fs *flag.FlagSet, getenv func(string) string) {
+	d := defaultLimits
 	envFloat := func(key string, def float64) float64 {
 		if v, err := strconv.ParseFloat(getenv(key), 64); err == nil {
 			return v
@@ -99,25 +104,18 @@ func (l *Limits) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&l.Uploads, "max-uploads", envInt("IRM_MAX_UPLOADS", d.Uploads), "CSV uploads received at once (env IRM_MAX_UPLOADS)")
 	fs.IntVar(&l.UploadsPerToken, "max-uploads-per-token", envInt("IRM_MAX_UPLOADS_PER_TOKEN", d.UploadsPerToken),
 		"CSV uploads received at once per token (env IRM_MAX_UPLOADS_PER_TOKEN)")
-}
-
-// withMaxConns sets the pool size in a database URL or DSN (pgxpool's
-// pool_max_conns) when n > 0.
-func withMaxConns(dsn string, n int) (string, error) {
-	if n <= 0 || strings.TrimSpace(dsn) == "" {
-		return dsn, nil
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("database url: %w", err)
+	envDuration := func(key string, def time.Duration) time.Duration {
+		if v, err := time.ParseDuration(getenv(key)); err == nil {
+			return v
 		}
-		q := u.Query()
-		q.Set("pool_max_conns", strconv.Itoa(n))
-		u.RawQuery = q.Encode()
-		return u.String(), nil
+		return def
 	}
-	return dsn + " pool_max_conns=" + strconv.Itoa(n), nil
+	fs.DurationVar(&l.UploadIdle, "upload-idle", envDuration("IRM_UPLOAD_IDLE", d.UploadIdle),
+		"longest pause an upload may make (env IRM_UPLOAD_IDLE)")
+	fs.IntVar(&l.UploadMinRate, "upload-min-rate", envInt("IRM_UPLOAD_MIN_RATE", d.UploadMinRate),
+		"bytes per second an upload must average after the first pause allowed (env IRM_UPLOAD_MIN_RATE)")
+	fs.DurationVar(&l.UploadMaxTime, "upload-max-time", envDuration("IRM_UPLOAD_MAX_TIME", d.UploadMaxTime),
+		"longest an upload may take in all; a declared size must arrive within it (env IRM_UPLOAD_MAX_TIME)")
 }
 
 // rateLimiter keeps a token bucket per key (token id or address) in
@@ -174,9 +172,9 @@ func (l *rateLimiter) allow(key string, rate float64) (bool, time.Duration) {
 	return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
 }
 
-// limitAddress refuses a client address over its rate with 429, before
+// LimitAddress refuses a client address over its rate with 429, before
 // the token is even looked up.
-func (s *server) limitAddress(next http.Handler) http.Handler {
+func (s *API) LimitAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r) // load balancers poll it; it costs one ping
@@ -194,9 +192,9 @@ func (s *server) limitAddress(next http.Handler) http.Handler {
 	})
 }
 
-// limitToken refuses a token over its rate with 429; the secretariat's
+// LimitToken refuses a token over its rate with 429; the secretariat's
 // rate is higher, so that its bulk work is not starved.
-func (s *server) limitToken(next http.Handler) http.Handler {
+func (s *API) LimitToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := auth.FromContext(r.Context())
 		rate := s.limits.RatePerToken
@@ -244,7 +242,3 @@ func (u *uploadSlots) take(token int64) (release func(), err error) {
 		}
 	}, nil
 }
-
-// DefaultMaxConns is the pool size when --db-max-conns is not given: the
-// connections one replica may hold, whatever its CPU count.
-const DefaultMaxConns = 20

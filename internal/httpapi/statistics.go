@@ -1,4 +1,4 @@
-package app
+package httpapi
 
 import (
 	"encoding/json"
@@ -47,7 +47,8 @@ type csvRowError struct {
 // upload slots and at a minimum rate, and only then does the ingest take
 // a database connection: a slow sender holds a file, not the pool. The
 // file is then validated and copied row by row, all or nothing.
-func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
+// StatisticsCSV serves POST /statistics/{ISO3}.csv.
+func (s *API) StatisticsCSV(stats *statistics.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		state, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		if !ok {
@@ -65,7 +66,7 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 			return
 		}
 		defer release()
-		file, err := s.spool(w, http.MaxBytesReader(w, r.Body, MaxCSVBytes))
+		file, err := s.spool(w, r, http.MaxBytesReader(w, r.Body, MaxCSVBytes))
 		if err != nil {
 			s.refuseCSV(w, r, err)
 			return
@@ -94,18 +95,23 @@ func (s *server) statisticsCSV(stats *statistics.Service) http.Handler {
 	})
 }
 
-// spool receives src, read from the body of the request w answers (and
-// bounded by the caller with http.MaxBytesReader), into an unlinked temporary file: never idle longer
-// than UploadIdle, and after that at UploadMinRate bytes per second on
-// average.
-func (s *server) spool(w http.ResponseWriter, src io.Reader) (*os.File, error) {
+// spool receives src, read from the body of the request r that w
+// answers (and bounded by the caller with http.MaxBytesReader), into an
+// unlinked temporary file: never idle longer than UploadIdle; after that
+// at UploadMinRate bytes per second on average, or faster when the
+// request declares a size that would not arrive within UploadMaxTime at
+// that rate; and whole within UploadMaxTime. An upload holds one of a
+// few slots while it arrives, so none may hold one for hours.
+func (s *API) spool(w http.ResponseWriter, r *http.Request, src io.Reader) (*os.File, error) {
 	f, err := os.CreateTemp(s.spoolDir, "irm-upload-*.csv")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(f.Name()) //nolint:errcheck // the open file stays readable; nothing is left behind on a crash
+	rate := uploadRate(s.limits, r.ContentLength)
+	start := time.Now()
 	body := &pacedReader{r: src, rc: http.NewResponseController(w),
-		idle: s.limits.UploadIdle, minRate: s.limits.UploadMinRate, start: time.Now()}
+		idle: s.limits.UploadIdle, minRate: rate, start: start, deadline: start.Add(s.limits.UploadMaxTime)}
 	_, err = io.Copy(f, body)
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
@@ -122,26 +128,47 @@ func (s *server) spool(w http.ResponseWriter, src io.Reader) (*os.File, error) {
 		return nil, apperr.TooLargef("the file is larger than 512 MiB: split it")
 	case errors.Is(err, errTooSlow) || errors.Is(err, os.ErrDeadlineExceeded):
 		return nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusRequestTimeout,
-			Message: "the file arrived too slowly: send it at least " + byteRate(s.limits.UploadMinRate) + " with no pause longer than " + s.limits.UploadIdle.String()}
+			Message: fmt.Sprintf("the file arrived too slowly: send it at least %s, with no pause longer than %s, all within %s",
+				byteRate(rate), s.limits.UploadIdle, s.limits.UploadMaxTime)}
 	}
 	return nil, apperr.BadInputf("the file could not be received: %v", errors.Unwrap(err))
 }
 
+// uploadRate is the average rate an upload of declared bytes (-1:
+// unknown) must keep: the minimum, or what brings the whole file within
+// the longest an upload may take.
+func uploadRate(l Limits, declared int64) int {
+	rate := l.UploadMinRate
+	if declared > 0 && l.UploadMaxTime > 0 {
+		rate = max(rate, int(float64(declared)/l.UploadMaxTime.Seconds()))
+	}
+	return rate
+}
+
 var errTooSlow = errors.New("upload too slow")
 
-// pacedReader reads a request body with a rolling read deadline (idle)
-// and a minimum average rate once idle has passed.
+// pacedReader reads a request body with a rolling read deadline (idle,
+// never past deadline) and a minimum average rate once idle has passed.
 type pacedReader struct {
-	r       io.Reader
-	rc      *http.ResponseController
-	idle    time.Duration
-	minRate int
-	start   time.Time
-	n       int64
+	r        io.Reader
+	rc       *http.ResponseController
+	idle     time.Duration
+	minRate  int
+	start    time.Time
+	deadline time.Time
+	n        int64
 }
 
 func (p *pacedReader) Read(b []byte) (int, error) {
-	p.rc.SetReadDeadline(time.Now().Add(p.idle)) //nolint:errcheck
+	now := time.Now()
+	if !now.Before(p.deadline) {
+		return 0, errTooSlow
+	}
+	next := now.Add(p.idle)
+	if next.After(p.deadline) {
+		next = p.deadline
+	}
+	p.rc.SetReadDeadline(next) //nolint:errcheck
 	n, err := p.r.Read(b)
 	p.n += int64(n)
 	if late := time.Since(p.start) - p.idle; late > 0 && float64(p.n) < late.Seconds()*float64(p.minRate) {
@@ -151,6 +178,9 @@ func (p *pacedReader) Read(b []byte) (int, error) {
 }
 
 func byteRate(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB/s", float64(n)/(1<<20))
+	}
 	if n >= 1<<10 {
 		return fmt.Sprintf("%d KiB/s", n>>10)
 	}
@@ -159,7 +189,7 @@ func byteRate(n int) string {
 
 // refuseCSV answers a file refused before it was stored, after reading
 // (a bounded part of) what the client is still sending.
-func (s *server) refuseCSV(w http.ResponseWriter, r *http.Request, err error) {
+func (s *API) refuseCSV(w http.ResponseWriter, r *http.Request, err error) {
 	drain(w, r)
 	writeCSVError(w, r, s.log, err)
 }

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/schedule"
+	"github.com/cosp-ict/irm/internal/state"
+	"github.com/cosp-ict/irm/internal/statistics"
+	"github.com/cosp-ict/irm/internal/submission"
+)
+
+// Services are the domain services of one process, built once over one
+// pool (the composition root): the GraphQL resolvers, the pages, the CSV
+// and PDF endpoints and the report renderer all use these same values.
+type Services struct {
+	Pool       *pgxpool.Pool
+	Content    Content
+	Log        *slog.Logger
+	Workflow   *submission.Service
+	Statistics *statistics.Service
+	Aggregates *aggregate.Service
+	States     *state.Store
+	Tokens     *auth.Store
+	// Reports queues renders at once; it renders and fires schedules
+	// once started (Reports.Start).
+	Reports *schedule.Service
+}
+
+// NewServices builds the services over pool; reports configures the
+// report runs and schedules service.
+func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports schedule.Config) (*Services, error) {
+	s := &Services{Pool: pool, Content: content, Log: log,
+		Workflow:   submission.NewService(pool, content.Registry, aggregate.Projection{}),
+		Statistics: statistics.NewService(pool, content.Indicators),
+		States:     state.NewStore(pool),
+		Tokens:     auth.NewStore(pool),
+	}
+	s.Aggregates = aggregate.NewService(pool, content.Registry, s.Statistics, s.Workflow)
+	reports.Log = log
+	renderer := report.NewRenderer(pool, content.Registry, content.Indicators, s.Aggregates, s.Statistics)
+	var err error
+	if s.Reports, err = schedule.New(pool, renderer, reports); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Prepare is the start-up step serve and dev take before serving: it
+// refuses to go on when a questionnaire that cycles use has changed since
+// they opened, and projects the answers of submissions submitted before
+// the aggregates' projection existed.
+func (s *Services) Prepare(ctx context.Context) error {
+	if err := s.Workflow.CheckDigests(ctx); err != nil {
+		return err
+	}
+	n, err := aggregate.Backfill(ctx, s.Pool, s.Content.Registry)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.Log.Info("projected the answers of submissions submitted before answer_facts", "submissions", n)
+	}
+	return nil
+}
