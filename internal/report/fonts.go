@@ -39,13 +39,13 @@ var (
 // its faces.
 type fontFamily struct {
 	name          string
-	regular, bold []byte // bold may be regular's bytes: then bold prints regular
+	regular, bold []byte // bold nil: bold text prints regular
 }
 
 var families = []fontFamily{
 	{"Go", goregular.TTF, gobold.TTF},
 	{"NotoSansArabic", arabicRegular, arabicBold},
-	{"DroidSansFallback", cjkRegular, cjkRegular},
+	{"DroidSansFallback", cjkRegular, nil},
 }
 
 // placeholder is drawn for a character no font has.
@@ -72,6 +72,9 @@ func (g *glyphs) load() error {
 		for _, fam := range families {
 			var faces []*sfnt.Font
 			for _, ttf := range [][]byte{fam.regular, fam.bold} {
+				if ttf == nil {
+					continue
+				}
 				ft, err := sfnt.Parse(ttf)
 				if err != nil {
 					g.err = fmt.Errorf("parse embedded font %s: %w", fam.name, err)

@@ -157,7 +157,7 @@ func (w *writer) fail(err error) {
 func (w *writer) setFont(fam int, size float64, bold bool) {
 	f := families[fam]
 	style := ""
-	if bold && &f.bold[0] != &f.regular[0] {
+	if bold && f.bold != nil {
 		style = "B"
 	}
 	if key := f.name + style; !w.added[key] {
