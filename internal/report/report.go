@@ -2,9 +2,12 @@
 // State's country profile, the technical-assistance report — from the
 // aggregates, statistics and submissions, and renders them as PDF with
 // go-pdf/fpdf: A4, a title page, contents, numbered sections, tables that
-// break across pages, vector charts (internal/chart), embedded fonts, and
-// on every page a footer with the cycle, the render time and a fingerprint
-// of the data read.
+// break across pages, vector charts (internal/chart), embedded fonts for
+// every script a State may type, and on every page a footer with the
+// cycle, the render time and a fingerprint of the data read. A report is
+// written in one of the six official languages of the United Nations:
+// its words come from catalogue/<lang>.json, its numbers follow CLDR, and
+// an Arabic report is laid out right to left.
 //
 // Everything a report prints is read in one read-only REPEATABLE READ
 // transaction, so a report is consistent with itself while States keep
