@@ -165,12 +165,18 @@ func (l *locale) date(t time.Time) string {
 	return l.t("date.long", "day", day, "month", l.t("month."+strconv.Itoa(int(t.Month()))), "year", l.int(t.Year()))
 }
 
-// shortDate is a day in a table: ISO 8601, which every language reads.
+// shortDate is a day in a table, in figures, in the order and with the
+// digits the language uses (CLDR's short dates, two-digit day and month):
+// 2027-02-26, 26/02/2027, 26.02.2027, 2027/02/26, ٢٦/٠٢/٢٠٢٧.
 func (l *locale) shortDate(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02")
+	d := t.UTC()
+	two := func(n int) string {
+		return l.printer.Sprint(number.Decimal(n, number.NoSeparator(), number.MinIntegerDigits(2)))
+	}
+	return l.t("date.short", "year", l.int(d.Year()), "month", two(int(d.Month())), "day", two(d.Day()))
 }
 
 func (l *locale) yesNo(b bool) string {

@@ -52,13 +52,13 @@ func TestEveryCatalogueHasEveryKeyWithItsPlaceholders(t *testing.T) {
 
 func TestNumbersAndDatesAsEachLanguageWritesThem(t *testing.T) {
 	day := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
-	tests := []struct{ lang, num, pct, date string }{
-		{"en", "1,234,567.89", "41.2%", "1 March 2027"},
-		{"fr", "1\u00a0234\u00a0567,89", "41,2\u00a0%", "1er mars 2027"},
-		{"es", "1.234.567,89", "41,2\u00a0%", "1 de marzo de 2027"},
-		{"ru", "1\u00a0234\u00a0567,89", "41,2\u00a0%", "1 марта 2027 г."},
-		{"zh", "1,234,567.89", "41.2%", "2027年3月1日"},
-		{"ar", "١٬٢٣٤٬٥٦٧٫٨٩", "٤١٫٢٪\u061c", "١ آذار/مارس ٢٠٢٧"},
+	tests := []struct{ lang, num, pct, date, short string }{
+		{"en", "1,234,567.89", "41.2%", "1 March 2027", "2027-03-01"},
+		{"fr", "1\u00a0234\u00a0567,89", "41,2\u00a0%", "1er mars 2027", "01/03/2027"},
+		{"es", "1.234.567,89", "41,2\u00a0%", "1 de marzo de 2027", "01/03/2027"},
+		{"ru", "1\u00a0234\u00a0567,89", "41,2\u00a0%", "1 марта 2027 г.", "01.03.2027"},
+		{"zh", "1,234,567.89", "41.2%", "2027年3月1日", "2027/03/01"},
+		{"ar", "١٬٢٣٤٬٥٦٧٫٨٩", "٤١٫٢٪\u061c", "١ آذار/مارس ٢٠٢٧", "٠١/٠٣/٢٠٢٧"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
@@ -74,6 +74,9 @@ func TestNumbersAndDatesAsEachLanguageWritesThem(t *testing.T) {
 			}
 			if got := l.date(day); got != tt.date {
 				t.Errorf("date = %q, want %q", got, tt.date)
+			}
+			if got := l.shortDate(&day); got != tt.short {
+				t.Errorf("shortDate = %q, want %q", got, tt.short)
 			}
 		})
 	}
