@@ -81,6 +81,15 @@ func (l *locale) statusName(s submission.Status) string {
 	return humanize(string(s))
 }
 
+// questionTitle is a question's label in the report's language, from the
+// questionnaire's translations (x-labels); English where it has none.
+func (l *locale) questionTitle(q *questionnaire.Question) string {
+	if t, ok := q.Translations[l.lang]; ok && t != "" && l.lang != "en" {
+		return t
+	}
+	return questionTitle(q)
+}
+
 // questionTitle is a question's label; a question without a title, which
 // the questionnaire labels with its property name, gets that name in
 // words.

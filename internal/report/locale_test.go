@@ -157,6 +157,11 @@ func TestReportsInEachLanguage(t *testing.T) {
 						civ, _ := state.NameIn("CIV", lang)
 						wantIn(t, string(req.Kind), flat, civ)
 					}
+					// The questionnaire's own words in the language, where it
+					// has them (x-labels).
+					if tr := f.q.Sections[0].Translations[lang]; tr != "" && req.Kind == CountryProfile {
+						wantIn(t, string(req.Kind), flat, flatten(tr))
+					}
 				}
 			}
 		})

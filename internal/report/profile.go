@@ -96,7 +96,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 	}
 	sch := newSchema(in.q)
 	for _, sec := range in.q.Sections {
-		s := section{Title: sec.Title}
+		s := section{Title: sec.Label(l.lang)}
 		if sub == nil {
 			s.Blocks = append(s.Blocks, para{Text: l.t("para.noSubmission"), Style: muted})
 		}
@@ -114,7 +114,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
 				}
 			}
-			s.Blocks = append(s.Blocks, para{Text: questionTitle(q), Style: label})
+			s.Blocks = append(s.Blocks, para{Text: l.questionTitle(q), Style: label})
 			s.Blocks = append(s.Blocks, l.answerBlocks(sch, q, answers[q.Path])...)
 		}
 		doc.Sections = append(doc.Sections, s)
@@ -305,7 +305,7 @@ func (in *reading) commentsSection(comments []submission.VersionedComment) secti
 		if c.Path != nil {
 			about = *c.Path
 			if q, ok := in.q.Question(*c.Path); ok {
-				about = questionTitle(q)
+				about = l.questionTitle(q)
 			}
 		}
 		created := c.CreatedAt

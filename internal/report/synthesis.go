@@ -57,7 +57,7 @@ func (in *reading) facts() [][2]string {
 	return [][2]string{
 		{l.t("fact.cycle"), in.cycle.Name + " (" + in.cycle.ID + ")"},
 		{l.t("fact.period"), l.t("fact.periodValue", "from", l.date(in.cycle.OpensOn), "to", l.date(in.cycle.ClosesOn))},
-		{l.t("fact.questionnaire"), in.q.Title + " (" + in.q.ID + ")"},
+		{l.t("fact.questionnaire"), in.q.Label(l.lang) + " (" + in.q.ID + ")"},
 	}
 }
 
@@ -173,7 +173,7 @@ func (l *locale) answersSection(title, who string, aggs []aggregate.QuestionAggr
 
 func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 	q := a.Question
-	out := []block{heading{questionTitle(q)},
+	out := []block{heading{l.questionTitle(q)},
 		para{Text: l.t("line.question", "path", q.Path, "kind", l.kindName(q.Kind), "respondents", l.num(float64(a.Respondents))), Style: muted}}
 	switch {
 	case len(a.Counts) > 0:
