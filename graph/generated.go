@@ -227,6 +227,7 @@ type ComplexityRoot struct {
 		FinishedAt   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
+		Language     func(childComplexity int) int
 		Pages        func(childComplexity int) int
 		Published    func(childComplexity int) int
 		RequestedBy  func(childComplexity int) int
@@ -237,6 +238,7 @@ type ComplexityRoot struct {
 		State        func(childComplexity int) int
 		Status       func(childComplexity int) int
 		URL          func(childComplexity int) int
+		Warnings     func(childComplexity int) int
 		WorkingGroup func(childComplexity int) int
 	}
 
@@ -248,6 +250,7 @@ type ComplexityRoot struct {
 		Cycle        func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
+		Language     func(childComplexity int) int
 		NextRunAt    func(childComplexity int) int
 		State        func(childComplexity int) int
 		Timezone     func(childComplexity int) int
@@ -1301,6 +1304,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.Kind(childComplexity), true
+	case "ReportRun.language":
+		if e.ComplexityRoot.ReportRun.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Language(childComplexity), true
 	case "ReportRun.pages":
 		if e.ComplexityRoot.ReportRun.Pages == nil {
 			break
@@ -1361,6 +1370,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportRun.URL(childComplexity), true
+	case "ReportRun.warnings":
+		if e.ComplexityRoot.ReportRun.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportRun.Warnings(childComplexity), true
 	case "ReportRun.workingGroup":
 		if e.ComplexityRoot.ReportRun.WorkingGroup == nil {
 			break
@@ -1410,6 +1425,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportSchedule.Kind(childComplexity), true
+	case "ReportSchedule.language":
+		if e.ComplexityRoot.ReportSchedule.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportSchedule.Language(childComplexity), true
 	case "ReportSchedule.nextRunAt":
 		if e.ComplexityRoot.ReportSchedule.NextRunAt == nil {
 			break
@@ -2178,6 +2199,10 @@ func (ec *executionContext) childFields_ReportRun(ctx context.Context, field gra
 		return ec.fieldContext_ReportRun_scheduledFor(ctx, field)
 	case "status":
 		return ec.fieldContext_ReportRun_status(ctx, field)
+	case "language":
+		return ec.fieldContext_ReportRun_language(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ReportRun_warnings(ctx, field)
 	case "startedAt":
 		return ec.fieldContext_ReportRun_startedAt(ctx, field)
 	case "finishedAt":
@@ -2222,6 +2247,8 @@ func (ec *executionContext) childFields_ReportSchedule(ctx context.Context, fiel
 		return ec.fieldContext_ReportSchedule_cron(ctx, field)
 	case "timezone":
 		return ec.fieldContext_ReportSchedule_timezone(ctx, field)
+	case "language":
+		return ec.fieldContext_ReportSchedule_language(ctx, field)
 	case "nextRunAt":
 		return ec.fieldContext_ReportSchedule_nextRunAt(ctx, field)
 	case "active":
@@ -6802,6 +6829,52 @@ func (ec *executionContext) fieldContext_ReportRun_status(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "ReportStatus")
 }
 
+func (ec *executionContext) _ReportRun_language(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportRun_warnings(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportRun_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportRun_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+}
+
 func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7263,6 +7336,29 @@ func (ec *executionContext) _ReportSchedule_timezone(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ReportSchedule_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportSchedule_language(ctx context.Context, field graphql.CollectedField, obj *schedule.Schedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportSchedule_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportSchedule_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportSchedule", field, false, false, "String")
 }
 
@@ -10195,7 +10291,11 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "cycle", "workingGroup", "state"}
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "en"
+	}
+
+	fieldsInOrder := [...]string{"kind", "cycle", "workingGroup", "state", "language"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -10230,6 +10330,13 @@ func (ec *executionContext) unmarshalInputReportInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.State = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
 		}
 	}
 	return it, nil
@@ -11499,6 +11606,16 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "language":
+			out.Values[i] = ec._ReportRun_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._ReportRun_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startedAt":
 			out.Values[i] = ec._ReportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11623,6 +11740,11 @@ func (ec *executionContext) _ReportSchedule(ctx context.Context, sel ast.Selecti
 			}
 		case "timezone":
 			out.Values[i] = ec._ReportSchedule_timezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._ReportSchedule_language(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -14,7 +14,8 @@ func reportInput(in *model.ReportInput) schedule.Input {
 	if in == nil {
 		return schedule.Input{}
 	}
-	return schedule.Input{Kind: in.Kind, CycleID: in.Cycle, WorkingGroup: deref(in.WorkingGroup, ""), State: deref(in.State, "")}
+	return schedule.Input{Kind: in.Kind, CycleID: in.Cycle, WorkingGroup: deref(in.WorkingGroup, ""), State: deref(in.State, ""),
+		Language: deref(in.Language, "")}
 }
 
 // ptr returns a pointer to v, or the error.

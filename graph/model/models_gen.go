@@ -68,6 +68,7 @@ type ReportInput struct {
 	Cycle        string      `json:"cycle"`
 	WorkingGroup *string     `json:"workingGroup,omitempty"`
 	State        *string     `json:"state,omitempty"`
+	Language     *string     `json:"language,omitempty"`
 }
 
 type ScheduleReportInput struct {

@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,21 +14,23 @@ import (
 	"github.com/cosp-ict/irm/internal/app/apptest"
 )
 
-const runFields = `id kind status published url sha256 bytes pages fileName error scheduledFor
+const runFields = `id kind status published url sha256 bytes pages fileName error scheduledFor language warnings
 	cycle { id } workingGroup { id } state { code } schedule { id }`
 
 type reportRun struct {
-	ID           string  `json:"id"`
-	Kind         string  `json:"kind"`
-	Status       string  `json:"status"`
-	Published    bool    `json:"published"`
-	URL          *string `json:"url"`
-	SHA256       *string `json:"sha256"`
-	Bytes        *int    `json:"bytes"`
-	Pages        *int    `json:"pages"`
-	FileName     *string `json:"fileName"`
-	Error        *string `json:"error"`
-	ScheduledFor string  `json:"scheduledFor"`
+	ID           string   `json:"id"`
+	Kind         string   `json:"kind"`
+	Status       string   `json:"status"`
+	Published    bool     `json:"published"`
+	URL          *string  `json:"url"`
+	SHA256       *string  `json:"sha256"`
+	Bytes        *int     `json:"bytes"`
+	Pages        *int     `json:"pages"`
+	FileName     *string  `json:"fileName"`
+	Error        *string  `json:"error"`
+	ScheduledFor string   `json:"scheduledFor"`
+	Language     string   `json:"language"`
+	Warnings     []string `json:"warnings"`
 	Cycle        struct{ ID string }
 	WorkingGroup *struct{ ID string }
 	State        *struct{ Code string }
@@ -86,7 +91,7 @@ func TestReportsEndToEnd(t *testing.T) {
 	synthesis := w.waitSucceeded(t, queued.ID)
 	w.waitSucceeded(t, profile.ID)
 	if synthesis.URL == nil || *synthesis.URL != "/reports/"+queued.ID+".pdf" || synthesis.SHA256 == nil || *synthesis.Bytes == 0 ||
-		*synthesis.FileName != "cycle-synthesis-2027-international-cooperation.pdf" {
+		*synthesis.FileName != "cycle-synthesis-2027-international-cooperation-en.pdf" {
 		t.Fatalf("succeeded run: %+v", synthesis)
 	}
 
@@ -154,7 +159,7 @@ func TestReportsEndToEnd(t *testing.T) {
 			t.Fatalf("GET: %d %q", res.Status, res.Body[:min(len(res.Body), 40)])
 		case res.Header.Get("Content-Type") != "application/pdf":
 			t.Fatalf("Content-Type: %q", res.Header.Get("Content-Type"))
-		case res.Header.Get("Content-Disposition") != `attachment; filename="cycle-synthesis-2027-international-cooperation.pdf"`:
+		case res.Header.Get("Content-Disposition") != `attachment; filename="cycle-synthesis-2027-international-cooperation-en.pdf"`:
 			t.Fatalf("Content-Disposition: %q", res.Header.Get("Content-Disposition"))
 		case res.Header.Get("ETag") != etag || *synthesis.SHA256 != hex.EncodeToString(sum[:]):
 			t.Fatalf("ETag %q, sha256 %s, want %s", res.Header.Get("ETag"), *synthesis.SHA256, etag)
@@ -289,4 +294,74 @@ func TestReportSchedulesOverGraphQL(t *testing.T) {
 		t.Fatalf("after delete: %+v", list.ReportSchedules)
 	}
 	wantCode(t, w.env.Do(t, w.sec, `mutation($id: ID!) { deleteReportSchedule(id: $id) }`, map[string]any{"id": s.ID}), "NOT_FOUND")
+}
+
+// TestReportsInEveryLanguage: a profile whose answers hold Chinese,
+// Arabic with digits and a Latin name, Russian, Greek, accented Latin and
+// an emoji renders in each of the six languages, through the API; the
+// emoji is the run's warning; a seventh language is refused.
+func TestReportsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.env.StartReports(t)
+	answers := sample(t)
+	fp := section(section(answers, "general_provisions"), "national_focal_point")
+	fp["name"] = "王小明 · Российская Федерация · Ελληνική Δημοκρατία · Ñandú 🎉"
+	fp["institution"] = "وزارة العدل، الإدارة 12 للتعاون مع Interpol"
+	w.mustSave(t, w.sec, "KEN", answers, -1)
+
+	res := w.render(t, w.sec, map[string]any{"kind": "COUNTRY_PROFILE", "cycle": "2027", "state": "KEN", "language": "de"})
+	wantCode(t, res, "BAD_USER_INPUT")
+
+	ids := map[string]string{}
+	for _, lang := range []string{"ar", "zh", "en", "fr", "ru", "es"} {
+		ids[lang] = w.mustRender(t, map[string]any{"kind": "COUNTRY_PROFILE", "cycle": "2027", "state": "KEN", "language": lang}).ID
+	}
+	for lang, id := range ids {
+		run := w.waitSucceeded(t, id)
+		if run.Language != lang || *run.FileName != "country-profile-2027-ken-"+lang+".pdf" {
+			t.Errorf("%s: language %q, file %q", lang, run.Language, *run.FileName)
+		}
+		if len(run.Warnings) != 1 || !strings.Contains(run.Warnings[0], "U+1F389") {
+			t.Errorf("%s: warnings %q, want one naming the emoji U+1F389", lang, run.Warnings)
+		}
+		pdf := w.env.Raw(t, http.MethodGet, "/reports/"+id+".pdf", w.sec, nil, nil)
+		if pdf.Status != http.StatusOK {
+			t.Fatalf("%s: GET %d", lang, pdf.Status)
+		}
+		text := strings.Join(strings.Fields(pdfToText(t, pdf.Body)), " ")
+		for _, want := range []string{"王小明", "Российская Федерация", "Ελληνική Δημοκρατία", "Ñandú □"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s: pdftotext finds no %q", lang, want)
+			}
+		}
+	}
+	schedule := func(lang string) apptest.Response {
+		return w.env.Do(t, w.sec, `mutation($in: ScheduleReportInput!) { scheduleReport(input: $in) { id language } }`,
+			map[string]any{"in": map[string]any{"report": map[string]any{"kind": "CYCLE_SYNTHESIS", "cycle": "2027", "language": lang}, "cron": "@weekly"}})
+	}
+	wantCode(t, schedule("xx"), "BAD_USER_INPUT")
+	var sched struct{ ScheduleReport struct{ Language string } }
+	schedule("fr").Decode(t, &sched)
+	if sched.ScheduleReport.Language != "fr" {
+		t.Errorf("scheduleReport: language %q, want fr", sched.ScheduleReport.Language)
+	}
+	var def struct{ RenderReport reportRun }
+	w.render(t, w.sec, map[string]any{"kind": "CYCLE_SYNTHESIS", "cycle": "2027"}).Decode(t, &def)
+	if def.RenderReport.Language != "en" {
+		t.Errorf("a report without a language is in %q, want en", def.RenderReport.Language)
+	}
+}
+
+func pdfToText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v (install poppler-utils)", err)
+	}
+	return string(out)
 }

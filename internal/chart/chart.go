@@ -34,6 +34,9 @@ type Bar struct {
 	Categories []string
 	Series     []Series
 	Unit       string // printed after values; "%" for percentages (0–100)
+	// Number prints the figures drawn (values, ticks) as the document's
+	// language writes them; nil is Format.
+	Number func(v float64, unit string) string
 }
 
 // Line is a line chart over years: one line per series.
@@ -43,6 +46,18 @@ type Line struct {
 	Years  []int
 	Series []Series // Values aligned with Years
 	Unit   string
+	// Number prints the figures drawn (ticks) and Year the years as the
+	// document's language writes them; nil is Format and strconv.Itoa.
+	Number func(v float64, unit string) string
+	Year   func(y int) string
+}
+
+// number is f, or Format when f is nil.
+func number(f func(float64, string) string, v float64, unit string) string {
+	if f == nil {
+		return Format(v, unit)
+	}
+	return f(v, unit)
 }
 
 // Color is an RGB colour.

@@ -4,8 +4,11 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTicks(t *testing.T) {
@@ -202,5 +205,44 @@ func TestSVGIsAccessibleAndEscaped(t *testing.T) {
 	ls := string(line.SVG())
 	if !strings.Contains(ls, "<polyline") || !strings.Contains(ls, "African: 2020 –, 2021 1") {
 		t.Errorf("line SVG lacks its polyline or description:\n%s", ls)
+	}
+}
+
+func TestWrapBreaksBetweenChineseCharacters(t *testing.T) {
+	m := func(s string, _ float64, _ bool) float64 { return float64(utf8.RuneCountInString(s)) }
+	got := Wrap("中华人民共和国的答复：网络犯罪 IRM报告", 5, 10, false, m, 0)
+	want := []string{"中华人民共", "和国的答", "复：网络犯", "罪 IRM", "报告"} // "：" never starts a line
+	if !slices.Equal(got, want) {
+		t.Errorf("Wrap = %q, want %q", got, want)
+	}
+	if got := Wrap("international cooperation", 14, 10, false, m, 0); !slices.Equal(got, []string{"international", "cooperation"}) {
+		t.Errorf("Latin words wrap at spaces only, got %q", got)
+	}
+}
+
+func TestMirrorFlipsADrawingButNotItsTexts(t *testing.T) {
+	d := &Drawing{W: 100, H: 50, Shapes: []Shape{
+		Rect{X: 10, Y: 0, W: 30, H: 5},
+		Segment{X1: 0, X2: 20},
+		Polyline{Points: []Point{{X: 5, Y: 1}, {X: 95, Y: 2}}},
+		Circle{X: 25, R: 2},
+		Text{X: 4, S: "title", Anchor: Start},
+		Text{X: 50, S: "tick", Anchor: Middle},
+		Text{X: 30, S: "label", Anchor: End},
+	}}
+	d.Mirror()
+	want := []Shape{
+		Rect{X: 60, Y: 0, W: 30, H: 5},
+		Segment{X1: 100, X2: 80},
+		Polyline{Points: []Point{{X: 95, Y: 1}, {X: 5, Y: 2}}},
+		Circle{X: 75, R: 2},
+		Text{X: 96, S: "title", Anchor: End},
+		Text{X: 50, S: "tick", Anchor: Middle},
+		Text{X: 70, S: "label", Anchor: Start},
+	}
+	for i := range want {
+		if got := d.Shapes[i]; !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("shape %d: got %+v, want %+v", i, got, want[i])
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Point is a position in points, y growing downwards.
@@ -71,6 +72,42 @@ type Drawing struct {
 	Shapes []Shape
 }
 
+// Mirror flips the drawing left to right, for a right-to-left document:
+// bars grow leftwards, category labels, ticks and legends sit on the
+// right, time runs from right to left. Texts keep their own reading
+// direction; only the side they are anchored on flips.
+func (d *Drawing) Mirror() {
+	for i, s := range d.Shapes {
+		switch s := s.(type) {
+		case Rect:
+			s.X = d.W - s.X - s.W
+			d.Shapes[i] = s
+		case Segment:
+			s.X1, s.X2 = d.W-s.X1, d.W-s.X2
+			d.Shapes[i] = s
+		case Polyline:
+			pts := make([]Point, len(s.Points))
+			for j, p := range s.Points {
+				pts[j] = Point{X: d.W - p.X, Y: p.Y}
+			}
+			s.Points = pts
+			d.Shapes[i] = s
+		case Circle:
+			s.X = d.W - s.X
+			d.Shapes[i] = s
+		case Text:
+			s.X = d.W - s.X
+			switch s.Anchor {
+			case Start:
+				s.Anchor = End
+			case End:
+				s.Anchor = Start
+			}
+			d.Shapes[i] = s
+		}
+	}
+}
+
 // Measure gives the width in points of s at a font size.
 type Measure func(s string, size float64, bold bool) float64
 
@@ -130,12 +167,14 @@ func Fit(s string, width, size float64, bold bool, m Measure) string {
 	return Ellipsis
 }
 
-// Wrap breaks s into lines at most width wide, at spaces; a word wider
-// than the line is broken between letters. At most maxLines lines (0: no
-// limit); the last line kept is shortened with Fit when text remains.
+// Wrap breaks s into lines at most width wide, at spaces and between
+// Chinese and Japanese characters, which need no space to break; a word
+// wider than the line is broken between letters. At most maxLines lines
+// (0: no limit); the last line kept is shortened with Fit when text
+// remains.
 func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []string {
 	var lines []string
-	words := strings.Fields(s)
+	words, glued := breakable(s)
 	cur := ""
 	flush := func() {
 		lines = append(lines, cur)
@@ -145,7 +184,11 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 		w := words[i]
 		try := w
 		if cur != "" {
-			try = cur + " " + w
+			if glued[i] {
+				try = cur + w
+			} else {
+				try = cur + " " + w
+			}
 		}
 		if m(try, size, bold) <= width {
 			cur = try
@@ -173,6 +216,7 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 		flush()
 		if n < len(rs) {
 			words[i] = string(rs[n:])
+			glued[i] = false
 			i--
 		}
 	}
@@ -188,6 +232,39 @@ func Wrap(s string, width, size float64, bold bool, m Measure, maxLines int) []s
 	}
 	return lines
 }
+
+// breakable splits s at spaces and around each ideograph, so a line may
+// break between two Chinese characters; glued[i] says that word i follows
+// the one before without a space. Closing punctuation stays with the
+// character before it, opening punctuation with the one after.
+func breakable(s string) (words []string, glued []bool) {
+	for _, f := range strings.Fields(s) {
+		start, gluedNext := 0, false
+		rs := []rune(f)
+		for i := 1; i < len(rs); i++ {
+			if !ideographic(rs[i-1]) && !ideographic(rs[i]) ||
+				strings.ContainsRune(noLineStart, rs[i]) || strings.ContainsRune(noLineEnd, rs[i-1]) {
+				continue
+			}
+			words, glued = append(words, string(rs[start:i])), append(glued, gluedNext)
+			start, gluedNext = i, true
+		}
+		words, glued = append(words, string(rs[start:])), append(glued, gluedNext)
+	}
+	return words, glued
+}
+
+// ideographic: Han, kana, CJK symbols and full-width forms.
+func ideographic(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
+}
+
+// Punctuation that may not start or end a line (kinsoku).
+const (
+	noLineStart = "，。、：；！？）」』】》〉’”…%,.:;!?)]"
+	noLineEnd   = "（「『【《〈‘“(["
+)
 
 // header lays out the title (up to three lines) and, with more than one
 // series, a legend; it returns the y below them.
@@ -235,7 +312,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 				continue
 			}
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
-			valueW = math.Max(valueW, m(Format(v, c.Unit), tickSize, false))
+			valueW = math.Max(valueW, m(number(c.Number, v, c.Unit), tickSize, false))
 		}
 	}
 	if c.Unit == "%" && hi <= 100 && lo >= 0 {
@@ -276,7 +353,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 					x0, x1 = x1, x0
 				}
 				body = append(body, Rect{X: x0, Y: by + 0.5, W: x1 - x0, H: barH - 1, Fill: SeriesColor(j)})
-				body = append(body, Text{X: math.Max(x(v), x(0)) + 3, Y: by + barH/2 + tickSize/2 - 1, Size: tickSize, S: Format(v, c.Unit), Fill: muted})
+				body = append(body, Text{X: math.Max(x(v), x(0)) + 3, Y: by + barH/2 + tickSize/2 - 1, Size: tickSize, S: number(c.Number, v, c.Unit), Fill: muted})
 			}
 			by += barH
 		}
@@ -286,7 +363,7 @@ func (c *Bar) Layout(width float64, m Measure) *Drawing {
 	for _, t := range ticks {
 		d.Shapes = append(d.Shapes,
 			Segment{X1: x(t), Y1: top, X2: x(t), Y2: bottom, Width: 0.4, Stroke: grid},
-			Text{X: x(t), Y: bottom + tickSize + 3, Size: tickSize, S: Format(t, c.Unit), Anchor: Middle, Fill: muted})
+			Text{X: x(t), Y: bottom + tickSize + 3, Size: tickSize, S: number(c.Number, t, c.Unit), Anchor: Middle, Fill: muted})
 	}
 	d.Shapes = append(d.Shapes, body...)
 	d.Shapes = append(d.Shapes, Segment{X1: x(0), Y1: top, X2: x(0), Y2: bottom, Width: 0.7, Stroke: axis})
@@ -314,7 +391,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 	lo, hi = ticks[0], ticks[len(ticks)-1]
 	tickW := 0.0
 	for _, t := range ticks {
-		tickW = math.Max(tickW, m(Format(t, c.Unit), tickSize, false))
+		tickW = math.Max(tickW, m(number(c.Number, t, c.Unit), tickSize, false))
 	}
 	plotX := pad + tickW + 4
 	plotW := width - plotX - pad - 8
@@ -338,7 +415,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 	for _, t := range ticks {
 		d.Shapes = append(d.Shapes,
 			Segment{X1: plotX, Y1: y(t), X2: plotX + plotW, Y2: y(t), Width: 0.4, Stroke: grid},
-			Text{X: plotX - 3, Y: y(t) + tickSize/2 - 1, Size: tickSize, S: Format(t, c.Unit), Anchor: End, Fill: muted})
+			Text{X: plotX - 3, Y: y(t) + tickSize/2 - 1, Size: tickSize, S: number(c.Number, t, c.Unit), Anchor: End, Fill: muted})
 	}
 	d.Shapes = append(d.Shapes, Segment{X1: plotX, Y1: bottom, X2: plotX + plotW, Y2: bottom, Width: 0.7, Stroke: axis})
 	// Year labels: every k-th, so that they never touch.
@@ -357,7 +434,7 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 			}
 			d.Shapes = append(d.Shapes,
 				Segment{X1: x(yr), Y1: bottom, X2: x(yr), Y2: bottom + 2, Width: 0.5, Stroke: axis},
-				Text{X: x(yr), Y: bottom + tickSize + 3, Size: tickSize, S: strconv.Itoa(yr), Anchor: Middle, Fill: muted})
+				Text{X: x(yr), Y: bottom + tickSize + 3, Size: tickSize, S: year(c.Year, yr), Anchor: Middle, Fill: muted})
 		}
 	}
 	for j, s := range c.Series {
@@ -385,4 +462,12 @@ func (c *Line) Layout(width, height float64, m Measure) *Drawing {
 		}
 	}
 	return d
+}
+
+// year is a year as a tick label: no grouping.
+func year(f func(int) string, y int) string {
+	if f == nil {
+		return strconv.Itoa(y)
+	}
+	return f(y)
 }

@@ -12,6 +12,7 @@ type document struct {
 	Facts    [][2]string // the title page's key facts
 	Notes    []string    // the title page's notes on what the figures count
 	Footer   string      // the left of every footer: the cycle
+	Language string      // one of Languages; "" is English
 	Sections []section
 }
 

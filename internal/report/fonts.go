@@ -1,120 +1,214 @@
 package report
 
 import (
+	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
 
 	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )
 
-// The Go fonts (golang.org/x/image/font/gofont) ship as Go byte slices, so
-// no font file lives in the repository. They cover WGL4: Latin with its
-// accents, Greek and Cyrillic — every UN Member State's name, "Türkiye",
-// "Côte d'Ivoire", a cycle named "Review Ω". Not Arabic or Chinese: the
-// reports are in English, and a label outside the fonts fails the render
-// (MissingGlyphError) instead of printing a gap.
-const family = "Go"
+// The report fonts, tried in this order for each character:
+//
+//   - the Go fonts (golang.org/x/image/font/gofont, shipped as Go byte
+//     slices): Latin with its accents, Greek, Cyrillic (WGL4);
+//   - Noto Sans Arabic (fonts/, SIL OFL 1.1), which maps the Arabic
+//     presentation forms our shaping produces (arabic.go);
+//   - Droid Sans Fallback (fonts/, Apache 2.0): Simplified and Traditional
+//     Chinese, with no bold face (bold Chinese prints regular).
+//
+// All three are TrueType (glyf) fonts, which fpdf subsets: a PDF embeds
+// only the glyphs it prints, and a font nothing on the page needs is not
+// added to the PDF at all. A character none of them has is drawn as
+// placeholder and listed in the run's warnings; it never fails a render.
+var (
+	//go:embed fonts/NotoSansArabic-Regular.ttf
+	arabicRegular []byte
+	//go:embed fonts/NotoSansArabic-Bold.ttf
+	arabicBold []byte
+	//go:embed fonts/DroidSansFallback.ttf
+	cjkRegular []byte
+)
 
-var faces = []struct {
-	style string
-	ttf   []byte
-}{
-	{"", goregular.TTF},
-	{"B", gobold.TTF},
-	{"I", goitalic.TTF},
+// fontFamily is one family of the fallback list: fpdf's family name and
+// its faces.
+type fontFamily struct {
+	name          string
+	regular, bold []byte // bold nil: bold text prints regular
 }
 
-// MissingGlyphError is a text the embedded fonts cannot print.
-type MissingGlyphError struct {
-	Text string
-	Rune rune
+var families = []fontFamily{
+	{"Go", goregular.TTF, gobold.TTF},
+	{"NotoSansArabic", arabicRegular, arabicBold},
+	{"DroidSansFallback", cjkRegular, nil},
 }
 
-func (e *MissingGlyphError) Error() string {
-	return fmt.Sprintf("cannot print %q: the report fonts have no glyph for %U %q", e.Text, e.Rune, e.Rune)
-}
+// placeholder is drawn for a character no font has.
+const placeholder = '\u25a1' // □, in the Go fonts
 
-// glyphs answers whether every face has a glyph for a rune. The answer
-// for the Basic Multilingual Plane is computed once per process.
+// noFont is a rune's family when no family has it.
+const noFont = -1
+
+// glyphs answers which family draws a rune. The answers are computed once
+// per process and rune.
 type glyphs struct {
-	fonts []*sfnt.Font
 	once  sync.Once
 	err   error
+	fonts [][]*sfnt.Font // per family: its faces
 	mu    sync.Mutex
-	seen  map[rune]bool
+	seen  map[rune]int
 	buf   sfnt.Buffer
 }
 
-var coverage = &glyphs{seen: map[rune]bool{}}
+var coverage = &glyphs{seen: map[rune]int{}}
 
 func (g *glyphs) load() error {
 	g.once.Do(func() {
-		for _, f := range faces {
-			ft, err := sfnt.Parse(f.ttf)
-			if err != nil {
-				g.err = fmt.Errorf("parse embedded font: %w", err)
-				return
+		for _, fam := range families {
+			var faces []*sfnt.Font
+			for _, ttf := range [][]byte{fam.regular, fam.bold} {
+				if ttf == nil {
+					continue
+				}
+				ft, err := sfnt.Parse(ttf)
+				if err != nil {
+					g.err = fmt.Errorf("parse embedded font %s: %w", fam.name, err)
+					return
+				}
+				faces = append(faces, ft)
 			}
-			g.fonts = append(g.fonts, ft)
+			g.fonts = append(g.fonts, faces)
 		}
 	})
 	return g.err
 }
 
-// has reports whether every face can draw r.
-func (g *glyphs) has(r rune) bool {
+// family is the first family whose every face has a glyph for r, or
+// noFont.
+func (g *glyphs) family(r rune) int {
 	if r >= 0x20 && r < 0x7f {
-		return true // ASCII: every face has it
+		return 0 // ASCII: the Go fonts have it
 	}
-	if g.load() != nil {
-		return false
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || g.load() != nil {
+		return noFont
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if ok, known := g.seen[r]; known {
-		return ok
+	if f, known := g.seen[r]; known {
+		return f
 	}
-	if unicode.Is(unicode.Cf, r) {
-		return true // invisible by definition (zero-width space, soft hyphen): printText drops it
-	}
-	ok := r >= 0x20 && r != 0x7f && !(r >= 0x80 && r < 0xa0)
-	for _, f := range g.fonts {
-		if !ok {
+	found := noFont
+	for i, faces := range g.fonts {
+		ok := true
+		for _, f := range faces {
+			gi, err := f.GlyphIndex(&g.buf, r)
+			if err != nil || gi == 0 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			found = i
 			break
 		}
-		i, err := f.GlyphIndex(&g.buf, r)
-		ok = err == nil && i != 0
 	}
-	g.seen[r] = ok
-	return ok
+	g.seen[r] = found
+	return found
 }
 
-// Check returns a *MissingGlyphError for the first rune of s the fonts
-// cannot draw.
-func (g *glyphs) Check(s string) error {
-	for _, r := range s {
-		if !g.has(r) {
-			return &MissingGlyphError{Text: s, Rune: r}
-		}
+// has reports whether some font draws r.
+func (g *glyphs) has(r rune) bool { return g.family(r) != noFont }
+
+// glyphIndex is r's glyph in the regular face of family fam (tests compare
+// it with HarfBuzz's).
+func (g *glyphs) glyphIndex(fam int, r rune) (int, error) {
+	if err := g.load(); err != nil {
+		return 0, err
 	}
-	return nil
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	i, err := g.fonts[fam][0].GlyphIndex(&g.buf, r)
+	return int(i), err
 }
 
-// printText is s as drawn: format characters (Unicode Cf), which have no
-// visible form, are left out rather than drawn as a missing-glyph box.
-func printText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 && unicode.Is(unicode.Cf, r) }) {
+// cleanText is s as drawn: format characters (Unicode Cf), which have no
+// visible form, are left out rather than drawn as a box, but for the
+// bidirectional isolates when keepIsolates (visualOrder reads them); tabs
+// and other white space are spaces.
+func cleanText(s string, keepIsolates bool) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x80 && unicode.Is(unicode.Cf, r)) }) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Cf, r) {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case keepIsolates && isolate(r):
+			return r
+		case unicode.Is(unicode.Cf, r):
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// isolate: LRI, RLI, FSI, PDI.
+func isolate(r rune) bool { return r >= 0x2066 && r <= 0x2069 }
+
+// textRun is a piece of a line in visual order, printed in one family.
+type textRun struct {
+	family int
+	text   string
+}
+
+// visualRuns lays s out as a line: cleaned, Arabic shaped, reordered by
+// the bidirectional algorithm (base direction from the text's first
+// strong character, rtl when it has none), and split into runs by the
+// family that draws each character. A character no family draws becomes
+// the placeholder and is passed to missing.
+func visualRuns(s string, rtl bool, missing func(rune)) []textRun {
+	s = cleanText(s, true)
+	if s == "" {
+		return nil
+	}
+	s = cleanText(visualOrder(shapeArabic(s), rtl), false)
+	var runs []textRun
+	var b strings.Builder
+	cur := noFont
+	for _, r := range s {
+		f := coverage.family(r)
+		if f == noFont {
+			if missing != nil {
+				missing(r)
+			}
+			r, f = placeholder, 0
+		}
+		if f != cur && b.Len() > 0 {
+			runs = append(runs, textRun{cur, b.String()})
+			b.Reset()
+		}
+		cur = f
+		b.WriteRune(r)
+	}
+	return append(runs, textRun{cur, b.String()})
+}
+
+// missingWarnings are the run's warnings for characters no font has, in
+// code point order.
+func missingWarnings(missing map[rune]bool) []string {
+	rs := make([]rune, 0, len(missing))
+	for r := range missing {
+		rs = append(rs, r)
+	}
+	slices.Sort(rs)
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = fmt.Sprintf("no embedded font has %U %q: printed as %q", r, r, placeholder)
+	}
+	return out
 }

@@ -1,34 +1,43 @@
 package report
 
 import (
-	"errors"
+	"slices"
+	"strings"
 	"testing"
 )
 
-func TestFontsCoverLatinGreekAndCyrillic(t *testing.T) {
-	for _, s := range []string{"Côte d'Ivoire", "Türkiye", "Review Ω", "Российская Федерация", "Ελλάδα", "São Tomé and Príncipe", "Curaçao – “quoted” … ‘x’ • € ½ ≤ ≥ ±"} {
-		if err := coverage.Check(s); err != nil {
-			t.Errorf("Check(%q) = %v, want nil", s, err)
+func TestFontsCoverEveryOfficialScript(t *testing.T) {
+	for _, s := range []string{"Côte d'Ivoire", "Türkiye", "Review Ω", "Российская Федерация", "Ελλάδα", "São Tomé and Príncipe",
+		"Curaçao – “quoted” … ‘x’ • € ½ ≤ ≥ ±", "中华人民共和国", "中國", "مصر", shapeArabic("العربية، لا"), "¿Año?", string(placeholder)} {
+		for _, r := range s {
+			if !coverage.has(r) {
+				t.Errorf("no font has %U %q of %q", r, r, s)
+			}
 		}
 	}
 }
 
 func TestInvisibleFormatCharactersAreLeftOut(t *testing.T) {
-	s := "Act\u00adNo.\u200b5\ufeff"
-	if err := coverage.Check(s); err != nil {
-		t.Fatalf("Check(%q) = %v, want nil", s, err)
-	}
-	if got := printText(s); got != "ActNo.5" {
-		t.Errorf("printText(%q) = %q, want %q", s, got, "ActNo.5")
+	s := "Act\u00adNo.\u200b5\ufeff\tx"
+	if got := cleanText(s, false); got != "ActNo.5 x" {
+		t.Errorf("cleanText(%q) = %q, want %q", s, got, "ActNo.5 x")
 	}
 }
 
-func TestMissingGlyphNamesTheText(t *testing.T) {
-	for _, s := range []string{"中华人民共和国", "مصر", "party 🎉", "tab\there"} {
-		err := coverage.Check(s)
-		var mg *MissingGlyphError
-		if !errors.As(err, &mg) || mg.Text != s {
-			t.Errorf("Check(%q) = %v, want a MissingGlyphError naming the text", s, err)
-		}
+func TestACharacterNoFontHasIsAPlaceholder(t *testing.T) {
+	var missing []rune
+	runs := visualRuns("party 🎉 中国", false, func(r rune) { missing = append(missing, r) })
+	var text []string
+	for _, r := range runs {
+		text = append(text, r.text)
+	}
+	if got, want := strings.Join(text, "|"), "party □ |中国"; got != want {
+		t.Errorf("runs = %q, want %q", got, want)
+	}
+	if !slices.Equal(missing, []rune{'🎉'}) {
+		t.Errorf("missing = %q, want the emoji", missing)
+	}
+	if w := missingWarnings(map[rune]bool{'🎉': true}); len(w) != 1 || !strings.Contains(w[0], "U+1F389") {
+		t.Errorf("warnings = %q, want one naming U+1F389", w)
 	}
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,7 +106,7 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 			next = aggs[i+1].Question.Path + " · "
 		}
 		part := between(t, flat, a.Question.Path+" · ", next)
-		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+kindNames[a.Question.Kind]+" · "+num(float64(a.Respondents))+" respondents")
+		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+english().kindName(a.Question.Kind)+" · "+num(float64(a.Respondents))+" respondents")
 		switch {
 		case len(a.Counts) > 0:
 			resp := "Respondents " + num(float64(a.Respondents))
@@ -190,9 +189,9 @@ func checkSynthesis(t *testing.T, f *fixture) {
 	}
 	for _, group := range []string{wg, ""} {
 		doc, text := f.render(t, Request{Kind: CycleSynthesis, CycleID: cycleID, WorkingGroup: group})
-		wantName := "cycle-synthesis-2027-" + group + ".pdf"
+		wantName := "cycle-synthesis-2027-" + group + "-en.pdf"
 		if group == "" {
-			wantName = "cycle-synthesis-2027.pdf"
+			wantName = "cycle-synthesis-2027-en.pdf"
 		}
 		if doc.FileName != wantName {
 			t.Errorf("file name %q, want %q", doc.FileName, wantName)
@@ -241,7 +240,7 @@ func checkTechnicalAssistance(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	qid := f.q.ID
 	doc, text := f.render(t, Request{Kind: TechnicalAssistance, CycleID: cycleID})
-	if doc.FileName != "technical-assistance-2027.pdf" {
+	if doc.FileName != "technical-assistance-2027-en.pdf" {
 		t.Errorf("file name %q", doc.FileName)
 	}
 	flat := flatten(text)
@@ -357,16 +356,21 @@ func TestEveryStateNameRenders(t *testing.T) {
 	}
 }
 
-func TestRenderFailsOnAMissingGlyph(t *testing.T) {
+func TestRenderPrintsAChineseStateName(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, shippedID)
 	if _, err := f.pool.Exec(context.Background(), `UPDATE states SET name = '中华人民共和国', party = true WHERE code = 'CHN'`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.r.Render(context.Background(), Request{Kind: CountryProfile, CycleID: cycleID, State: "CHN"}, fixedNow)
-	var mg *MissingGlyphError
-	if !errors.As(err, &mg) || !strings.Contains(mg.Text, "中华人民共和国") || !strings.Contains(err.Error(), "中华人民共和国") {
-		t.Fatalf("got %v, want an error naming the text that cannot print", err)
+	doc, err := f.r.Render(context.Background(), Request{Kind: CountryProfile, CycleID: cycleID, State: "CHN"}, fixedNow)
+	if err != nil {
+		t.Fatalf("got %v, want the profile rendered", err)
+	}
+	if text := pdfText(t, doc.PDF); !strings.Contains(text, "中华人民共和国") {
+		t.Error("pdftotext finds no 中华人民共和国")
+	}
+	if len(doc.Warnings) != 0 {
+		t.Errorf("warnings = %q, want none", doc.Warnings)
 	}
 }
 

@@ -1,57 +1,40 @@
 package report
 
 import (
-	"math"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
-	"github.com/cosp-ict/irm/internal/chart"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
-// groupNames are the printed names of the groups series and rows carry.
-var groupNames = map[string]string{
-	"AFRICAN":                  "African States",
-	"ASIA_PACIFIC":             "Asia-Pacific States",
-	"EASTERN_EUROPEAN":         "Eastern European States",
-	"LATIN_AMERICAN_CARIBBEAN": "Latin American and Caribbean States",
-	"WESTERN_EUROPEAN_OTHER":   "Western European and other States",
-	"DEVELOPING":               "Developing States",
-	"OTHER":                    "Other States",
-	"NONE":                     "No regional group",
-	"":                         "No regional group",
-	aggregate.All:              "All States",
-}
-
-// groupShort are the names as table column titles.
-var groupShort = map[string]string{
-	"AFRICAN":                  "African",
-	"ASIA_PACIFIC":             "Asia-Pacific",
-	"EASTERN_EUROPEAN":         "Eastern European",
-	"LATIN_AMERICAN_CARIBBEAN": "Latin Am. & Caribbean",
-	"WESTERN_EUROPEAN_OTHER":   "Western Eur. & other",
-	"DEVELOPING":               "Developing",
-	"OTHER":                    "Other",
-	"NONE":                     "No group",
-	"":                         "No group",
-	aggregate.All:              "All",
-}
-
-func groupName(g string) string {
-	if n, ok := groupNames[g]; ok {
-		return n
+// groupName is the printed name of a group series and rows carry.
+func (l *locale) groupName(g string) string {
+	switch g {
+	case "":
+		g = "NONE"
+	case aggregate.All:
+		g = "ALL"
+	}
+	if l.has("group." + g) {
+		return l.t("group." + g)
 	}
 	return humanize(g)
 }
 
-func groupShortName(g string) string {
-	if n, ok := groupShort[g]; ok {
-		return n
+// groupShortName is a group's name as a table column title.
+func (l *locale) groupShortName(g string) string {
+	switch g {
+	case "":
+		g = "NONE"
+	case aggregate.All:
+		g = "ALL"
+	}
+	if l.has("groupShort." + g) {
+		return l.t("groupShort." + g)
 	}
 	return humanize(g)
 }
@@ -61,15 +44,10 @@ func groupShortName(g string) string {
 var regionalOrder = append(append([]string{}, state.RegionalGroups()...), aggregate.All)
 
 // humanize turns an enum value into words: "case_by_case_consultation" →
-// "Case by case consultation"; "true"/"false" → "Yes"/"No". Values that
-// are already words keep their case.
+// "Case by case consultation". Values that are already words keep their
+// case. (Options are enum values without labels of their own in the
+// format; yes and no are the locale's.)
 func humanize(v string) string {
-	switch v {
-	case "true":
-		return "Yes"
-	case "false":
-		return "No"
-	}
 	s := strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == '_' || r == '-' }), " ")
 	if s == "" {
 		return v
@@ -83,50 +61,33 @@ func humanize(v string) string {
 
 // optionLabel is an option of a question as a reader wants it.
 // (Options are enum values without labels of their own in the format.)
-func optionLabel(_ *questionnaire.Question, opt string) string { return humanize(opt) }
-
-var kindNames = map[questionnaire.Kind]string{
-	questionnaire.SingleChoice: "single choice",
-	questionnaire.MultiChoice:  "multiple choice",
-	questionnaire.Boolean:      "yes or no",
-	questionnaire.Number:       "number",
-	questionnaire.Integer:      "whole number",
-	questionnaire.Text:         "text",
-	questionnaire.List:         "list",
+func (l *locale) optionLabel(_ *questionnaire.Question, opt string) string {
+	switch opt {
+	case "true", "false":
+		return l.yesNo(opt == "true")
+	}
+	return humanize(opt)
 }
 
-func statusName(s submission.Status) string {
-	switch s {
-	case "":
-		return "Not started"
-	case submission.Draft:
-		return "Draft"
-	case submission.Returned:
-		return "Returned"
-	case submission.Submitted:
-		return "Submitted"
-	case submission.Accepted:
-		return "Accepted"
+func (l *locale) kindName(k questionnaire.Kind) string { return l.t("questionKind." + string(k)) }
+
+func (l *locale) statusName(s submission.Status) string {
+	if s == "" {
+		return l.t("status.NOT_STARTED")
+	}
+	if l.has("status." + string(s)) {
+		return l.t("status." + string(s))
 	}
 	return humanize(string(s))
 }
 
-func num(v float64) string { return chart.Format(v, "") }
-
-func pct(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") }
-
-func date(t *time.Time) string {
-	if t == nil {
-		return ""
+// questionTitle is a question's label in the report's language, from the
+// questionnaire's translations (x-labels); English where it has none.
+func (l *locale) questionTitle(q *questionnaire.Question) string {
+	if t, ok := q.Translations[l.lang]; ok && t != "" && l.lang != "en" {
+		return t
 	}
-	return t.UTC().Format("2006-01-02")
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "Yes"
-	}
-	return "No"
+	return questionTitle(q)
 }
 
 // questionTitle is a question's label; a question without a title, which

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,21 +53,29 @@ type writer struct {
 	sec   int // number of the current section
 	sub   int // number of the current subsection
 	annex int
+	l     *locale         // the document's language
+	rtl   bool            // a right-to-left document: every x mirrored
+	added map[string]bool // fonts added to the PDF
+	font  fontKey         // the font set last
+	// missing are the characters no font has, drawn as placeholder.
+	missing map[rune]bool
 }
 
 // renderOptions are the knobs of a render that tests set.
 type renderOptions struct {
 	compress bool
+	warnings *[]string                                     // when set, receives the render's warnings
 	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
 }
 
 // writePDF prints doc, stamped with the render time and the fingerprint,
 // and returns the PDF's bytes and its number of pages.
 func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint string, opt renderOptions) ([]byte, int, error) {
-	pdf := fpdf.New("P", "pt", "A4", "")
-	for _, f := range faces {
-		pdf.AddUTF8FontFromBytes(family, f.style, f.ttf)
+	l, err := localeFor(doc.Language)
+	if err != nil {
+		return nil, 0, err
 	}
+	pdf := fpdf.New("P", "pt", "A4", "")
 	now = now.UTC()
 	pdf.SetCompression(opt.compress)
 	pdf.SetCreationDate(now)
@@ -77,19 +84,16 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	pdf.SetTitle(doc.Title, true)
 	pdf.SetSubject(doc.Subtitle, true)
 	pdf.SetCreator("IRM", true)
-	pdf.SetAuthor("Secretariat of the Conference of the States Parties", true)
-	pdf.SetLang("en")
+	pdf.SetAuthor(l.t("author"), true)
+	pdf.SetLang(l.lang)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(marginX, marginTop, marginX)
-	pdf.AliasNbPages("{nb}")
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("round")
 
-	w := &writer{pdf: pdf, doc: doc, opt: opt,
-		stamp: "Rendered " + now.Format("2006-01-02 15:04:05") + " UTC · data fingerprint " + fingerprint}
+	w := &writer{pdf: pdf, doc: doc, opt: opt, l: l, rtl: l.rtl, added: map[string]bool{}, missing: map[rune]bool{},
+		stamp: l.t("stamp", "time", now.Format("2006-01-02 15:04:05"), "fingerprint", fingerprint)}
 	pdf.SetFooterFunc(w.footer)
-	w.check(doc.Footer)
-	w.check(w.stamp)
 
 	w.titlePage(now, fingerprint)
 	// Reserve the contents pages: their number follows from the number of
@@ -127,11 +131,17 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 		return nil, 0, w.err
 	}
 	var buf bytes.Buffer
+	// The page count, written as the language writes numbers, replaces the
+	// alias in every footer when fpdf writes the pages out.
+	pdf.RegisterAlias(w.nbAlias(), w.l.int(pdf.PageCount()))
 	if err := pdf.Output(&buf); err != nil {
 		return nil, 0, fmt.Errorf("write pdf: %w", err)
 	}
 	if w.err != nil { // set by the last footer
 		return nil, 0, w.err
+	}
+	if opt.warnings != nil {
+		*opt.warnings = missingWarnings(w.missing)
 	}
 	return buf.Bytes(), pdf.PageCount(), nil
 }
@@ -142,39 +152,91 @@ func (w *writer) fail(err error) {
 	}
 }
 
-// check fails the render when the fonts cannot print s.
-func (w *writer) check(s string) bool {
-	if err := coverage.Check(s); err != nil {
-		w.fail(err)
-		return false
-	}
-	return true
-}
-
-func (w *writer) setFont(size float64, bold bool) {
+// setFont selects a family's face, adding it to the PDF the first time a
+// page needs it: a font nothing prints is not embedded.
+func (w *writer) setFont(fam int, size float64, bold bool) {
+	f := families[fam]
 	style := ""
-	if bold {
+	if bold && f.bold != nil {
 		style = "B"
 	}
-	w.pdf.SetFont(family, style, size)
+	if key := f.name + style; !w.added[key] {
+		ttf := f.regular
+		if style == "B" {
+			ttf = f.bold
+		}
+		w.pdf.AddUTF8FontFromBytes(f.name, style, ttf)
+		w.added[key] = true
+	}
+	// fpdf writes a font change into the page even when nothing changes:
+	// measuring would fill the pages with them.
+	if cur := (fontKey{f.name, style, size}); cur != w.font {
+		w.pdf.SetFont(f.name, style, size)
+		w.font = cur
+	}
+}
+
+type fontKey struct {
+	family, style string
+	size          float64
+}
+
+func (w *writer) runs(s string) []textRun {
+	return visualRuns(s, w.rtl, func(r rune) { w.missing[r] = true })
 }
 
 func (w *writer) measure(s string, size float64, bold bool) float64 {
-	w.setFont(size, bold)
-	return w.pdf.GetStringWidth(printText(s))
+	return w.runsWidth(w.runs(strings.ReplaceAll(s, w.nbAlias(), nbWidth)), size, bold)
 }
 
-// text draws s with its baseline at y, after checking every glyph.
+func (w *writer) runsWidth(runs []textRun, size float64, bold bool) float64 {
+	width := 0.0
+	for _, r := range runs {
+		w.setFont(r.family, size, bold)
+		width += w.pdf.GetStringWidth(r.text)
+	}
+	return width
+}
+
+// text draws s with its baseline at y, starting at x; in a right-to-left
+// document x is mirrored, so that the text ends at pageW-x.
 func (w *writer) text(x, y float64, s string, size float64, bold bool, c chart.Color) {
-	if !w.check(s) {
-		return
+	width := w.measure(s, size, bold)
+	if w.rtl {
+		x = pageW - x - width
 	}
-	w.setFont(size, bold)
+	w.textAt(x, y, s, width, size, bold, c)
+}
+
+// textAt draws s from x, never mirrored (charts keep their own layout).
+func (w *writer) textAt(x, y float64, s string, width, size float64, bold bool, c chart.Color) {
 	w.pdf.SetTextColor(int(c.R), int(c.G), int(c.B))
-	w.pdf.Text(x, y, printText(s))
-	if w.opt.trace != nil {
-		w.opt.trace(w.pdf.PageNo(), x, y, w.pdf.GetStringWidth(strings.ReplaceAll(printText(s), "{nb}", nbWidth)), s)
+	cx := x
+	for _, r := range w.runs(s) {
+		w.setFont(r.family, size, bold)
+		w.pdf.Text(cx, y, r.text)
+		cx += w.pdf.GetStringWidth(strings.ReplaceAll(r.text, w.nbAlias(), nbWidth))
 	}
+	if w.opt.trace != nil {
+		w.opt.trace(w.pdf.PageNo(), x, y, width, s)
+	}
+}
+
+// mx is a left edge x of a box width wide, mirrored in a right-to-left
+// document.
+func (w *writer) mx(x, width float64) float64 {
+	if w.rtl {
+		return pageW - x - width
+	}
+	return x
+}
+
+func (w *writer) rect(x, y, width, h float64, style string) {
+	w.pdf.Rect(w.mx(x, width), y, width, h, style)
+}
+
+func (w *writer) line(x1, y1, x2, y2 float64) {
+	w.pdf.Line(w.mx(x1, 0), y1, w.mx(x2, 0), y2)
 }
 
 func (w *writer) fill(c chart.Color)   { w.pdf.SetFillColor(int(c.R), int(c.G), int(c.B)) }
@@ -192,17 +254,33 @@ func (w *writer) need(h float64) {
 	}
 }
 
-// nbWidth stands for the page count, printed later, when measuring:
-// three digits.
-const nbWidth = "000"
+// nbAlias stands for the page count, which fpdf writes in at the end,
+// and nbWidth for its width when measuring: three digits. The alias is
+// letters of one direction, so that the bidirectional algorithm keeps it
+// whole, drawn in the font that draws the digits replacing it (a PDF's
+// font holds only the glyphs drawn, and every digit of the count is drawn
+// in the last page's footer): Latin letters in the Go fonts for Western
+// digits; for Arabic-Indic digits, tatweels in the Arabic font.
+const (
+	nbAlias       = "NBPAGES"
+	nbAliasArabic = "\u0640\u0640\u0640\u0640\u0640"
+	nbWidth       = "000"
+)
+
+func (w *writer) nbAlias() string {
+	if w.l.lang == "ar" {
+		return nbAliasArabic
+	}
+	return nbAlias
+}
 
 func (w *writer) footer() {
 	y := pageH - 52
 	w.stroke(ruleColor)
 	w.pdf.SetLineWidth(0.5)
-	w.pdf.Line(marginX, y, pageW-marginX, y)
-	page := "Page " + strconv.Itoa(w.pdf.PageNo()) + " of {nb}"
-	pw := w.measure(strings.Replace(page, "{nb}", nbWidth, 1), 7.5, false)
+	w.line(marginX, y, pageW-marginX, y)
+	page := w.l.t("page", "page", w.l.int(w.pdf.PageNo()), "pages", w.nbAlias())
+	pw := w.measure(page, 7.5, false)
 	w.text(marginX, y+12, chart.Fit(w.doc.Footer, contentW-pw-20, 7.5, false, w.measure), 7.5, false, inkColor)
 	w.text(pageW-marginX-pw, y+12, page, 7.5, false, inkColor)
 	w.text(marginX, y+23, chart.Fit(w.stamp, contentW, 6.5, false, w.measure), 6.5, false, mutedColor)
@@ -212,13 +290,13 @@ func (w *writer) titlePage(now time.Time, fingerprint string) {
 	w.newPage()
 	d := w.doc
 	facts := append(append([][2]string{}, d.Facts...),
-		[2]string{"Rendered", now.Format("2 January 2006, 15:04:05") + " UTC"},
-		[2]string{"Data fingerprint", fingerprint})
+		[2]string{w.l.t("fact.rendered"), w.l.t("fact.renderedValue", "date", w.l.date(now), "time", now.Format("15:04:05"))},
+		[2]string{w.l.t("fact.fingerprint"), fingerprint})
 	w.fill(brandColor)
 	w.pdf.Rect(0, 0, pageW, 10, "F")
 	y := 110.0
-	w.text(marginX, y, "Conference of the States Parties to the United Nations Convention", 10, false, mutedColor)
-	w.text(marginX, y+13, "on countering the use of information and communications technologies for criminal purposes", 10, false, mutedColor)
+	w.text(marginX, y, w.l.t("title.conference1"), 10, false, mutedColor)
+	w.text(marginX, y+13, w.l.t("title.conference2"), 10, false, mutedColor)
 	y += 70
 	w.text(marginX, y, strings.ToUpper(d.Kind), 11, true, brandColor)
 	y += 14
@@ -234,7 +312,7 @@ func (w *writer) titlePage(now time.Time, fingerprint string) {
 	y += 30
 	w.stroke(brandColor)
 	w.pdf.SetLineWidth(1.2)
-	w.pdf.Line(marginX, y, marginX+80, y)
+	w.line(marginX, y, marginX+80, y)
 	y += 24
 	keyW := 0.0
 	for _, f := range facts {
@@ -269,7 +347,7 @@ func (w *writer) contents(first int) {
 	page := first
 	w.pdf.SetPage(page)
 	y := marginTop + 16
-	w.text(marginX, y, "Contents", 18, true, brandColor)
+	w.text(marginX, y, w.l.t("contents"), 18, true, brandColor)
 	y += 24
 	for i, e := range w.toc {
 		if i == tocFirstPageLines || (i > tocFirstPageLines && (i-tocFirstPageLines)%tocLines == 0) {
@@ -282,7 +360,7 @@ func (w *writer) contents(first int) {
 		if e.level > 0 {
 			x, size, bold = marginX+22, 9.0, false
 		}
-		num := strconv.Itoa(e.page)
+		num := w.l.int(e.page)
 		numW := w.measure(num, size, bold)
 		labelW := 0.0
 		if e.label != "" {
@@ -305,10 +383,10 @@ func (w *writer) contents(first int) {
 			w.stroke(ruleColor)
 			w.pdf.SetLineWidth(0.6)
 			w.pdf.SetDashPattern([]float64{0.6, 2.4}, 0)
-			w.pdf.Line(tx, base, pageW-marginX-numW-4, base)
+			w.line(tx, base, pageW-marginX-numW-4, base)
 			w.pdf.SetDashPattern(nil, 0)
 		}
-		w.pdf.Link(x, y, pageW-marginX-x, tocLineH, e.link)
+		w.pdf.Link(w.mx(x, pageW-marginX-x), y, pageW-marginX-x, tocLineH, e.link)
 		y += tocLineH
 	}
 }
@@ -320,9 +398,7 @@ func (w *writer) anchor(level int, label, title string) {
 	if label != "" {
 		bm = label + " " + title
 	}
-	if w.check(bm) {
-		w.pdf.Bookmark(bm, level, w.y)
-	}
+	w.pdf.Bookmark(cleanText(bm, false), level, w.y)
 	w.toc = append(w.toc, tocEntry{level: level, label: label, title: title, page: w.pdf.PageNo(), link: link})
 }
 
@@ -331,10 +407,10 @@ func (w *writer) section(s section) {
 	var label string
 	if s.Annex {
 		w.annex++
-		label = "Annex " + string(rune('A'+w.annex-1))
+		label = w.l.t("annex", "letter", string(rune('A'+w.annex-1)))
 	} else {
 		w.sec++
-		label = strconv.Itoa(w.sec)
+		label = w.l.int(w.sec)
 	}
 	w.sub = 0
 	w.anchor(0, label, s.Title)
@@ -347,7 +423,7 @@ func (w *writer) section(s section) {
 	w.y += 8
 	w.stroke(brandColor)
 	w.pdf.SetLineWidth(0.8)
-	w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+	w.line(marginX, w.y, pageW-marginX, w.y)
 	w.y += 14
 	for _, b := range s.Blocks {
 		if w.err != nil {
@@ -363,19 +439,24 @@ func (w *writer) section(s section) {
 			w.y += 4
 			w.stroke(ruleColor)
 			w.pdf.SetLineWidth(0.5)
-			w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+			w.line(marginX, w.y, pageW-marginX, w.y)
 			w.y += 6
 		case table:
 			w.table(b)
 		case barChart:
+			w.localize(&b.Chart.Number, nil)
 			w.drawing(b.Chart.Layout(contentW, w.measure))
 		case lineChart:
 			h := b.Height
 			if h == 0 {
 				h = 210
 			}
+			w.localize(&b.Chart.Number, &b.Chart.Year)
 			w.drawing(b.Chart.Layout(contentW, h, w.measure))
 		case chartGrid:
+			for _, c := range b.Charts {
+				w.localize(&c.Number, &c.Year)
+			}
 			w.grid(b.Charts)
 		}
 	}
@@ -383,9 +464,9 @@ func (w *writer) section(s section) {
 
 func (w *writer) heading(secLabel, title string, annex bool) {
 	w.sub++
-	label := secLabel + "." + strconv.Itoa(w.sub)
+	label := secLabel + "." + w.l.int(w.sub)
 	if annex {
-		label = strings.TrimPrefix(secLabel, "Annex ") + "." + strconv.Itoa(w.sub)
+		label = string(rune('A'+w.annex-1)) + "." + w.l.int(w.sub)
 	}
 	lines := chart.Wrap(title, contentW-34, 11.5, true, w.measure, 4)
 	w.need(float64(len(lines))*15 + 130) // keep the heading with what follows
@@ -489,7 +570,7 @@ func (w *writer) table(t table) {
 	}
 	drawHead := func() {
 		w.fill(headerColor)
-		w.pdf.Rect(marginX, w.y, contentW, headH, "F")
+		w.rect(marginX, w.y, contentW, headH, "F")
 		drawRow(head, headH, true, whiteColor)
 	}
 	rows := make([][][]string, len(t.Rows))
@@ -515,19 +596,36 @@ func (w *writer) table(t table) {
 		}
 		if i%2 == 1 {
 			w.fill(zebraColor)
-			w.pdf.Rect(marginX, w.y, contentW, heights[i], "F")
+			w.rect(marginX, w.y, contentW, heights[i], "F")
 		}
 		drawRow(rows[i], heights[i], t.Bold[i], inkColor)
 		w.stroke(ruleColor)
 		w.pdf.SetLineWidth(0.3)
-		w.pdf.Line(marginX, w.y, pageW-marginX, w.y)
+		w.line(marginX, w.y, pageW-marginX, w.y)
 	}
 	w.y += 10
 }
 
+// localize has a chart print its figures and years as the document's
+// language does; English charts keep chart.Format, as the web pages do.
+func (w *writer) localize(number *func(float64, string) string, year *func(int) string) {
+	if w.l.lang == "en" {
+		return
+	}
+	if *number == nil {
+		*number = w.l.withUnit
+	}
+	if year != nil && *year == nil {
+		*year = w.l.int
+	}
+}
+
 func (w *writer) drawing(d *chart.Drawing) {
 	w.need(d.H + 4)
-	w.paint(d, marginX, w.y)
+	if w.rtl {
+		d.Mirror()
+	}
+	w.paint(d, w.mx(marginX, d.W), w.y)
 	w.y += d.H + 10
 }
 
@@ -539,12 +637,15 @@ func (w *writer) grid(charts []*chart.Line) {
 		h := 0.0
 		for j := i; j < i+2 && j < len(charts); j++ {
 			d := charts[j].Layout(cw, 150, w.measure)
+			if w.rtl {
+				d.Mirror()
+			}
 			ds = append(ds, d)
 			h = math.Max(h, d.H)
 		}
 		w.need(h + 4)
 		for j, d := range ds {
-			w.paint(d, marginX+float64(j)*(cw+gap), w.y)
+			w.paint(d, w.mx(marginX+float64(j)*(cw+gap), d.W), w.y)
 		}
 		w.y += h + 10
 	}
@@ -580,13 +681,14 @@ func (w *writer) paint(d *chart.Drawing, x0, y0 float64) {
 			w.pdf.Circle(x0+s.X, y0+s.Y, s.R, "F")
 		case chart.Text:
 			x := x0 + s.X
+			width := w.measure(s.S, s.Size, s.Bold)
 			switch s.Anchor {
 			case chart.Middle:
-				x -= w.measure(s.S, s.Size, s.Bold) / 2
+				x -= width / 2
 			case chart.End:
-				x -= w.measure(s.S, s.Size, s.Bold)
+				x -= width
 			}
-			w.text(x, y0+s.Y, s.S, s.Size, s.Bold, s.Fill)
+			w.textAt(x, y0+s.Y, s.S, width, s.Size, s.Bold, s.Fill)
 		}
 	}
 }

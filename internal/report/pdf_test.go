@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,13 +106,36 @@ func TestWritePDFIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestWritePDFFailsOnAMissingGlyph(t *testing.T) {
+// multilingual is what a State may type: Chinese, Arabic with digits and
+// a Latin name inside, Russian, Greek, accented Latin and an emoji.
+var multilingual = []string{
+	"中华人民共和国的答复：网络犯罪",
+	"أجابت مصر عن 12 سؤالاً في عام 2027 (IRM) مع Interpol.",
+	"Российская Федерация",
+	"Ελληνική Δημοκρατία",
+	"Côte d'Ivoire, São Tomé, Ñandú",
+	"party 🎉",
+}
+
+func TestWritePDFPrintsEveryScript(t *testing.T) {
 	doc := sampleDocument()
-	doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, para{Text: "Name: 中国"})
-	_, _, err := writePDF(context.Background(), doc, fixedNow, "f", renderOptions{})
-	var mg *MissingGlyphError
-	if !errors.As(err, &mg) || mg.Text != "Name: 中国" {
-		t.Fatalf("got %v, want a MissingGlyphError naming %q", err, "Name: 中国")
+	for _, s := range multilingual {
+		doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, para{Text: "Name: " + s})
+	}
+	var warnings []string
+	pdf, _, err := writePDF(context.Background(), doc, fixedNow, "f", renderOptions{warnings: &warnings})
+	if err != nil {
+		t.Fatalf("got %v, want the document printed", err)
+	}
+	qpdfCheck(t, pdf)
+	text := pdfText(t, pdf)
+	for _, s := range []string{"中华人民共和国的答复", "Российская Федерация", "Ελληνική Δημοκρατία", "Côte d'Ivoire, São Tomé, Ñandú", "party □"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("pdftotext finds no %q", s)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "U+1F389") {
+		t.Errorf("warnings = %q, want one naming the emoji U+1F389", warnings)
 	}
 }
 

@@ -54,32 +54,34 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 	}
 	in.fp.add("observations", strconv.Itoa(n), digest)
 
+	l := in.l
+	st.Name = l.stateName(st.Code, st.Name)
 	doc := &document{
-		Kind: "Country profile", Title: st.Name, Subtitle: "Country profile for the review cycle " + in.cycle.Name,
+		Kind: l.t("kind.COUNTRY_PROFILE"), Title: st.Name, Subtitle: l.t("profile.subtitle", "cycle", in.cycle.Name),
 		Facts:  in.facts(),
 		Footer: in.footer() + " · " + st.Name,
 	}
 	doc.Facts = append(doc.Facts,
-		[2]string{"State", st.Name + " (" + st.Code + ")"},
-		[2]string{"Regional group", groupName(st.RegionalGroup)},
-		[2]string{"Developing State", yesNo(st.Developing)},
-		[2]string{"State Party", yesNo(st.Party)})
+		[2]string{l.t("fact.state"), st.Name + " (" + st.Code + ")"},
+		[2]string{l.t("fact.regionalGroup"), l.groupName(st.RegionalGroup)},
+		[2]string{l.t("fact.developing"), l.yesNo(st.Developing)},
+		[2]string{l.t("fact.party"), l.yesNo(st.Party)})
 	if sub == nil {
-		doc.Facts = append(doc.Facts, [2]string{"Submission", "Not started"})
+		doc.Facts = append(doc.Facts, [2]string{l.t("fact.submission"), l.statusName("")})
 	} else {
-		s := statusName(sub.Status) + ", version " + strconv.Itoa(sub.Version)
+		s := l.t("submission.version", "status", l.statusName(sub.Status), "version", l.int(sub.Version))
 		if sub.SubmittedAt != nil {
-			s += ", submitted " + date(sub.SubmittedAt)
+			s = l.t("submission.submitted", "text", s, "date", l.shortDate(sub.SubmittedAt))
 		}
 		if sub.Late {
-			s += " (late)"
+			s = l.t("late", "text", s)
 		}
-		doc.Facts = append(doc.Facts, [2]string{"Submission", s})
+		doc.Facts = append(doc.Facts, [2]string{l.t("fact.submission"), s})
 		if sub.Status == submission.Draft || sub.Status == submission.Returned {
-			doc.Notes = append(doc.Notes, "This submission is not submitted: the answers below are the State's current draft, which the working groups' aggregates do not count.")
+			doc.Notes = append(doc.Notes, l.t("note.draft"))
 		}
 	}
-	doc.Notes = append(doc.Notes, "Statistics are the State's yearly totals as reported; confidential values are not printed.")
+	doc.Notes = append(doc.Notes, l.t("note.stateStatistics"))
 
 	var answers map[string]any
 	if sub != nil {
@@ -94,9 +96,9 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 	}
 	sch := newSchema(in.q)
 	for _, sec := range in.q.Sections {
-		s := section{Title: sec.Title}
+		s := section{Title: sec.Label(l.lang)}
 		if sub == nil {
-			s.Blocks = append(s.Blocks, para{Text: "No submission in this cycle.", Style: muted})
+			s.Blocks = append(s.Blocks, para{Text: l.t("para.noSubmission"), Style: muted})
 		}
 		group := "/" + sec.ID
 		for _, q := range sec.Questions {
@@ -112,8 +114,8 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
 				}
 			}
-			s.Blocks = append(s.Blocks, para{Text: questionTitle(q), Style: label})
-			s.Blocks = append(s.Blocks, in.answerBlocks(sch, q, answers[q.Path])...)
+			s.Blocks = append(s.Blocks, para{Text: l.questionTitle(q), Style: label})
+			s.Blocks = append(s.Blocks, l.answerBlocks(sch, q, answers[q.Path])...)
 		}
 		doc.Sections = append(doc.Sections, s)
 	}
@@ -123,21 +125,21 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 
 // answerBlocks prints one answer: choices by their labels, lists as
 // tables.
-func (in *reading) answerBlocks(sch *schema, q *questionnaire.Question, v any) []block {
+func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []block {
 	if v == nil {
-		return []block{para{Text: "Not answered.", Style: answer}}
+		return []block{para{Text: l.t("answer.none"), Style: answer}}
 	}
 	switch q.Kind {
 	case questionnaire.List:
 		items, _ := v.([]any)
 		if len(items) == 0 {
-			return []block{para{Text: "None listed.", Style: answer}}
+			return []block{para{Text: l.t("answer.noneListed"), Style: answer}}
 		}
 		fields := sch.listFields(q.Path)
 		if len(fields) == 0 { // items that are not objects: one column
-			t := table{Columns: []column{{"Item", 1, false}}}
+			t := table{Columns: []column{{l.t("col.item"), 1, false}}}
 			for _, it := range items {
-				t.Rows = append(t.Rows, []string{cellText(it, false)})
+				t.Rows = append(t.Rows, []string{l.cellText(it, false)})
 			}
 			return []block{t}
 		}
@@ -149,24 +151,24 @@ func (in *reading) answerBlocks(sch *schema, q *questionnaire.Question, v any) [
 			obj, _ := it.(map[string]any)
 			row := make([]string, len(fields))
 			for i, f := range fields {
-				row[i] = cellText(obj[f.Key], f.Enum)
+				row[i] = l.cellText(obj[f.Key], f.Enum)
 			}
 			t.Rows = append(t.Rows, row)
 		}
 		return []block{t}
 	case questionnaire.SingleChoice, questionnaire.MultiChoice, questionnaire.Boolean:
-		return []block{para{Text: cellText(v, true), Style: answer}}
+		return []block{para{Text: l.cellText(v, true), Style: answer}}
 	}
-	return []block{para{Text: cellText(v, false), Style: answer}}
+	return []block{para{Text: l.cellText(v, false), Style: answer}}
 }
 
 // cellText prints an answer value; enum values and booleans in words.
-func cellText(v any, enum bool) string {
+func (l *locale) cellText(v any, enum bool) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
 	case bool:
-		return yesNo(v)
+		return l.yesNo(v)
 	case string:
 		if enum {
 			return humanize(v)
@@ -177,15 +179,15 @@ func cellText(v any, enum bool) string {
 		if err != nil {
 			return v.String()
 		}
-		return answerNum(f)
+		return l.answerNum(f)
 	case float64:
-		return answerNum(v)
+		return l.answerNum(v)
 	case []any:
 		parts := make([]string, len(v))
 		for i, e := range v {
-			parts[i] = cellText(e, enum)
+			parts[i] = l.cellText(e, enum)
 		}
-		return strings.Join(parts, "; ")
+		return strings.Join(parts, l.t("list.separator"))
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -194,30 +196,31 @@ func cellText(v any, enum bool) string {
 		slices.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = humanize(k) + ": " + cellText(v[k], false)
+			parts[i] = humanize(k) + ": " + l.cellText(v[k], false)
 		}
-		return strings.Join(parts, "; ")
+		return strings.Join(parts, l.t("list.separator"))
 	}
 	return fmt.Sprint(v)
 }
 
 // answerNum prints a number a State answered: whole numbers below 10,000
 // without a separator, so that a year reads 2026, not 2,026.
-func answerNum(v float64) string {
+func (l *locale) answerNum(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 10000 {
-		return strconv.FormatFloat(v, 'f', -1, 64)
+		return l.int(int(v))
 	}
-	return num(v)
+	return l.num(v)
 }
 
 func (in *reading) stateStatistics(stateName string, obs []statistics.Observation) section {
-	s := section{Title: "Statistics"}
+	l := in.l
+	s := section{Title: l.t("section.statistics")}
 	byCode := map[string][]statistics.Observation{}
 	for _, o := range obs {
 		byCode[o.Indicator] = append(byCode[o.Indicator], o)
 	}
-	t := table{Columns: []column{{"Indicator", 3.4, false}, {"Unit", 1, false}, {"Years reported", 1.6, false},
-		{"Latest year", 0.9, true}, {"Latest value", 1.3, true}}}
+	t := table{Columns: []column{{l.t("col.indicator"), 3.4, false}, {l.t("col.unit"), 1, false}, {l.t("col.yearsReported"), 1.6, false},
+		{l.t("col.latestYear"), 0.9, true}, {l.t("col.latestValue"), 1.3, true}}}
 	var charts []*chart.Line
 	for _, ind := range in.r.cat.Indicators {
 		os := byCode[ind.Code]
@@ -225,7 +228,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 			continue
 		}
 		last := os[len(os)-1]
-		value := statusText(last)
+		value := l.statusText(last)
 		line := &chart.Line{Title: ind.Name + unitSuffix(ind)}
 		numeric := false
 		for _, o := range os {
@@ -236,17 +239,17 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 			}
 			line.Series = appendValue(line.Series, stateName, v)
 		}
-		t.Rows = append(t.Rows, []string{ind.Name, ind.Unit, yearsText(os), strconv.Itoa(last.Year), value})
+		t.Rows = append(t.Rows, []string{ind.Name, ind.Unit, l.yearsText(os), l.int(last.Year), value})
 		if numeric {
 			charts = append(charts, line)
 		}
 	}
 	if len(t.Rows) == 0 {
-		s.Blocks = append(s.Blocks, para{Text: "The State has reported no statistics."})
+		s.Blocks = append(s.Blocks, para{Text: l.t("para.noStatistics")})
 		return s
 	}
 	s.Blocks = append(s.Blocks,
-		para{Text: "Every indicator the State has reported, with the latest year's value (totals, without breakdowns), then each indicator's values by year."},
+		para{Text: l.t("para.stateStatistics")},
 		t, chartGrid{Charts: charts})
 	return s
 }
@@ -259,20 +262,20 @@ func appendValue(series []chart.Series, name string, v float64) []chart.Series {
 	return series
 }
 
-func statusText(o statistics.Observation) string {
+func (l *locale) statusText(o statistics.Observation) string {
 	switch {
 	case o.Status == statistics.Confidential:
-		return "confidential"
+		return l.t("value.confidential")
 	case o.Value == nil:
-		return "not available"
+		return l.t("value.notAvailable")
 	case o.Status == statistics.Estimated:
-		return num(*o.Value) + " (estimated)"
+		return l.t("value.estimated", "value", l.num(*o.Value))
 	}
-	return num(*o.Value)
+	return l.num(*o.Value)
 }
 
 // yearsText prints years as ranges: "2016–2019, 2021".
-func yearsText(os []statistics.Observation) string {
+func (l *locale) yearsText(os []statistics.Observation) string {
 	var parts []string
 	for i := 0; i < len(os); {
 		j := i
@@ -280,32 +283,34 @@ func yearsText(os []statistics.Observation) string {
 			j++
 		}
 		if j > i {
-			parts = append(parts, strconv.Itoa(os[i].Year)+"–"+strconv.Itoa(os[j].Year))
+			parts = append(parts, l.int(os[i].Year)+"–"+l.int(os[j].Year))
 		} else {
-			parts = append(parts, strconv.Itoa(os[i].Year))
+			parts = append(parts, l.int(os[i].Year))
 		}
 		i = j + 1
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.t("list.comma"))
 }
 
 func (in *reading) commentsSection(comments []submission.VersionedComment) section {
-	s := section{Title: "Review comments"}
+	l := in.l
+	s := section{Title: l.t("section.comments")}
 	if len(comments) == 0 {
-		s.Blocks = append(s.Blocks, para{Text: "There are no review comments on this submission."})
+		s.Blocks = append(s.Blocks, para{Text: l.t("para.noComments")})
 		return s
 	}
-	t := table{Columns: []column{{"Version", 0.8, true}, {"About", 2.4, false}, {"Comment", 4, false}, {"Author", 1.4, false}, {"Date", 1.2, false}}}
+	t := table{Columns: []column{{l.t("col.version"), 0.8, true}, {l.t("col.about"), 2.4, false}, {l.t("col.comment"), 4, false}, {l.t("col.author"), 1.4, false}, {l.t("col.date"), 1.2, false}}}
 	for _, c := range comments {
-		about := "The whole submission"
+		about := l.t("comment.whole")
 		if c.Path != nil {
 			about = *c.Path
 			if q, ok := in.q.Question(*c.Path); ok {
-				about = questionTitle(q)
+				about = l.questionTitle(q)
 			}
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(c.Version), about, c.Body, c.Author, c.CreatedAt.UTC().Format("2006-01-02")})
+		created := c.CreatedAt
+		t.Rows = append(t.Rows, []string{l.int(c.Version), about, c.Body, c.Author, l.shortDate(&created)})
 	}
-	s.Blocks = append(s.Blocks, para{Text: "Comments made on the submission, oldest first."}, t)
+	s.Blocks = append(s.Blocks, para{Text: l.t("para.comments")}, t)
 	return s
 }

@@ -13,8 +13,8 @@ import (
 func checkProfile(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	doc, text := f.render(t, Request{Kind: CountryProfile, CycleID: cycleID, State: "civ"})
-	if doc.FileName != "country-profile-2027-civ.pdf" {
-		t.Errorf("file name %q, want country-profile-2027-civ.pdf", doc.FileName)
+	if doc.FileName != "country-profile-2027-civ-en.pdf" {
+		t.Errorf("file name %q, want country-profile-2027-civ-en.pdf", doc.FileName)
 	}
 	flat := flatten(text)
 	want := []string{"Côte d'Ivoire", "Country profile for the review cycle Review Ω", "Returned, version", "Review comments",

@@ -2,9 +2,12 @@
 // State's country profile, the technical-assistance report — from the
 // aggregates, statistics and submissions, and renders them as PDF with
 // go-pdf/fpdf: A4, a title page, contents, numbered sections, tables that
-// break across pages, vector charts (internal/chart), embedded fonts, and
-// on every page a footer with the cycle, the render time and a fingerprint
-// of the data read.
+// break across pages, vector charts (internal/chart), embedded fonts for
+// every script a State may type, and on every page a footer with the
+// cycle, the render time and a fingerprint of the data read. A report is
+// written in one of the six official languages of the United Nations:
+// its words come from catalogue/<lang>.json, its numbers follow CLDR, and
+// an Arabic report is laid out right to left.
 //
 // Everything a report prints is read in one read-only REPEATABLE READ
 // transaction, so a report is consistent with itself while States keep
@@ -20,6 +23,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +58,25 @@ type Request struct {
 	CycleID      string
 	WorkingGroup string // CYCLE_SYNTHESIS: a working group, or "" for the whole Conference
 	State        string // COUNTRY_PROFILE: the State's ISO 3166-1 alpha-3 code
+	Language     string // one of Languages; "" is DefaultLanguage
+}
+
+// Languages are the six official languages of the United Nations, in
+// which reports are written: Arabic, Chinese, English, French, Russian,
+// Spanish.
+var Languages = []string{"ar", "zh", "en", "fr", "ru", "es"}
+
+// DefaultLanguage is the language of a request that names none.
+const DefaultLanguage = "en"
+
+// ValidLanguage reports whether reports are written in lang.
+func ValidLanguage(lang string) bool { return slices.Contains(Languages, lang) }
+
+func (req Request) language() string {
+	if req.Language == "" {
+		return DefaultLanguage
+	}
+	return req.Language
 }
 
 // Document is a rendered report.
@@ -62,6 +85,9 @@ type Document struct {
 	Pages       int
 	Fingerprint string // hex SHA-256 of the data read; printed in every footer
 	FileName    string // e.g. "cycle-synthesis-2027-international-cooperation.pdf"
+	// Warnings are what the reader should know about the PDF but did not
+	// fail it: characters no embedded font has, printed as a placeholder.
+	Warnings []string
 }
 
 // Trends gives indicators' yearly series by group, read through db; the
@@ -145,6 +171,9 @@ func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (subm
 	default:
 		return submission.Cycle{}, apperr.BadInputf("unknown report kind %q", req.Kind)
 	}
+	if !ValidLanguage(req.language()) {
+		return submission.Cycle{}, apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(Languages, " "))
+	}
 	c, err := submission.CycleIn(ctx, db, req.CycleID)
 	if err != nil {
 		return submission.Cycle{}, err
@@ -173,7 +202,11 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		}
 		q, _ := r.reg.Get(c.QuestionnaireID)
 		fp.add("questionnaire", q.ID, q.SHA256)
-		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp}
+		l, err := localeFor(req.language())
+		if err != nil {
+			return err
+		}
+		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp, l: l}
 		switch req.Kind {
 		case CycleSynthesis:
 			doc, err = in.synthesis(ctx, req.WorkingGroup)
@@ -182,24 +215,30 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		case TechnicalAssistance:
 			doc, err = in.technicalAssistance(ctx)
 		}
+		if doc != nil {
+			doc.Language = l.lang
+		}
 		return err
 	})
 	if err != nil {
 		return Document{}, err
 	}
 	sum := fp.sum()
-	pdf, pages, err := writePDF(ctx, doc, now, sum, r.opt)
+	var warnings []string
+	opt := r.opt
+	opt.warnings = &warnings
+	pdf, pages, err := writePDF(ctx, doc, now, sum, opt)
 	if err != nil {
 		return Document{}, fmt.Errorf("render %s: %w", strings.ToLower(string(req.Kind)), err)
 	}
-	return Document{PDF: pdf, Pages: pages, Fingerprint: sum, FileName: FileName(req)}, nil
+	return Document{PDF: pdf, Pages: pages, Fingerprint: sum, FileName: FileName(req), Warnings: warnings}, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9._-]+`)
 
-// FileName is the name a person would want for the report's file:
-// "cycle-synthesis-2027-international-cooperation.pdf",
-// "country-profile-2027-gha.pdf".
+// FileName is the name a person would want for the report's file, with
+// its language: "cycle-synthesis-2027-international-cooperation-ar.pdf",
+// "country-profile-2027-gha-en.pdf".
 func FileName(req Request) string {
 	parts := []string{strings.ReplaceAll(strings.ToLower(string(req.Kind)), "_", "-"), req.CycleID}
 	switch req.Kind {
@@ -210,6 +249,7 @@ func FileName(req Request) string {
 	case CountryProfile:
 		parts = append(parts, req.State)
 	}
+	parts = append(parts, req.language())
 	name := unsafeName.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-")
 	return strings.Trim(name, "-.") + ".pdf"
 }
@@ -241,4 +281,5 @@ type reading struct {
 	cycle submission.Cycle
 	q     *questionnaire.Questionnaire
 	fp    *fingerprint
+	l     *locale // the report's language
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -14,10 +13,6 @@ import (
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
 )
-
-// countedNote says what aggregates count, on every title page that
-// prints them.
-const countedNote = "Answer figures count the latest submitted version of every submission that is submitted or accepted; drafts and returned submissions do not count. Completeness counts States Parties. Statistics sum the reported and estimated values of the States that reported each year (indicators measured in days take the median across States); confidential values never count."
 
 // board reads every State with its submission and adds the submissions'
 // versions to the fingerprint.
@@ -58,14 +53,17 @@ func (in *reading) trends(ctx context.Context, inds []*statistics.Indicator, by 
 }
 
 func (in *reading) facts() [][2]string {
+	l := in.l
 	return [][2]string{
-		{"Cycle", in.cycle.Name + " (" + in.cycle.ID + ")"},
-		{"Period", in.cycle.OpensOn.Format("2 January 2006") + " to " + in.cycle.ClosesOn.Format("2 January 2006")},
-		{"Questionnaire", in.q.Title + " (" + in.q.ID + ")"},
+		{l.t("fact.cycle"), in.cycle.Name + " (" + in.cycle.ID + ")"},
+		{l.t("fact.period"), l.t("fact.periodValue", "from", l.date(in.cycle.OpensOn), "to", l.date(in.cycle.ClosesOn))},
+		{l.t("fact.questionnaire"), in.q.Label(l.lang) + " (" + in.q.ID + ")"},
 	}
 }
 
-func (in *reading) footer() string { return "Cycle " + in.cycle.Name + " (" + in.cycle.ID + ")" }
+func (in *reading) footer() string {
+	return in.l.t("footer.cycle", "name", in.cycle.Name, "id", in.cycle.ID)
+}
 
 func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) {
 	board, err := in.board(ctx)
@@ -76,13 +74,14 @@ func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) 
 	if err != nil {
 		return nil, err
 	}
+	l := in.l
 	qs, inds := in.q.Questions, in.r.cat.Indicators
-	scope := "The whole Conference: every question and every indicator"
-	title := "Cycle synthesis: " + in.cycle.Name
+	scope := l.t("synthesis.scopeAll")
+	title := l.t("synthesis.title", "name", in.cycle.Name)
 	if wg != "" {
 		g, _ := in.r.reg.WorkingGroup(wg)
-		scope = "Working group: " + g.Name
-		title = "Cycle synthesis: " + g.Name
+		scope = l.t("synthesis.scopeGroup", "name", g.Name)
+		title = l.t("synthesis.title", "name", g.Name)
 		qs = nil
 		for _, q := range in.q.Questions {
 			if slices.Contains(q.WorkingGroups, wg) {
@@ -101,20 +100,21 @@ func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) 
 	}
 
 	doc := &document{
-		Kind: "Cycle synthesis", Title: title, Subtitle: scope,
+		Kind: l.t("kind.CYCLE_SYNTHESIS"), Title: title, Subtitle: scope,
 		Facts:  in.facts(),
-		Notes:  []string{countedNote},
+		Notes:  []string{l.t("note.counted")},
 		Footer: in.footer(),
 	}
 	if wg != "" {
-		doc.Facts = append(doc.Facts, [2]string{"Working group", wg})
+		doc.Facts = append(doc.Facts, [2]string{l.t("fact.workingGroup"), wg})
 	}
-	doc.Facts = append(doc.Facts, [2]string{"Contents", fmt.Sprintf("%d questions, %d indicators, %d States Parties", len(qs), len(inds), countParties(board))})
+	doc.Facts = append(doc.Facts, [2]string{l.t("fact.contents"), l.t("fact.contentsValue",
+		"questions", l.num(float64(len(qs))), "indicators", l.num(float64(len(inds))), "parties", l.num(float64(countParties(board))))})
 
-	doc.Sections = append(doc.Sections, completenessSection(comp))
-	doc.Sections = append(doc.Sections, answersSection("Answers", "States Parties", aggs, false))
-	doc.Sections = append(doc.Sections, indicatorsSection(inds, trends, regionalOrder))
-	doc.Sections = append(doc.Sections, partiesAnnex("States Parties and their submissions", board, func(s submission.StateStatus) bool { return s.Party }))
+	doc.Sections = append(doc.Sections, l.completenessSection(comp))
+	doc.Sections = append(doc.Sections, l.answersSection(l.t("section.answers"), l.t("who.parties"), aggs, false))
+	doc.Sections = append(doc.Sections, l.indicatorsSection(inds, trends, regionalOrder))
+	doc.Sections = append(doc.Sections, l.partiesAnnex(l.t("section.partiesAnnex"), board, func(s submission.StateStatus) bool { return s.Party }))
 	return doc, nil
 }
 
@@ -128,64 +128,63 @@ func countParties(board []submission.StateStatus) int {
 	return n
 }
 
-func completenessSection(comp []aggregate.Completeness) section {
+func (l *locale) completenessSection(comp []aggregate.Completeness) section {
 	t := table{Columns: []column{
-		{"Regional group", 3.2, false}, {"States Parties", 1.2, true}, {"Not started", 1.2, true},
-		{"Draft or returned", 1.3, true}, {"Submitted", 1.2, true}, {"Accepted", 1.2, true}, {"Response rate", 1.3, true},
+		{l.t("col.regionalGroup"), 3.2, false}, {l.t("col.statesParties"), 1.2, true}, {l.t("col.notStarted"), 1.2, true},
+		{l.t("col.draftOrReturned"), 1.3, true}, {l.t("col.submitted"), 1.2, true}, {l.t("col.accepted"), 1.2, true}, {l.t("col.responseRate"), 1.3, true},
 	}, Bold: map[int]bool{}}
-	bar := &chart.Bar{Title: "Response rate by regional group (submitted or accepted, % of States Parties)", Unit: "%",
-		Series: []chart.Series{{Name: "Response rate"}}}
+	bar := &chart.Bar{Title: l.t("chart.responseRate"), Unit: "%",
+		Series: []chart.Series{{Name: l.t("col.responseRate")}}}
 	for _, c := range comp {
 		if c.Group == aggregate.All {
 			t.Bold[len(t.Rows)] = true
 		}
-		name := groupName(c.Group)
+		name := l.groupName(c.Group)
 		if c.Group == aggregate.All {
-			name = "All States Parties"
+			name = l.t("group.allParties")
 		}
-		t.Rows = append(t.Rows, []string{name, num(float64(c.States)), num(float64(c.NotStarted)),
-			num(float64(c.Drafts)), num(float64(c.Submitted)), num(float64(c.Accepted)), pct(c.Rate)})
+		t.Rows = append(t.Rows, []string{name, l.num(float64(c.States)), l.num(float64(c.NotStarted)),
+			l.num(float64(c.Drafts)), l.num(float64(c.Submitted)), l.num(float64(c.Accepted)), l.pct(c.Rate)})
 		bar.Categories = append(bar.Categories, name)
 		bar.Series[0].Values = append(bar.Series[0].Values, math.Round(c.Rate*1000)/10)
 	}
-	return section{Title: "Completeness by regional group", Blocks: []block{
-		para{Text: "How far the States Parties of each regional group are in the cycle. The response rate is the share of States Parties whose submission is submitted or accepted."},
+	return section{Title: l.t("section.completeness"), Blocks: []block{
+		para{Text: l.t("para.completeness")},
 		t, barChart{bar},
 	}}
 }
 
 // answersSection has one subsection per question with its distribution
-// (choices) or numeric summary (numbers, lists), in total and by group.
-// answersSection has one subsection per question; byGroup draws each
-// choice question's chart as grouped bars, the share of each regional
-// group's respondents choosing each option.
-func answersSection(title, who string, aggs []aggregate.QuestionAggregate, byGroup bool) section {
+// (choices) or numeric summary (numbers, lists), in total and by group;
+// byGroup draws each choice question's chart as grouped bars, the share
+// of each regional group's respondents choosing each option.
+func (l *locale) answersSection(title, who string, aggs []aggregate.QuestionAggregate, byGroup bool) section {
 	s := section{Title: title}
 	if len(aggs) == 0 {
-		s.Blocks = append(s.Blocks, para{Text: "No question of the questionnaire is in this report's scope."})
+		s.Blocks = append(s.Blocks, para{Text: l.t("para.noQuestions")})
 		return s
 	}
-	s.Blocks = append(s.Blocks, para{Text: fmt.Sprintf("One subsection per question, in the questionnaire's order. Respondents are the %s whose counted submission answers the question; shares are of respondents, and a State may choose several options of a multiple-choice question.", who)})
+	s.Blocks = append(s.Blocks, para{Text: l.t("para.answers", "who", who)})
 	for _, a := range aggs {
-		s.Blocks = append(s.Blocks, questionBlocks(a, byGroup)...)
+		s.Blocks = append(s.Blocks, l.questionBlocks(a, byGroup)...)
 	}
 	return s
 }
 
-func questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
+func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 	q := a.Question
-	out := []block{heading{questionTitle(q)},
-		para{Text: fmt.Sprintf("%s · %s · %s respondents", q.Path, kindNames[q.Kind], num(float64(a.Respondents))), Style: muted}}
+	out := []block{heading{l.questionTitle(q)},
+		para{Text: l.t("line.question", "path", q.Path, "kind", l.kindName(q.Kind), "respondents", l.num(float64(a.Respondents))), Style: muted}}
 	switch {
 	case len(a.Counts) > 0:
-		cols := []column{{"Answer", 3, false}, {"All", 1, true}, {"Share", 1, true}}
+		cols := []column{{l.t("col.answer"), 3, false}, {l.t("col.all"), 1, true}, {l.t("col.share"), 1, true}}
 		for _, g := range a.ByGroup {
-			cols = append(cols, column{groupShortName(g.Group), 1.15, true})
+			cols = append(cols, column{l.groupShortName(g.Group), 1.15, true})
 		}
 		t := table{Columns: cols}
-		bar := &chart.Bar{Title: "Respondents by answer", Series: []chart.Series{{Name: "States"}}}
+		bar := &chart.Bar{Title: l.t("chart.respondentsByAnswer"), Series: []chart.Series{{Name: l.t("chart.states")}}}
 		for i, c := range a.Counts {
-			row := []string{optionLabel(q, c.Option), num(float64(c.Count)), pct(c.Share)}
+			row := []string{l.optionLabel(q, c.Option), l.num(float64(c.Count)), l.pct(c.Share)}
 			for _, g := range a.ByGroup {
 				n := 0
 				if i < len(g.Counts) && g.Counts[i].Option == c.Option {
@@ -197,53 +196,53 @@ func questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 						}
 					}
 				}
-				row = append(row, num(float64(n)))
+				row = append(row, l.num(float64(n)))
 			}
 			t.Rows = append(t.Rows, row)
-			bar.Categories = append(bar.Categories, optionLabel(q, c.Option))
+			bar.Categories = append(bar.Categories, l.optionLabel(q, c.Option))
 			bar.Series[0].Values = append(bar.Series[0].Values, float64(c.Count))
 		}
-		respondents := []string{"Respondents", num(float64(a.Respondents)), ""}
+		respondents := []string{l.t("row.respondents"), l.num(float64(a.Respondents)), ""}
 		for _, g := range a.ByGroup {
-			respondents = append(respondents, num(float64(g.Respondents)))
+			respondents = append(respondents, l.num(float64(g.Respondents)))
 		}
 		t.Bold = map[int]bool{len(t.Rows): true}
 		t.Rows = append(t.Rows, respondents)
 		if byGroup && len(a.ByGroup) > 0 && len(a.Counts) <= 8 {
-			bar = groupedShares(q, a)
+			bar = l.groupedShares(q, a)
 		}
 		out = append(out, t, barChart{bar})
 	case q.Kind == questionnaire.Number || q.Kind == questionnaire.Integer || q.Kind == questionnaire.List:
-		what := "Answers"
+		what := l.t("para.numericAnswers")
 		if q.Kind == questionnaire.List {
-			what = "Items listed per respondent"
+			what = l.t("para.numericItems")
 		}
-		t := table{Columns: []column{{"Group", 3, false}, {"Respondents", 1.2, true}, {"Sum", 1.2, true}, {"Mean", 1, true},
-			{"Median", 1, true}, {"Min", 1, true}, {"Max", 1, true}}, Bold: map[int]bool{0: true}}
-		t.Rows = append(t.Rows, numericRow("All", a.Respondents, a.Numeric))
+		t := table{Columns: []column{{l.t("col.group"), 3, false}, {l.t("col.respondents"), 1.2, true}, {l.t("col.sum"), 1.2, true}, {l.t("col.mean"), 1, true},
+			{l.t("col.median"), 1, true}, {l.t("col.min"), 1, true}, {l.t("col.max"), 1, true}}, Bold: map[int]bool{0: true}}
+		t.Rows = append(t.Rows, l.numericRow(l.t("col.all"), a.Respondents, a.Numeric))
 		for _, g := range a.ByGroup {
-			t.Rows = append(t.Rows, numericRow(groupName(g.Group), g.Respondents, g.Numeric))
+			t.Rows = append(t.Rows, l.numericRow(l.groupName(g.Group), g.Respondents, g.Numeric))
 		}
-		out = append(out, para{Text: what + ", in total and by regional group:"}, t)
+		out = append(out, para{Text: what}, t)
 	default:
-		out = append(out, para{Text: "Free-text answers are not aggregated; the country profiles print them. Respondents by regional group: " + respondentsByGroup(a) + "."})
+		out = append(out, para{Text: l.t("para.freeText", "groups", l.respondentsByGroup(a))})
 	}
 	return out
 }
 
 // groupedShares is a question's answers as grouped bars: for each option,
 // the share of each group's respondents who chose it.
-func groupedShares(q *questionnaire.Question, a aggregate.QuestionAggregate) *chart.Bar {
-	bar := &chart.Bar{Title: "Share of respondents choosing each answer, by regional group", Unit: "%"}
+func (l *locale) groupedShares(q *questionnaire.Question, a aggregate.QuestionAggregate) *chart.Bar {
+	bar := &chart.Bar{Title: l.t("chart.sharesByGroup"), Unit: "%"}
 	for _, c := range a.Counts {
-		bar.Categories = append(bar.Categories, optionLabel(q, c.Option))
+		bar.Categories = append(bar.Categories, l.optionLabel(q, c.Option))
 	}
 	for _, g := range a.ByGroup {
-		s := chart.Series{Name: groupShortName(g.Group)}
+		s := chart.Series{Name: l.groupShortName(g.Group)}
 		if g.Respondents == 0 {
 			// No bars, but a place in the legend, so that each group keeps
 			// its colour from chart to chart.
-			s.Name += " (no respondents)"
+			s.Name = l.t("legend.noRespondents", "name", s.Name)
 			for range a.Counts {
 				s.Values = append(s.Values, chart.Missing)
 			}
@@ -264,22 +263,22 @@ func groupedShares(q *questionnaire.Question, a aggregate.QuestionAggregate) *ch
 	return bar
 }
 
-func numericRow(name string, respondents int, n *aggregate.NumericSummary) []string {
+func (l *locale) numericRow(name string, respondents int, n *aggregate.NumericSummary) []string {
 	if n == nil || n.N == 0 {
-		return []string{name, num(float64(respondents)), "–", "–", "–", "–", "–"}
+		return []string{name, l.num(float64(respondents)), "–", "–", "–", "–", "–"}
 	}
-	return []string{name, num(float64(respondents)), num(n.Sum), num(n.Mean), num(n.Median), num(n.Min), num(n.Max)}
+	return []string{name, l.num(float64(respondents)), l.num(n.Sum), l.num(n.Mean), l.num(n.Median), l.num(n.Min), l.num(n.Max)}
 }
 
-func respondentsByGroup(a aggregate.QuestionAggregate) string {
+func (l *locale) respondentsByGroup(a aggregate.QuestionAggregate) string {
 	var parts []string
 	for _, g := range a.ByGroup {
-		parts = append(parts, groupName(g.Group)+" "+num(float64(g.Respondents)))
+		parts = append(parts, l.groupName(g.Group)+" "+l.num(float64(g.Respondents)))
 	}
 	if len(parts) == 0 {
-		return "none"
+		return l.t("none")
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, l.t("list.separator"))
 }
 
 // unitSuffix is how an indicator's unit follows its name.
@@ -293,28 +292,28 @@ func unitSuffix(ind *statistics.Indicator) string {
 
 // indicatorsSection has one subsection per indicator: its yearly values
 // by group in a table and a line chart, and the trend figures.
-func indicatorsSection(inds []*statistics.Indicator, trends map[string][]statistics.TrendSeries, order []string) section {
-	s := section{Title: "Statistics"}
+func (l *locale) indicatorsSection(inds []*statistics.Indicator, trends map[string][]statistics.TrendSeries, order []string) section {
+	s := section{Title: l.t("section.statistics")}
 	if len(inds) == 0 {
-		s.Blocks = append(s.Blocks, para{Text: "No indicator of the catalogue is in this report's scope."})
+		s.Blocks = append(s.Blocks, para{Text: l.t("para.noIndicators")})
 		return s
 	}
-	s.Blocks = append(s.Blocks, para{Text: "One subsection per indicator of the catalogue: the yearly totals by group (reported and estimated values of the States that reported that year; the median across States for indicators so marked), and the change on the previous year, the compound annual growth and the least-squares slope per year over the whole range."})
+	s.Blocks = append(s.Blocks, para{Text: l.t("para.indicators")})
 	for _, ind := range inds {
-		s.Blocks = append(s.Blocks, indicatorBlocks(ind, trends[ind.Code], order)...)
+		s.Blocks = append(s.Blocks, l.indicatorBlocks(ind, trends[ind.Code], order)...)
 	}
 	return s
 }
 
-func indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries, order []string) []block {
+func (l *locale) indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries, order []string) []block {
 	series = ordered(series, order)
-	how := "Sum over the reporting States"
+	how := l.t("indicator.sum")
 	if ind.Aggregation == "median" {
-		how = "Median across the reporting States"
+		how = l.t("indicator.median")
 	}
 	out := []block{heading{ind.Name + unitSuffix(ind)},
 		para{Text: ind.Description},
-		para{Text: ind.Code + " · " + how + " · unit: " + ind.Unit, Style: muted}}
+		para{Text: l.t("line.indicator", "code", ind.Code, "how", how, "unit", ind.Unit), Style: muted}}
 	years := map[int]bool{}
 	for _, s := range series {
 		for _, p := range s.Points {
@@ -322,17 +321,17 @@ func indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries,
 		}
 	}
 	if len(years) == 0 {
-		return append(out, para{Text: "No State has reported a value for this indicator."})
+		return append(out, para{Text: l.t("para.noValues")})
 	}
 	ys := make([]int, 0, len(years))
 	for y := range years {
 		ys = append(ys, y)
 	}
 	slices.Sort(ys)
-	cols := []column{{"Year", 2.2, false}}
-	line := &chart.Line{Title: ind.Name + unitSuffix(ind) + " by group", Years: ys}
+	cols := []column{{l.t("col.year"), 2.2, false}}
+	line := &chart.Line{Title: l.t("chart.byGroup", "name", ind.Name+unitSuffix(ind)), Years: ys}
 	for _, s := range series {
-		cols = append(cols, column{groupShortName(s.Group), 1.3, true})
+		cols = append(cols, column{l.groupShortName(s.Group), 1.3, true})
 		vals := make([]float64, len(ys))
 		for i := range vals {
 			vals[i] = chart.Missing
@@ -340,13 +339,13 @@ func indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries,
 		for _, p := range s.Points {
 			vals[slices.Index(ys, p.Year)] = p.Value
 		}
-		line.Series = append(line.Series, chart.Series{Name: groupShortName(s.Group), Values: vals})
+		line.Series = append(line.Series, chart.Series{Name: l.groupShortName(s.Group), Values: vals})
 	}
 	t := table{Columns: cols, Bold: map[int]bool{}}
 	for i, y := range ys {
-		row := []string{strconv.Itoa(y)}
+		row := []string{l.int(y)}
 		for _, s := range line.Series {
-			row = append(row, chart.Format(s.Values[i], ""))
+			row = append(row, l.num(s.Values[i]))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -355,14 +354,14 @@ func indicatorBlocks(ind *statistics.Indicator, series []statistics.TrendSeries,
 		get  func(statistics.TrendSeries) *float64
 		unit string
 	}{
-		{"Change on previous year", func(s statistics.TrendSeries) *float64 { return s.ChangePct }, "%"},
-		{"Compound annual growth", func(s statistics.TrendSeries) *float64 { return s.CagrPct }, "%"},
-		{"Slope per year", func(s statistics.TrendSeries) *float64 { return s.Slope }, ""},
+		{l.t("row.change"), func(s statistics.TrendSeries) *float64 { return s.ChangePct }, "%"},
+		{l.t("row.cagr"), func(s statistics.TrendSeries) *float64 { return s.CagrPct }, "%"},
+		{l.t("row.slope"), func(s statistics.TrendSeries) *float64 { return s.Slope }, ""},
 	} {
 		row := []string{f.name}
 		for _, s := range series {
 			if v := f.get(s); v != nil {
-				row = append(row, chart.Format(*v, f.unit))
+				row = append(row, l.withUnit(*v, f.unit))
 			} else {
 				row = append(row, "–")
 			}
@@ -391,27 +390,28 @@ func ordered(series []statistics.TrendSeries, order []string) []statistics.Trend
 	return out
 }
 
-func partiesAnnex(title string, board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
+func (l *locale) partiesAnnex(title string, board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
 	// Widths that keep every State's and group's name on one line.
-	t := table{Columns: []column{{"State", 200, false}, {"Regional group", 141, false}, {"Status", 56, false},
-		{"Version", 46, true}, {"Submitted", 52, false}}}
+	t := table{Columns: []column{{l.t("col.state"), 200, false}, {l.t("col.regionalGroup"), 141, false}, {l.t("col.status"), 56, false},
+		{l.t("col.version"), 46, true}, {l.t("col.submittedOn"), 52, false}}}
+	board = l.byName(board)
 	for _, s := range board {
 		if !keep(s) {
 			continue
 		}
-		status := statusName(s.Status)
+		status := l.statusName(s.Status)
 		if s.SubmissionID != "" && s.Late {
-			status += " (late)"
+			status = l.t("late", "text", status)
 		}
 		version := ""
 		if s.Version > 0 {
-			version = strconv.Itoa(s.Version)
+			version = l.int(s.Version)
 		}
-		t.Rows = append(t.Rows, []string{s.Name, groupName(s.RegionalGroup), status, version, date(s.SubmittedAt)})
+		t.Rows = append(t.Rows, []string{s.Name, l.groupName(s.RegionalGroup), status, version, l.shortDate(s.SubmittedAt)})
 	}
-	blocks := []block{para{Text: "Every State Party in alphabetical order, with the status of its submission at the time of the report. Submitted is the date of the latest submission; late means first submitted after the deadline."}}
+	blocks := []block{para{Text: l.t("para.partiesAnnex")}}
 	if len(t.Rows) == 0 {
-		blocks = append(blocks, para{Text: "There are no States Parties in this scope."})
+		blocks = append(blocks, para{Text: l.t("para.noParties")})
 	} else {
 		blocks = append(blocks, t)
 	}

@@ -34,26 +34,26 @@ func (in *reading) technicalAssistance(ctx context.Context) (*document, error) {
 		return nil, err
 	}
 	g, _ := in.r.reg.WorkingGroup(TechnicalAssistanceGroup)
+	l := in.l
 	doc := &document{
-		Kind: "Technical assistance", Title: "Technical assistance: developing States",
-		Subtitle: "Needs and capacities reported by developing States Parties in the cycle " + in.cycle.Name,
-		Facts:    append(in.facts(), [2]string{"Working group", g.Name}),
-		Notes: []string{"Developing States follow UNCTAD's classification, as in the States reference data. " +
-			"The answers are those of developing States Parties only, by regional group; the statistics compare developing States with the others.", countedNote},
-		Footer: in.footer() + " · Technical assistance",
+		Kind: l.t("kind.TECHNICAL_ASSISTANCE"), Title: l.t("ta.title"),
+		Subtitle: l.t("ta.subtitle", "cycle", in.cycle.Name),
+		Facts:    append(in.facts(), [2]string{l.t("fact.workingGroup"), g.Name}),
+		Notes:    []string{l.t("note.ta"), l.t("note.counted")},
+		Footer:   in.footer() + " · " + l.t("kind.TECHNICAL_ASSISTANCE"),
 	}
 	developingParty := func(s submission.StateStatus) bool { return s.Party && s.Developing }
 	doc.Sections = append(doc.Sections,
-		participationSection(board, developingParty),
-		answersSection("Answers of developing States", "developing States Parties", aggs, true),
-		indicatorsSection(inds, trends, []string{"DEVELOPING", "OTHER", "ALL"}),
-		partiesAnnex("Developing States Parties and their submissions", board, developingParty))
+		l.participationSection(board, developingParty),
+		l.answersSection(l.t("section.answersDeveloping"), l.t("who.developing"), aggs, true),
+		l.indicatorsSection(inds, trends, []string{"DEVELOPING", "OTHER", "ALL"}),
+		l.partiesAnnex(l.t("section.developingAnnex"), board, developingParty))
 	return doc, nil
 }
 
 // participationSection counts, by regional group, the States Parties keep
 // selects and how many of them have submitted.
-func participationSection(board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
+func (l *locale) participationSection(board []submission.StateStatus, keep func(submission.StateStatus) bool) section {
 	type counts struct{ states, submitted int }
 	by := map[string]*counts{}
 	all := &counts{}
@@ -73,7 +73,7 @@ func participationSection(board []submission.StateStatus, keep func(submission.S
 			}
 		}
 	}
-	t := table{Columns: []column{{"Regional group", 3, false}, {"Developing States Parties", 1.5, true}, {"Submitted or accepted", 1.5, true}, {"Response rate", 1.3, true}}, Bold: map[int]bool{}}
+	t := table{Columns: []column{{l.t("col.regionalGroup"), 3, false}, {l.t("col.developingParties"), 1.5, true}, {l.t("col.submittedOrAccepted"), 1.5, true}, {l.t("col.responseRate"), 1.3, true}}, Bold: map[int]bool{}}
 	rate := func(c *counts) float64 {
 		if c.states == 0 {
 			return 0
@@ -86,12 +86,12 @@ func participationSection(board []submission.StateStatus, keep func(submission.S
 		if c == nil {
 			continue
 		}
-		t.Rows = append(t.Rows, []string{groupName(g), num(float64(c.states)), num(float64(c.submitted)), pct(rate(c))})
+		t.Rows = append(t.Rows, []string{l.groupName(g), l.num(float64(c.states)), l.num(float64(c.submitted)), l.pct(rate(c))})
 	}
 	t.Bold[len(t.Rows)] = true
-	t.Rows = append(t.Rows, []string{"All developing States Parties", num(float64(all.states)), num(float64(all.submitted)), pct(rate(all))})
-	return section{Title: "Participation of developing States", Blocks: []block{
-		para{Text: "Developing States Parties by regional group, and how many have a submitted or accepted submission in the cycle — the submissions the answers in the next section count."},
+	t.Rows = append(t.Rows, []string{l.t("row.allDeveloping"), l.num(float64(all.states)), l.num(float64(all.submitted)), l.pct(rate(all))})
+	return section{Title: l.t("section.participation"), Blocks: []block{
+		para{Text: l.t("para.participation")},
 		t,
 	}}
 }

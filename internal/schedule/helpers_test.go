@@ -67,8 +67,12 @@ func (r *pdfRenderer) Render(ctx context.Context, req report.Request, now time.T
 	if err := pdf.Output(&buf); err != nil {
 		return report.Document{}, err
 	}
-	return report.Document{PDF: buf.Bytes(), Pages: pdf.PageCount(), Fingerprint: "fp-" + req.CycleID,
-		FileName: "cycle synthesis/" + req.CycleID + ".pdf"}, nil
+	doc := report.Document{PDF: buf.Bytes(), Pages: pdf.PageCount(), Fingerprint: "fp-" + req.CycleID,
+		FileName: "cycle synthesis/" + req.CycleID + "-" + req.Language + ".pdf"}
+	if req.Language == "zh" {
+		doc.Warnings = []string{"no embedded font has U+1F389 '🎉': printed as '□'"}
+	}
+	return doc, nil
 }
 
 // world is a database with cycle "2027" and a service over it.

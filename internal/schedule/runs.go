@@ -26,13 +26,18 @@ type Input struct {
 	CycleID      string
 	WorkingGroup string // CYCLE_SYNTHESIS: optional
 	State        string // COUNTRY_PROFILE: required
+	Language     string // ar zh en fr ru es; "" is en
 }
 
 // request checks the shape of in and asks the renderer whether it can
 // render it, before anything is stored or queued.
 func (s *Service) request(ctx context.Context, in Input) (report.Request, error) {
 	req := report.Request{Kind: in.Kind, CycleID: strings.TrimSpace(in.CycleID),
-		WorkingGroup: strings.TrimSpace(in.WorkingGroup), State: strings.ToUpper(strings.TrimSpace(in.State))}
+		WorkingGroup: strings.TrimSpace(in.WorkingGroup), State: strings.ToUpper(strings.TrimSpace(in.State)),
+		Language: strings.TrimSpace(in.Language)}
+	if req.Language == "" {
+		req.Language = report.DefaultLanguage
+	}
 	switch req.Kind {
 	case report.CycleSynthesis, report.CountryProfile, report.TechnicalAssistance:
 	default:
@@ -47,6 +52,8 @@ func (s *Service) request(ctx context.Context, in Input) (report.Request, error)
 		return req, apperr.BadInputf("only a COUNTRY_PROFILE takes a state; a %s covers every State", req.Kind)
 	case req.Kind != report.CycleSynthesis && req.WorkingGroup != "":
 		return req, apperr.BadInputf("only a CYCLE_SYNTHESIS takes a workingGroup")
+	case !report.ValidLanguage(req.Language):
+		return req, apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(report.Languages, " "))
 	}
 	if err := s.renderer.Check(ctx, req); err != nil {
 		if apperr.CodeOf(err) == apperr.Internal {
@@ -57,8 +64,8 @@ func (s *Service) request(ctx context.Context, in Input) (report.Request, error)
 	return req, nil
 }
 
-const runColumns = `r.id, r.kind, r.cycle_id, coalesce(r.working_group, ''), coalesce(r.state_code, ''),
-	r.scheduled_for, r.status, r.started_at, r.finished_at, r.pages, r.bytes, r.sha256, r.fingerprint,
+const runColumns = `r.id, r.kind, r.cycle_id, coalesce(r.working_group, ''), coalesce(r.state_code, ''), r.language,
+	r.warnings, r.scheduled_for, r.status, r.started_at, r.finished_at, r.pages, r.bytes, r.sha256, r.fingerprint,
 	r.file_name, r.published, r.error, r.requested_by, r.created_at, ` + scheduleColumns
 
 // runFrom is the FROM clause that runColumns read.
@@ -67,10 +74,10 @@ const runFrom = ` FROM report_runs r LEFT JOIN report_schedules s ON s.id = r.sc
 func scanRun(row pgx.Row) (Run, error) {
 	var r Run
 	var sc scheduleScan
-	err := row.Scan(&r.ID, &r.Kind, &r.CycleID, &r.WorkingGroup, &r.State,
-		&r.ScheduledFor, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Pages, &r.Bytes, &r.SHA256, &r.Fingerprint,
+	err := row.Scan(&r.ID, &r.Kind, &r.CycleID, &r.WorkingGroup, &r.State, &r.Language,
+		&r.Warnings, &r.ScheduledFor, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Pages, &r.Bytes, &r.SHA256, &r.Fingerprint,
 		&r.FileName, &r.Published, &r.Error, &r.RequestedBy, &r.CreatedAt,
-		&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.cron, &sc.tz, &sc.next, &sc.active, &sc.deleted, &sc.by, &sc.at)
+		&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.lang, &sc.cron, &sc.tz, &sc.next, &sc.active, &sc.deleted, &sc.by, &sc.at)
 	if err != nil {
 		return Run{}, err
 	}
@@ -116,9 +123,9 @@ func (s *Service) Render(ctx context.Context, p auth.Principal, in Input) (Run, 
 // ticks are claimed by the scheduler's own statement).
 func insertRun(ctx context.Context, tx pgx.Tx, req report.Request, scheduledFor time.Time, by string) (string, error) {
 	var id string
-	err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, scheduled_for, requested_by)
-		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6)
-		RETURNING id`, req.Kind, req.CycleID, req.WorkingGroup, req.State, scheduledFor, by).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, language, scheduled_for, requested_by)
+		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7)
+		RETURNING id`, req.Kind, req.CycleID, req.WorkingGroup, req.State, req.Language, scheduledFor, by).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("store run: %w", err)
 	}

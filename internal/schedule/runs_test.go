@@ -45,8 +45,8 @@ func TestRenderQueuesARunAndAWorkerRendersIt(t *testing.T) {
 		t.Fatalf("sha256: run %s, file %s, bytes %x", *got.SHA256, f.SHA256, sum)
 	case *got.Bytes != len(f.PDF) || *got.Pages != 1 || *got.Fingerprint != "fp-2027":
 		t.Fatalf("got bytes %d pages %d fingerprint %s, want %d, 1, fp-2027", *got.Bytes, *got.Pages, *got.Fingerprint, len(f.PDF))
-	case f.Name != "cycle-synthesis-2027.pdf" || *got.FileName != f.Name:
-		t.Fatalf("file name: got %q, want the renderer's name made safe: cycle-synthesis-2027.pdf", f.Name)
+	case f.Name != "cycle-synthesis-2027-en.pdf" || *got.FileName != f.Name:
+		t.Fatalf("file name: got %q, want the renderer's name made safe: cycle-synthesis-2027-en.pdf", f.Name)
 	case got.StartedAt == nil || got.FinishedAt == nil || got.FinishedAt.Before(*got.StartedAt):
 		t.Fatalf("started %v finished %v", got.StartedAt, got.FinishedAt)
 	case *got.URL() != "/reports/"+run.ID+".pdf":
@@ -71,6 +71,8 @@ func TestBadInputQueuesNothing(t *testing.T) {
 		{"an unknown cycle is not found", Input{Kind: report.CycleSynthesis, CycleID: "2031"}, apperr.NotFound},
 		{"an unknown State is not found", Input{Kind: report.CountryProfile, CycleID: "2027", State: "XXX"}, apperr.NotFound},
 		{"an unknown working group is not found", Input{Kind: report.CycleSynthesis, CycleID: "2027", WorkingGroup: "gardening"}, apperr.NotFound},
+		{"a language other than the six is bad input", Input{Kind: report.CycleSynthesis, CycleID: "2027", Language: "de"}, apperr.BadInput},
+		{"a language in capitals is bad input", Input{Kind: report.CycleSynthesis, CycleID: "2027", Language: "ZH"}, apperr.BadInput},
 	}
 	before := w.snapshot(t)
 	for _, c := range cases {
@@ -196,5 +198,48 @@ func TestPublishing(t *testing.T) {
 		if again := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'report.publish'`); again != audits || audits != 1 {
 			t.Fatalf("publish events: %d then %d, want 1 and 1", audits, again)
 		}
+	})
+}
+
+func TestARunKeepsItsLanguageAndWarnings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := w.service(t, fast())
+	ctx := context.Background()
+	en, err := s.Render(ctx, secretariat, Input{Kind: report.CycleSynthesis, CycleID: "2027"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh, err := s.Render(ctx, secretariat, Input{Kind: report.CycleSynthesis, CycleID: "2027", Language: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en.Language != "en" || zh.Language != "zh" {
+		t.Fatalf("languages: got %q and %q, want en (the default) and zh", en.Language, zh.Language)
+	}
+	sched, err := s.CreateSchedule(ctx, secretariat, ScheduleInput{Report: Input{Kind: report.CycleSynthesis, CycleID: "2027", Language: "ar"}, Cron: "@weekly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sched.Language != "ar" {
+		t.Fatalf("schedule language: got %q, want ar", sched.Language)
+	}
+	start(t, s)
+	eventually(t, 30*time.Second, "runs succeed", func() (bool, error) {
+		return w.status(t, s, en.ID).Status == Succeeded && w.status(t, s, zh.ID).Status == Succeeded, nil
+	})
+	gotEN, gotZH := w.status(t, s, en.ID), w.status(t, s, zh.ID)
+	if len(gotEN.Warnings) != 0 || len(gotZH.Warnings) != 1 || !strings.Contains(gotZH.Warnings[0], "U+1F389") {
+		t.Fatalf("warnings: got %q and %q, want none and the renderer's one", gotEN.Warnings, gotZH.Warnings)
+	}
+	if *gotZH.FileName != "cycle-synthesis-2027-zh.pdf" {
+		t.Fatalf("file name %q, want cycle-synthesis-2027-zh.pdf", *gotZH.FileName)
+	}
+	// A schedule's tick runs in the schedule's language.
+	if _, err := w.pool.Exec(ctx, `UPDATE report_schedules SET next_run_at = now() - interval '1 second' WHERE id = $1`, sched.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the schedule fires", func() (bool, error) {
+		return w.count(t, `SELECT count(*) FROM report_runs WHERE schedule_id = $1 AND language = 'ar'`, sched.ID) == 1, nil
 	})
 }

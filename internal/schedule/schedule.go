@@ -49,6 +49,7 @@ type Run struct {
 	CycleID      string
 	WorkingGroup string // "" when none
 	State        string // "" when none
+	Language     string // ar zh en fr ru es
 	Schedule     *Schedule
 	ScheduledFor time.Time
 	Status       Status
@@ -61,6 +62,7 @@ type Run struct {
 	FileName     *string
 	Published    bool
 	Error        *string
+	Warnings     []string // what the reader should know: characters no font has
 	RequestedBy  string
 	CreatedAt    time.Time
 }
@@ -81,6 +83,7 @@ type Schedule struct {
 	CycleID      string
 	WorkingGroup string
 	State        string
+	Language     string
 	Cron         string
 	Timezone     string
 	NextRunAt    time.Time // the next tick (for a paused one: if it were resumed now)

@@ -132,8 +132,8 @@ func (s *Service) claim(ctx context.Context, d due, tick, next time.Time) (bool,
 	won := false
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		var id string
-		err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, schedule_id, scheduled_for, requested_by)
-			SELECT s.kind, s.cycle_id, s.working_group, s.state_code, s.id, $2, 'schedule by ' || s.created_by
+		err := tx.QueryRow(ctx, `INSERT INTO report_runs (kind, cycle_id, working_group, state_code, language, schedule_id, scheduled_for, requested_by)
+			SELECT s.kind, s.cycle_id, s.working_group, s.state_code, s.language, s.id, $2, 'schedule by ' || s.created_by
 			FROM report_schedules s
 			WHERE s.id = $1 AND s.active AND s.deleted_at IS NULL AND s.next_run_at <= $2
 			ON CONFLICT (schedule_id, scheduled_for) DO NOTHING

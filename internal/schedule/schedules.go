@@ -18,14 +18,14 @@ import (
 	"github.com/cosp-ict/irm/internal/report"
 )
 
-const scheduleColumns = `s.id, s.kind, s.cycle_id, s.working_group, s.state_code, s.cron, s.timezone,
+const scheduleColumns = `s.id, s.kind, s.cycle_id, s.working_group, s.state_code, s.language, s.cron, s.timezone,
 	s.next_run_at, s.active, s.deleted_at IS NOT NULL, s.created_by, s.created_at`
 
 // scheduleScan reads scheduleColumns, which a LEFT JOIN may leave NULL.
 type scheduleScan struct {
-	id, kind, cycle, wg, state, cron, tz, by *string
-	next, at                                 *time.Time
-	active, deleted                          *bool
+	id, kind, cycle, wg, state, lang, cron, tz, by *string
+	next, at                                       *time.Time
+	active, deleted                                *bool
 }
 
 func (sc scheduleScan) schedule() Schedule {
@@ -36,13 +36,13 @@ func (sc scheduleScan) schedule() Schedule {
 		return *p
 	}
 	return Schedule{ID: str(sc.id), Kind: report.Kind(str(sc.kind)), CycleID: str(sc.cycle), WorkingGroup: str(sc.wg),
-		State: str(sc.state), Cron: str(sc.cron), Timezone: str(sc.tz), NextRunAt: *sc.next, Active: *sc.active,
+		State: str(sc.state), Language: str(sc.lang), Cron: str(sc.cron), Timezone: str(sc.tz), NextRunAt: *sc.next, Active: *sc.active,
 		Deleted: *sc.deleted, CreatedBy: str(sc.by), CreatedAt: *sc.at}
 }
 
 func scanSchedule(row pgx.Row) (Schedule, error) {
 	var sc scheduleScan
-	if err := row.Scan(&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.cron, &sc.tz, &sc.next, &sc.active,
+	if err := row.Scan(&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.lang, &sc.cron, &sc.tz, &sc.next, &sc.active,
 		&sc.deleted, &sc.by, &sc.at); err != nil {
 		return Schedule{}, err
 	}
@@ -141,10 +141,10 @@ func (s *Service) CreateSchedule(ctx context.Context, p auth.Principal, in Sched
 	var out Schedule
 	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		out, err = scanSchedule(tx.QueryRow(ctx, `INSERT INTO report_schedules AS s
-			(kind, cycle_id, working_group, state_code, cron, timezone, next_run_at, created_by)
-			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8)
+			(kind, cycle_id, working_group, state_code, language, cron, timezone, next_run_at, created_by)
+			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8, $9)
 			RETURNING `+scheduleColumns,
-			req.Kind, req.CycleID, req.WorkingGroup, req.State, expr, sp.loc.String(), sp.next(now), p.Name))
+			req.Kind, req.CycleID, req.WorkingGroup, req.State, req.Language, expr, sp.loc.String(), sp.next(now), p.Name))
 		if err != nil {
 			return fmt.Errorf("store schedule: %w", err)
 		}

@@ -62,8 +62,8 @@ func (s *Service) work(ctx context.Context, id string) error {
 	err := s.pool.QueryRow(ctx, `UPDATE report_runs SET status = 'RUNNING', started_at = $2, finished_at = NULL,
 			error = NULL, attempts = attempts + 1
 		WHERE id = $1 AND (status = 'QUEUED' OR (status = 'RUNNING' AND started_at < $3))
-		RETURNING kind, cycle_id, coalesce(working_group, ''), coalesce(state_code, '')`,
-		id, started, started.Add(-s.cfg.RescueAfter)).Scan(&req.Kind, &req.CycleID, &req.WorkingGroup, &req.State)
+		RETURNING kind, cycle_id, coalesce(working_group, ''), coalesce(state_code, ''), language`,
+		id, started, started.Add(-s.cfg.RescueAfter)).Scan(&req.Kind, &req.CycleID, &req.WorkingGroup, &req.State, &req.Language)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s.notTaken(ctx, id, started)
 	}
@@ -158,9 +158,10 @@ func (s *Service) succeed(ctx context.Context, id string, started time.Time, doc
 	sum := sha256.Sum256(doc.PDF)
 	return postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE report_runs SET status = 'SUCCEEDED', finished_at = now(), pages = $3, bytes = $4,
-				sha256 = $5, fingerprint = nullif($6, ''), file_name = $7
+				sha256 = $5, fingerprint = nullif($6, ''), file_name = $7, warnings = $8
 			WHERE id = $1 AND status = 'RUNNING' AND started_at = $2`,
-			id, started, doc.Pages, len(doc.PDF), hex.EncodeToString(sum[:]), doc.Fingerprint, fileName(doc.FileName, id))
+			id, started, doc.Pages, len(doc.PDF), hex.EncodeToString(sum[:]), doc.Fingerprint, fileName(doc.FileName, id),
+			warningsOf(doc))
 		if err != nil {
 			return fmt.Errorf("record run %s: %w", id, err)
 		}
@@ -174,6 +175,15 @@ func (s *Service) succeed(ctx context.Context, id string, started time.Time, doc
 		}
 		return nil
 	})
+}
+
+// warningsOf are doc's warnings as stored: never NULL, each valid UTF-8.
+func warningsOf(doc report.Document) []string {
+	out := make([]string, 0, len(doc.Warnings))
+	for _, w := range doc.Warnings {
+		out = append(out, strings.ToValidUTF8(w, "?"))
+	}
+	return out
 }
 
 var unsafeInName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

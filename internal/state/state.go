@@ -47,9 +47,33 @@ type State struct {
 	Party         bool
 }
 
+// nameLanguages are the languages of the reference's name_* columns, in
+// their order: the UN's other five official languages.
+var nameLanguages = []string{"ar", "zh", "fr", "ru", "es"}
+
+// reference is a State of the reference file with its names in the six
+// official languages.
+type reference struct {
+	State
+	names map[string]string // by language; "en" is Name
+}
+
 // parseReference reads the reference CSV: comment lines start with '#',
-// then a header iso3,name,regional_group,developing.
+// then a header iso3,name,regional_group,developing,name_ar,name_zh,
+// name_fr,name_ru,name_es.
 func parseReference(data []byte) ([]State, error) {
+	refs, err := parseReferenceNames(data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]State, len(refs))
+	for i, r := range refs {
+		out[i] = r.State
+	}
+	return out, nil
+}
+
+func parseReferenceNames(data []byte) ([]reference, error) {
 	var body bytes.Buffer
 	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
 		if !bytes.HasPrefix(line, []byte("#")) {
@@ -61,10 +85,10 @@ func parseReference(data []byte) ([]State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("states reference: %w", err)
 	}
-	if strings.Join(header, ",") != "iso3,name,regional_group,developing" {
+	if strings.Join(header, ",") != "iso3,name,regional_group,developing,name_"+strings.Join(nameLanguages, ",name_") {
 		return nil, fmt.Errorf("states reference: unexpected header %q", header)
 	}
-	var out []State
+	var out []reference
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -77,9 +101,38 @@ func parseReference(data []byte) ([]State, error) {
 		if err != nil {
 			return nil, fmt.Errorf("states reference: %s: developing: %w", rec[0], err)
 		}
-		out = append(out, State{Code: rec[0], Name: rec[1], RegionalGroup: rec[2], Developing: dev})
+		ref := reference{State: State{Code: rec[0], Name: rec[1], RegionalGroup: rec[2], Developing: dev},
+			names: map[string]string{"en": rec[1]}}
+		for i, lang := range nameLanguages {
+			if n := strings.TrimSpace(rec[4+i]); n != "" {
+				ref.names[lang] = n
+			}
+		}
+		out = append(out, ref)
 	}
 	return out, nil
+}
+
+var (
+	namesOnce sync.Once
+	names     map[string]map[string]string // code → language → name
+)
+
+// NameIn is the UN short name of State code in lang (ar zh en fr ru es),
+// from the reference file; false when the reference has none.
+func NameIn(code, lang string) (string, bool) {
+	namesOnce.Do(func() {
+		names = map[string]map[string]string{}
+		refs, err := parseReferenceNames(referenceCSV)
+		if err != nil {
+			return // the tests parse the embedded file; Sync reports the error
+		}
+		for _, r := range refs {
+			names[r.Code] = r.names
+		}
+	})
+	n, ok := names[strings.ToUpper(code)][lang]
+	return n, ok
 }
 
 // Sync brings the states table in line with the reference file. It never

@@ -80,3 +80,29 @@ func TestCodesThatNoStateHasAreNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryStateHasItsNameInTheSixLanguages(t *testing.T) {
+	for _, code := range state.Codes() {
+		for _, lang := range []string{"ar", "zh", "en", "fr", "ru", "es"} {
+			if n, ok := state.NameIn(code, lang); !ok || n == "" {
+				t.Errorf("%s has no name in %s", code, lang)
+			}
+		}
+	}
+	for _, c := range []struct{ code, lang, want string }{
+		{"CIV", "en", "Côte d'Ivoire"},
+		{"RUS", "fr", "Fédération de Russie"},
+		{"RUS", "ru", "Российская Федерация"},
+		{"CHN", "zh", "中国"},
+		{"EGY", "ar", "مصر"},
+		{"GBR", "es", "Reino Unido de Gran Bretaña e Irlanda del Norte"},
+		{"gha", "ru", "Гана"},
+	} {
+		if got, _ := state.NameIn(c.code, c.lang); got != c.want {
+			t.Errorf("NameIn(%s, %s) = %q, want %q", c.code, c.lang, got, c.want)
+		}
+	}
+	if _, ok := state.NameIn("CIV", "de"); ok {
+		t.Error("a name in German, which the reference does not have")
+	}
+}
