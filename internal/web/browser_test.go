@@ -258,12 +258,32 @@ func (b *browser) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// The whole page as the <html> element's box: Chromium's full-size
+	// capture shifts a right-to-left page shorter than the window sideways.
+	png, err := chromedp.Run(ctx, chromedp.ScreenshotScale("html", 1))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
+	}
+}
+
+// fits: nothing makes the page wider than the window (in a right-to-left
+// page, what sticks out to the left is where a mirrored layout broke).
+func (b *browser) fits(name string) {
+	b.t.Helper()
+	if over := eval[string](b, `(function () {
+		var w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) { return ""; }
+		var out = [];
+		document.querySelectorAll("body *").forEach(function (e) {
+			var r = e.getBoundingClientRect();
+			if (r.width && (r.left < -1 || r.right > w + 1) && out.length < 5) { out.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + Math.round(r.left) + ".." + Math.round(r.right)); }
+		});
+		return document.documentElement.scrollWidth + " px wide in a window of " + w + ": " + out.join(", ");
+	})()`); over != "" {
+		b.t.Errorf("%s (%s) is %s", name, b.location(), over)
 	}
 }
 
@@ -277,9 +297,11 @@ func (b *browser) page(name string) {
 		name = b.lang + "-" + name
 	}
 	b.shot(name)
+	b.fits(name)
 	if b.narrow[b.lang] {
 		b.do(chromedp.EmulateViewport(360, 800))
 		b.shot(name + "-360px")
+		b.fits(name + " at 360 px")
 		b.do(chromedp.EmulateViewport(1280, 900))
 	}
 	b.checkLanguage(name)

@@ -66,9 +66,11 @@ var funcs = template.FuncMap{
 	"tr":       tr,
 	"progress": progressText,
 	"asset":    func(name string) string { return "/static/" + name + "?v=" + assetVersion },
-	"date":     func(t time.Time) string { return t.Format("2006-01-02") },
+	// Dates are isolated left to right (LRI … PDI, invisible): in an
+	// Arabic sentence 2027-03-06 would otherwise read 06-03-2027.
+	"date": func(t time.Time) string { return "\u2066" + t.Format("2006-01-02") + "\u2069" },
 	"datetime": func(t time.Time) string {
-		return t.UTC().Format("2006-01-02 15:04 UTC")
+		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
 	},
 	"humanize": humanize,
 	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
