@@ -69,22 +69,22 @@ func (r *mutationResolver) ReturnSubmission(ctx context.Context, id string, expe
 	for i, c := range comments {
 		in[i] = submission.CommentInput{Path: c.Path, Body: c.Body}
 	}
-	return payload(r.Workflow.Return(ctx, principal(ctx), id, expectedVersion, in))
+	return readerOf(ctx).payload(r.Workflow.Return(ctx, principal(ctx), id, expectedVersion, in))
 }
 
 // AcceptSubmission is the resolver for the acceptSubmission field.
 func (r *mutationResolver) AcceptSubmission(ctx context.Context, id string, expectedVersion int) (*model.SubmissionPayload, error) {
-	return payload(r.Workflow.Accept(ctx, principal(ctx), id, expectedVersion))
+	return readerOf(ctx).payload(r.Workflow.Accept(ctx, principal(ctx), id, expectedVersion))
 }
 
 // SaveDraft is the resolver for the saveDraft field.
 func (r *mutationResolver) SaveDraft(ctx context.Context, cycle string, state string, answers model.JSON, expectedVersion *int) (*model.SubmissionPayload, error) {
-	return payload(r.Workflow.SaveDraft(ctx, principal(ctx), cycle, state, []byte(answers), expectedVersion))
+	return readerOf(ctx).payload(r.Workflow.SaveDraft(ctx, principal(ctx), cycle, state, []byte(answers), expectedVersion))
 }
 
 // Submit is the resolver for the submit field.
 func (r *mutationResolver) Submit(ctx context.Context, cycle string, state string, expectedVersion int) (*model.SubmissionPayload, error) {
-	return payload(r.Workflow.Submit(ctx, principal(ctx), cycle, state, expectedVersion))
+	return readerOf(ctx).payload(r.Workflow.Submit(ctx, principal(ctx), cycle, state, expectedVersion))
 }
 
 // Comment is the resolver for the comment field.
@@ -405,6 +405,7 @@ func (r *submissionResolver) Problems(ctx context.Context, obj *submission.Submi
 		return nil, err
 	}
 	errs, err := r.Workflow.Problems(c, obj)
+	errs = readerOf(ctx).fieldErrors(errs)
 	if errs == nil {
 		errs = []questionnaire.FieldError{}
 	}

@@ -39,7 +39,7 @@ type Options struct {
 // error presenter that maps domain errors to the contract's codes.
 func NewHandler(r *Resolver, opts Options) http.Handler {
 	srv, _ := newServer(r, opts, nil)
-	return keepBody(withStatus(srv))
+	return withLanguage(keepBody(withStatus(srv)))
 }
 
 // newServer builds the gqlgen server; walked, when set, counts the

@@ -20,12 +20,13 @@ func principal(ctx context.Context) auth.Principal {
 	return p
 }
 
-// payload maps a workflow result to the contract's payload.
-func payload(res submission.Result, err error) (*model.SubmissionPayload, error) {
+// payload maps a workflow result to the contract's payload, its errors
+// in the request's language.
+func (l reader) payload(res submission.Result, err error) (*model.SubmissionPayload, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := res.Errors
+	errs := l.fieldErrors(res.Errors)
 	if errs == nil {
 		errs = []questionnaire.FieldError{}
 	}

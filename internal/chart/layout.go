@@ -123,6 +123,9 @@ func ApproxMeasure(s string, size float64, bold bool) float64 {
 			w += 0.3
 		case r >= 'A' && r <= 'Z', r == 'm', r == 'w', r == 'M', r == 'W':
 			w += 0.72
+		case wide(r):
+			w += 1 // Chinese, Japanese, Korean and full-width forms: one em
+
 		default:
 			w += 0.58
 		}
@@ -131,6 +134,13 @@ func ApproxMeasure(s string, size float64, bold bool) float64 {
 		w *= 1.07
 	}
 	return w * size
+}
+
+// wide reports whether r is an East Asian wide character, drawn one em
+// wide by every font.
+func wide(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xff60)
 }
 
 // Sizes and colours shared by every chart.

@@ -45,7 +45,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 			return err
 		}
 		q.Sections = append(q.Sections, sec)
-		q.nodes[ptr] = sec.Title
+		q.nodes[ptr] = sec.Labels
 		if err := d.group(sec, node, ptr, wgs); err != nil {
 			return err
 		}
@@ -83,7 +83,10 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		if err != nil {
 			return err
 		}
-		d.q.nodes[child] = labelsOf(n).Title
+		d.q.nodes[child] = labelsOf(n)
+		if err := d.q.customMessages(n, child); err != nil {
+			return err
+		}
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
 			if err := d.group(sec, n, child, childWGs); err != nil {
 				return err
@@ -327,4 +330,35 @@ func optionStrings(vals []any) []string {
 		}
 	}
 	return out
+}
+
+// customMessages reads a node's x-messages: the questionnaire's own
+// message per keyword and language, shown instead of the catalogue's
+// sentence ({"pattern": {"en": "Use the international format…", "fr": …}}).
+func (q *Questionnaire) customMessages(n *object, ptr string) error {
+	xm, ok := n.vals["x-messages"]
+	if !ok {
+		return nil
+	}
+	byKeyword, ok := xm.(*object)
+	if !ok {
+		return fmt.Errorf("x-messages at %q: want an object of keyword → language → message", ptr)
+	}
+	out := map[string]map[string]string{}
+	for _, kw := range byKeyword.keys {
+		langs, ok := byKeyword.vals[kw].(*object)
+		if !ok {
+			return fmt.Errorf("x-messages at %q: %q: want an object of language → message", ptr, kw)
+		}
+		out[kw] = map[string]string{}
+		for _, l := range langs.keys {
+			s, ok := langs.vals[l].(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return fmt.Errorf("x-messages at %q: %q.%q: want a non-empty message", ptr, kw, l)
+			}
+			out[kw][strings.ToLower(l)] = s
+		}
+	}
+	q.messages[ptr] = out
+	return nil
 }

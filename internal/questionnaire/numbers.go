@@ -2,7 +2,6 @@ package questionnaire
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -64,16 +63,15 @@ func numberErrors(doc any) []FieldError {
 // numberProblem says what is wrong with a JSON number literal, if anything.
 func numberProblem(lit string) (FieldError, bool) {
 	negative := strings.HasPrefix(lit, "-")
-	tooLarge := FieldError{Keyword: "maximum", Message: fmt.Sprintf("This number is too large to be stored: the largest is %d.", int64(MaxInteger))}
+	tooLarge := newError("", "maximum", msgTooLargeToStore, map[string]string{"limit": strconv.FormatInt(MaxInteger, 10)})
 	if negative {
-		tooLarge = FieldError{Keyword: "minimum", Message: fmt.Sprintf("This number is too small to be stored: the smallest is %d.", int64(MinInteger))}
+		tooLarge = newError("", "minimum", msgTooSmallToStore, map[string]string{"limit": strconv.FormatInt(MinInteger, 10)})
 	}
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		exp := lit[i+1:]
 		if n, err := strconv.Atoi(exp); err != nil || n > maxExponent || n < -maxExponent {
 			if strings.HasPrefix(exp, "-") {
-				return FieldError{Keyword: "type",
-					Message: "This number is written with too small an exponent to be stored: write it without one, or as 0."}, true
+				return newError("", "type", msgExponent, nil), true
 			}
 			return tooLarge, true
 		}

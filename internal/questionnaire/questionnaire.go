@@ -75,10 +75,11 @@ type Questionnaire struct {
 	Sections  []*Section
 	Questions []*Question
 
-	byPath map[string]*Question
-	nodes  map[string]string // every section, group and question pointer → its title
-	full   *compiled
-	draft  *compiled
+	byPath   map[string]*Question
+	nodes    map[string]Labels                       // every section, group and question pointer → its labels
+	messages map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
+	full     *compiled
+	draft    *compiled
 }
 
 type compiled struct {
@@ -220,7 +221,7 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
-		byPath: map[string]*Question{}, nodes: map[string]string{},
+		byPath: map[string]*Question{}, nodes: map[string]Labels{}, messages: map[string]map[string]map[string]string{},
 	}
 	bounded := boundNumbers(doc)
 	if q.full, err = compile(id, bounded, nil); err != nil {

@@ -11,10 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 // Mode says how complete a document must be.
@@ -31,11 +31,87 @@ const (
 const MaxErrors = 100
 
 // FieldError is one failed check at the place a person would fix it.
+// Its Message is in English; In gives it in any of the six languages,
+// from the catalogue of internal/i18n (or from the questionnaire's own
+// x-messages) and Params.
 type FieldError struct {
 	Path    string // JSON Pointer into the answers
 	Keyword string // the JSON Schema keyword that failed
-	Message string // one human sentence
+	Message string // one human sentence, in English
+	// Params are the values the message names: limit (a bound), count (a
+	// length or a number of items), options (the allowed values), expected
+	// (a JSON type), format, pattern (never shown), value (a const), name
+	// (a property), field and when (the labels of the questions named).
+	Params map[string]string
+
+	key    string            // the message's catalogue key
+	labels map[string]Labels // params that are labels, in every language
+	custom map[string]string // the questionnaire's x-messages: language → message
 }
+
+// In is the error's message in lang: the questionnaire's own message for
+// this question and keyword if it gives one in lang, else the catalogue's
+// sentence with the parameters filled in (labels in lang).
+func (fe FieldError) In(lang string) string {
+	if m := fe.custom[lang]; m != "" {
+		return m
+	}
+	if fe.key == "" {
+		return fe.Message
+	}
+	params := fe.Params
+	if len(fe.labels) > 0 {
+		params = make(map[string]string, len(fe.Params))
+		for k, v := range fe.Params {
+			params[k] = v
+		}
+		for k, l := range fe.labels {
+			params[k] = l.Label(lang)
+		}
+	}
+	return i18n.Params(lang, fe.key, params)
+}
+
+// newError makes a field error whose message is the catalogue's key with
+// params.
+func newError(path, keyword, key string, params map[string]string) FieldError {
+	fe := FieldError{Path: path, Keyword: keyword, Params: params, key: key}
+	fe.Message = fe.In(i18n.Default)
+	return fe
+}
+
+// MessageKeys are the catalogue keys of every message a field error can
+// carry (a test holds them to the catalogue).
+func MessageKeys() []string {
+	keys := []string{msgNotJSON, msgDuplicate, msgRequired, msgDependentRequired, msgUnexpected,
+		msgNotChecked, msgInvalid, msgTooLargeToStore, msgTooSmallToStore, msgExponent, msgPatternDefault, msgFormatDefault,
+		msgTypeDefault, msgEnum, msgConst, msgMultipleOf}
+	for _, m := range []map[string]string{messages, typeMessages, formatMessages, boundMessages, countMessages} {
+		for _, k := range m {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+const (
+	msgNotJSON           = "The answers are not valid JSON."
+	msgDuplicate         = `"{name}" is given twice: keep one answer.`
+	msgRequired          = `"{field}" is required.`
+	msgDependentRequired = `"{field}" is required when "{when}" is answered.`
+	msgUnexpected        = `"{name}" is not a question of this questionnaire.`
+	msgNotChecked        = "The answers could not be checked."
+	msgInvalid           = "This value is not valid."
+	msgTooLargeToStore   = "This number is too large to be stored: the largest is {limit}."
+	msgTooSmallToStore   = "This number is too small to be stored: the smallest is {limit}."
+	msgExponent          = "This number is written with too small an exponent to be stored: write it without one, or as 0."
+	msgPatternDefault    = "This answer is not in the format asked for."
+	msgFormatDefault     = "This answer is not in the expected format."
+	msgTypeDefault       = "This answer is not of the expected kind."
+	msgEnum              = "Choose one of: {options}."
+	msgConst             = "The value must be {value}."
+	msgMultipleOf        = "The value must be a multiple of {limit}."
+)
 
 // Validate checks an answers document (JSON bytes) and returns its field
 // errors, at most MaxErrors, sorted by path. A document that is not JSON
@@ -46,7 +122,7 @@ func (q *Questionnaire) Validate(answers []byte, mode Mode) []FieldError {
 		return []FieldError{fe}
 	}
 	if err != nil {
-		return []FieldError{{Path: "", Keyword: "type", Message: "The answers are not valid JSON."}}
+		return []FieldError{newError("", "type", msgNotJSON, nil)}
 	}
 	return q.ValidateValue(doc, mode)
 }
@@ -108,8 +184,7 @@ func (e *DuplicateKeyError) Error() string {
 
 // FieldError is the field error that reports the duplicate at its path.
 func (e *DuplicateKeyError) FieldError() FieldError {
-	return FieldError{Path: e.Path, Keyword: "duplicateKey",
-		Message: fmt.Sprintf("%q is given twice: keep one answer.", e.Key)}
+	return newError(e.Path, "duplicateKey", msgDuplicate, map[string]string{"name": e.Key})
 }
 
 // AsFieldError returns the field error an error of DecodeAnswers stands
@@ -176,7 +251,7 @@ func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
 		// 1e-10000000 must never reach it. The rest of the document is
 		// checked once its numbers are.
 		sortErrors(out)
-		return out
+		return q.withCustomMessages(out)
 	}
 	c := q.full
 	if mode == Draft {
@@ -188,13 +263,13 @@ func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []FieldError{{Path: "", Keyword: "", Message: "The answers could not be checked: " + err.Error()}}
+		return []FieldError{newError("", "", msgNotChecked, map[string]string{"detail": err.Error()})}
 	}
 	var out []FieldError
-	seen := map[FieldError]bool{}
+	seen := map[[3]string]bool{}
 	add := func(fe FieldError) {
-		if !seen[fe] {
-			seen[fe] = true
+		if k := [3]string{fe.Path, fe.Keyword, fe.Message}; !seen[k] {
+			seen[k] = true
 			out = append(out, fe)
 		}
 	}
@@ -217,6 +292,18 @@ func (q *Questionnaire) ValidateValue(doc any, mode Mode) []FieldError {
 	sortErrors(out)
 	if len(out) > MaxErrors {
 		out = out[:MaxErrors]
+	}
+	return q.withCustomMessages(out)
+}
+
+// withCustomMessages gives each error the questionnaire's own messages
+// for its question and keyword (x-messages), if there are any.
+func (q *Questionnaire) withCustomMessages(out []FieldError) []FieldError {
+	for i := range out {
+		if m := q.messages[out[i].Path][out[i].Keyword]; m != nil {
+			out[i].custom = m
+			out[i].Message = out[i].In(i18n.Default)
+		}
 	}
 	return out
 }
@@ -256,8 +343,7 @@ func (q *Questionnaire) leafErrors(c *compiled, doc any, e *jsonschema.Validatio
 			name, _ := r.(string)
 			if _, present := obj[name]; !present {
 				p := inst + "/" + EscapeToken(name)
-				out = append(out, FieldError{Path: p, Keyword: "required",
-					Message: fmt.Sprintf("%s is required.", q.describe(p))})
+				out = append(out, q.withLabels(p, "required", msgRequired, map[string]string{"field": p}))
 			}
 		}
 		if len(out) > 0 {
@@ -274,8 +360,8 @@ func (q *Questionnaire) leafErrors(c *compiled, doc any, e *jsonschema.Validatio
 					if list, ok := dr.vals[dname].([]any); ok && i < len(list) {
 						if name, ok := list[i].(string); ok {
 							p := inst + "/" + EscapeToken(name)
-							return []FieldError{{Path: p, Keyword: "dependentRequired",
-								Message: fmt.Sprintf("%s is required when %s is answered.", q.describe(p), q.describe(inst+"/"+EscapeToken(dname)))}}
+							return []FieldError{q.withLabels(p, "dependentRequired", msgDependentRequired,
+								map[string]string{"field": p, "when": inst + "/" + EscapeToken(dname)})}
 						}
 					}
 				}
@@ -291,14 +377,14 @@ func (q *Questionnaire) leafErrors(c *compiled, doc any, e *jsonschema.Validatio
 		}
 		var out []FieldError
 		for _, name := range unexpected(po, obj, keyword, e.Message) {
-			out = append(out, FieldError{Path: inst + "/" + EscapeToken(name), Keyword: keyword,
-				Message: fmt.Sprintf("%q is not a question of this questionnaire.", name)})
+			out = append(out, newError(inst+"/"+EscapeToken(name), keyword, msgUnexpected, map[string]string{"name": name}))
 		}
 		if len(out) > 0 {
 			return out
 		}
 	}
-	return []FieldError{{Path: inst, Keyword: keyword, Message: sentence(keyword, e.Message)}}
+	key, params := problem(keyword, e.Message)
+	return []FieldError{newError(inst, keyword, key, params)}
 }
 
 // unpercent undoes the library's percent-encoding of pointer tokens,
@@ -378,16 +464,29 @@ func plainNumber(s string) string {
 
 var quotedNames = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
 
-// describe names the thing at path for a message: the question's label
-// where there is one, else the property name.
-func (q *Questionnaire) describe(path string) string {
+// withLabels makes an error whose params field and when are the JSON
+// pointers of questions: they become the questions' labels, in every
+// language where the questionnaire has one, else the property name.
+func (q *Questionnaire) withLabels(path, keyword, key string, pointers map[string]string) FieldError {
+	fe := FieldError{Path: path, Keyword: keyword, key: key, Params: map[string]string{}, labels: map[string]Labels{}}
+	for name, p := range pointers {
+		l := q.labelsAt(p)
+		fe.Params[name], fe.labels[name] = l.Title, l
+	}
+	fe.Message = fe.In(i18n.Default)
+	return fe
+}
+
+// labelsAt names the thing at path: the question's labels where there
+// are some, else the property name.
+func (q *Questionnaire) labelsAt(path string) Labels {
 	if qq, ok := q.byPath[path]; ok {
-		return strconv.Quote(qq.Title)
+		return qq.Labels
 	}
-	if title := q.nodes[path]; title != "" {
-		return strconv.Quote(title)
+	if l, ok := q.nodes[path]; ok && l.Title != "" {
+		return l
 	}
-	return strconv.Quote(unescapeToken(path[strings.LastIndex(path, "/")+1:]))
+	return Labels{Title: unescapeToken(path[strings.LastIndex(path, "/")+1:])}
 }
 
 // schema keywords whose next token in a keyword location is a name or an
@@ -423,39 +522,97 @@ func lastKeyword(loc string) (string, []string) {
 	return keyword, tokens
 }
 
+// messages are the catalogue keys of keywords that need no parameter.
 var messages = map[string]string{
-	"false": "This value is not allowed here.",
-	"not":   "This answer is not allowed here.",
+	"false":       "This value is not allowed here.",
+	"not":         "This answer is not allowed here.",
+	"uniqueItems": "Give each answer only once.",
 }
 
-// sentence turns the library's message into one human sentence.
-func sentence(keyword, msg string) string {
+// boundMessages name the bound a number passed.
+var boundMessages = map[string]string{
+	"maximum":          "The largest value allowed here is {limit}.",
+	"minimum":          "The smallest value allowed here is {limit}.",
+	"exclusiveMaximum": "The value must be less than {limit}.",
+	"exclusiveMinimum": "The value must be greater than {limit}.",
+}
+
+// countMessages name a bound on a length or a number of answers.
+var countMessages = map[string]string{
+	"minLength": "Enter at least {count} characters.", "maxLength": "Enter at most {count} characters.",
+	"minItems": "Give at least {count} answers.", "maxItems": "Give at most {count} answers.",
+	"additionalItems": "Give at most {count} answers.",
+	"minProperties":   "Give at least {count} answers here.", "maxProperties": "Give at most {count} answers here.",
+}
+
+// typeMessages say what to enter, by the type expected.
+var typeMessages = map[string]string{
+	"integer": "Enter a whole number.",
+	"number":  "Enter a number.",
+	"string":  "Enter text.",
+	"boolean": "Answer yes or no.",
+	"array":   "Give a list of answers.",
+	"object":  "Give a group of answers.",
+}
+
+// formatMessages say what to enter, by format.
+var formatMessages = map[string]string{
+	"date":      "Enter a date, e.g. 2029-03-31.",
+	"date-time": "Enter a date and time, e.g. 2029-03-31T12:00:00Z.",
+	"email":     "Enter an email address, e.g. name@example.org.",
+	"uri":       "Enter a web address, e.g. https://example.org.",
+}
+
+var (
+	typeMessage   = regexp.MustCompile(`^expected (.+), but got (\S+)`)
+	formatMessage = regexp.MustCompile(`is not valid '([^']*)'$`)
+	lengthMessage = regexp.MustCompile(`^(?:length must be [<>]=|(?:minimum|maximum)|only) (\d+)`)
+	multipleOf    = regexp.MustCompile(`not multipleOf (\S+)$`)
+)
+
+// problem turns the library's message into a catalogue key and its
+// parameters. The library's English never reaches a reader: what a key
+// cannot say is said by a more general key.
+func problem(keyword, msg string) (string, map[string]string) {
 	if m, ok := messages[keyword]; ok {
-		return m
+		return m, nil
 	}
 	switch keyword {
-	case "maximum", "minimum":
+	case "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum":
 		if m := boundMessage.FindStringSubmatch(msg); m != nil {
-			if keyword == "maximum" {
-				return fmt.Sprintf("The largest value allowed here is %s.", plainNumber(m[1]))
-			}
-			return fmt.Sprintf("The smallest value allowed here is %s.", plainNumber(m[1]))
+			return boundMessages[keyword], map[string]string{"limit": plainNumber(m[1])}
 		}
 	case "enum":
-		msg = strings.Replace(msg, "value must be one of", "Choose one of:", 1)
-	case "type":
-		msg = strings.Replace(msg, "expected", "Expected", 1)
+		return msgEnum, map[string]string{"options": strings.TrimSpace(strings.TrimPrefix(msg, "value must be one of"))}
 	case "const":
-		msg = strings.Replace(msg, "value must be", "The value must be", 1)
+		return msgConst, map[string]string{"value": strings.TrimSpace(strings.TrimPrefix(msg, "value must be"))}
+	case "type":
+		if m := typeMessage.FindStringSubmatch(msg); m != nil {
+			params := map[string]string{"expected": m[1], "got": m[2]}
+			if key, ok := typeMessages[m[1]]; ok {
+				return key, params
+			}
+			return msgTypeDefault, params
+		}
+		return msgTypeDefault, nil
+	case "pattern":
+		return msgPatternDefault, map[string]string{"pattern": strings.Trim(strings.TrimPrefix(msg, "does not match pattern "), "'")}
+	case "format":
+		if m := formatMessage.FindStringSubmatch(msg); m != nil {
+			if key, ok := formatMessages[m[1]]; ok {
+				return key, map[string]string{"format": m[1]}
+			}
+			return msgFormatDefault, map[string]string{"format": m[1]}
+		}
+		return msgFormatDefault, nil
+	case "minLength", "maxLength", "minItems", "maxItems", "additionalItems", "minProperties", "maxProperties":
+		if m := lengthMessage.FindStringSubmatch(msg); m != nil {
+			return countMessages[keyword], map[string]string{"count": m[1]}
+		}
+	case "multipleOf":
+		if m := multipleOf.FindStringSubmatch(msg); m != nil {
+			return msgMultipleOf, map[string]string{"limit": plainNumber(m[1])}
+		}
 	}
-	msg = strings.TrimSpace(msg)
-	if msg == "" {
-		return "This value is not valid."
-	}
-	r, size := utf8.DecodeRuneInString(msg)
-	msg = string(unicode.ToUpper(r)) + msg[size:]
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
+	return msgInvalid, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func checkErrors(t *testing.T, errs []questionnaire.FieldError) {
 	if len(errs) > questionnaire.MaxErrors {
 		t.Errorf("%d errors, want at most %d", len(errs), questionnaire.MaxErrors)
 	}
-	seen := map[questionnaire.FieldError]bool{}
+	seen := map[[3]string]bool{}
 	for i, e := range errs {
 		if !questionnaire.ValidPointer(e.Path) {
 			t.Errorf("error path %q is not a JSON Pointer", e.Path)
@@ -65,10 +66,11 @@ func checkErrors(t *testing.T, errs []questionnaire.FieldError) {
 		if p := sentenceProblem(e.Message); p != "" {
 			t.Errorf("message %q at %q is not one sentence: %s", e.Message, e.Path, p)
 		}
-		if seen[e] {
+		k := [3]string{e.Path, e.Keyword, e.Message}
+		if seen[k] {
 			t.Errorf("error %+v reported twice", e)
 		}
-		seen[e] = true
+		seen[k] = true
 		if i > 0 && errs[i-1].Path > e.Path {
 			t.Errorf("errors not sorted by path: %q before %q", errs[i-1].Path, e.Path)
 		}
@@ -253,7 +255,7 @@ func TestValidateEdges(t *testing.T) {
 		}
 		for _, mode := range []questionnaire.Mode{questionnaire.Draft, questionnaire.Complete} {
 			a, b := q.Validate(raw, mode), q.ValidateValue(v, mode)
-			if !slices.Equal(a, b) {
+			if !reflect.DeepEqual(a, b) {
 				t.Errorf("%s: Validate = %s, ValidateValue = %s, want the same", modeName(mode), formatErrors(a), formatErrors(b))
 			}
 		}

@@ -139,6 +139,11 @@ type browser struct {
 	axe     string
 	shots   string
 	checked map[string]bool
+	lang    string // the language the pages are expected in
+	// wide and narrow: widths (px) at which page also takes a screenshot
+	// of the page in these languages, besides the one at the current width.
+	narrow map[string]bool
+	data   map[string]bool // English texts that are data, not the catalogue's (checkLanguage)
 }
 
 func chromiumPath() string {
@@ -188,7 +193,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		t.Fatalf("start Chromium %s: %v", path, err)
 	}
-	return &browser{t: t, ctx: ctx, base: base, axe: string(axe), shots: shots, checked: map[string]bool{}}
+	return &browser{t: t, ctx: ctx, base: base, axe: string(axe), shots: shots, checked: map[string]bool{}, lang: "en"}
 }
 
 func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -240,19 +245,65 @@ func (b *browser) exists(sel string) bool {
 	return eval[bool](b, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
 }
 
-// page takes a full-page screenshot and runs axe-core on the page: a
-// serious or critical violation fails the test.
-func (b *browser) page(name string) {
+// chooseLanguage picks a language with the switcher of the page open.
+func (b *browser) chooseLanguage(lang string) {
+	b.t.Helper()
+	b.submit(`form.lang button[value="` + lang + `"]`)
+	b.lang = lang
+}
+
+// shot writes a full-page screenshot.
+func (b *browser) shot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	// The whole page as the <html> element's box: Chromium's full-size
+	// capture shifts a right-to-left page shorter than the window sideways.
+	png, err := chromedp.Run(ctx, chromedp.ScreenshotScale("html", 1))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
 	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
+}
+
+// fits: nothing makes the page wider than the window (in a right-to-left
+// page, what sticks out to the left is where a mirrored layout broke).
+func (b *browser) fits(name string) {
+	b.t.Helper()
+	if over := eval[string](b, `(function () {
+		var w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) { return ""; }
+		var out = [];
+		document.querySelectorAll("body *").forEach(function (e) {
+			var r = e.getBoundingClientRect();
+			if (r.width && (r.left < -1 || r.right > w + 1) && out.length < 5) { out.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + Math.round(r.left) + ".." + Math.round(r.right)); }
+		});
+		return document.documentElement.scrollWidth + " px wide in a window of " + w + ": " + out.join(", ");
+	})()`); over != "" {
+		b.t.Errorf("%s (%s) is %s", name, b.location(), over)
+	}
+}
+
+// page takes a full-page screenshot (in a language other than English,
+// named after it), checks that the page is in the expected language
+// (lang, dir, and no English sentence of the catalogue), and runs
+// axe-core on it: a serious or critical violation fails the test.
+func (b *browser) page(name string) {
+	b.t.Helper()
+	if b.lang != "en" {
+		name = b.lang + "-" + name
+	}
+	b.shot(name)
+	b.fits(name)
+	if b.narrow[b.lang] {
+		b.do(chromedp.EmulateViewport(360, 800))
+		b.shot(name + "-360px")
+		b.fits(name + " at 360 px")
+		b.do(chromedp.EmulateViewport(1280, 900))
+	}
+	b.checkLanguage(name)
 	eval[bool](b, b.axe+"\n;true")
 	res := eval[string](b, `axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
 		return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })

@@ -40,11 +40,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 	}
 	v := dashboardView{Summary: s}
 	if c := report.CompletenessChart(s.Completeness); c != nil {
-		v.Completeness = c.SVG()
+		v.Completeness = localBar(rq.Lang, c).SVG()
 	}
 	for _, a := range s.Questions {
 		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path, Respondents: a.Respondents, Numeric: a.Numeric}
 		if c := report.QuestionChart(a); c != nil {
+			c = localBar(rq.Lang, c)
 			c.Title = dq.Title
 			dq.Chart = c.SVG()
 		}
@@ -53,7 +54,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 	for _, ind := range s.Indicators {
 		di := dashIndicator{Name: ind.Indicator.Name, Code: ind.Indicator.Code, Unit: ind.Indicator.Unit}
 		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
-			di.Chart = c.SVG()
+			di.Chart = localLine(rq.Lang, ind.Indicator.Name, ind.Indicator.Unit, c).SVG()
 		}
 		v.Indicators = append(v.Indicators, di)
 	}

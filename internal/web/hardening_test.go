@@ -194,13 +194,13 @@ func TestTheStatisticsUploadChecksItsCSRFTokenBeforeReceivingTheFile(t *testing.
 	}
 	t.Run("the csrf field first, then the file, stores the rows", func(t *testing.T) {
 		r := c.direct(http.MethodPost, "/states/GHA/statistics", contentType, strings.NewReader(field("csrf", c.csrf)+file(csv)+end))
-		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored.") {
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored:") {
 			t.Fatalf("HTTP %d, want 200 with the file stored\n%s", r.Status, r.Body)
 		}
 	})
 	t.Run("with the X-CSRF-Token header the file may come first", func(t *testing.T) {
 		r := c.direct(http.MethodPost, "/states/GHA/statistics", contentType, strings.NewReader(file(csv)+end), "X-CSRF-Token", c.csrf)
-		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored.") {
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "The file is stored:") {
 			t.Fatalf("HTTP %d, want 200 with the file stored\n%s", r.Status, r.Body)
 		}
 	})

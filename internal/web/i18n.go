@@ -5,53 +5,44 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
-// The interface's own words are written in English in the templates and
-// the Go code; each other language maps the English text to its own.
-// Questionnaire labels come from the files' x-labels, with English
-// fallback. TestEveryInterfaceTextIsTranslated keeps the tables complete.
-var languages = []struct{ code, name string }{
-	{"en", "English"},
-	{"fr", "Français"},
-}
+// The interface's words come from the catalogues of internal/i18n: the
+// templates and the Go code name a message by its key (its English text)
+// and give its placeholders by name. Questionnaire labels come from the
+// files' x-labels, with English fallback. TestEveryTemplateKeyIsInTheCatalogue
+// keeps the keys and the catalogues together.
 
-func tr(lang, s string) string {
-	if t, ok := dictionaries[lang][s]; ok {
-		return t
+// tr is the message key in lang, its placeholders filled from args (pairs
+// of name and value).
+func tr(lang, key string, args ...any) string { return i18n.T(lang, key, args...) }
+
+// progressText is a section's progress as the navigation and the page's
+// script show it: two whole sentences.
+func progressText(lang string, answered, questions, missing int) string {
+	done := tr(lang, "{count} of {total} answered", "count", answered, "total", questions)
+	if missing == 0 {
+		return done + " · " + tr(lang, "nothing missing")
 	}
-	return s
+	return done + " · " + tr(lang, "{count} still required", "count", missing)
 }
 
-// language is the one chosen (a cookie), else the browser's first known
-// one, else English.
+// language is the one chosen (a cookie), else the best match of the
+// browser's Accept-Language among the six, else English.
 func language(r *http.Request) string {
-	if c := cookie(r, langCookie); known(c) {
+	if c := cookie(r, langCookie); i18n.Known(c) {
 		return c
 	}
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		if known(tag[:min(2, len(tag))]) {
-			return tag[:2]
-		}
-	}
-	return "en"
-}
-
-func known(code string) bool {
-	for _, l := range languages {
-		if l.code == code {
-			return true
-		}
-	}
-	return false
+	return i18n.Match(r.Header.Get("Accept-Language"))
 }
 
 // setLanguage keeps the chosen language in a cookie for a year and goes
 // back to the page it was chosen on.
 func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request, rq *req) error {
 	l := r.PostFormValue("lang")
-	if known(l) {
+	if i18n.Known(l) {
 		setCookie(w, r, langCookie, l, 365*24*time.Hour)
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)

@@ -160,13 +160,13 @@ type Field struct {
 // words are the interface's words the field template needs, translated
 // once per page rather than once per field.
 type words struct {
-	Required, Error, Remove, AddRow, NoRows, Choose, CommentFrom string
+	Lang                                            string
+	Required, Error, Remove, AddRow, NoRows, Choose string
 }
 
 func wordsIn(lang string) *words {
 	return &words{Required: tr(lang, "required"), Error: tr(lang, "Error:"), Remove: tr(lang, "Remove"),
-		AddRow: tr(lang, "Add a row"), NoRows: tr(lang, "No rows yet."), Choose: tr(lang, "– choose –"),
-		CommentFrom: tr(lang, "Comment from")}
+		AddRow: tr(lang, "Add a row"), NoRows: tr(lang, "No rows yet."), Choose: tr(lang, "– choose –"), Lang: lang}
 }
 
 // Option is one choice of a radio group, select or checkbox group.

@@ -179,16 +179,17 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 		v.Sections = append(v.Sections, ns)
 	}
 	for _, e := range errs {
+		msg := e.In(rq.Lang)
 		href := "#"
 		if sectionOf(e.Path) == fc.sec.ID {
 			if fl := nearest(b.index, b.order, e.Path); fl != nil {
-				fl.Errors = append(fl.Errors, e.Message)
+				fl.Errors = append(fl.Errors, msg)
 				href = "#" + fl.ID
 			}
 		} else if s := sectionOf(e.Path); s != "" {
 			href = fc.url(s) + "#" + fieldID(e.Path)
 		}
-		v.Errors = append(v.Errors, errorLink{Href: href, Message: e.Message})
+		v.Errors = append(v.Errors, errorLink{Href: href, Message: msg})
 	}
 	if fc.sub != nil {
 		if cs, err := h.Workflow.Comments(r.Context(), []string{fc.sub.ID}); err == nil && len(cs) == 1 {
@@ -342,5 +343,5 @@ func (h *Handler) requiredJSON(w http.ResponseWriter, r *http.Request, rq *req) 
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	return json.NewEncoder(w).Encode(map[string]any{"required": sortedKeys(p.Required), "answered": p.Answered,
-		"questions": p.Questions, "missing": p.Missing})
+		"questions": p.Questions, "missing": p.Missing, "progress": progressText(rq.Lang, p.Answered, p.Questions, p.Missing)})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/chart"
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 //go:embed templates/*.html
@@ -62,11 +63,14 @@ func serveStatic(w http.ResponseWriter, r *http.Request) {
 }
 
 var funcs = template.FuncMap{
-	"tr":    tr,
-	"asset": func(name string) string { return "/static/" + name + "?v=" + assetVersion },
-	"date":  func(t time.Time) string { return t.Format("2006-01-02") },
+	"tr":       tr,
+	"progress": progressText,
+	"asset":    func(name string) string { return "/static/" + name + "?v=" + assetVersion },
+	// Dates are isolated left to right (LRI … PDI, invisible): in an
+	// Arabic sentence 2027-03-06 would otherwise read 06-03-2027.
+	"date": func(t time.Time) string { return "\u2066" + t.Format("2006-01-02") + "\u2069" },
 	"datetime": func(t time.Time) string {
-		return t.UTC().Format("2006-01-02 15:04 UTC")
+		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
 	},
 	"humanize": humanize,
 	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
@@ -120,18 +124,18 @@ type view struct {
 }
 
 type langChoice struct {
-	Code, Name string
-	Current    bool
+	Code, Name, Dir string
+	Current         bool
 }
 
 // render writes page name inside the layout with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
-	v := view{Lang: rq.Lang, Dir: "ltr", Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
+	v := view{Lang: rq.Lang, Dir: i18n.Dir(rq.Lang), Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
 	if rq.In {
 		v.User, v.Drafts = &rq.P, h.keys.drafts(rq.P.TokenID)
 	}
-	for _, l := range languages {
-		v.Languages = append(v.Languages, langChoice{Code: l.code, Name: l.name, Current: l.code == rq.Lang})
+	for _, l := range i18n.Languages {
+		v.Languages = append(v.Languages, langChoice{Code: l.Code, Name: l.Name, Dir: l.Dir, Current: l.Code == rq.Lang})
 	}
 	var buf bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&buf, name, v); err != nil {

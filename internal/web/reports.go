@@ -33,14 +33,13 @@ func (h *Handler) reportRows(r *http.Request, rq *req, f schedule.RunFilter, gro
 		if run.Status != schedule.Succeeded || (group != "" && run.WorkingGroup != group && run.WorkingGroup != "") {
 			continue
 		}
-		title := humanize(strings.ToLower(string(run.Kind)))
-		switch {
-		case run.WorkingGroup != "":
-			if g, ok := h.Registry.WorkingGroup(run.WorkingGroup); ok {
-				title += " – " + g.Name
-			}
-		case run.State != "":
-			title += " – " + run.State
+		title := tr(rq.Lang, humanize(strings.ToLower(string(run.Kind))))
+		subject := run.State
+		if g, ok := h.Registry.WorkingGroup(run.WorkingGroup); ok && run.WorkingGroup != "" {
+			subject = g.Name
+		}
+		if subject != "" {
+			title = tr(rq.Lang, "{report} – {subject}", "report", title, "subject", subject)
 		}
 		at := run.CreatedAt
 		if run.FinishedAt != nil {

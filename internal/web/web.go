@@ -28,6 +28,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -151,6 +152,9 @@ func (h *Handler) routes() {
 	m.Handle("GET /groups/{group}/{cycle}", h.page(h.dashboard))
 	m.Handle("GET /published", h.page(h.reportsPage))
 	m.Handle("GET /published/{file}", h.page(h.reportPDF))
+	m.Handle("GET /", h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
+		return apperr.NotFoundf("there is no page at %s", r.URL.Path)
+	}))
 
 	if h.Dev {
 		m.Handle("GET /explorer", h.public(h.explorer))
@@ -329,8 +333,35 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err erro
 			title = "Something went wrong"
 		}
 	}
+	msg := p.Message
+	if rq.Lang != i18n.Default {
+		// A domain error's message is English: another language says
+		// what the status means in a sentence of its own.
+		msg = statusSentence(rq.Lang, p.Status, apperr.RequestID(r.Context()))
+	}
 	h.render(w, r, rq, p.Status, "error", title, struct {
 		Status  int
 		Message string
-	}{p.Status, p.Message})
+	}{p.Status, msg})
+}
+
+// statusSentence says in lang what an error page's status means.
+func statusSentence(lang string, status int, requestID string) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return tr(lang, "Your session has ended. Sign in again to continue.")
+	case status == http.StatusForbidden:
+		return tr(lang, "Your role does not give access to this page.")
+	case status == http.StatusNotFound:
+		return tr(lang, "There is no page at this address.")
+	case status == http.StatusConflict:
+		return tr(lang, "This was changed at the same time by someone else. Go back, reload the page and try again.")
+	case status == http.StatusRequestEntityTooLarge:
+		return tr(lang, "What was sent is larger than this form accepts.")
+	case status == http.StatusTooManyRequests:
+		return tr(lang, "Too many requests came in a short time. Wait a moment and try again.")
+	case status >= 500:
+		return tr(lang, "The server could not complete the request. Try again; if it happens again, tell the secretariat this reference: {request}.", "request", requestID)
+	}
+	return tr(lang, "The request could not be carried out. Go back and try again.")
 }

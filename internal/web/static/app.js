@@ -96,10 +96,7 @@
         });
         var prog = document.getElementById("progress");
         if (prog) {
-          prog.querySelector("[data-answered]").textContent = res.answered;
-          prog.querySelector("[data-missing]").textContent = res.missing;
-          prog.querySelector("[data-some]").hidden = res.missing === 0;
-          prog.querySelector("[data-none]").hidden = res.missing !== 0;
+          prog.textContent = res.progress;
         }
       }).catch(function () { /* offline: the marks update on the next save */ });
     }

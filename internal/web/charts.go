@@ -1,0 +1,72 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cosp-ict/irm/internal/chart"
+)
+
+// The dashboard draws the synthesis report's own charts, whose words are
+// the report's English: a page in another language gives them its own.
+// A chart's names that are catalogue keys (regional groups, series)
+// are translated; its title and its description for screen readers are
+// whole sentences of the catalogue. Everything else is data.
+
+// localBar is c in lang.
+func localBar(lang string, c *chart.Bar) *chart.Bar {
+	out := *c
+	out.Title = tr(lang, c.Title)
+	out.Categories = make([]string, len(c.Categories))
+	for i, cat := range c.Categories {
+		out.Categories[i] = tr(lang, cat)
+	}
+	out.Series = make([]chart.Series, len(c.Series))
+	for i, s := range c.Series {
+		out.Series[i] = chart.Series{Name: tr(lang, s.Name), Values: s.Values}
+	}
+	var figures []string
+	for i, cat := range out.Categories {
+		var vals []string
+		for _, s := range out.Series {
+			v := chart.Missing
+			if i < len(s.Values) {
+				v = s.Values[i]
+			}
+			if len(out.Series) > 1 {
+				vals = append(vals, s.Name+" "+chart.Format(v, out.Unit))
+			} else {
+				vals = append(vals, chart.Format(v, out.Unit))
+			}
+		}
+		figures = append(figures, cat+": "+strings.Join(vals, ", "))
+	}
+	out.Desc = tr(lang, "Bar chart. {figures}.", "figures", strings.Join(figures, "; "))
+	return &out
+}
+
+// localLine is c, an indicator's yearly totals by regional group, in lang.
+func localLine(lang, indicator, unit string, c *chart.Line) *chart.Line {
+	out := *c
+	out.Title = tr(lang, "{indicator} ({unit}) by regional group", "indicator", indicator, "unit", unit)
+	out.Series = make([]chart.Series, len(c.Series))
+	var figures []string
+	for i, s := range c.Series {
+		out.Series[i] = chart.Series{Name: tr(lang, s.Name), Values: s.Values}
+		var vals []string
+		for j, y := range c.Years {
+			v := chart.Missing
+			if j < len(s.Values) {
+				v = s.Values[j]
+			}
+			vals = append(vals, strconv.Itoa(y)+" "+chart.Format(v, c.Unit))
+		}
+		figures = append(figures, out.Series[i].Name+": "+strings.Join(vals, ", "))
+	}
+	from, to := 0, 0
+	if len(c.Years) > 0 {
+		from, to = c.Years[0], c.Years[len(c.Years)-1]
+	}
+	out.Desc = tr(lang, "Line chart from {from} to {to}. {figures}.", "from", from, "to", to, "figures", strings.Join(figures, "; "))
+	return &out
+}
