@@ -54,6 +54,7 @@ type Question struct {
 	Description   string
 	Kind          Kind
 	Options       []string // allowed values of a choice question
+	Choices       []Choice // the same values with their labels (x-choice-labels, or a oneOf's const titles)
 	WorkingGroups []string // own and ancestors' x-working-groups, sorted
 	Section       string
 }
@@ -70,15 +71,20 @@ type Section struct {
 type Questionnaire struct {
 	ID string
 	Labels
-	SHA256    string
-	Raw       []byte // the file's bytes
-	Sections  []*Section
-	Questions []*Question
+	SHA256 string
+	// ValidationSHA256 is the digest of the schema without its annotations
+	// (titles, descriptions, x-labels, x-choice-labels): equal for two
+	// files that differ only in what a person reads.
+	ValidationSHA256 string
+	Raw              []byte // the file's bytes
+	Sections         []*Section
+	Questions        []*Question
 
-	byPath map[string]*Question
-	nodes  map[string]string // every section, group and question pointer → its title
-	full   *compiled
-	draft  *compiled
+	byPath   map[string]*Question
+	nodes    map[string]string // every section, group and question pointer → its title
+	labelled []Labels          // the root, sections, groups and questions, in document order
+	full     *compiled
+	draft    *compiled
 }
 
 type compiled struct {
@@ -221,6 +227,9 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
 		byPath: map[string]*Question{}, nodes: map[string]string{},
+	}
+	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
+		return nil, err
 	}
 	bounded := boundNumbers(doc)
 	if q.full, err = compile(id, bounded, nil); err != nil {
