@@ -253,3 +253,55 @@ func (q *Questionnaire) LabelsSHA256(lang string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// checkChoiceLabels checks every x-choice-labels in a schema, wherever it
+// sits (a question, or a field of a list's items, which is not a question
+// of its own): beside options, naming only them. Where the options are
+// behind a $ref, deriving the question checks them.
+func checkChoiceLabels(v any, at string) error {
+	n, ok := v.(*object)
+	if !ok {
+		return nil
+	}
+	if _, has := n.vals["x-choice-labels"]; has {
+		opts, ok := choices(n)
+		_, viaRef := n.vals["$ref"]
+		if items, isObj := n.vals["items"].(*object); !ok && isObj {
+			opts, ok = choices(items)
+			_, viaRef = items.vals["$ref"]
+		}
+		switch {
+		case ok:
+			if _, err := choiceLabels(n, at, opts); err != nil {
+				return err
+			}
+		case !viaRef:
+			return fmt.Errorf("%s: x-choice-labels needs options beside it (an enum, or a oneOf of consts)", at)
+		}
+	}
+	for _, k := range n.keys {
+		child := n.vals[k]
+		switch schemaValued[k] {
+		case "one":
+			if err := checkChoiceLabels(child, at+"/"+EscapeToken(k)); err != nil {
+				return err
+			}
+		case "list":
+			a, _ := child.([]any)
+			for i, s := range a {
+				if err := checkChoiceLabels(s, fmt.Sprintf("%s/%s/%d", at, EscapeToken(k), i)); err != nil {
+					return err
+				}
+			}
+		case "map":
+			if m, ok := child.(*object); ok {
+				for _, name := range m.keys {
+					if err := checkChoiceLabels(m.vals[name], at+"/"+EscapeToken(k)+"/"+EscapeToken(name)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -93,6 +93,19 @@ func TestChoiceLabels(t *testing.T) {
 			t.Errorf("Compile = %v, want an error naming \"adoptd\"", err)
 		}
 	})
+	t.Run("labels for a value that is not an option stop the load inside a list's items too", func(t *testing.T) {
+		_, err := inline(t, `{"l": {"type": "array", "title": "L", "items": {"type": "object", "properties": {
+			"kind": {"type": "string", "enum": ["a", "b"], "x-choice-labels": {"c": {"en": "C"}}}}}}}`, "")
+		if err == nil || !strings.Contains(err.Error(), `"c"`) || !strings.Contains(err.Error(), "/items/properties/kind") {
+			t.Errorf("Compile = %v, want an error naming \"c\" at the list's field", err)
+		}
+	})
+	t.Run("labels without options beside them stop the load", func(t *testing.T) {
+		_, err := inline(t, `{"c": {"type": "string", "title": "C", "x-choice-labels": {"a": {"en": "A"}}}}`, "")
+		if err == nil || !strings.Contains(err.Error(), "needs options") {
+			t.Errorf("Compile = %v, want an error saying x-choice-labels needs options", err)
+		}
+	})
 	t.Run("labels that are not strings stop the load", func(t *testing.T) {
 		_, err := inline(t, `{"c": {"type": "string", "title": "C", "enum": ["adopted"],
 			"x-choice-labels": {"adopted": {"en": 1}}}}`, "")

@@ -223,6 +223,9 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	if err := refuseRemoteRefs(doc, ""); err != nil {
 		return nil, err
 	}
+	if err := checkChoiceLabels(doc, ""); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
