@@ -115,6 +115,21 @@ func TestShippedQuestionnaireIsTranslated(t *testing.T) {
 		}
 	})
 
+	t.Run("the options of a question read differently from each other in every language", func(t *testing.T) {
+		for _, qq := range q.Questions {
+			for _, lang := range questionnaire.Languages {
+				seen := map[string]string{}
+				for _, c := range qq.Choices {
+					l := c.Label(lang)
+					if other, dup := seen[l]; dup {
+						t.Errorf("%s in %s: options %q and %q both read %q", qq.Path, lang, other, c.Value, l)
+					}
+					seen[l] = c.Value
+				}
+			}
+		}
+	})
+
 	// Words spelled alike in English and the language; any other label
 	// equal to its English is a copy left untranslated.
 	alike := map[string][]string{
