@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/migrations"
 	"github.com/cosp-ict/irm/questionnaires"
 )
 
@@ -169,4 +172,39 @@ func TestCheckDigestsAcceptOnlyChangesInWhatAPersonReads(t *testing.T) {
 func registryWithRaw(t *testing.T) []byte {
 	q, _ := registryWith(t, "", "").Get(shippedID)
 	return q.Raw
+}
+
+// A database whose cycles started on implementation-v1 as shipped before
+// its translations were completed (its SHA-256 below) starts with the
+// translated file once migration 00017 has run.
+func TestTranslatedQuestionnaireStartsOnAnOlderDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.DownTo(ctx, 16); err != nil {
+		t.Fatal(err)
+	}
+	const untranslated = "7be57eee2b449df78bec99edc04c4598d20cb5917cc7b9238737da23444cb2ed"
+	if _, err := pool.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256) VALUES ($1, $2)`, shippedID, untranslated); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg := registryWith(t, "", "")
+	if q, _ := reg.Get(shippedID); q.SHA256 == untranslated {
+		t.Fatal("the shipped file is the untranslated one")
+	}
+	if err := submission.NewService(pool, reg, nil).CheckDigests(ctx); err != nil {
+		t.Errorf("CheckDigests = %v, want the translated file accepted", err)
+	}
+	if err := submission.NewService(pool, registryWith(t, validating[0], validating[1]), nil).CheckDigests(ctx); err == nil {
+		t.Error("CheckDigests(a changed bound) = nil, want a refusal")
+	}
 }
