@@ -339,7 +339,7 @@ func (r *questionnaireResolver) Title(ctx context.Context, obj *questionnaire.Qu
 
 // Translations is the resolver for the translations field.
 func (r *questionnaireResolver) Translations(ctx context.Context, obj *questionnaire.Questionnaire) ([]translation.Translation, error) {
-	return r.Translation.Translations(ctx, obj)
+	return loaders(ctx).translations.Load(ctx, obj.ID)
 }
 
 // Schema is the resolver for the schema field.

@@ -4,8 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cosp-ict/irm/internal/app"
 	"github.com/cosp-ict/irm/internal/app/apptest"
 	"github.com/cosp-ict/irm/internal/auth"
 )
@@ -189,5 +195,52 @@ func TestSecondQuestionnaireTranslations(t *testing.T) {
 	}
 	if q.Fr != "Enquête sur le renforcement des capacités et la formation" || q.Zh != "Capacity-building and training survey" {
 		t.Errorf("title(fr), title(zh) = %q, %q, want the French label and the English fallback", q.Fr, q.Zh)
+	}
+}
+
+// countingTracer counts the statements that name a table.
+type countingTracer struct {
+	table string
+	n     atomic.Int64
+}
+
+func (c *countingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if strings.Contains(data.SQL, c.table) {
+		c.n.Add(1)
+	}
+	return ctx
+}
+
+func (c *countingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A list of cycles names the same questionnaire once per cycle; its
+// translations are read in one statement, not one per cycle.
+func TestTranslationsOfAListAreOneStatement(t *testing.T) {
+	t.Parallel()
+	tracer := &countingTracer{table: "translation_reviews"}
+	env := apptest.NewWith(t, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}},
+		func(cfg *pgxpool.Config) { cfg.ConnConfig.Tracer = tracer })
+	w := &world{env: env, cycle: "2027"}
+	w.sec = w.token(t, secName, auth.Secretariat, "")
+	for _, id := range []string{"2027", "2028", "2029", "2030"} {
+		w.openCycle(t, id, "2026-01-01", "2099-12-31")
+	}
+	var out struct {
+		Cycles []struct {
+			Questionnaire struct{ Translations []translationOut }
+		}
+	}
+	before := tracer.n.Load()
+	env.Do(t, w.sec, `{ cycles { questionnaire { translations { lang missing reviewed } } } }`, nil).Decode(t, &out)
+	if len(out.Cycles) != 4 {
+		t.Fatalf("%d cycles, want 4", len(out.Cycles))
+	}
+	for _, c := range out.Cycles {
+		if len(c.Questionnaire.Translations) != 6 {
+			t.Errorf("translations = %+v, want six", c.Questionnaire.Translations)
+		}
+	}
+	if n := tracer.n.Load() - before; n != 1 {
+		t.Errorf("%d statements read translation_reviews for 4 cycles, want 1", n)
 	}
 }

@@ -46,23 +46,45 @@ func NewService(pool *pgxpool.Pool, reg Questionnaires) *Service {
 // order of questionnaire.Languages. A review counts only while the labels
 // it reviewed are unchanged: the stored digest must be the current one.
 func (s *Service) Translations(ctx context.Context, q *questionnaire.Questionnaire) ([]Translation, error) {
-	reviewed := map[string]string{}
-	rows, err := s.pool.Query(ctx, `SELECT lang, labels_sha256 FROM translation_reviews
-		WHERE questionnaire_id = $1 AND reviewed`, q.ID)
+	out, err := s.TranslationsOf(ctx, []string{q.ID})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// TranslationsOf returns the translations of each questionnaire in ids, in
+// the same order, reading the reviews of all of them in one query.
+func (s *Service) TranslationsOf(ctx context.Context, ids []string) ([][]Translation, error) {
+	qs := make([]*questionnaire.Questionnaire, len(ids))
+	for i, id := range ids {
+		q, ok := s.reg.Get(id)
+		if !ok {
+			return nil, apperr.NotFoundf("no questionnaire with id %q", id)
+		}
+		qs[i] = q
+	}
+	type key struct{ id, lang string }
+	reviewed := map[key]string{} // → the digest of the labels reviewed
+	rows, err := s.pool.Query(ctx, `SELECT questionnaire_id, lang, labels_sha256 FROM translation_reviews
+		WHERE questionnaire_id = ANY($1) AND reviewed`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read translation reviews: %w", err)
 	}
-	var lang, digest string
-	if _, err := pgx.ForEachRow(rows, []any{&lang, &digest}, func() error {
-		reviewed[lang] = digest
+	var id, lang, digest string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &lang, &digest}, func() error {
+		reviewed[key{id, lang}] = digest
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("read translation reviews: %w", err)
 	}
-	out := make([]Translation, len(questionnaire.Languages))
-	for i, l := range questionnaire.Languages {
-		d, ok := reviewed[l]
-		out[i] = Translation{Lang: l, Missing: q.Missing(l), Reviewed: ok && d == q.LabelsSHA256(l)}
+	out := make([][]Translation, len(qs))
+	for i, q := range qs {
+		out[i] = make([]Translation, len(questionnaire.Languages))
+		for j, l := range questionnaire.Languages {
+			d, ok := reviewed[key{q.ID, l}]
+			out[i][j] = Translation{Lang: l, Missing: q.Missing(l), Reviewed: ok && d == q.LabelsSHA256(l)}
+		}
 	}
 	return out, nil
 }
