@@ -19,7 +19,13 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 )
+
+// Label is the resolver for the label field.
+func (r *choiceResolver) Label(ctx context.Context, obj *questionnaire.Choice, lang *string) (string, error) {
+	return obj.Label(deref(lang, "en")), nil
+}
 
 // Questionnaire is the resolver for the questionnaire field.
 func (r *cycleResolver) Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error) {
@@ -130,6 +136,12 @@ func (r *mutationResolver) RenderReport(ctx context.Context, input model.ReportI
 // PublishReport is the resolver for the publishReport field.
 func (r *mutationResolver) PublishReport(ctx context.Context, run string) (*schedule.Run, error) {
 	return ptr(r.Reports.Publish(ctx, principal(ctx), run))
+}
+
+// ReviewTranslation is the resolver for the reviewTranslation field.
+func (r *mutationResolver) ReviewTranslation(ctx context.Context, questionnaire string, lang string, reviewed bool) (*translation.Translation, error) {
+	t, err := r.Translation.Review(ctx, principal(ctx), questionnaire, lang, reviewed)
+	return &t, err
 }
 
 // State is the resolver for the state field.
@@ -321,8 +333,13 @@ func (r *questionResolver) WorkingGroups(ctx context.Context, obj *questionnaire
 }
 
 // Title is the resolver for the title field.
-func (r *questionnaireResolver) Title(ctx context.Context, obj *questionnaire.Questionnaire) (string, error) {
-	return obj.Title, nil
+func (r *questionnaireResolver) Title(ctx context.Context, obj *questionnaire.Questionnaire, lang *string) (string, error) {
+	return obj.Label(deref(lang, "en")), nil
+}
+
+// Translations is the resolver for the translations field.
+func (r *questionnaireResolver) Translations(ctx context.Context, obj *questionnaire.Questionnaire) ([]translation.Translation, error) {
+	return loaders(ctx).translations.Load(ctx, obj.ID)
 }
 
 // Schema is the resolver for the schema field.
@@ -368,8 +385,8 @@ func (r *reportScheduleResolver) State(ctx context.Context, obj *schedule.Schedu
 }
 
 // Title is the resolver for the title field.
-func (r *sectionResolver) Title(ctx context.Context, obj *questionnaire.Section) (string, error) {
-	return obj.Title, nil
+func (r *sectionResolver) Title(ctx context.Context, obj *questionnaire.Section, lang *string) (string, error) {
+	return obj.Label(deref(lang, "en")), nil
 }
 
 // RegionalGroup is the resolver for the regionalGroup field.
@@ -432,6 +449,9 @@ func (r *workingGroupResolver) Indicators(ctx context.Context, obj *questionnair
 	return derefAll(r.Statistics.Catalogue().ForWorkingGroup(obj.ID)), nil
 }
 
+// Choice returns ChoiceResolver implementation.
+func (r *Resolver) Choice() ChoiceResolver { return &choiceResolver{r} }
+
 // Cycle returns CycleResolver implementation.
 func (r *Resolver) Cycle() CycleResolver { return &cycleResolver{r} }
 
@@ -477,6 +497,7 @@ func (r *Resolver) SubmissionVersion() SubmissionVersionResolver {
 func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupResolver{r} }
 
 type (
+	choiceResolver            struct{ *Resolver }
 	cycleResolver             struct{ *Resolver }
 	indicatorResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }

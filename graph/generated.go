@@ -24,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -38,6 +39,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Choice() ChoiceResolver
 	Cycle() CycleResolver
 	Indicator() IndicatorResolver
 	Mutation() MutationResolver
@@ -58,6 +60,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Choice struct {
+		Label func(childComplexity int, lang *string) int
+		Value func(childComplexity int) int
+	}
+
 	Cycle struct {
 		ClosesOn      func(childComplexity int) int
 		ID            func(childComplexity int) int
@@ -119,6 +126,7 @@ type ComplexityRoot struct {
 		ReportObservations   func(childComplexity int, state string, observations []model.ObservationInput) int
 		ResumeReportSchedule func(childComplexity int, id string) int
 		ReturnSubmission     func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
+		ReviewTranslation    func(childComplexity int, questionnaire string, lang string, reviewed bool) int
 		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
 		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
 		SetStateParty        func(childComplexity int, state string, party bool) int
@@ -193,6 +201,7 @@ type ComplexityRoot struct {
 	}
 
 	Question struct {
+		Choices       func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Label         func(childComplexity int, lang *string) int
 		Options       func(childComplexity int) int
@@ -209,12 +218,13 @@ type ComplexityRoot struct {
 	}
 
 	Questionnaire struct {
-		ID        func(childComplexity int) int
-		Questions func(childComplexity int) int
-		SHA256    func(childComplexity int) int
-		Schema    func(childComplexity int) int
-		Sections  func(childComplexity int) int
-		Title     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Questions    func(childComplexity int) int
+		SHA256       func(childComplexity int) int
+		Schema       func(childComplexity int) int
+		Sections     func(childComplexity int) int
+		Title        func(childComplexity int, lang *string) int
+		Translations func(childComplexity int) int
 	}
 
 	ReportRun struct {
@@ -274,7 +284,7 @@ type ComplexityRoot struct {
 	Section struct {
 		ID        func(childComplexity int) int
 		Questions func(childComplexity int) int
-		Title     func(childComplexity int) int
+		Title     func(childComplexity int, lang *string) int
 	}
 
 	State struct {
@@ -324,6 +334,12 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	Translation struct {
+		Lang     func(childComplexity int) int
+		Missing  func(childComplexity int) int
+		Reviewed func(childComplexity int) int
+	}
+
 	TrendPoint struct {
 		States func(childComplexity int) int
 		Value  func(childComplexity int) int
@@ -364,6 +380,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ChoiceResolver interface {
+	Label(ctx context.Context, obj *questionnaire.Choice, lang *string) (string, error)
+}
 type CycleResolver interface {
 	Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error)
 	OpensOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
@@ -384,6 +403,7 @@ type MutationResolver interface {
 	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error)
 	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
 	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
+	ReviewTranslation(ctx context.Context, questionnaire string, lang string, reviewed bool) (*translation.Translation, error)
 	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	DeleteReportSchedule(ctx context.Context, id string) (string, error)
@@ -421,7 +441,8 @@ type QuestionResolver interface {
 	WorkingGroups(ctx context.Context, obj *questionnaire.Question) ([]questionnaire.WorkingGroup, error)
 }
 type QuestionnaireResolver interface {
-	Title(ctx context.Context, obj *questionnaire.Questionnaire) (string, error)
+	Title(ctx context.Context, obj *questionnaire.Questionnaire, lang *string) (string, error)
+	Translations(ctx context.Context, obj *questionnaire.Questionnaire) ([]translation.Translation, error)
 
 	Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error)
 }
@@ -438,7 +459,7 @@ type ReportScheduleResolver interface {
 	State(ctx context.Context, obj *schedule.Schedule) (*state.State, error)
 }
 type SectionResolver interface {
-	Title(ctx context.Context, obj *questionnaire.Section) (string, error)
+	Title(ctx context.Context, obj *questionnaire.Section, lang *string) (string, error)
 }
 type StateResolver interface {
 	RegionalGroup(ctx context.Context, obj *state.State) (*model.RegionalGroup, error)
@@ -477,6 +498,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Choice.label":
+		if e.ComplexityRoot.Choice.Label == nil {
+			break
+		}
+
+		args, err := ec.field_Choice_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Choice.Label(childComplexity, args["lang"].(*string)), true
+	case "Choice.value":
+		if e.ComplexityRoot.Choice.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Choice.Value(childComplexity), true
 
 	case "Cycle.closesOn":
 		if e.ComplexityRoot.Cycle.ClosesOn == nil {
@@ -769,6 +808,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReturnSubmission(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["comments"].([]model.CommentInput)), true
+	case "Mutation.reviewTranslation":
+		if e.ComplexityRoot.Mutation.ReviewTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewTranslation(childComplexity, args["questionnaire"].(string), args["lang"].(string), args["reviewed"].(bool)), true
 	case "Mutation.saveDraft":
 		if e.ComplexityRoot.Mutation.SaveDraft == nil {
 			break
@@ -1146,6 +1196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.WorkingGroups(childComplexity), true
 
+	case "Question.choices":
+		if e.ComplexityRoot.Question.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Choices(childComplexity), true
 	case "Question.kind":
 		if e.ComplexityRoot.Question.Kind == nil {
 			break
@@ -1248,7 +1304,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Questionnaire.Title(childComplexity), true
+		args, err := ec.field_Questionnaire_title_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Questionnaire.Title(childComplexity, args["lang"].(*string)), true
+	case "Questionnaire.translations":
+		if e.ComplexityRoot.Questionnaire.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Questionnaire.Translations(childComplexity), true
 
 	case "ReportRun.bytes":
 		if e.ComplexityRoot.ReportRun.Bytes == nil {
@@ -1523,7 +1590,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Section.Title(childComplexity), true
+		args, err := ec.field_Section_title_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Section.Title(childComplexity, args["lang"].(*string)), true
 
 	case "State.code":
 		if e.ComplexityRoot.State.Code == nil {
@@ -1704,6 +1776,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmissionVersion.Version(childComplexity), true
+
+	case "Translation.lang":
+		if e.ComplexityRoot.Translation.Lang == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Translation.Lang(childComplexity), true
+	case "Translation.missing":
+		if e.ComplexityRoot.Translation.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Translation.Missing(childComplexity), true
+	case "Translation.reviewed":
+		if e.ComplexityRoot.Translation.Reviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Translation.Reviewed(childComplexity), true
 
 	case "TrendPoint.states":
 		if e.ComplexityRoot.TrendPoint.States == nil {
@@ -1941,6 +2032,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Choice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_Choice_value(ctx, field)
+	case "label":
+		return ec.fieldContext_Choice_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Choice", field.Name)
+}
+
 func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2141,6 +2242,8 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_kind(ctx, field)
 	case "options":
 		return ec.fieldContext_Question_options(ctx, field)
+	case "choices":
+		return ec.fieldContext_Question_choices(ctx, field)
 	case "workingGroups":
 		return ec.fieldContext_Question_workingGroups(ctx, field)
 	}
@@ -2169,6 +2272,8 @@ func (ec *executionContext) childFields_Questionnaire(ctx context.Context, field
 		return ec.fieldContext_Questionnaire_id(ctx, field)
 	case "title":
 		return ec.fieldContext_Questionnaire_title(ctx, field)
+	case "translations":
+		return ec.fieldContext_Questionnaire_translations(ctx, field)
 	case "sha256":
 		return ec.fieldContext_Questionnaire_sha256(ctx, field)
 	case "schema":
@@ -2395,6 +2500,18 @@ func (ec *executionContext) childFields_SubmissionVersion(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type SubmissionVersion", field.Name)
 }
 
+func (ec *executionContext) childFields_Translation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lang":
+		return ec.fieldContext_Translation_lang(ctx, field)
+	case "missing":
+		return ec.fieldContext_Translation_missing(ctx, field)
+	case "reviewed":
+		return ec.fieldContext_Translation_reviewed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Translation", field.Name)
+}
+
 func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "year":
@@ -2581,6 +2698,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Choice_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_acceptSubmission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2766,6 +2897,36 @@ func (ec *executionContext) field_Mutation_returnSubmission_args(ctx context.Con
 		return nil, err
 	}
 	args["comments"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reviewTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "questionnaire",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["questionnaire"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reviewed",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reviewed"] = arg2
 	return args, nil
 }
 
@@ -3291,6 +3452,34 @@ func (ec *executionContext) field_Question_label_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Questionnaire_title_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Section_title_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3364,6 +3553,73 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Choice_value(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Choice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Choice_label(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Choice().Label(ctx, obj, fc.Args["lang"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_label(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Choice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Choice_label_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Cycle_id(ctx context.Context, field graphql.CollectedField, obj *submission.Cycle) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4573,6 +4829,50 @@ func (ec *executionContext) fieldContext_Mutation_publishReport(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_publishReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviewTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviewTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviewTranslation(ctx, fc.Args["questionnaire"].(string), fc.Args["lang"].(string), fc.Args["reviewed"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *translation.Translation) graphql.Marshaler {
+			return ec.marshalNTranslation2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviewTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Translation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviewTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6270,6 +6570,38 @@ func (ec *executionContext) fieldContext_Question_options(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Question", field, false, false, "String")
 }
 
+func (ec *executionContext) _Question_choices(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_choices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Choices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []questionnaire.Choice) graphql.Marshaler {
+			return ec.marshalNChoice2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐChoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Question_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Question",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Choice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Question_workingGroups(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Question) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6485,7 +6817,8 @@ func (ec *executionContext) _Questionnaire_title(ctx context.Context, field grap
 			return ec.fieldContext_Questionnaire_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Questionnaire().Title(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Questionnaire().Title(ctx, obj, fc.Args["lang"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6495,8 +6828,60 @@ func (ec *executionContext) _Questionnaire_title(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Questionnaire_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Questionnaire", field, true, true, "String")
+func (ec *executionContext) fieldContext_Questionnaire_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Questionnaire",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Questionnaire_title_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Questionnaire_translations(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Questionnaire) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Questionnaire_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Questionnaire().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []translation.Translation) graphql.Marshaler {
+			return ec.marshalNTranslation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Questionnaire_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Questionnaire",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Translation(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Questionnaire_sha256(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Questionnaire) (ret graphql.Marshaler) {
@@ -7670,7 +8055,8 @@ func (ec *executionContext) _Section_title(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Section_title(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Section().Title(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Section().Title(ctx, obj, fc.Args["lang"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7680,8 +8066,28 @@ func (ec *executionContext) _Section_title(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Section_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Section", field, true, true, "String")
+func (ec *executionContext) fieldContext_Section_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Section",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Section_title_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Section_questions(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Section) (ret graphql.Marshaler) {
@@ -8471,6 +8877,75 @@ func (ec *executionContext) _SubmissionVersion_savedBy(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_SubmissionVersion_savedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _Translation_lang(ctx context.Context, field graphql.CollectedField, obj *translation.Translation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Translation_lang(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lang, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Translation_lang(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Translation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Translation_missing(ctx context.Context, field graphql.CollectedField, obj *translation.Translation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Translation_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Translation_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Translation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Translation_reviewed(ctx context.Context, field graphql.CollectedField, obj *translation.Translation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Translation_reviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Translation_reviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Translation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TrendPoint_year(ctx context.Context, field graphql.CollectedField, obj *statistics.TrendPoint) (ret graphql.Marshaler) {
@@ -10422,6 +10897,45 @@ func UnmarshalScheduleReportInput(ctx context.Context, raw any) (model.ScheduleR
 
 // region    **************************** object.gotpl ****************************
 
+var choiceImplementors = []string{"Choice"}
+
+func (ec *executionContext) _Choice(ctx context.Context, sel ast.SelectionSet, obj *questionnaire.Choice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, choiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Choice")
+		case "value":
+			out.Values[i] = ec._Choice_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Choice_label(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cycleImplementors = []string{"Cycle"}
 
 func (ec *executionContext) _Cycle(ctx context.Context, sel ast.SelectionSet, obj *submission.Cycle) graphql.Marshaler {
@@ -10859,6 +11373,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "publishReport":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_publishReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviewTranslation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11416,6 +11937,11 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "choices":
+			out.Values[i] = ec._Question_choices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "workingGroups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -11513,6 +12039,12 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Questionnaire_title(ctx, field, obj)
+				})
+		case "translations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Questionnaire_translations(ctx, field, obj)
 				})
 		case "sha256":
 			out.Values[i] = ec._Questionnaire_sha256(ctx, field, obj)
@@ -12246,6 +12778,49 @@ func (ec *executionContext) _SubmissionVersion(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var translationImplementors = []string{"Translation"}
+
+func (ec *executionContext) _Translation(ctx context.Context, sel ast.SelectionSet, obj *translation.Translation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, translationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Translation")
+		case "lang":
+			out.Values[i] = ec._Translation_lang(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._Translation_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewed":
+			out.Values[i] = ec._Translation_reviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trendPointImplementors = []string{"TrendPoint"}
 
 func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *statistics.TrendPoint) graphql.Marshaler {
@@ -12861,6 +13436,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNChoice2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐChoice(ctx context.Context, sel ast.SelectionSet, v questionnaire.Choice) graphql.Marshaler {
+	return ec._Choice(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChoice2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐChoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []questionnaire.Choice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChoice2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐChoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCommentInput2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐCommentInput(ctx context.Context, v any) (model.CommentInput, error) {
@@ -13790,6 +14385,34 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTranslation2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslation(ctx context.Context, sel ast.SelectionSet, v translation.Translation) graphql.Marshaler {
+	return ec._Translation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTranslation2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []translation.Translation) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranslation2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranslation2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslation(ctx context.Context, sel ast.SelectionSet, v *translation.Translation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Translation!")
+		return graphql.Null
+	}
+	return ec._Translation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTrendPoint2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v statistics.TrendPoint) graphql.Marshaler {

@@ -143,12 +143,13 @@ func weighLists(cfg *Config, r *Resolver) {
 
 	groups := len(r.Registry.WorkingGroups())
 	all := r.Registry.Questionnaires()
-	questions, sections, groupsPerQuestion := 0, 0, 0
+	questions, sections, groupsPerQuestion, choicesPerQuestion := 0, 0, 0, 0
 	for _, q := range all {
 		questions = max(questions, len(q.Questions))
 		sections = max(sections, len(q.Sections))
 		for _, qq := range q.Questions {
 			groupsPerQuestion = max(groupsPerQuestion, len(qq.WorkingGroups))
+			choicesPerQuestion = max(choicesPerQuestion, len(qq.Choices))
 		}
 	}
 	indicators, indicatorsPerGroup, groupsPerIndicator, dimensions := 0, 0, 0, 0
@@ -171,6 +172,8 @@ func weighLists(cfg *Config, r *Resolver) {
 	c.Indicator.WorkingGroups = list(groupsPerIndicator)
 	c.Indicator.Dimensions = list(dimensions)
 	c.Question.WorkingGroups = list(groupsPerQuestion)
+	c.Question.Choices = list(choicesPerQuestion)
+	c.Questionnaire.Translations = list(len(questionnaire.Languages))
 	c.Questionnaire.Questions = list(questions)
 	// Sections partition the questions: sections × questions in each is at
 	// most all questions, so the whole bound sits on Section.questions

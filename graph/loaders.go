@@ -9,6 +9,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 )
 
 // requestLoaders batch the relations of list items into one query per
@@ -18,6 +19,9 @@ type requestLoaders struct {
 	cycle    *dataloadgen.Loader[string, submission.Cycle]
 	versions *dataloadgen.Loader[string, []submission.Version]
 	comments *dataloadgen.Loader[string, []submission.Comment]
+	// translations by questionnaire id: a list of cycles names the same
+	// questionnaire many times.
+	translations *dataloadgen.Loader[string, []translation.Translation]
 }
 
 type loadersKey struct{}
@@ -37,6 +41,9 @@ func (r *Resolver) newLoaders() *requestLoaders {
 		}, dataloadgen.WithWait(loaderWait)),
 		comments: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([][]submission.Comment, []error) {
 			return many(r.Workflow.Comments(ctx, ids))
+		}, dataloadgen.WithWait(loaderWait)),
+		translations: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([][]translation.Translation, []error) {
+			return many(r.Translation.TranslationsOf(ctx, ids))
 		}, dataloadgen.WithWait(loaderWait)),
 	}
 }

@@ -15,15 +15,17 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 )
 
 // Resolver holds the services the resolvers call.
 type Resolver struct {
-	Log        *slog.Logger
-	Registry   *questionnaire.Registry
-	StateStore *state.Store
-	Workflow   *submission.Service
-	Statistics *statistics.Service
-	Aggregates *aggregate.Service
-	Reports    *schedule.Service
+	Log         *slog.Logger
+	Registry    *questionnaire.Registry
+	StateStore  *state.Store
+	Workflow    *submission.Service
+	Statistics  *statistics.Service
+	Aggregates  *aggregate.Service
+	Reports     *schedule.Service
+	Translation *translation.Service
 }

@@ -42,6 +42,7 @@ var owners = map[string]string{
 	"submission_answers":    "internal/submission",
 	"review_comments":       "internal/submission",
 	"tokens":                "internal/auth",
+	"translation_reviews":   "internal/translation",
 	"web_sessions":          "internal/web",
 	"web_key":               "internal/web",
 }

@@ -172,6 +172,17 @@ func TestAccessByRole(t *testing.T) {
 					t.Fatalf("party not stored (%v)", err)
 				}
 			}},
+		{name: "review translation", allowed: secOnly,
+			do: func(t *testing.T, w *accessWorld, tok, _ string) apptest.Response {
+				return w.env.Do(t, tok, `mutation { reviewTranslation(questionnaire: "implementation-v1", lang: "fr", reviewed: true) { lang reviewed } }`, nil)
+			},
+			check: func(t *testing.T, w *accessWorld, _ string, res apptest.Response) {
+				var reviewed bool
+				if err := w.env.Pool.QueryRow(context.Background(), `SELECT reviewed FROM translation_reviews
+					WHERE questionnaire_id = 'implementation-v1' AND lang = 'fr'`).Scan(&reviewed); err != nil || !reviewed {
+					t.Fatalf("review not stored (%v)", err)
+				}
+			}},
 	}
 	for _, a := range actions {
 		t.Run(a.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	"github.com/cosp-ict/irm/internal/questionnaire"
 	submissionpkg "github.com/cosp-ict/irm/internal/submission"
 	"github.com/cosp-ict/irm/questionnaires"
 )
@@ -98,10 +99,11 @@ func copyQuestionnaires(t *testing.T) string {
 	return dir
 }
 
-func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
+// cycleOn opens a cycle of implementation-v1, as the questionnaires of dir
+// are, on the database dsn; it returns the questionnaire as it was.
+func cycleOn(t *testing.T, dsn, dir string) *questionnaire.Questionnaire {
+	t.Helper()
 	ctx := context.Background()
-	dsn := pgtest.NewURL(t)
-	dir := copyQuestionnaires(t)
 	content, err := app.LoadContent(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -118,21 +120,61 @@ func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The same questionnaire, edited after a cycle started using it.
-	file := filepath.Join(dir, "implementation-v1.json")
-	data, _ := os.ReadFile(file)
-	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+	return q
+}
+
+// editFile replaces the first old in dir/name with new.
+func editFile(t *testing.T, dir, name, old, new string) {
+	t.Helper()
+	file := filepath.Join(dir, name)
+	data, err := os.ReadFile(file)
+	if err != nil {
 		t.Fatal(err)
 	}
-	err = app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("%s has no %q", name, old)
+	}
+	if err := os.WriteFile(file, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeRefusesToStartWhenAQuestionnaireInUseChanged(t *testing.T) {
+	dsn := pgtest.NewURL(t)
+	dir := copyQuestionnaires(t)
+	q := cycleOn(t, dsn, dir)
+	// The same questionnaire, changed in what it accepts after a cycle
+	// started using it.
+	editFile(t, dir, "implementation-v1.json", `"maxLength": 200`, `"maxLength": 100`)
+	// Bounded, so that a serve that starts fails the test instead of
+	// running until the test binary's timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := app.Run(ctx, []string{"irm", "serve", "--addr", "127.0.0.1:0", "--questionnaires", dir},
 		envWith(map[string]string{"DATABASE_URL": pgtest.AppURL(dsn)}), io.Discard, io.Discard)
 	if err == nil {
 		t.Fatal("serve started with a changed questionnaire")
 	}
-	for _, want := range []string{"implementation-v1.json", q.SHA256} {
+	for _, want := range []string{"implementation-v1.json", q.SHA256, q.ValidationSHA256} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}
+	}
+}
+
+// Issue 13: a questionnaire in use may be translated further, its titles
+// and descriptions corrected, its layout changed.
+func TestServeStartsWhenAQuestionnaireInUseChangedOnlyInWhatAPersonReads(t *testing.T) {
+	dsn := pgtest.NewURL(t)
+	dir := copyQuestionnaires(t)
+	cycleOn(t, dsn, dir)
+	editFile(t, dir, "implementation-v1.json", `"ru": "Общие положения"`, `"ru": "Общие положения Конвенции"`)
+	editFile(t, dir, "implementation-v1.json", `"title": "General provisions"`, `"title": "General provisions of the Convention"`)
+	editFile(t, dir, "implementation-v1.json", "\n}\n", "\n}\n\n")
+	var logs syncBuffer
+	_, stop := runServing(t, dsn, &logs, map[string]string{"IRM_QUESTIONNAIRES": dir})
+	if err := stop(); err != nil {
+		t.Fatalf("serve returned %v after shutdown, want nil", err)
 	}
 }
 

@@ -40,7 +40,8 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	pool, content, log := svc.Pool, svc.Content, svc.Log
 	reg, tokens, stats, reports := content.Registry, svc.Tokens, svc.Statistics, svc.Reports
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: svc.States,
-		Workflow: svc.Workflow, Statistics: stats, Aggregates: svc.Aggregates, Reports: reports}
+		Workflow: svc.Workflow, Statistics: stats, Aggregates: svc.Aggregates, Reports: reports,
+		Translation: svc.Translation}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 	s := httpapi.New(httpapi.Config{Log: log, Limits: opts.Limits, SpoolDir: opts.SpoolDir})
 	signedIn := func(h http.Handler) http.Handler { return httpapi.Authenticate(tokens, log, s.LimitToken(h)) }

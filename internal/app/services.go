@@ -13,6 +13,7 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 )
 
 // Services are the domain services of one process, built once over one
@@ -27,6 +28,9 @@ type Services struct {
 	Aggregates *aggregate.Service
 	States     *state.Store
 	Tokens     *auth.Store
+	// Translation reads and records the reviews of questionnaires'
+	// translations.
+	Translation *translation.Service
 	// Reports queues renders at once; it renders and fires schedules
 	// once started (Reports.Start).
 	Reports *schedule.Service
@@ -41,6 +45,7 @@ func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports 
 		States:     state.NewStore(pool),
 		Tokens:     auth.NewStore(pool),
 	}
+	s.Translation = translation.NewService(pool, content.Registry)
 	s.Aggregates = aggregate.NewService(pool, content.Registry, s.Statistics, s.Workflow)
 	reports.Log = log
 	renderer := report.NewRenderer(pool, content.Registry, content.Indicators, s.Aggregates, s.Statistics)

@@ -39,6 +39,12 @@ func CanSetStateParty(p Principal) error { return secretariatOnly(p, "set a Stat
 // CanOpenCycle: the secretariat opens review cycles.
 func CanOpenCycle(p Principal) error { return secretariatOnly(p, "open a cycle") }
 
+// CanReviewTranslation: the secretariat marks a questionnaire's
+// translation reviewed.
+func CanReviewTranslation(p Principal) error {
+	return secretariatOnly(p, "review a questionnaire's translation")
+}
+
 // CanReview: the secretariat returns and accepts submissions.
 func CanReview(p Principal) error { return secretariatOnly(p, "review submissions") }
 

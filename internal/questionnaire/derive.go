@@ -16,6 +16,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 	if q.Title == "" {
 		return errors.New(`the root needs a "title"`)
 	}
+	q.labelled = append(q.labelled, q.Labels)
 	if t := root.str("type"); t != "object" {
 		return errors.New(`the root must be "type": "object"`)
 	}
@@ -46,6 +47,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 		}
 		q.Sections = append(q.Sections, sec)
 		q.nodes[ptr] = sec.Labels
+		q.labelled = append(q.labelled, sec.Labels)
 		if err := d.group(sec, node, ptr, wgs); err != nil {
 			return err
 		}
@@ -88,6 +90,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 			return err
 		}
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
+			d.q.labelled = append(d.q.labelled, labelsOf(n))
 			if err := d.group(sec, n, child, childWGs); err != nil {
 				return err
 			}
@@ -98,6 +101,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 			return err
 		}
 		qq.Section, qq.WorkingGroups = sec.ID, childWGs
+		d.q.labelled = append(d.q.labelled, qq.Labels)
 		sec.Questions = append(sec.Questions, qq)
 		d.q.Questions = append(d.q.Questions, qq)
 		d.q.byPath[child] = qq
@@ -234,7 +238,8 @@ func labelsOf(n *object) Labels {
 
 // question derives a question's kind and options from its schema.
 func (d *deriver) question(n *object, ptr string) (*Question, error) {
-	q := &Question{Path: ptr, Labels: labelsOf(n), Description: n.str("description"), Options: []string{}}
+	q := &Question{Path: ptr, Labels: labelsOf(n), Description: n.str("description"), Options: []string{}, Choices: []Choice{}}
+	var err error
 	if q.Title == "" {
 		q.Title = unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
 	}
@@ -242,6 +247,9 @@ func (d *deriver) question(n *object, ptr string) (*Question, error) {
 	case "string":
 		if opts, ok := choices(n); ok {
 			q.Kind, q.Options = SingleChoice, opts
+			if q.Choices, err = choicesOf(opts, ptr, n); err != nil {
+				return nil, err
+			}
 		} else {
 			q.Kind = Text
 		}
@@ -260,11 +268,17 @@ func (d *deriver) question(n *object, ptr string) (*Question, error) {
 			}
 			if opts, ok := choices(items); ok {
 				q.Kind, q.Options = MultiChoice, opts
+				if q.Choices, err = choicesOf(opts, ptr, items, n); err != nil {
+					return nil, err
+				}
 			}
 		}
 	case "":
 		if opts, ok := choices(n); ok {
 			q.Kind, q.Options = SingleChoice, opts
+			if q.Choices, err = choicesOf(opts, ptr, n); err != nil {
+				return nil, err
+			}
 			break
 		}
 		return nil, fmt.Errorf(`question %s has no "type": give it one of string, boolean, integer, number, array`, ptr)

@@ -54,6 +54,7 @@ type Question struct {
 	Description   string
 	Kind          Kind
 	Options       []string // allowed values of a choice question
+	Choices       []Choice // the same values with their labels (x-choice-labels, or a oneOf's const titles)
 	WorkingGroups []string // own and ancestors' x-working-groups, sorted
 	Section       string
 }
@@ -70,14 +71,19 @@ type Section struct {
 type Questionnaire struct {
 	ID string
 	Labels
-	SHA256    string
-	Raw       []byte // the file's bytes
-	Sections  []*Section
-	Questions []*Question
+	SHA256 string
+	// ValidationSHA256 is the digest of the schema without its annotations
+	// (titles, descriptions, x-labels, x-choice-labels): equal for two
+	// files that differ only in what a person reads.
+	ValidationSHA256 string
+	Raw              []byte // the file's bytes
+	Sections         []*Section
+	Questions        []*Question
 
 	byPath   map[string]*Question
 	nodes    map[string]Labels                       // every section, group and question pointer → its labels
 	messages map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
+	labelled []Labels                                // the root, sections, groups and questions, in document order
 	full     *compiled
 	draft    *compiled
 }
@@ -218,10 +224,16 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	if err := refuseRemoteRefs(doc, ""); err != nil {
 		return nil, err
 	}
+	if err := checkChoiceLabels(doc, ""); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
 		byPath: map[string]*Question{}, nodes: map[string]Labels{}, messages: map[string]map[string]map[string]string{},
+	}
+	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
+		return nil, err
 	}
 	bounded := boundNumbers(doc)
 	if q.full, err = compile(id, bounded, nil); err != nil {

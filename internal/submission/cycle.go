@@ -19,8 +19,9 @@ import (
 var cycleID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // OpenCycle creates a review cycle. The first cycle that uses a
-// questionnaire records the file's digest; the service then refuses to
-// start if the file changes.
+// questionnaire records the file's digest and its validation digest; the
+// service then refuses to start if the file changes in more than what a
+// person reads (CheckDigests).
 func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cycle, error) {
 	if err := auth.CanOpenCycle(p); err != nil {
 		return Cycle{}, err
@@ -39,8 +40,8 @@ func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cyc
 		return Cycle{}, apperr.NotFoundf("no questionnaire with id %q", c.QuestionnaireID)
 	}
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256) VALUES ($1, $2)
-			ON CONFLICT (questionnaire_id) DO NOTHING`, q.ID, q.SHA256); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256, validation_sha256) VALUES ($1, $2, $3)
+			ON CONFLICT (questionnaire_id) DO NOTHING`, q.ID, q.SHA256, q.ValidationSHA256); err != nil {
 			return fmt.Errorf("record questionnaire digest: %w", err)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ($1, $2, $3, $4, $5)`,
@@ -106,17 +107,25 @@ func (s *Service) cycleIn(ctx context.Context, db querier, id string) (Cycle, er
 	return c, nil
 }
 
-// CheckDigests compares each questionnaire that cycles use with the digest
-// recorded when it was first used, and refuses a changed or missing file.
+// CheckDigests compares each questionnaire that cycles use with the
+// digests recorded when it was first used, and refuses a missing file or
+// one that changed in anything but what a person reads: a file whose
+// bytes differ is accepted only if its validation digest (the schema
+// without titles, descriptions, x-labels and x-choice-labels) is the
+// recorded one, so translations can be completed while cycles run, and
+// every change to what is asked or accepted still stops the service.
 func (s *Service) CheckDigests(ctx context.Context) error {
-	rows, err := s.pool.Query(ctx, `SELECT questionnaire_id, sha256 FROM questionnaire_digests ORDER BY questionnaire_id`)
+	rows, err := s.pool.Query(ctx, `SELECT questionnaire_id, sha256, validation_sha256 FROM questionnaire_digests ORDER BY questionnaire_id`)
 	if err != nil {
 		return fmt.Errorf("read questionnaire digests: %w", err)
 	}
-	type digest struct{ id, sha string }
+	type digest struct {
+		id, sha    string
+		validation *string // NULL: recorded before validation digests were
+	}
 	recorded, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (digest, error) {
 		var d digest
-		return d, r.Scan(&d.id, &d.sha)
+		return d, r.Scan(&d.id, &d.sha, &d.validation)
 	})
 	if err != nil {
 		return fmt.Errorf("read questionnaire digests: %w", err)
@@ -126,9 +135,25 @@ func (s *Service) CheckDigests(ctx context.Context) error {
 		if !ok {
 			return fmt.Errorf("questionnaire %s.json is used by cycles but the file is missing", d.id)
 		}
-		if q.SHA256 != d.sha {
-			return fmt.Errorf("questionnaire %s.json changed after cycles started using it: its SHA-256 is %s, recorded %s; "+
-				"put the changes in a new file with a new id instead", d.id, q.SHA256, d.sha)
+		switch {
+		case q.SHA256 == d.sha:
+			if d.validation == nil {
+				if _, err := s.pool.Exec(ctx, `UPDATE questionnaire_digests SET validation_sha256 = $2
+					WHERE questionnaire_id = $1 AND sha256 = $3 AND validation_sha256 IS NULL`,
+					q.ID, q.ValidationSHA256, q.SHA256); err != nil {
+					return fmt.Errorf("record the validation digest of questionnaire %s.json: %w", q.ID, err)
+				}
+			}
+		case d.validation != nil && *d.validation == q.ValidationSHA256:
+			// Only titles, descriptions and labels changed.
+		case d.validation == nil:
+			return fmt.Errorf("questionnaire %s.json changed after cycles started using it: its SHA-256 is %s, recorded %s, "+
+				"and what it validates was not recorded then, so even a change to its labels cannot be told apart; "+
+				"restore the recorded file and start once, or put the changes in a new file with a new id", d.id, q.SHA256, d.sha)
+		default:
+			return fmt.Errorf("questionnaire %s.json changed after cycles started using it: its SHA-256 is %s, recorded %s, "+
+				"and it changed in more than titles, descriptions and labels (validation digest %s, recorded %s); "+
+				"put the changes in a new file with a new id instead", d.id, q.SHA256, d.sha, q.ValidationSHA256, *d.validation)
 		}
 	}
 	return nil

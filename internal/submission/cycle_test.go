@@ -161,8 +161,11 @@ func TestCheckDigests(t *testing.T) {
 		wantErr string // "" for none
 	}{
 		{"the file as it was when the cycle opened is accepted", questionnaires.Files(), ""},
-		{"a file changed since the cycle opened is refused",
-			fstest.MapFS{questionnaireID + ".json": {Data: edited}}, "questionnaire implementation-v1.json changed after cycles started using it"},
+		{"a file changed since the cycle opened only in a description is accepted (issue 13)",
+			fstest.MapFS{questionnaireID + ".json": {Data: edited}}, ""},
+		{"a file changed since the cycle opened in what it accepts is refused",
+			fstest.MapFS{questionnaireID + ".json": {Data: bytes.Replace(shippedFile, []byte(`"maxLength": 200`), []byte(`"maxLength": 100`), 1)}},
+			"questionnaire implementation-v1.json changed after cycles started using it"},
 		{"a file gone since the cycle opened is refused",
 			fstest.MapFS{"implementation-v2.json": {Data: shippedFile}}, "questionnaire implementation-v1.json is used by cycles but the file is missing"},
 	}

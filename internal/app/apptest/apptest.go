@@ -70,8 +70,20 @@ func New(t testing.TB) *Env {
 // the service's pool.
 func NewWith(t testing.TB, opts app.HandlerOptions, configure ...func(*pgxpool.Config)) *Env {
 	t.Helper()
+	return newEnv(t, "", opts, configure...)
+}
+
+// NewQuestionnaires starts the API as New does, with the questionnaires
+// of dir instead of the built-in ones (as --questionnaires DIR).
+func NewQuestionnaires(t testing.TB, dir string) *Env {
+	t.Helper()
+	return newEnv(t, dir, app.HandlerOptions{Limits: app.Limits{RatePerToken: -1, RatePerAddress: -1}})
+}
+
+func newEnv(t testing.TB, dir string, opts app.HandlerOptions, configure ...func(*pgxpool.Config)) *Env {
+	t.Helper()
 	owner, appPool := pgtest.NewApp(t, configure...)
-	content, err := app.LoadContent("")
+	content, err := app.LoadContent(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,307 @@
+package questionnaire
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Languages are the six official languages of the United Nations, in the
+// order the contract lists them. A questionnaire offers all six: English
+// from its titles, the others from x-labels and x-choice-labels.
+var Languages = []string{"ar", "zh", "en", "fr", "ru", "es"}
+
+// IsLanguage reports whether lang is one of Languages.
+func IsLanguage(lang string) bool { return slices.Contains(Languages, lang) }
+
+// Choice is an allowed value of a choice question and what a person reads
+// for it: its English label is Title, the others are Translations.
+type Choice struct {
+	Value string
+	Labels
+}
+
+// Humanize turns an option code into English words, the label of an
+// option that has none: "signature_only" → "Signature only".
+func Humanize(code string) string {
+	s := strings.ReplaceAll(code, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Missing counts the labelled nodes (the root, sections, groups,
+// questions and the options of choice questions) that have no label in
+// lang. English is complete by definition: every node has a title or
+// falls back to its name or code.
+func (q *Questionnaire) Missing(lang string) int {
+	lang = strings.ToLower(lang)
+	if lang == "en" {
+		return 0
+	}
+	n := 0
+	for _, l := range q.labelled {
+		if l.Translations[lang] == "" {
+			n++
+		}
+	}
+	for _, qq := range q.Questions {
+		for _, c := range qq.Choices {
+			if c.Translations[lang] == "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// choiceLabels reads x-choice-labels: {"value": {"en": "...", "fr": "..."}}.
+// Every value must be one of options, so that a mistyped code is an error
+// at load instead of a label that silently never shows.
+func choiceLabels(n *object, at string, options []string) (map[string]Labels, error) {
+	raw, ok := n.vals["x-choice-labels"]
+	if !ok {
+		return nil, nil
+	}
+	m, ok := raw.(*object)
+	if !ok {
+		return nil, fmt.Errorf(`%s: x-choice-labels must be an object {"value": {"en": "...", "fr": "..."}}`, at)
+	}
+	out := map[string]Labels{}
+	for _, value := range m.keys {
+		if !slices.Contains(options, value) {
+			return nil, fmt.Errorf("%s: x-choice-labels names %q, which is not one of the options %q", at, value, options)
+		}
+		byLang, ok := m.vals[value].(*object)
+		if !ok {
+			return nil, fmt.Errorf(`%s: x-choice-labels of %q must be an object {"en": "...", "fr": "..."}`, at, value)
+		}
+		l := Labels{Translations: map[string]string{}}
+		for _, lang := range byLang.keys {
+			s, ok := byLang.vals[lang].(string)
+			if !ok {
+				return nil, fmt.Errorf("%s: x-choice-labels of %q in %q must be a string", at, value, lang)
+			}
+			if strings.ToLower(lang) == "en" {
+				l.Title = s
+			} else {
+				l.Translations[strings.ToLower(lang)] = s
+			}
+		}
+		out[value] = l
+	}
+	return out, nil
+}
+
+// constLabels reads the labels of a oneOf/anyOf of consts, the standard
+// JSON Schema idiom: [{"const": "adopted", "title": "Adopted", "x-labels": {...}}].
+func constLabels(n *object) map[string]Labels {
+	out := map[string]Labels{}
+	for _, k := range []string{"oneOf", "anyOf"} {
+		branches, _ := n.vals[k].([]any)
+		for _, b := range branches {
+			bo, ok := b.(*object)
+			if !ok {
+				continue
+			}
+			v, ok := bo.vals["const"]
+			if !ok {
+				continue
+			}
+			opts := optionStrings([]any{v})
+			if len(opts) == 1 {
+				out[opts[0]] = labelsOf(bo)
+			}
+		}
+	}
+	return out
+}
+
+// choicesOf builds a choice question's choices from the nodes that may
+// label them, later ones overriding earlier ones (for a MULTI_CHOICE: its
+// items, then the array property). An option without a label is its code
+// humanized in English.
+func choicesOf(options []string, at string, nodes ...*object) ([]Choice, error) {
+	merged := map[string]Labels{}
+	for _, n := range nodes {
+		for v, l := range constLabels(n) {
+			merged[v] = l
+		}
+		cl, err := choiceLabels(n, at, options)
+		if err != nil {
+			return nil, err
+		}
+		for v, l := range cl {
+			prev := merged[v]
+			if l.Title == "" {
+				l.Title = prev.Title
+			}
+			for lang, s := range prev.Translations {
+				if _, ok := l.Translations[lang]; !ok {
+					l.Translations[lang] = s
+				}
+			}
+			merged[v] = l
+		}
+	}
+	out := make([]Choice, 0, len(options))
+	for _, v := range options {
+		l := merged[v]
+		if l.Title == "" {
+			l.Title = Humanize(v)
+		}
+		out = append(out, Choice{Value: v, Labels: l})
+	}
+	return out, nil
+}
+
+// annotations are the keywords that only say what a person reads: removing
+// or changing them changes no validation, derivation or aggregate.
+var annotations = map[string]bool{
+	"title": true, "description": true, "$comment": true, "examples": true,
+	"x-labels": true, "x-choice-labels": true,
+}
+
+// schemaValued are the keywords whose value is a schema, a list of schemas
+// or a map of names to schemas; every other keyword's value is data and is
+// kept as it is (a property named "title" is not an annotation).
+var schemaValued = map[string]string{
+	"properties": "map", "patternProperties": "map", "$defs": "map", "definitions": "map", "dependentSchemas": "map",
+	"allOf": "list", "anyOf": "list", "oneOf": "list", "prefixItems": "list",
+	"items": "one", "additionalProperties": "one", "unevaluatedProperties": "one", "unevaluatedItems": "one",
+	"contains": "one", "propertyNames": "one", "not": "one", "if": "one", "then": "one", "else": "one",
+}
+
+// withoutAnnotations returns a copy of a schema without its annotations.
+func withoutAnnotations(v any) any {
+	n, ok := v.(*object)
+	if !ok {
+		return v
+	}
+	out := &object{vals: map[string]any{}}
+	for _, k := range n.keys {
+		if annotations[k] {
+			continue
+		}
+		child := n.vals[k]
+		switch schemaValued[k] {
+		case "one":
+			child = withoutAnnotations(child)
+		case "list":
+			if a, ok := child.([]any); ok {
+				ca := make([]any, len(a))
+				for i, s := range a {
+					ca[i] = withoutAnnotations(s)
+				}
+				child = ca
+			}
+		case "map":
+			if m, ok := child.(*object); ok {
+				cm := &object{keys: m.keys, vals: make(map[string]any, len(m.keys))}
+				for _, name := range m.keys {
+					cm.vals[name] = withoutAnnotations(m.vals[name])
+				}
+				child = cm
+			}
+		}
+		out.keys = append(out.keys, k)
+		out.vals[k] = child
+	}
+	return out
+}
+
+// validationDigest is the SHA-256 of a schema without its annotations, in
+// document order (the order of properties is the order of questions, of an
+// enum the order of options). Two files with the same validation digest
+// accept and refuse the same answers and derive the same questions, kinds,
+// options and working groups: they differ only in what a person reads.
+func validationDigest(doc any) (string, error) {
+	b, err := json.Marshal(withoutAnnotations(doc))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// LabelsSHA256 is the digest of everything a person reads in lang: the
+// label (or its absence) of every labelled node and option, in document
+// order. A review of a translation holds for this digest: when the labels
+// change, the translation is a draft again.
+func (q *Questionnaire) LabelsSHA256(lang string) string {
+	lang = strings.ToLower(lang)
+	h := sha256.New()
+	write := func(l Labels) {
+		s := l.Title
+		if lang != "en" {
+			s = l.Translations[lang]
+		}
+		b, _ := json.Marshal(s) // quoted, so that no two sequences of labels hash alike
+		h.Write(b)
+	}
+	for _, l := range q.labelled {
+		write(l)
+	}
+	for _, qq := range q.Questions {
+		for _, c := range qq.Choices {
+			write(c.Labels)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// checkChoiceLabels checks every x-choice-labels in a schema, wherever it
+// sits (a question, or a field of a list's items, which is not a question
+// of its own): beside options, naming only them. Where the options are
+// behind a $ref, deriving the question checks them.
+func checkChoiceLabels(v any, at string) error {
+	n, ok := v.(*object)
+	if !ok {
+		return nil
+	}
+	if _, has := n.vals["x-choice-labels"]; has {
+		opts, ok := choices(n)
+		_, viaRef := n.vals["$ref"]
+		if items, isObj := n.vals["items"].(*object); !ok && isObj {
+			opts, ok = choices(items)
+			_, viaRef = items.vals["$ref"]
+		}
+		switch {
+		case ok:
+			if _, err := choiceLabels(n, at, opts); err != nil {
+				return err
+			}
+		case !viaRef:
+			return fmt.Errorf("%s: x-choice-labels needs options beside it (an enum, or a oneOf of consts)", at)
+		}
+	}
+	for _, k := range n.keys {
+		child := n.vals[k]
+		switch schemaValued[k] {
+		case "one":
+			if err := checkChoiceLabels(child, at+"/"+EscapeToken(k)); err != nil {
+				return err
+			}
+		case "list":
+			a, _ := child.([]any)
+			for i, s := range a {
+				if err := checkChoiceLabels(s, fmt.Sprintf("%s/%s/%d", at, EscapeToken(k), i)); err != nil {
+					return err
+				}
+			}
+		case "map":
+			if m, ok := child.(*object); ok {
+				for _, name := range m.keys {
+					if err := checkChoiceLabels(m.vals[name], at+"/"+EscapeToken(k)+"/"+EscapeToken(name)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package translation_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/postgres/pgtest"
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/translation"
+	"github.com/cosp-ict/irm/questionnaires"
+)
+
+const id = "implementation-v1"
+
+// load returns implementation-v1 with one edit applied (none when old is "").
+func load(t *testing.T, old, new string) *questionnaire.Registry {
+	t.Helper()
+	reg, err := questionnaire.Load(questionnaires.Files(), questionnaires.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old == "" {
+		return reg
+	}
+	q, _ := reg.Get(id)
+	if !bytes.Contains(q.Raw, []byte(old)) {
+		t.Fatalf("%s.json has no %q", id, old)
+	}
+	reg, err = questionnaire.Load(fstest.MapFS{id + ".json": {Data: bytes.Replace(q.Raw, []byte(old), []byte(new), 1)}}, questionnaires.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func reviewed(t *testing.T, svc *translation.Service, reg *questionnaire.Registry) map[string]bool {
+	t.Helper()
+	q, _ := reg.Get(id)
+	ts, err := svc.Translations(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, tr := range ts {
+		out[tr.Lang] = tr.Reviewed
+	}
+	return out
+}
+
+func TestReview(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	sec := auth.Principal{Name: "Secretariat", Role: auth.Secretariat}
+	reg := load(t, "", "")
+	svc := translation.NewService(pool, reg)
+
+	t.Run("a new questionnaire lists six languages, none reviewed", func(t *testing.T) {
+		q, _ := reg.Get(id)
+		ts, err := svc.Translations(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) != 6 {
+			t.Fatalf("%d translations, want 6", len(ts))
+		}
+		for i, tr := range ts {
+			if tr.Lang != questionnaire.Languages[i] || tr.Reviewed {
+				t.Errorf("translation %d = %+v, want %s not reviewed", i, tr, questionnaire.Languages[i])
+			}
+		}
+	})
+	for _, lang := range []string{"fr", "es"} {
+		if _, err := svc.Review(ctx, sec, id, lang, true); err != nil {
+			t.Fatalf("Review(%s) = %v", lang, err)
+		}
+	}
+	t.Run("a review is stored and audited", func(t *testing.T) {
+		if got := reviewed(t, svc, reg); !got["fr"] || !got["es"] || got["ar"] {
+			t.Errorf("reviewed = %v, want fr and es", got)
+		}
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'translation.review'
+			AND subject IN ('questionnaire/implementation-v1/fr', 'questionnaire/implementation-v1/es') AND actor = 'Secretariat'`).Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d audit events (%v), want 2", n, err)
+		}
+	})
+	t.Run("a changed French label makes the French translation a draft again, and only it", func(t *testing.T) {
+		edited := load(t, `"fr": "Dispositions générales"`, `"fr": "Dispositions générales de la Convention"`)
+		if got := reviewed(t, translation.NewService(pool, edited), edited); got["fr"] || !got["es"] {
+			t.Errorf("reviewed = %v, want es only", got)
+		}
+	})
+	t.Run("a review can be withdrawn", func(t *testing.T) {
+		tr, err := svc.Review(ctx, sec, id, "es", false)
+		if err != nil || tr.Reviewed || tr.Lang != "es" {
+			t.Fatalf("Review(es, false) = %+v, %v", tr, err)
+		}
+		if got := reviewed(t, svc, reg); got["es"] || !got["fr"] {
+			t.Errorf("reviewed = %v, want fr only", got)
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		p    auth.Principal
+		id   string
+		lang string
+		code apperr.Code
+	}{
+		{"a focal point may not review", auth.Principal{Name: "fp", Role: auth.FocalPoint, State: "KEN"}, id, "fr", apperr.Forbidden},
+		{"a working-group member may not review", auth.Principal{Name: "wg", Role: auth.WorkingGroup}, id, "fr", apperr.Forbidden},
+		{"a language outside the six is bad input", sec, id, "de", apperr.BadInput},
+		{"an upper-case code is bad input", sec, id, "FR", apperr.BadInput},
+		{"an unknown questionnaire is not found", sec, "implementation-v9", "fr", apperr.NotFound},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := svc.Review(ctx, tt.p, tt.id, tt.lang, true); apperr.CodeOf(err) != tt.code {
+				t.Errorf("Review = %v, want %s", err, tt.code)
+			}
+		})
+	}
+}
