@@ -59,12 +59,22 @@ func humanize(v string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// optionLabel is an option of a question as a reader wants it.
-// (Options are enum values without labels of their own in the format.)
-func (l *locale) optionLabel(_ *questionnaire.Question, opt string) string {
+// optionLabel is an option of a question as a reader wants it: its label
+// in the report's language (x-choice-labels), else in English, else its
+// code in words.
+func (l *locale) optionLabel(q *questionnaire.Question, opt string) string {
 	switch opt {
 	case "true", "false":
 		return l.yesNo(opt == "true")
+	}
+	if q != nil {
+		for _, c := range q.Choices {
+			if c.Value == opt {
+				if label := c.Label(l.lang); label != "" {
+					return label
+				}
+			}
+		}
 	}
 	return humanize(opt)
 }

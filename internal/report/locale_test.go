@@ -157,6 +157,14 @@ func TestReportsInEachLanguage(t *testing.T) {
 						civ, _ := state.NameIn("CIV", lang)
 						wantIn(t, string(req.Kind), flat, civ)
 					}
+					// A choice question's options by their labels in the
+					// language (x-choice-labels), in the synthesis's counts.
+					if req.Kind == CycleSynthesis {
+						q, _ := f.q.Question("/prevention/national_strategy")
+						for _, c := range q.Choices {
+							wantIn(t, string(req.Kind), flat, flatten(c.Label(lang)))
+						}
+					}
 					// The questionnaire's own words in the language, where it
 					// has them (x-labels).
 					if tr := f.q.Sections[0].Translations[lang]; tr != "" && req.Kind == CountryProfile {

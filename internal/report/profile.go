@@ -156,10 +156,28 @@ func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []b
 			t.Rows = append(t.Rows, row)
 		}
 		return []block{t}
-	case questionnaire.SingleChoice, questionnaire.MultiChoice, questionnaire.Boolean:
+	case questionnaire.SingleChoice, questionnaire.MultiChoice:
+		return []block{para{Text: l.choiceText(q, v), Style: answer}}
+	case questionnaire.Boolean:
 		return []block{para{Text: l.cellText(v, true), Style: answer}}
 	}
 	return []block{para{Text: l.cellText(v, false), Style: answer}}
+}
+
+// choiceText prints the answer to a choice question by its options'
+// labels in the report's language.
+func (l *locale) choiceText(q *questionnaire.Question, v any) string {
+	switch v := v.(type) {
+	case string:
+		return l.optionLabel(q, v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = l.choiceText(q, e)
+		}
+		return strings.Join(parts, l.t("list.separator"))
+	}
+	return l.cellText(v, true)
 }
 
 // cellText prints an answer value; enum values and booleans in words.

@@ -26,6 +26,7 @@ import (
 type spec struct {
 	typ       string // string, enum, multi, boolean, integer, number, list, object
 	enum      []any
+	choices   map[string]questionnaire.Labels // an option's labels (x-choice-labels), by value
 	labels    questionnaire.Labels
 	help      string
 	min, max  *float64
@@ -234,7 +235,7 @@ func (d *schemaDoc) specOf(n map[string]any, name string, order orderFn, depth i
 	switch typeOf(n) {
 	case "string", "":
 		if e, ok := enumOf(n); ok {
-			s.typ, s.enum = "enum", e
+			s.typ, s.enum, s.choices = "enum", e, choiceLabelsOf(n)
 		} else {
 			s.typ = "string"
 		}
@@ -249,7 +250,10 @@ func (d *schemaDoc) specOf(n map[string]any, name string, order orderFn, depth i
 		if raw, ok := n["items"].(map[string]any); ok {
 			items := d.resolve(raw)
 			if e, ok := enumOf(items); ok {
-				s.typ, s.enum = "multi", e
+				s.typ, s.enum, s.choices = "multi", e, choiceLabelsOf(items)
+				for v, l := range choiceLabelsOf(n) { // the array's labels win, as in internal/questionnaire
+					s.choices[v] = l
+				}
 			} else if depth < 8 {
 				s.item = d.specOf(items, "", order, depth+1)
 			}
@@ -602,4 +606,36 @@ func deepCopy(v any) any {
 		return a
 	}
 	return v
+}
+
+// choiceLabelsOf reads a schema node's x-choice-labels ({"value": {"en":
+// "...", "fr": "..."}}); internal/questionnaire has checked them at load.
+func choiceLabelsOf(n map[string]any) map[string]questionnaire.Labels {
+	out := map[string]questionnaire.Labels{}
+	m, _ := n["x-choice-labels"].(map[string]any)
+	for value, raw := range m {
+		byLang, _ := raw.(map[string]any)
+		l := questionnaire.Labels{Translations: map[string]string{}}
+		for lang, text := range byLang {
+			t, _ := text.(string)
+			if lang = strings.ToLower(lang); lang == "en" {
+				l.Title = t
+			} else {
+				l.Translations[lang] = t
+			}
+		}
+		out[value] = l
+	}
+	return out
+}
+
+// optionLabel is what a person reads for option v of s in lang: its label,
+// else its code made readable.
+func (s *spec) optionLabel(v, lang string) string {
+	if l, ok := s.choices[v]; ok && (l.Title != "" || len(l.Translations) > 0) {
+		if label := l.Label(lang); label != "" {
+			return label
+		}
+	}
+	return humanize(v)
 }

@@ -31,6 +31,14 @@ func newQForm(q *questionnaire.Questionnaire) (*qform, error) {
 		}
 		toks := splitPointer(qq.Path)
 		s := d.specOf(n, toks[len(toks)-1], order, 0)
+		// A question's options read as the API gives them (x-choice-labels,
+		// or a oneOf of titled consts).
+		if len(qq.Choices) > 0 {
+			s.choices = map[string]questionnaire.Labels{}
+			for _, c := range qq.Choices {
+				s.choices[c.Value] = c.Labels
+			}
+		}
 		// The registry's kind is the one the API shows; the form agrees.
 		switch qq.Kind {
 		case questionnaire.SingleChoice:
@@ -273,7 +281,7 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 		cur := b.vals.get(ptr)
 		for _, e := range s.enum {
 			v := optionString(e)
-			fl.Options = append(fl.Options, Option{Value: v, Label: humanize(v), Checked: v == cur})
+			fl.Options = append(fl.Options, Option{Value: v, Label: s.optionLabel(v, b.lang), Checked: v == cur})
 		}
 	case "multi":
 		fl.Input = "checkboxes"
@@ -283,7 +291,7 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 		}
 		for _, e := range s.enum {
 			v := optionString(e)
-			fl.Options = append(fl.Options, Option{Value: v, Label: humanize(v), Checked: chosen[v]})
+			fl.Options = append(fl.Options, Option{Value: v, Label: s.optionLabel(v, b.lang), Checked: chosen[v]})
 		}
 	case "list":
 		fl.Input = "list"

@@ -219,12 +219,12 @@ func answerText(s *spec, v any, lang string) []string {
 			return []string{tr(lang, "No")}
 		}
 	case "enum":
-		return []string{humanize(optionString(v))}
+		return []string{s.optionLabel(optionString(v), lang)}
 	case "multi":
 		if arr, ok := v.([]any); ok {
 			var parts []string
 			for _, e := range arr {
-				parts = append(parts, humanize(optionString(e)))
+				parts = append(parts, s.optionLabel(optionString(e), lang))
 			}
 			return []string{strings.Join(parts, ", ")}
 		}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"crypto/sha256"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -408,5 +409,30 @@ func TestUnreadableStoredAnswersFailThePage(t *testing.T) {
 	}
 	if stored != `["kept"]` {
 		t.Fatalf("the stored answers became %s, want them kept", stored)
+	}
+}
+
+// TestOptionsReadInThePagesLanguage: issue 13. Options showed their codes
+// humanized in English ("In preparation") on every page; they now read as
+// the questionnaire labels them in the reader's language, on the form and
+// on the review page.
+func TestOptionsReadInThePagesLanguage(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, auth.FocalPoint, "GHA"))
+	page := "/cycles/" + implCycle + "/states/GHA"
+	c.get(page + "?section=prevention")
+	if r := c.post(page, url.Values{"section": {"prevention"}, "version": {"0"}, "action": {"save"},
+		"/prevention/national_strategy": {"in_preparation"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: HTTP %d", r.Status)
+	}
+	for lang, want := range map[string]string{"fr": "En cours d'élaboration", "ru": "В процессе разработки", "zh": "正在制定", "en": "In preparation"} {
+		t.Run(lang, func(t *testing.T) {
+			c.post("/language", url.Values{"lang": {lang}, "next": {page}})
+			body := html.UnescapeString(c.get(page + "?section=prevention").Body)
+			if !strings.Contains(body, want) {
+				t.Fatalf("the prevention section in %s does not offer %q", lang, want)
+			}
+		})
 	}
 }
