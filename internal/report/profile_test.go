@@ -22,14 +22,20 @@ func checkProfile(t *testing.T, f *fixture) {
 	for _, s := range f.q.Sections {
 		want = append(want, flatten(s.Title))
 	}
-	// Every answered choice prints as its label.
+	// Every answered choice prints as its label (x-choice-labels).
 	cur, _ := submission.SubmissionIn(ctx, f.pool, cycleID, "CIV")
 	v, _ := questionnaire.DecodeAnswers(cur.Answers)
 	for _, a := range f.q.Answers(v) {
 		q, _ := f.q.Question(a.Path)
 		switch q.Kind {
 		case questionnaire.SingleChoice:
-			want = append(want, flatten(humanize(a.Value.(string))))
+			label := humanize(a.Value.(string))
+			for _, c := range q.Choices {
+				if c.Value == a.Value.(string) {
+					label = c.Label("en")
+				}
+			}
+			want = append(want, flatten(label))
 		case questionnaire.Boolean:
 			want = append(want, yesNo(a.Value.(bool)))
 		}
