@@ -3,6 +3,7 @@ package graph
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -233,6 +234,9 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, oc *graphq
 	if l.walked != nil {
 		l.walked(w.walked)
 	}
+	if w.badArgument != nil {
+		return limitError("an argument's value cannot be read: %v", w.badArgument)
+	}
 	if m.depth > MaxDepth {
 		return limitError("the operation nests %d levels deep; the limit is %d", m.depth, MaxDepth)
 	}
@@ -264,12 +268,13 @@ func (l *operationLimits) InterceptResponse(ctx context.Context, next graphql.Re
 type measure struct{ depth, complexity int }
 
 type operationWalker struct {
-	ctx    context.Context
-	es     graphql.ExecutableSchema
-	schema *ast.Schema
-	vars   map[string]any
-	memo   map[string]measure
-	walked int
+	ctx         context.Context
+	badArgument error // the first argument whose value could not be read
+	es          graphql.ExecutableSchema
+	schema      *ast.Schema
+	vars        map[string]any
+	memo        map[string]measure
+	walked      int
 }
 
 func (w *operationWalker) set(set ast.SelectionSet) measure {
@@ -309,7 +314,10 @@ func (w *operationWalker) field(f *ast.Field) (depth, complexity int) {
 	if t := w.schema.Types[f.Definition.Type.Name()]; t != nil && t.Name == "__Schema" {
 		return 1 + child.depth, 0 // introspection, in dev mode only, is not weighed (as gqlgen does)
 	}
-	args := f.ArgumentMap(w.vars)
+	args, err := argumentMap(f, w.vars)
+	if err != nil && w.badArgument == nil {
+		w.badArgument = err
+	}
 	objects := []*ast.Definition{f.ObjectDefinition}
 	if f.ObjectDefinition.Kind == ast.Interface || f.ObjectDefinition.Kind == ast.Union {
 		objects = w.schema.GetPossibleTypes(f.ObjectDefinition)
@@ -322,6 +330,19 @@ func (w *operationWalker) field(f *ast.Field) (depth, complexity int) {
 		complexity = max(complexity, c)
 	}
 	return 1 + child.depth, complexity
+}
+
+// argumentMap is f's arguments with the operation's variables. gqlparser
+// panics on a literal it cannot convert (a float of 1e400 written inline,
+// which validation lets through): this walk runs before execution, so the
+// operation is refused here with a clear error instead of failing inside.
+func argumentMap(f *ast.Field, vars map[string]any) (args map[string]any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			args, err = nil, fmt.Errorf("%s: %v", f.Name, v)
+		}
+	}()
+	return f.ArgumentMap(vars), nil
 }
 
 func satAdd(a, b int) int {

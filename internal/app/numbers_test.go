@@ -181,3 +181,20 @@ func setAnswer(doc map[string]any, path string, v any) {
 	}
 	doc[tokens[len(tokens)-1]] = v
 }
+
+// TestAHugeNumberWrittenInTheQueryIsBadInput: a number of 1e400 written
+// inline in the operation (not as a variable) made gqlparser panic while
+// the arguments were read, and the client got INTERNAL; found trying the
+// service as a new user would.
+func TestAHugeNumberWrittenInTheQueryIsBadInput(t *testing.T) {
+	w := newWorld(t)
+	before := w.snapshot(t)
+	res := w.env.Do(t, w.sec, `mutation { saveDraft(cycle: "2027", state: "GHA", answers: {prevention: {critical_information_infrastructure: {designated_operators: 1e400}}}) { errors { path } } }`, nil)
+	wantCode(t, res, "BAD_USER_INPUT")
+	if res.Status < 400 || res.Status >= 500 || !strings.Contains(res.Errors[0].Message, "cannot be read") {
+		t.Fatalf("HTTP %d %q, want a 4xx saying the value cannot be read", res.Status, res.Errors[0].Message)
+	}
+	if w.snapshot(t) != before {
+		t.Fatal("the refused operation changed the database")
+	}
+}
