@@ -206,3 +206,15 @@ func TestValidationDigest(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryWorkingGroupIsNamedInTheSixLanguages: the catalogue's working
+// groups carry their names in the other five languages (x-labels).
+func TestEveryWorkingGroupIsNamedInTheSixLanguages(t *testing.T) {
+	for _, wg := range shippedRegistry(t).WorkingGroups() {
+		for _, lang := range []string{"ar", "zh", "fr", "ru", "es"} {
+			if n := wg.NameIn(lang); n == "" || n == wg.Name {
+				t.Errorf("%s in %s: %q, want a translation", wg.ID, lang, n)
+			}
+		}
+	}
+}

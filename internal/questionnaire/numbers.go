@@ -14,10 +14,11 @@ import (
 //
 // An INTEGER answer is a 64-bit integer; a NUMBER answer lies within
 // ±MaxNumber (a quadrillion: more than any count, rate or amount in USD
-// the questionnaires ask for, and the bound the statistics use). Each
-// questionnaire's schema is compiled with these bounds added to its
-// "integer" and "number" nodes, so that a file with a looser bound, or
-// none, still gets them.
+// the questionnaires ask for, and the bound the statistics use). Every
+// number is checked against the 64-bit range before validation, and each
+// questionnaire's schema is compiled with ±MaxNumber added to its
+// "number" nodes, so that a file with a looser bound, or none, still
+// gets them.
 const (
 	MaxInteger = math.MaxInt64
 	MinInteger = math.MinInt64
@@ -87,9 +88,8 @@ func numberProblem(lit string) (FieldError, bool) {
 }
 
 // boundNumbers returns a copy of a schema in which every node that
-// accepts integers or numbers also bounds them: MinInteger..MaxInteger
-// for integers, ±MaxNumber for numbers, unless the node's own bound is
-// tighter. Conditions (if, not) are left as written: a bound added there
+// accepts numbers also bounds them to ±MaxNumber, unless the node's own
+// bound is tighter. Conditions (if, not) are left as written: a bound added there
 // would change which branch applies. Values of const, enum, default and
 // examples are data, not schemas.
 func boundNumbers(v any) any {
@@ -113,13 +113,12 @@ func boundNumbers(v any) any {
 			}
 			out.vals[k] = child
 		}
-		switch {
-		case hasType(n, "number"):
+		// An integer node needs no bound of its own: numberErrors refuses
+		// every number outside 64 bits before the validator runs (and the
+		// validator's bounds cost an exact fraction per number).
+		if hasType(n, "number") {
 			out.bound("minimum", -MaxNumber, "-1000000000000000", false)
 			out.bound("maximum", MaxNumber, "1000000000000000", true)
-		case hasType(n, "integer"):
-			out.bound("minimum", MinInteger, strconv.FormatInt(MinInteger, 10), false)
-			out.bound("maximum", MaxInteger, strconv.FormatInt(MaxInteger, 10), true)
 		}
 		return out
 	case []any:

@@ -111,9 +111,19 @@ func (q *Questionnaire) Schema() any {
 
 // WorkingGroup is a working group of the Conference.
 type WorkingGroup struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Names       map[string]string `json:"x-labels"` // the name in the other five languages
+	Description string            `json:"description"`
+}
+
+// NameIn returns the group's name in lang, English where the catalogue
+// has no translation.
+func (wg WorkingGroup) NameIn(lang string) string {
+	if n := wg.Names[strings.ToLower(lang)]; n != "" {
+		return n
+	}
+	return wg.Name
 }
 
 // Registry holds the questionnaires and working groups loaded at start.

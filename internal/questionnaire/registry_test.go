@@ -59,7 +59,7 @@ func TestShippedRegistry(t *testing.T) {
 			t.Errorf("WorkingGroups() = %+v, want %+v", got, cat.WorkingGroups)
 		}
 		for _, want := range cat.WorkingGroups {
-			if got, ok := r.WorkingGroup(want.ID); !ok || got != want {
+			if got, ok := r.WorkingGroup(want.ID); !ok || !reflect.DeepEqual(got, want) {
 				t.Errorf("WorkingGroup(%q) = %+v, %v, want %+v, true", want.ID, got, ok, want)
 			}
 		}

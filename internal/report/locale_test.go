@@ -157,6 +157,15 @@ func TestReportsInEachLanguage(t *testing.T) {
 						civ, _ := state.NameIn("CIV", lang)
 						wantIn(t, string(req.Kind), flat, civ)
 					}
+					// The catalogue's names in the language: the working
+					// group (technical assistance) and an indicator.
+					if req.Kind == TechnicalAssistance {
+						g, _ := f.reg.WorkingGroup(TechnicalAssistanceGroup)
+						wantIn(t, string(req.Kind), flat, flatten(g.NameIn(lang)))
+					}
+					if req.Kind == CycleSynthesis {
+						wantIn(t, string(req.Kind), flat, flatten(f.cat.Indicators[0].NameIn(lang)))
+					}
 					// A choice question's options by their labels in the
 					// language (x-choice-labels), in the synthesis's counts.
 					if req.Kind == CycleSynthesis {

@@ -247,7 +247,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 		}
 		last := os[len(os)-1]
 		value := l.statusText(last)
-		line := &chart.Line{Title: ind.Name + unitSuffix(ind)}
+		line := &chart.Line{Title: ind.NameIn(l.lang) + unitSuffix(ind)}
 		numeric := false
 		for _, o := range os {
 			line.Years = append(line.Years, o.Year)
@@ -257,7 +257,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 			}
 			line.Series = appendValue(line.Series, stateName, v)
 		}
-		t.Rows = append(t.Rows, []string{ind.Name, ind.Unit, l.yearsText(os), l.int(last.Year), value})
+		t.Rows = append(t.Rows, []string{ind.NameIn(l.lang), ind.Unit, l.yearsText(os), l.int(last.Year), value})
 		if numeric {
 			charts = append(charts, line)
 		}

@@ -80,8 +80,8 @@ func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) 
 	title := l.t("synthesis.title", "name", in.cycle.Name)
 	if wg != "" {
 		g, _ := in.r.reg.WorkingGroup(wg)
-		scope = l.t("synthesis.scopeGroup", "name", g.Name)
-		title = l.t("synthesis.title", "name", g.Name)
+		scope = l.t("synthesis.scopeGroup", "name", g.NameIn(l.lang))
+		title = l.t("synthesis.title", "name", g.NameIn(l.lang))
 		qs = nil
 		for _, q := range in.q.Questions {
 			if slices.Contains(q.WorkingGroups, wg) {
@@ -311,7 +311,7 @@ func (l *locale) indicatorBlocks(ind *statistics.Indicator, series []statistics.
 	if ind.Aggregation == "median" {
 		how = l.t("indicator.median")
 	}
-	out := []block{heading{ind.Name + unitSuffix(ind)},
+	out := []block{heading{ind.NameIn(l.lang) + unitSuffix(ind)},
 		para{Text: ind.Description},
 		para{Text: l.t("line.indicator", "code", ind.Code, "how", how, "unit", ind.Unit), Style: muted}}
 	years := map[int]bool{}
@@ -329,7 +329,7 @@ func (l *locale) indicatorBlocks(ind *statistics.Indicator, series []statistics.
 	}
 	slices.Sort(ys)
 	cols := []column{{l.t("col.year"), 2.2, false}}
-	line := &chart.Line{Title: l.t("chart.byGroup", "name", ind.Name+unitSuffix(ind)), Years: ys}
+	line := &chart.Line{Title: l.t("chart.byGroup", "name", ind.NameIn(l.lang)+unitSuffix(ind)), Years: ys}
 	for _, s := range series {
 		cols = append(cols, column{l.groupShortName(s.Group), 1.3, true})
 		vals := make([]float64, len(ys))

@@ -38,7 +38,7 @@ func (in *reading) technicalAssistance(ctx context.Context) (*document, error) {
 	doc := &document{
 		Kind: l.t("kind.TECHNICAL_ASSISTANCE"), Title: l.t("ta.title"),
 		Subtitle: l.t("ta.subtitle", "cycle", in.cycle.Name),
-		Facts:    append(in.facts(), [2]string{l.t("fact.workingGroup"), g.Name}),
+		Facts:    append(in.facts(), [2]string{l.t("fact.workingGroup"), g.NameIn(l.lang)}),
 		Notes:    []string{l.t("note.ta"), l.t("note.counted")},
 		Footer:   in.footer() + " · " + l.t("kind.TECHNICAL_ASSISTANCE"),
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -35,17 +36,27 @@ func (d *Dimension) Allows(v string) bool { return d.allowed[v] }
 
 // Indicator is one statistic States report each calendar year.
 type Indicator struct {
-	Code          string   `json:"code"`
-	Name          string   `json:"name"`
-	Description   string   `json:"description"`
-	Unit          string   `json:"unit"`
-	Integer       bool     `json:"integer"`
-	Minimum       *float64 `json:"minimum"`
-	Aggregation   string   `json:"aggregation"` // "sum" or "median"
-	WorkingGroups []string `json:"workingGroups"`
-	DimensionIDs  []string `json:"dimensions"`
+	Code          string            `json:"code"`
+	Name          string            `json:"name"`
+	Names         map[string]string `json:"x-labels"` // the name in the other five languages
+	Description   string            `json:"description"`
+	Unit          string            `json:"unit"`
+	Integer       bool              `json:"integer"`
+	Minimum       *float64          `json:"minimum"`
+	Aggregation   string            `json:"aggregation"` // "sum" or "median"
+	WorkingGroups []string          `json:"workingGroups"`
+	DimensionIDs  []string          `json:"dimensions"`
 
 	Dimensions []*Dimension `json:"-"`
+}
+
+// NameIn returns the indicator's name in lang, English where the
+// catalogue has no translation.
+func (ind *Indicator) NameIn(lang string) string {
+	if n := ind.Names[strings.ToLower(lang)]; n != "" {
+		return n
+	}
+	return ind.Name
 }
 
 // Dimension returns the indicator's dimension with id.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/questionnaires"
@@ -296,4 +297,23 @@ func TestBrokenCatalogueIsRefused(t *testing.T) {
 			t.Fatalf("got %v, want the shipped catalogue to load from a MapFS", err)
 		}
 	})
+}
+
+// TestEveryIndicatorIsNamedInTheSixLanguages: the catalogue names each
+// indicator in Arabic, Chinese, French, Russian and Spanish too (x-labels),
+// each in its own script; reports and pages show the reader's.
+func TestEveryIndicatorIsNamedInTheSixLanguages(t *testing.T) {
+	cat := shipped(t)
+	scripts := map[string]*unicode.RangeTable{"ar": unicode.Arabic, "zh": unicode.Han, "ru": unicode.Cyrillic, "fr": unicode.Latin, "es": unicode.Latin}
+	for _, ind := range cat.Indicators {
+		for lang, script := range scripts {
+			name := ind.NameIn(lang)
+			if name == ind.Name || !strings.ContainsFunc(name, func(r rune) bool { return unicode.Is(script, r) }) {
+				t.Errorf("%s in %s: %q, want a translation in its script", ind.Code, lang, name)
+			}
+		}
+		if ind.NameIn("en") != ind.Name || ind.NameIn("de") != ind.Name {
+			t.Errorf("%s: English and unknown languages should read the English name", ind.Code)
+		}
+	}
 }

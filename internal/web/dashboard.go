@@ -52,9 +52,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		v.Questions = append(v.Questions, dq)
 	}
 	for _, ind := range s.Indicators {
-		di := dashIndicator{Name: ind.Indicator.Name, Code: ind.Indicator.Code, Unit: ind.Indicator.Unit}
+		di := dashIndicator{Name: ind.Indicator.NameIn(rq.Lang), Code: ind.Indicator.Code, Unit: ind.Indicator.Unit}
 		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
-			di.Chart = localLine(rq.Lang, ind.Indicator.Name, ind.Indicator.Unit, c).SVG()
+			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.Unit, c).SVG()
 		}
 		v.Indicators = append(v.Indicators, di)
 	}
@@ -62,6 +62,6 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 	if v.Reports, err = h.reportRows(r, rq, schedule.RunFilter{CycleID: &s.Cycle.ID, Published: &published}, s.WorkingGroup.ID); err != nil {
 		return err
 	}
-	h.render(w, r, rq, http.StatusOK, "dashboard", s.WorkingGroup.Name, v)
+	h.render(w, r, rq, http.StatusOK, "dashboard", s.WorkingGroup.NameIn(rq.Lang), v)
 	return nil
 }

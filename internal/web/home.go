@@ -78,7 +78,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, rq *req) error {
 		v.Cycles = append(v.Cycles, row)
 	}
 	if rq.P.Role == auth.FocalPoint {
-		if v.Glance, err = h.glance(r, rq.P); err != nil {
+		if v.Glance, err = h.glance(r, rq.P, rq.Lang); err != nil {
 			return err
 		}
 	}
@@ -97,7 +97,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, rq *req) error {
 }
 
 // glance is the latest total of every indicator the State reported.
-func (h *Handler) glance(r *http.Request, p auth.Principal) ([]glance, error) {
+func (h *Handler) glance(r *http.Request, p auth.Principal, lang string) ([]glance, error) {
 	var out []glance
 	for _, ind := range h.Statistics.Catalogue().Indicators {
 		obs, err := h.Statistics.Observations(r.Context(), p, statistics.Filter{Indicator: ind.Code, State: &p.State, Breakdown: map[string]string{}})
@@ -108,7 +108,7 @@ func (h *Handler) glance(r *http.Request, p auth.Principal) ([]glance, error) {
 			continue
 		}
 		last := obs[len(obs)-1]
-		out = append(out, glance{Code: ind.Code, Name: ind.Name, Unit: ind.Unit, Year: last.Year,
+		out = append(out, glance{Code: ind.Code, Name: ind.NameIn(lang), Unit: ind.Unit, Year: last.Year,
 			Value: formatValue(last.Value), Status: string(last.Status)})
 	}
 	return out, nil

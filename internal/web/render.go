@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/cosp-ict/irm/internal/state"
 	"bytes"
 	"crypto/sha256"
 	"embed"
@@ -82,6 +83,14 @@ var funcs = template.FuncMap{
 			auth.Secretariat: "Secretariat"}[r])
 	},
 	"statusName": func(lang string, s any) string { return tr(lang, humanize(strings.ToLower(fmt.Sprint(s)))) },
+	// stateName is a State's UN short name in lang (English where the
+	// reference data has none).
+	"stateName": func(lang, code, english string) string {
+		if n, ok := state.NameIn(code, lang); ok && n != "" {
+			return n
+		}
+		return english
+	},
 	"groupName": func(lang, g string) string {
 		return tr(lang, map[string]string{"AFRICAN": "African States", "ASIA_PACIFIC": "Asia-Pacific States",
 			"EASTERN_EUROPEAN": "Eastern European States", "LATIN_AMERICAN_CARIBBEAN": "Latin American and Caribbean States",

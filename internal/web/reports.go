@@ -36,7 +36,7 @@ func (h *Handler) reportRows(r *http.Request, rq *req, f schedule.RunFilter, gro
 		title := tr(rq.Lang, humanize(strings.ToLower(string(run.Kind))))
 		subject := run.State
 		if g, ok := h.Registry.WorkingGroup(run.WorkingGroup); ok && run.WorkingGroup != "" {
-			subject = g.Name
+			subject = g.NameIn(rq.Lang)
 		}
 		if subject != "" {
 			title = tr(rq.Lang, "{report} – {subject}", "report", title, "subject", subject)
