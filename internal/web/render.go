@@ -1,12 +1,12 @@
 package web
 
 import (
-	"github.com/cosp-ict/irm/internal/state"
 	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"github.com/cosp-ict/irm/internal/state"
 	"html/template"
 	"io/fs"
 	"math"
