@@ -139,40 +139,66 @@ func asSystem(ctx context.Context) context.Context {
 	return postgres.WithPrincipal(ctx, postgres.System)
 }
 
-// check validates req through db and returns its cycle.
+// Validate checks the shape of a request, as the service reads it after
+// trimming (Normalize): a kind it knows, a cycle, a State exactly for a
+// COUNTRY_PROFILE, a working group only for a CYCLE_SYNTHESIS, one of the
+// six languages. Every error is BAD_USER_INPUT; whether the cycle, group
+// or State exists is Check's.
+func (req Request) Validate() error {
+	switch req.Kind {
+	case CycleSynthesis, CountryProfile, TechnicalAssistance:
+	default:
+		return apperr.BadInputf("unknown report kind %q", req.Kind)
+	}
+	switch {
+	case req.CycleID == "":
+		return apperr.BadInputf("a report needs a cycle")
+	case req.Kind == CountryProfile && req.State == "":
+		return apperr.BadInputf("a COUNTRY_PROFILE needs a state")
+	case req.Kind != CountryProfile && req.State != "":
+		return apperr.BadInputf("only a COUNTRY_PROFILE takes a state; a %s covers every State", req.Kind)
+	case req.Kind != CycleSynthesis && req.WorkingGroup != "":
+		return apperr.BadInputf("only a CYCLE_SYNTHESIS takes a workingGroup")
+	case !ValidLanguage(req.language()):
+		return apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(Languages, " "))
+	}
+	return nil
+}
+
+// Normalize returns req as the service reads it: trimmed, the State in
+// upper case, the default language where none is given.
+func (req Request) Normalize() Request {
+	req.CycleID = strings.TrimSpace(req.CycleID)
+	req.WorkingGroup = strings.TrimSpace(req.WorkingGroup)
+	req.State = strings.ToUpper(strings.TrimSpace(req.State))
+	req.Language = strings.TrimSpace(req.Language)
+	if req.Language == "" {
+		req.Language = DefaultLanguage
+	}
+	return req
+}
+
+// check validates req through db and returns its cycle: its shape
+// (Validate), then that its cycle, working group and State exist.
 func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (submission.Cycle, error) {
+	if err := req.Validate(); err != nil {
+		return submission.Cycle{}, err
+	}
 	switch req.Kind {
 	case CycleSynthesis:
-		if req.State != "" {
-			return submission.Cycle{}, apperr.BadInputf("a CYCLE_SYNTHESIS report takes no state")
-		}
 		if req.WorkingGroup != "" {
 			if _, ok := r.reg.WorkingGroup(req.WorkingGroup); !ok {
 				return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", req.WorkingGroup)
 			}
 		}
 	case CountryProfile:
-		if req.WorkingGroup != "" {
-			return submission.Cycle{}, apperr.BadInputf("a COUNTRY_PROFILE report takes no working group")
-		}
-		if req.State == "" {
-			return submission.Cycle{}, apperr.BadInputf("a COUNTRY_PROFILE report needs a state")
-		}
 		if !state.ValidCode(req.State) { // as the state package: no State has it
 			return submission.Cycle{}, apperr.NotFoundf("no State with code %q", req.State)
 		}
 	case TechnicalAssistance:
-		if req.WorkingGroup != "" || req.State != "" {
-			return submission.Cycle{}, apperr.BadInputf("a TECHNICAL_ASSISTANCE report takes no working group and no state")
-		}
 		if _, ok := r.reg.WorkingGroup(TechnicalAssistanceGroup); !ok {
 			return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", TechnicalAssistanceGroup)
 		}
-	default:
-		return submission.Cycle{}, apperr.BadInputf("unknown report kind %q", req.Kind)
-	}
-	if !ValidLanguage(req.language()) {
-		return submission.Cycle{}, apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(Languages, " "))
 	}
 	c, err := submission.CycleIn(ctx, db, req.CycleID)
 	if err != nil {

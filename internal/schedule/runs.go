@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -29,31 +28,14 @@ type Input struct {
 	Language     string // ar zh en fr ru es; "" is en
 }
 
-// request checks the shape of in and asks the renderer whether it can
-// render it, before anything is stored or queued.
+// request reads in as a report request (report.Request.Normalize) and
+// asks the renderer whether it can render it (its shape, then its cycle,
+// group and State), before anything is stored or queued.
 func (s *Service) request(ctx context.Context, in Input) (report.Request, error) {
-	req := report.Request{Kind: in.Kind, CycleID: strings.TrimSpace(in.CycleID),
-		WorkingGroup: strings.TrimSpace(in.WorkingGroup), State: strings.ToUpper(strings.TrimSpace(in.State)),
-		Language: strings.TrimSpace(in.Language)}
-	if req.Language == "" {
-		req.Language = report.DefaultLanguage
-	}
-	switch req.Kind {
-	case report.CycleSynthesis, report.CountryProfile, report.TechnicalAssistance:
-	default:
-		return req, apperr.BadInputf("unknown report kind %q", in.Kind)
-	}
-	switch {
-	case req.CycleID == "":
-		return req, apperr.BadInputf("a report needs a cycle")
-	case req.Kind == report.CountryProfile && req.State == "":
-		return req, apperr.BadInputf("a COUNTRY_PROFILE needs a state")
-	case req.Kind != report.CountryProfile && req.State != "":
-		return req, apperr.BadInputf("only a COUNTRY_PROFILE takes a state; a %s covers every State", req.Kind)
-	case req.Kind != report.CycleSynthesis && req.WorkingGroup != "":
-		return req, apperr.BadInputf("only a CYCLE_SYNTHESIS takes a workingGroup")
-	case !report.ValidLanguage(req.Language):
-		return req, apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(report.Languages, " "))
+	req := report.Request{Kind: in.Kind, CycleID: in.CycleID, WorkingGroup: in.WorkingGroup, State: in.State,
+		Language: in.Language}.Normalize()
+	if err := req.Validate(); err != nil { // the shape, before a round trip
+		return req, err
 	}
 	if err := s.renderer.Check(ctx, req); err != nil {
 		if apperr.CodeOf(err) == apperr.Internal {
