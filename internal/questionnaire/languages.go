@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Languages are the six official languages of the United Nations, in the
@@ -24,14 +26,19 @@ type Choice struct {
 	Labels
 }
 
-// Humanize turns an option code into English words, the label of an
-// option that has none: "signature_only" → "Signature only".
+// Humanize turns a code into English words, the label of an option that
+// has none: "signature_only" → "Signature only", "case-by-case" → "Case
+// by case"; a short acronym ("EU", "ASEAN") keeps its case.
 func Humanize(code string) string {
-	s := strings.ReplaceAll(code, "_", " ")
+	s := strings.Join(strings.FieldsFunc(code, func(r rune) bool { return r == '_' || r == '-' }), " ")
 	if s == "" {
+		return code
+	}
+	if strings.ToUpper(s) == s && strings.ToLower(s) != s && !strings.Contains(s, " ") && len(s) <= 5 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // Missing counts the labelled nodes (the root, sections, groups,

@@ -2,8 +2,6 @@ package report
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -22,7 +20,7 @@ func (l *locale) groupName(g string) string {
 	if l.has("group." + g) {
 		return l.t("group." + g)
 	}
-	return humanize(g)
+	return questionnaire.Humanize(g)
 }
 
 // groupShortName is a group's name as a table column title.
@@ -36,28 +34,12 @@ func (l *locale) groupShortName(g string) string {
 	if l.has("groupShort." + g) {
 		return l.t("groupShort." + g)
 	}
-	return humanize(g)
+	return questionnaire.Humanize(g)
 }
 
 // regionalOrder is the order of group rows and series: the regional
 // groups, then All.
 var regionalOrder = append(append([]string{}, state.RegionalGroups()...), aggregate.All)
-
-// humanize turns an enum value into words: "case_by_case_consultation" →
-// "Case by case consultation". Values that are already words keep their
-// case. (Options are enum values without labels of their own in the
-// format; yes and no are the locale's.)
-func humanize(v string) string {
-	s := strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == '_' || r == '-' }), " ")
-	if s == "" {
-		return v
-	}
-	if strings.ToUpper(s) == s && strings.ToLower(s) != s && !strings.Contains(s, " ") && len(s) <= 5 {
-		return s // an acronym: "EU", "ASEAN"
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
 
 // optionLabel is an option of a question as a reader wants it: its label
 // in the report's language (x-choice-labels), else in English, else its
@@ -76,7 +58,7 @@ func (l *locale) optionLabel(q *questionnaire.Question, opt string) string {
 			}
 		}
 	}
-	return humanize(opt)
+	return questionnaire.Humanize(opt)
 }
 
 func (l *locale) kindName(k questionnaire.Kind) string { return l.t("questionKind." + string(k)) }
@@ -88,7 +70,7 @@ func (l *locale) statusName(s submission.Status) string {
 	if l.has("status." + string(s)) {
 		return l.t("status." + string(s))
 	}
-	return humanize(string(s))
+	return questionnaire.Humanize(string(s))
 }
 
 // questionTitle is a question's label in the report's language, from the
@@ -106,7 +88,7 @@ func (l *locale) questionTitle(q *questionnaire.Question) string {
 func questionTitle(q *questionnaire.Question) string {
 	name := q.Path[strings.LastIndex(q.Path, "/")+1:]
 	if q.Title == name {
-		return humanize(name)
+		return questionnaire.Humanize(name)
 	}
 	return q.Title
 }

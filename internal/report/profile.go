@@ -189,7 +189,7 @@ func (l *locale) cellText(v any, enum bool) string {
 		return l.yesNo(v)
 	case string:
 		if enum {
-			return humanize(v)
+			return questionnaire.Humanize(v)
 		}
 		return v
 	case json.Number:
@@ -214,7 +214,7 @@ func (l *locale) cellText(v any, enum bool) string {
 		slices.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = humanize(k) + ": " + l.cellText(v[k], false)
+			parts[i] = questionnaire.Humanize(k) + ": " + l.cellText(v[k], false)
 		}
 		return strings.Join(parts, l.t("list.separator"))
 	}

@@ -29,7 +29,7 @@ func checkProfile(t *testing.T, f *fixture) {
 		q, _ := f.q.Question(a.Path)
 		switch q.Kind {
 		case questionnaire.SingleChoice:
-			label := humanize(a.Value.(string))
+			label := questionnaire.Humanize(a.Value.(string))
 			for _, c := range q.Choices {
 				if c.Value == a.Value.(string) {
 					label = c.Label("en")

@@ -145,7 +145,7 @@ func (s *schema) listFields(path string) []listField {
 		}
 		title := p.str("title")
 		if title == "" {
-			title = humanize(k)
+			title = questionnaire.Humanize(k)
 		}
 		_, enum := p.vals["enum"]
 		if !enum {

@@ -2,13 +2,14 @@ package web_test
 
 import (
 	"context"
-	"github.com/cosp-ict/irm/internal/state"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cosp-ict/irm/internal/state"
 
 	"github.com/chromedp/chromedp"
 

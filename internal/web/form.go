@@ -637,5 +637,5 @@ func (s *spec) optionLabel(v, lang string) string {
 			return label
 		}
 	}
-	return humanize(v)
+	return questionnaire.Humanize(v)
 }

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"github.com/cosp-ict/irm/internal/state"
 	"html/template"
 	"io/fs"
 	"math"
@@ -15,6 +14,9 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
@@ -73,7 +75,7 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string {
 		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
 	},
-	"humanize": humanize,
+	"humanize": questionnaire.Humanize,
 	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
 	"num":      func(v float64) string { return chart.Format(v, "") },
 	"join":     strings.Join,
@@ -82,7 +84,9 @@ var funcs = template.FuncMap{
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
 			auth.Secretariat: "Secretariat"}[r])
 	},
-	"statusName": func(lang string, s any) string { return tr(lang, humanize(strings.ToLower(fmt.Sprint(s)))) },
+	"statusName": func(lang string, s any) string {
+		return tr(lang, questionnaire.Humanize(strings.ToLower(fmt.Sprint(s))))
+	},
 	// stateName is a State's UN short name in lang (English where the
 	// reference data has none).
 	"stateName": func(lang, code, english string) string {
@@ -103,15 +107,6 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-}
-
-// humanize turns an option code into words: "signature_only" → "Signature only".
-func humanize(code string) string {
-	s := strings.ReplaceAll(code, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func parseTemplates() (*template.Template, error) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/questionnaire"
+
 	"github.com/cosp-ict/irm/internal/httpapi"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -33,7 +35,7 @@ func (h *Handler) reportRows(r *http.Request, rq *req, f schedule.RunFilter, gro
 		if run.Status != schedule.Succeeded || (group != "" && run.WorkingGroup != group && run.WorkingGroup != "") {
 			continue
 		}
-		title := tr(rq.Lang, humanize(strings.ToLower(string(run.Kind))))
+		title := tr(rq.Lang, questionnaire.Humanize(strings.ToLower(string(run.Kind))))
 		subject := run.State
 		if g, ok := h.Registry.WorkingGroup(run.WorkingGroup); ok && run.WorkingGroup != "" {
 			subject = g.NameIn(rq.Lang)
