@@ -106,3 +106,13 @@ func TestEveryStateHasItsNameInTheSixLanguages(t *testing.T) {
 		t.Error("a name in German, which the reference does not have")
 	}
 }
+
+// TestNamesAreTheUNShortNames: issue 17 found Nauru listed as "Naoero";
+// the reference list now follows the UN's list of Member States.
+func TestNamesAreTheUNShortNames(t *testing.T) {
+	for code, want := range map[string]string{"NRU": "Nauru", "BHS": "Bahamas", "CIV": "Côte d'Ivoire", "TUR": "Türkiye", "CZE": "Czechia"} {
+		if got, ok := state.NameIn(code, "en"); !ok || got != want {
+			t.Errorf("%s: %q, want %q", code, got, want)
+		}
+	}
+}
