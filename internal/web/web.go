@@ -129,6 +129,10 @@ var errCrossSite = apperr.Forbiddenf("this form was sent from another site: IRM 
 func (h *Handler) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /static/{file}", serveStatic)
+	// Browsers and tools that ignore the page's icon link ask for this.
+	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
 	m.Handle("GET /{$}", h.page(h.home))
 	m.Handle("GET /sign-in", h.public(h.signInForm))
 	m.Handle("POST /sign-in", h.public(h.signIn))

@@ -436,3 +436,23 @@ func TestOptionsReadInThePagesLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestThereIsAFavicon: every page asked for /favicon.ico and got a 404
+// (issue 17); the pages now link an embedded icon, and the old address
+// leads to it.
+func TestThereIsAFavicon(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	page := c.get("/sign-in")
+	m := regexp.MustCompile(`<link rel="icon" href="([^"]+)"`).FindStringSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("the sign-in page links no icon")
+	}
+	icon := c.get(html.UnescapeString(m[1]))
+	if icon.Status != http.StatusOK || icon.Header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(icon.Body, "<svg") {
+		t.Fatalf("the icon: HTTP %d %s", icon.Status, icon.Header.Get("Content-Type"))
+	}
+	if r := c.get("/favicon.ico"); r.Status != http.StatusMovedPermanently || r.Header.Get("Location") != "/static/favicon.svg" {
+		t.Fatalf("/favicon.ico: HTTP %d to %q", r.Status, r.Header.Get("Location"))
+	}
+}
