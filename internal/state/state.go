@@ -16,6 +16,9 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -307,3 +310,20 @@ var known = sync.OnceValue(func() map[string]bool {
 // reference data, which the states table holds in step (Sync): a check
 // that needs no round trip.
 func Known(code string) bool { return known()[code] }
+
+// SortByName sorts items by the name of their State in lang (the UN
+// short name, English where none is known), in lang's alphabetical order
+// (CLDR collation): Croatia under C, not under H by its code.
+func SortByName[T any](items []T, lang string, codeOf func(T) string) {
+	c := collate.New(language.Make(lang))
+	name := func(code string) string {
+		if n, ok := NameIn(code, lang); ok && n != "" {
+			return n
+		}
+		if n, ok := NameIn(code, "en"); ok {
+			return n
+		}
+		return code
+	}
+	slices.SortStableFunc(items, func(a, b T) int { return c.CompareString(name(codeOf(a)), name(codeOf(b))) })
+}

@@ -1,6 +1,7 @@
 package state_test
 
 import (
+	"slices"
 	"context"
 	"testing"
 
@@ -113,6 +114,22 @@ func TestNamesAreTheUNShortNames(t *testing.T) {
 	for code, want := range map[string]string{"NRU": "Nauru", "BHS": "Bahamas", "CIV": "Côte d'Ivoire", "TUR": "Türkiye", "CZE": "Czechia"} {
 		if got, ok := state.NameIn(code, "en"); !ok || got != want {
 			t.Errorf("%s: %q, want %q", code, got, want)
+		}
+	}
+}
+
+// TestStatesSortByTheirNameInTheReadersLanguage: issue 17 found lists
+// sorted by ISO3 code (Croatia, HRV, under H).
+func TestStatesSortByTheirNameInTheReadersLanguage(t *testing.T) {
+	codes := []string{"HRV", "CHN", "DEU", "CZE"}
+	for lang, want := range map[string][]string{
+		"en": {"CHN", "HRV", "CZE", "DEU"}, // China, Croatia, Czechia, Germany
+		"fr": {"DEU", "CHN", "HRV", "CZE"}, // Allemagne, Chine, Croatie, Tchéquie
+	} {
+		got := slices.Clone(codes)
+		state.SortByName(got, lang, func(c string) string { return c })
+		if !slices.Equal(got, want) {
+			t.Errorf("in %s: %v, want %v", lang, got, want)
 		}
 	}
 }

@@ -73,6 +73,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 		cur := submission.Cursor(page.Submissions[len(page.Submissions)-1])
 		after = &cur
 	}
+	state.SortByName(v.Rows, rq.Lang, func(r listRow) string { return r.State.Code })
 	h.render(w, r, rq, http.StatusOK, "review_list", "Submissions", v)
 	return nil
 }
@@ -379,6 +380,7 @@ func (h *Handler) statesPage(w http.ResponseWriter, r *http.Request, rq *req) er
 	if v.States, err = h.States.List(r.Context(), f); err != nil {
 		return err
 	}
+	state.SortByName(v.States, rq.Lang, func(s state.State) string { return s.Code })
 	for _, s := range v.States {
 		if s.Party {
 			v.Parties++
