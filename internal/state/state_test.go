@@ -1,8 +1,8 @@
 package state_test
 
 import (
-	"slices"
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/cosp-ict/irm/internal/apperr"
