@@ -160,16 +160,21 @@ func SealAll(ctx context.Context, db Querier) (int, error) {
 }
 
 // RunSealer seals at once, then every interval until ctx ends, then once
-// more (with a few seconds of its own), so that the events of the last
-// requests do not wait for the next start. Every replica runs one. A
-// failure is logged when sealing stops working and when it works again,
-// not at every tick.
+// more, so that the events of the last requests do not wait for the next
+// start. Every replica runs one. A seal in flight when ctx ends is let
+// finish (within SealTimeout), not abandoned: the server runs an abandoned
+// statement on until a cancel request reaches it, and it may commit
+// first, holding the head while the last seal looks for it. A failure is
+// logged when sealing stops working and when it works again, not at
+// every tick.
 func RunSealer(ctx context.Context, db Querier, every time.Duration, log *slog.Logger) {
 	failing := false
-	seal := func(ctx context.Context) {
-		_, err := SealAll(ctx, db)
+	seal := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SealTimeout)
+		defer cancel()
+		_, err := SealAll(sctx, db)
 		switch {
-		case err != nil && !failing && ctx.Err() == nil:
+		case err != nil && !failing:
 			log.Warn("audit events are not being chained", "err", err)
 			failing = true
 		case err == nil && failing:
@@ -177,23 +182,23 @@ func RunSealer(ctx context.Context, db Querier, every time.Duration, log *slog.L
 			failing = false
 		}
 	}
-	seal(ctx)
+	seal()
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
 		case <-tick.C:
-			seal(ctx)
+			seal()
 		case <-ctx.Done():
-			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			if _, err := SealAll(last, db); err != nil {
-				log.Warn("audit events left to chain at the next start", "err", err)
-			}
+			seal()
 			return
 		}
 	}
 }
+
+// SealTimeout bounds one round of RunSealer's sealing; a batch takes
+// milliseconds.
+const SealTimeout = 30 * time.Second
 
 // Head is a position in the chain and the hash of the event there: what
 // HeadPublisher publishes and Verify checks against.

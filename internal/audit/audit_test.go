@@ -517,6 +517,66 @@ func TestRunSealerChainsWhileRunningAndOnStop(t *testing.T) {
 	}
 }
 
+// A sealer stopped while its seal is in flight lets that seal finish
+// rather than abandon it. An abandoned statement runs on in the server
+// until a cancel request reaches it, and may commit before: the sealer
+// then found the head taken by its own orphan, returned with the events
+// unchained, and the head published on stop lagged the chain
+// (TestServePublishesTheAuditHead saw 0 where the chain held 1).
+func TestRunSealerStoppedMidSealLetsTheSealFinish(t *testing.T) {
+	t.Parallel()
+	owner, app := pgtest.NewApp(t)
+	ctx := postgres.WithPrincipal(context.Background(), postgres.System)
+	record(t, app, ctx, audit.Event{Actor: "a", Action: "test.event", Subject: "x/1"})
+	// The seal chains the event, then waits to remove it from audit_pending.
+	hold, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback(ctx) //nolint:errcheck
+	if _, err := hold.Exec(ctx, `SELECT FROM audit_pending FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		audit.RunSealer(runCtx, app, time.Hour, slog.New(slog.DiscardHandler))
+	}()
+	sealing := func() (pids []int32) {
+		t.Helper()
+		rows, err := owner.Query(ctx, `SELECT pid FROM pg_stat_activity
+			WHERE query = 'SELECT audit_seal($1)' AND state = 'active' AND datname = current_database()`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pids, err = pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pids
+	}
+	var first []int32
+	for deadline := time.Now().Add(10 * time.Second); len(first) == 0; time.Sleep(10 * time.Millisecond) {
+		if first = sealing(); time.Now().After(deadline) {
+			t.Fatal("the seal never waited on the held row")
+		}
+	}
+	cancel()
+	// A cancel request, had one been sent, reaches the server well within this.
+	time.Sleep(500 * time.Millisecond)
+	if now := sealing(); len(now) != 1 || now[0] != first[0] {
+		t.Errorf("after the stop, the seals in flight are %v; want the one in flight before (%v) still running", now, first)
+	}
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if rep := verify(t, owner); rep.Broken != nil || rep.Events != 1 || rep.Pending != 0 {
+		t.Fatalf("after the sealer returned: %+v; want the event chained", rep)
+	}
+}
+
 func TestCanonicalMatchesTheDatabase(t *testing.T) {
 	t.Parallel()
 	owner, _ := pgtest.NewApp(t)
