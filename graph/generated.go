@@ -134,12 +134,13 @@ type ComplexityRoot struct {
 	}
 
 	NumericSummary struct {
-		Max    func(childComplexity int) int
-		Mean   func(childComplexity int) int
-		Median func(childComplexity int) int
-		Min    func(childComplexity int) int
-		N      func(childComplexity int) int
-		Sum    func(childComplexity int) int
+		Additive func(childComplexity int) int
+		Max      func(childComplexity int) int
+		Mean     func(childComplexity int) int
+		Median   func(childComplexity int) int
+		Min      func(childComplexity int) int
+		N        func(childComplexity int) int
+		Sum      func(childComplexity int) int
 	}
 
 	Observation struct {
@@ -204,6 +205,7 @@ type ComplexityRoot struct {
 		Choices       func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		Label         func(childComplexity int, lang *string) int
+		Measure       func(childComplexity int) int
 		Options       func(childComplexity int) int
 		Path          func(childComplexity int) int
 		WorkingGroups func(childComplexity int) int
@@ -439,6 +441,7 @@ type QuestionResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error)
 
 	WorkingGroups(ctx context.Context, obj *questionnaire.Question) ([]questionnaire.WorkingGroup, error)
+	Measure(ctx context.Context, obj *questionnaire.Question) (*questionnaire.Measure, error)
 }
 type QuestionnaireResolver interface {
 	Title(ctx context.Context, obj *questionnaire.Questionnaire, lang *string) (string, error)
@@ -864,6 +867,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.Submit(childComplexity, args["cycle"].(string), args["state"].(string), args["expectedVersion"].(int)), true
 
+	case "NumericSummary.additive":
+		if e.ComplexityRoot.NumericSummary.Additive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NumericSummary.Additive(childComplexity), true
 	case "NumericSummary.max":
 		if e.ComplexityRoot.NumericSummary.Max == nil {
 			break
@@ -1219,6 +1228,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Question.Label(childComplexity, args["lang"].(*string)), true
+	case "Question.measure":
+		if e.ComplexityRoot.Question.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Question.Measure(childComplexity), true
 	case "Question.options":
 		if e.ComplexityRoot.Question.Options == nil {
 			break
@@ -2010,7 +2025,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls" "schema/observations.graphqls" "schema/reports.graphqls"
+//go:embed "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2023,6 +2038,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
+	{Name: "schema/measures.graphqls", Input: sourceData("schema/measures.graphqls"), BuiltIn: false},
 	{Name: "schema/observations.graphqls", Input: sourceData("schema/observations.graphqls"), BuiltIn: false},
 	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 }
@@ -2156,6 +2172,8 @@ func (ec *executionContext) childFields_NumericSummary(ctx context.Context, fiel
 		return ec.fieldContext_NumericSummary_min(ctx, field)
 	case "max":
 		return ec.fieldContext_NumericSummary_max(ctx, field)
+	case "additive":
+		return ec.fieldContext_NumericSummary_additive(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NumericSummary", field.Name)
 }
@@ -2246,6 +2264,8 @@ func (ec *executionContext) childFields_Question(ctx context.Context, field grap
 		return ec.fieldContext_Question_choices(ctx, field)
 	case "workingGroups":
 		return ec.fieldContext_Question_workingGroups(ctx, field)
+	case "measure":
+		return ec.fieldContext_Question_measure(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Question", field.Name)
 }
@@ -5149,6 +5169,29 @@ func (ec *executionContext) fieldContext_NumericSummary_max(_ context.Context, f
 	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Float")
 }
 
+func (ec *executionContext) _NumericSummary_additive(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NumericSummary_additive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NumericSummary_additive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NumericSummary", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Observation_state(ctx context.Context, field graphql.CollectedField, obj *statistics.Observation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6632,6 +6675,29 @@ func (ec *executionContext) fieldContext_Question_workingGroups(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Question_measure(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Question) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Question_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Question().Measure(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *questionnaire.Measure) graphql.Marshaler {
+			return ec.marshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Question_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Question", field, true, true, "Measure")
 }
 
 func (ec *executionContext) _QuestionAggregate_question(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
@@ -11463,6 +11529,11 @@ func (ec *executionContext) _NumericSummary(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "additive":
+			out.Values[i] = ec._NumericSummary_additive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11947,6 +12018,12 @@ func (ec *executionContext) _Question(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Question_workingGroups(ctx, field, obj)
+				})
+		case "measure":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Question_measure(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14770,6 +14847,44 @@ func (ec *executionContext) marshalOJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	}
 	return v
 }
+
+func (ec *executionContext) unmarshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure(ctx context.Context, v any) (*questionnaire.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *questionnaire.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure[*v])
+	return res
+}
+
+var (
+	unmarshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure = map[string]questionnaire.Measure{
+		"COUNT":    questionnaire.Count,
+		"AMOUNT":   questionnaire.Amount,
+		"RATE":     questionnaire.Rate,
+		"DURATION": questionnaire.Duration,
+		"SCORE":    questionnaire.Score,
+		"YEAR":     questionnaire.Year,
+	}
+	marshalOMeasure2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐMeasure = map[questionnaire.Measure]string{
+		questionnaire.Count:    "COUNT",
+		questionnaire.Amount:   "AMOUNT",
+		questionnaire.Rate:     "RATE",
+		questionnaire.Duration: "DURATION",
+		questionnaire.Score:    "SCORE",
+		questionnaire.Year:     "YEAR",
+	}
+)
 
 func (ec *executionContext) marshalONumericSummary2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋaggregateᚐNumericSummary(ctx context.Context, sel ast.SelectionSet, v *aggregate.NumericSummary) graphql.Marshaler {
 	if v == nil {

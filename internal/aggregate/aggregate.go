@@ -55,9 +55,13 @@ type OptionCount struct {
 }
 
 // NumericSummary summarizes numeric answers (or a list's item counts).
+// Sum is computed for every question, but means something only where
+// Additive (the question's x-measure is a count or an amount, or an
+// unannotated whole number): pages and reports show it only there.
 type NumericSummary struct {
 	N                           int
 	Sum, Mean, Median, Min, Max float64
+	Additive                    bool
 }
 
 // GroupAggregate is a question's figures within one group of States.

@@ -139,7 +139,7 @@ func expected(q *questionnaire.Question, models []stateModel, groupOf func(strin
 				ga.Counts = append(ga.Counts, oc)
 			}
 		case questionnaire.Number, questionnaire.Integer, questionnaire.List:
-			ns := &aggregate.NumericSummary{N: len(a.nums)}
+			ns := &aggregate.NumericSummary{N: len(a.nums), Additive: q.Additive()}
 			if len(a.nums) > 0 {
 				s := sortedCopy(a.nums)
 				for _, x := range s {
@@ -180,7 +180,7 @@ func sameGroup(t *testing.T, what string, got, want aggregate.GroupAggregate) {
 		t.Errorf("%s: numeric %+v, want %+v", what, got.Numeric, want.Numeric)
 	case got.Numeric != nil:
 		g, w := *got.Numeric, *want.Numeric
-		if g.N != w.N || !near(g.Sum, w.Sum) || !near(g.Mean, w.Mean) || !near(g.Median, w.Median) || !near(g.Min, w.Min) || !near(g.Max, w.Max) {
+		if g.N != w.N || g.Additive != w.Additive || !near(g.Sum, w.Sum) || !near(g.Mean, w.Mean) || !near(g.Median, w.Median) || !near(g.Min, w.Min) || !near(g.Max, w.Max) {
 			t.Errorf("%s: numeric %+v, want %+v", what, g, w)
 		}
 	}

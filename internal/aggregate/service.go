@@ -321,6 +321,7 @@ func (r *Reader) questions(ctx context.Context, c submission.Cycle, questions []
 			}
 		case questionnaire.Number, questionnaire.Integer, questionnaire.List:
 			num := summarize(f.nums)
+			num.Additive = q.Additive()
 			g.Numeric = &num
 		}
 		return g

@@ -154,3 +154,47 @@ func TestAggregatesThroughTheAPI(t *testing.T) {
 		})
 	}
 }
+
+// A number question says what it measures, and its summary whether its
+// sum means something: a count adds up, an average time does not
+// (issue 17; additive fields beside the contract's).
+func TestNumberQuestionsSayWhetherTheyAddUp(t *testing.T) {
+	w := newWorld(t)
+	w.setParty(t, "KEN", true)
+	w.mustSave(t, w.sec, "KEN", sample(t), -1)
+	w.mustSubmit(t, w.sec, "KEN", 1)
+	const q = `query($c: ID!, $p: ID!) { questionAggregate(cycle: $c, path: $p, groupBy: NONE) {
+		question { path measure } numeric { n additive } } }`
+	for path, want := range map[string]struct {
+		measure  string
+		additive bool
+	}{
+		"/international_cooperation/mutual_legal_assistance/average_execution_days": {"DURATION", false},
+		"/international_cooperation/mutual_legal_assistance/requests_received":      {"COUNT", true},
+		"/technical_assistance/assistance_provided_usd":                             {"AMOUNT", true},
+		"/criminalization/case_statistics/reference_year":                           {"YEAR", false},
+		"/prevention/public_private_cooperation/awareness_campaigns":                {"", true}, // a list: its item count
+	} {
+		var got struct {
+			QuestionAggregate struct {
+				Question struct {
+					Path    string  `json:"path"`
+					Measure *string `json:"measure"`
+				} `json:"question"`
+				Numeric *struct {
+					N        int  `json:"n"`
+					Additive bool `json:"additive"`
+				} `json:"numeric"`
+			} `json:"questionAggregate"`
+		}
+		w.env.Do(t, w.sec, q, map[string]any{"c": w.cycle, "p": path}).Decode(t, &got)
+		a := got.QuestionAggregate
+		measure := ""
+		if a.Question.Measure != nil {
+			measure = *a.Question.Measure
+		}
+		if measure != want.measure || a.Numeric == nil || a.Numeric.Additive != want.additive {
+			t.Errorf("%s: measure %q, numeric %+v; want %q, additive %v", path, measure, a.Numeric, want.measure, want.additive)
+		}
+	}
+}

@@ -51,6 +51,21 @@ func TestStatisticsCSVAcceptsMultipartFormData(t *testing.T) {
 			t.Fatalf("got %d %s, want 422 telling to use commas", status, body)
 		}
 	})
+	t.Run("a semicolon-separated file gets that one message, no more (issue 17)", func(t *testing.T) {
+		status, body := post(t, "file", "ken.csv", "indicator;year;value;status\nOFFENCES_RECORDED;2022;12;REPORTED\n")
+		if status != http.StatusUnprocessableEntity || strings.Count(body, `"message"`) != 1 {
+			t.Fatalf("got %d %s, want 422 with one message", status, body)
+		}
+	})
+	t.Run("a workbook is told to be saved as CSV, not parsed (issue 17)", func(t *testing.T) {
+		for name, head := range map[string]string{"ken.xlsx": "PK\x03\x04\x14\x00\x06\x00", "ken.xls": "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"} {
+			status, body := post(t, "file", name, head+strings.Repeat("\x00\"x,", 100))
+			if status != http.StatusUnprocessableEntity || strings.Count(body, `"message"`) != 1 ||
+				!strings.Contains(body, "workbook") || !strings.Contains(body, "CSV UTF-8") || strings.Contains(body, "malformed") {
+				t.Fatalf("%s: got %d %s, want 422 with one message saying to save the workbook as CSV UTF-8", name, status, body)
+			}
+		}
+	})
 	t.Run("a form without a file is a clear error", func(t *testing.T) {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)

@@ -171,6 +171,10 @@ func TestServeStartsWhenAQuestionnaireInUseChangedOnlyInWhatAPersonReads(t *test
 	editFile(t, dir, "implementation-v1.json", `"ru": "Общие положения"`, `"ru": "Общие положения Конвенции"`)
 	editFile(t, dir, "implementation-v1.json", `"title": "General provisions"`, `"title": "General provisions of the Convention"`)
 	editFile(t, dir, "implementation-v1.json", "\n}\n", "\n}\n\n")
+	// What a number measures (x-measure) decides whether a sum is shown,
+	// not what is accepted (issue 17).
+	editFile(t, dir, "implementation-v1.json", `"x-measure": "duration"`, `"x-measure": "rate"`)
+	editFile(t, dir, "implementation-v1.json", `"x-measure": "count",`, ``)
 	var logs syncBuffer
 	_, stop := runServing(t, dsn, &logs, map[string]string{"IRM_QUESTIONNAIRES": dir})
 	if err := stop(); err != nil {

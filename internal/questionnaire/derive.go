@@ -255,10 +255,14 @@ func (d *deriver) question(n *object, ptr string) (*Question, error) {
 		}
 	case "boolean":
 		q.Kind = Boolean
-	case "integer":
+	case "integer", "number":
 		q.Kind = Integer
-	case "number":
-		q.Kind = Number
+		if typeOf(n) == "number" {
+			q.Kind = Number
+		}
+		if q.Measure, err = measureOf(n, ptr); err != nil {
+			return nil, err
+		}
 	case "array":
 		q.Kind = List
 		if raw, ok := n.vals["items"]; ok {
@@ -286,6 +290,18 @@ func (d *deriver) question(n *object, ptr string) (*Question, error) {
 		return nil, fmt.Errorf("question %s: type %q is not a question kind (an object needs properties to be a group)", ptr, typeOf(n))
 	}
 	return q, nil
+}
+
+// measureOf reads a number question's x-measure.
+func measureOf(n *object, ptr string) (Measure, error) {
+	raw, ok := n.vals["x-measure"]
+	if !ok {
+		return "", nil
+	}
+	if s, ok := raw.(string); ok && slices.Contains(Measures, Measure(s)) {
+		return Measure(s), nil
+	}
+	return "", fmt.Errorf("question %s: x-measure %v is not one of %v", ptr, raw, Measures)
 }
 
 // typeOf returns a node's type, ignoring "null" in a list of types.

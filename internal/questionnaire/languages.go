@@ -167,10 +167,11 @@ func choicesOf(options []string, at string, nodes ...*object) ([]Choice, error) 
 }
 
 // annotations are the keywords that only say what a person reads: removing
-// or changing them changes no validation, derivation or aggregate.
+// or changing them changes no validation, derivation or aggregate figure
+// (x-measure only decides whether a sum of the figures is shown).
 var annotations = map[string]bool{
 	"title": true, "description": true, "$comment": true, "examples": true,
-	"x-labels": true, "x-choice-labels": true,
+	"x-labels": true, "x-choice-labels": true, "x-measure": true,
 }
 
 // schemaValued are the keywords whose value is a schema, a list of schemas

@@ -57,6 +57,38 @@ type Question struct {
 	Choices       []Choice // the same values with their labels (x-choice-labels, or a oneOf's const titles)
 	WorkingGroups []string // own and ancestors' x-working-groups, sorted
 	Section       string
+	Measure       Measure // a number question's x-measure; "" when not annotated
+}
+
+// Measure is what the answer to a number question measures (x-measure):
+// whether answers of several States add up to something meaningful.
+type Measure string
+
+const (
+	Count    Measure = "count"    // how many of something: adds up
+	Amount   Measure = "amount"   // a quantity of money or goods: adds up
+	Rate     Measure = "rate"     // a ratio or percentage
+	Duration Measure = "duration" // days, months ... of one thing, e.g. an average time
+	Score    Measure = "score"    // a point on a scale
+	Year     Measure = "year"     // a calendar year
+)
+
+// Measures are the values x-measure takes.
+var Measures = []Measure{Count, Amount, Rate, Duration, Score, Year}
+
+// Additive reports whether the answers of several States add up: a sum
+// is shown only for these. Counts and amounts add up; rates, durations,
+// scores and years do not. Unannotated, a whole number (INTEGER) is taken
+// for a count, as it always was, and a decimal number (NUMBER) is not
+// summed; a list's figure is its number of items, a count.
+func (q *Question) Additive() bool {
+	switch q.Measure {
+	case Count, Amount:
+		return true
+	case "":
+		return q.Kind == Integer || q.Kind == List
+	}
+	return false
 }
 
 // Section is a property of the root.

@@ -91,6 +91,9 @@ func (g *glyphs) load() error {
 // family is the first family whose every face has a glyph for r, or
 // noFont.
 func (g *glyphs) family(r rune) int {
+	if isHyphen(r) {
+		return hyphenFamily
+	}
 	if r >= 0x20 && r < 0x7f {
 		return 0 // ASCII: the Go fonts have it
 	}
@@ -120,6 +123,14 @@ func (g *glyphs) family(r rune) int {
 	g.seen[r] = found
 	return found
 }
+
+// hyphenFamily draws hyphens: the Go fonts' hyphen is as wide as a digit
+// and reads as a dash ("2027–04–01", "capacity–building"); Noto Sans's is
+// a hyphen. TestHyphensAreHyphens keeps the choice honest.
+const hyphenFamily = 1
+
+// isHyphen: the hyphen-minus, the hyphen and the non-breaking hyphen.
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
 
 // has reports whether some font draws r.
 func (g *glyphs) has(r rune) bool { return g.family(r) != noFont }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-pdf/fpdf"
 )
 
 func TestFontsCoverEveryOfficialScript(t *testing.T) {
@@ -39,5 +41,24 @@ func TestACharacterNoFontHasIsAPlaceholder(t *testing.T) {
 	}
 	if w := missingWarnings(map[rune]bool{'🎉': true}); len(w) != 1 || !strings.Contains(w[0], "U+1F389") {
 		t.Errorf("warnings = %q, want one naming U+1F389", w)
+	}
+}
+
+// A hyphen prints as a hyphen, not as a dash: dates (2027-04-01) and
+// compounds (capacity-building) read with hyphens (issue 17). The Go
+// fonts' hyphen is as wide as a digit and reads as a dash.
+func TestHyphensAreHyphens(t *testing.T) {
+	w := &writer{pdf: fpdf.New("P", "pt", "A4", ""), l: english(), added: map[string]bool{}, missing: map[rune]bool{}}
+	for _, bold := range []bool{false, true} {
+		hyphen, dash, digit := w.measure("-", 10, bold), w.measure("–", 10, bold), w.measure("0", 10, bold)
+		if hyphen >= 0.7*dash || hyphen >= 0.7*digit {
+			t.Errorf("bold %v: a hyphen is %.2f pt wide, an en dash %.2f, a digit %.2f: it reads as a dash", bold, hyphen, dash, digit)
+		}
+		if runs := w.runs("2027-04-01"); len(runs) != 5 || runs[1].text != "-" {
+			t.Errorf("runs of a date: %+v", runs)
+		}
+	}
+	if w.err != nil || len(w.missing) > 0 {
+		t.Fatalf("err %v, missing %v", w.err, w.missing)
 	}
 }

@@ -66,7 +66,7 @@ func TestReports(t *testing.T) {
 			populate(t, f)
 			t.Run("the synthesis prints the figures the aggregates and trends give", func(t *testing.T) { checkSynthesis(t, f) })
 			t.Run("the technical-assistance report prints developing States' figures", func(t *testing.T) { checkTechnicalAssistance(t, f) })
-			t.Run("the country profile prints the State's answers, statistics and comments", func(t *testing.T) { checkProfile(t, f) })
+			t.Run("the country profile prints the State's answers and statistics, not the review comments", func(t *testing.T) { checkProfile(t, f) })
 		})
 	}
 }
@@ -100,13 +100,24 @@ func wantIn(t *testing.T, where, text string, wants ...string) {
 // figures the aggregates give.
 func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregate) {
 	t.Helper()
+	// A question's part starts at its heading: its label, then what kind
+	// of question it is and how many answered. The label is printed
+	// whole in the contents too, wrapped rather than cut (issue 17).
+	marker := func(a aggregate.QuestionAggregate) string {
+		return flatten(questionTitle(a.Question)) + " " + english().kindName(a.Question.Kind) + " · " + num(float64(a.Respondents)) + " respondents"
+	}
 	for i, a := range aggs {
 		next := ""
 		if i+1 < len(aggs) {
-			next = aggs[i+1].Question.Path + " · "
+			next = marker(aggs[i+1])
 		}
-		part := between(t, flat, a.Question.Path+" · ", next)
-		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+english().kindName(a.Question.Kind)+" · "+num(float64(a.Respondents))+" respondents")
+		if strings.Contains(flat, a.Question.Path+" ") {
+			t.Errorf("the report prints the internal path %s", a.Question.Path)
+		}
+		if n := strings.Count(flat, flatten(questionTitle(a.Question))); n < 2 {
+			t.Errorf("%q is printed %d times, want in the contents and as the heading", questionTitle(a.Question), n)
+		}
+		part := between(t, flat, marker(a), next)
 		switch {
 		case len(a.Counts) > 0:
 			resp := "Respondents " + num(float64(a.Respondents))
@@ -125,15 +136,26 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 				}
 			}
 		case a.Numeric != nil:
+			// A sum only where the answers add up (issue 17).
 			n := a.Numeric
+			if got := strings.Contains(part, "Respondents Sum Mean"); got != a.Question.Additive() {
+				t.Errorf("%s (%s, x-measure %q): a Sum column %v, want %v", a.Question.Path, a.Question.Kind, a.Question.Measure, got, a.Question.Additive())
+			}
+			figures := func(n *aggregate.NumericSummary) string {
+				f := []string{num(n.Mean), num(n.Median), num(n.Min), num(n.Max)}
+				if a.Question.Additive() {
+					f = append([]string{num(n.Sum)}, f...)
+				}
+				return strings.Join(f, " ")
+			}
 			all := "All " + num(float64(a.Respondents))
 			if n.N > 0 {
-				all += " " + strings.Join([]string{num(n.Sum), num(n.Mean), num(n.Median), num(n.Min), num(n.Max)}, " ")
+				all += " " + figures(n)
 			}
 			wantIn(t, a.Question.Path, part, all)
 			for _, g := range a.ByGroup {
 				if g.Numeric != nil && g.Numeric.N > 0 {
-					wantIn(t, a.Question.Path, part, num(float64(g.Respondents))+" "+num(g.Numeric.Sum)+" "+num(g.Numeric.Mean))
+					wantIn(t, a.Question.Path, part, num(float64(g.Respondents))+" "+figures(g.Numeric))
 				}
 			}
 		}

@@ -98,19 +98,12 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 	w.titlePage(now, fingerprint)
 	// Reserve the contents pages: their number follows from the number of
 	// entries, known before any section is laid out.
-	entries := 0
-	for _, s := range doc.Sections {
-		entries++
-		for _, b := range s.Blocks {
-			if _, ok := b.(heading); ok {
-				entries++
-			}
-		}
-	}
+	// entries, known before any section is laid out, and from how many
+	// lines each wraps to.
 	tocFirst := pdf.PageNo() + 1
 	tocPages := 1
-	if entries > tocFirstPageLines {
-		tocPages += (entries - tocFirstPageLines + tocLines - 1) / tocLines
+	for _, at := range w.tocPlaces(w.plannedContents()) {
+		tocPages = at.page + 1
 	}
 	for range tocPages {
 		w.newPage()
@@ -125,7 +118,7 @@ func writePDF(ctx context.Context, doc *document, now time.Time, fingerprint str
 		}
 	}
 	last := pdf.PageNo()
-	w.contents(tocFirst)
+	w.contents(tocFirst, tocPages)
 	pdf.SetPage(last)
 	if w.err != nil {
 		return nil, 0, w.err
@@ -338,56 +331,134 @@ func (w *writer) titlePage(now time.Time, fingerprint string) {
 
 // Contents layout.
 const (
-	tocLineH          = 15.0
-	tocLines          = 47 // (contentBot - marginTop) / tocLineH
-	tocFirstPageLines = 44 // (contentBot - marginTop - 40) / tocLineH
+	tocLineH = 15.0
+	tocLines = 47 // (contentBot - marginTop) / tocLineH
 )
 
-func (w *writer) contents(first int) {
-	page := first
-	w.pdf.SetPage(page)
-	y := marginTop + 16
-	w.text(marginX, y, w.l.t("contents"), 18, true, brandColor)
-	y += 24
-	for i, e := range w.toc {
-		if i == tocFirstPageLines || (i > tocFirstPageLines && (i-tocFirstPageLines)%tocLines == 0) {
-			page++
-			w.pdf.SetPage(page)
-			y = marginTop
+// tocLine is how one contents entry is laid out: its indent, label width,
+// font, and its title wrapped to the width left beside the page number.
+type tocLine struct {
+	x, labelW, size float64
+	bold            bool
+	lines           []string
+}
+
+// tocLayout lays e out. The width kept for the page number is that of
+// the widest three-digit number, so that the contents wrap the same when
+// the pages are reserved (numbers not yet known) and when drawn.
+func (w *writer) tocLayout(e tocEntry) tocLine {
+	t := tocLine{x: marginX, size: 10, bold: true}
+	if e.level > 0 {
+		t.x, t.size, t.bold = marginX+22, 9, false
+	}
+	if e.label != "" {
+		t.labelW = w.measure(e.label+"  ", t.size, t.bold)
+		if e.level == 0 {
+			t.labelW = math.Max(t.labelW, 22)
+		} else {
+			t.labelW = math.Max(t.labelW, 28)
 		}
-		x := marginX
-		size, bold := 10.0, true
-		if e.level > 0 {
-			x, size, bold = marginX+22, 9.0, false
+	}
+	avail := pageW - marginX - w.measure(w.l.int(888), 10, true) - 24 - t.x - t.labelW
+	t.lines = chart.Wrap(e.title, avail, t.size, t.bold, w.measure, 4)
+	return t
+}
+
+// tocPlace is where an entry goes: its contents page (0 the first) and
+// the top of its first line.
+type tocPlace struct {
+	page int
+	y    float64
+	t    tocLine
+}
+
+// tocPlaces puts entries on the contents pages: an entry of several lines
+// stays on one page.
+func (w *writer) tocPlaces(entries []tocEntry) []tocPlace {
+	out := make([]tocPlace, len(entries))
+	page, y := 0, marginTop+40
+	for i, e := range entries {
+		t := w.tocLayout(e)
+		h := float64(len(t.lines)) * tocLineH
+		if y+h > marginTop+float64(tocLines)*tocLineH {
+			page, y = page+1, marginTop
 		}
-		num := w.l.int(e.page)
-		numW := w.measure(num, size, bold)
-		labelW := 0.0
-		if e.label != "" {
-			labelW = w.measure(e.label+"  ", size, bold)
-			if e.level == 0 {
-				labelW = math.Max(labelW, 22)
-			} else {
-				labelW = math.Max(labelW, 28)
+		out[i] = tocPlace{page: page, y: y, t: t}
+		y += h
+	}
+	return out
+}
+
+// plannedContents are the contents entries of w.doc with the labels
+// section and heading will give them, before any page is laid out.
+func (w *writer) plannedContents() []tocEntry {
+	var out []tocEntry
+	sec, annex := 0, 0
+	for _, s := range w.doc.Sections {
+		var label, prefix string
+		if s.Annex {
+			annex++
+			label = w.l.t("annex", "letter", string(rune('A'+annex-1)))
+			prefix = string(rune('A' + annex - 1))
+		} else {
+			sec++
+			label = w.l.int(sec)
+			prefix = label
+		}
+		out = append(out, tocEntry{level: 0, label: label, title: s.Title})
+		sub := 0
+		for _, b := range s.Blocks {
+			if h, ok := b.(heading); ok {
+				sub++
+				out = append(out, tocEntry{level: 1, label: prefix + "." + w.l.int(sub), title: h.Title})
 			}
 		}
-		avail := pageW - marginX - numW - 24 - x - labelW
-		title := chart.Fit(e.title, avail, size, bold, w.measure)
-		base := y + tocLineH - 4
-		w.text(x, base, e.label, size, bold, inkColor)
-		w.text(x+labelW, base, title, size, bold, inkColor)
-		w.text(pageW-marginX-numW, base, num, size, bold, inkColor)
-		// Dotted leader from the title to the page number.
-		tx := x + labelW + w.measure(title, size, bold) + 4
-		if tx < pageW-marginX-numW-8 {
-			w.stroke(ruleColor)
-			w.pdf.SetLineWidth(0.6)
-			w.pdf.SetDashPattern([]float64{0.6, 2.4}, 0)
-			w.line(tx, base, pageW-marginX-numW-4, base)
-			w.pdf.SetDashPattern(nil, 0)
+	}
+	return out
+}
+
+// contents draws the contents on the pages reserved from first on: each
+// title whole, wrapped under itself, its page number on its last line.
+func (w *writer) contents(first, pages int) {
+	places := w.tocPlaces(w.toc)
+	if n := len(places); n > 0 && places[n-1].page >= pages {
+		w.err = fmt.Errorf("the contents take %d pages, %d were reserved", places[n-1].page+1, pages)
+		return
+	}
+	w.pdf.SetPage(first)
+	w.text(marginX, marginTop+16, w.l.t("contents"), 18, true, brandColor)
+	page := 0
+	for i, at := range places {
+		e, t := w.toc[i], at.t
+		if at.page != page {
+			page = at.page
+			w.pdf.SetPage(first + page)
 		}
-		w.pdf.Link(w.mx(x, pageW-marginX-x), y, pageW-marginX-x, tocLineH, e.link)
-		y += tocLineH
+		num := w.l.int(e.page)
+		numW := w.measure(num, t.size, t.bold)
+		y := at.y
+		for k, line := range t.lines {
+			base := y + tocLineH - 4
+			if k == 0 {
+				w.text(t.x, base, e.label, t.size, t.bold, inkColor)
+			}
+			w.text(t.x+t.labelW, base, line, t.size, t.bold, inkColor)
+			if k == len(t.lines)-1 {
+				w.text(pageW-marginX-numW, base, num, t.size, t.bold, inkColor)
+				// Dotted leader from the title to the page number.
+				tx := t.x + t.labelW + w.measure(line, t.size, t.bold) + 4
+				if tx < pageW-marginX-numW-8 {
+					w.stroke(ruleColor)
+					w.pdf.SetLineWidth(0.6)
+					w.pdf.SetDashPattern([]float64{0.6, 2.4}, 0)
+					w.line(tx, base, pageW-marginX-numW-4, base)
+					w.pdf.SetDashPattern(nil, 0)
+				}
+			}
+			y += tocLineH
+		}
+		h := float64(len(t.lines)) * tocLineH
+		w.pdf.Link(w.mx(t.x, pageW-marginX-t.x), at.y, pageW-marginX-t.x, h, e.link)
 	}
 }
 

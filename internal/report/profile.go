@@ -30,15 +30,11 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 	if err != nil {
 		return nil, err
 	}
-	var comments []submission.VersionedComment
+	// A profile holds the State's answers and statistics: the review
+	// comments exchanged with the secretariat are the review's, not the
+	// State's public record, and are not read.
 	if sub != nil {
 		in.fp.add("submission", code, sub.ID, string(sub.Status), strconv.Itoa(sub.Version))
-		if comments, err = submission.CommentsIn(ctx, in.db, sub.ID); err != nil {
-			return nil, err
-		}
-		for _, c := range comments {
-			in.fp.add("comment", c.ID)
-		}
 	}
 	codes := make([]string, len(in.r.cat.Indicators))
 	for i, ind := range in.r.cat.Indicators {
@@ -81,7 +77,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			doc.Notes = append(doc.Notes, l.t("note.draft"))
 		}
 	}
-	doc.Notes = append(doc.Notes, l.t("note.stateStatistics"))
+	doc.Notes = append(doc.Notes, l.t("note.stateStatistics"), l.t("note.profileHolds"))
 
 	var answers map[string]any
 	if sub != nil {
@@ -119,7 +115,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 		}
 		doc.Sections = append(doc.Sections, s)
 	}
-	doc.Sections = append(doc.Sections, in.stateStatistics(st.Name, obs), in.commentsSection(comments))
+	doc.Sections = append(doc.Sections, in.stateStatistics(st.Name, obs))
 	return doc, nil
 }
 
@@ -308,27 +304,4 @@ func (l *locale) yearsText(os []statistics.Observation) string {
 		i = j + 1
 	}
 	return strings.Join(parts, l.t("list.comma"))
-}
-
-func (in *reading) commentsSection(comments []submission.VersionedComment) section {
-	l := in.l
-	s := section{Title: l.t("section.comments")}
-	if len(comments) == 0 {
-		s.Blocks = append(s.Blocks, para{Text: l.t("para.noComments")})
-		return s
-	}
-	t := table{Columns: []column{{l.t("col.version"), 0.8, true}, {l.t("col.about"), 2.4, false}, {l.t("col.comment"), 4, false}, {l.t("col.author"), 1.4, false}, {l.t("col.date"), 1.2, false}}}
-	for _, c := range comments {
-		about := l.t("comment.whole")
-		if c.Path != nil {
-			about = *c.Path
-			if q, ok := in.q.Question(*c.Path); ok {
-				about = l.questionTitle(q)
-			}
-		}
-		created := c.CreatedAt
-		t.Rows = append(t.Rows, []string{l.int(c.Version), about, c.Body, c.Author, l.shortDate(&created)})
-	}
-	s.Blocks = append(s.Blocks, para{Text: l.t("para.comments")}, t)
-	return s
 }

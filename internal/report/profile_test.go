@@ -17,8 +17,15 @@ func checkProfile(t *testing.T, f *fixture) {
 		t.Errorf("file name %q, want country-profile-2027-civ-en.pdf", doc.FileName)
 	}
 	flat := flatten(text)
-	want := []string{"Côte d'Ivoire", "Country profile for the review cycle Review Ω", "Returned, version", "Review comments",
-		flatten(returnComment), flatten(questionTitle(f.q.Questions[0])), "Statistics"}
+	want := []string{"Côte d'Ivoire", "Country profile for the review cycle Review Ω", "Returned, version",
+		flatten(questionTitle(f.q.Questions[0])), "Statistics", flatten(english().t("note.profileHolds"))}
+	// The review comments exchanged with the secretariat are the review's,
+	// not the published profile's (issue 17).
+	for _, internal := range []string{flatten(returnComment), "Review comments", "Please say which law"} {
+		if strings.Contains(flat, internal) {
+			t.Errorf("the profile prints the internal review: %q", internal)
+		}
+	}
 	for _, s := range f.q.Sections {
 		want = append(want, flatten(s.Title))
 	}
@@ -65,7 +72,7 @@ func TestCountryProfileOfAStateWithNothingYet(t *testing.T) {
 	_, text := f.render(t, Request{Kind: CountryProfile, CycleID: cycleID, State: "KEN"})
 	flat := flatten(text)
 	for _, want := range []string{"Kenya", "Submission Not started", "State Party No", "No submission in this cycle.",
-		"The State has reported no statistics.", "There are no review comments on this submission."} {
+		"The State has reported no statistics.", flatten(english().t("note.profileHolds"))} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the profile lacks %q", want)
 		}

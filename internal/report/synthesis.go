@@ -174,7 +174,7 @@ func (l *locale) answersSection(title, who string, aggs []aggregate.QuestionAggr
 func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 	q := a.Question
 	out := []block{heading{l.questionTitle(q)},
-		para{Text: l.t("line.question", "path", q.Path, "kind", l.kindName(q.Kind), "respondents", l.num(float64(a.Respondents))), Style: muted}}
+		para{Text: l.t("line.question", "kind", l.kindName(q.Kind), "respondents", l.num(float64(a.Respondents))), Style: muted}}
 	switch {
 	case len(a.Counts) > 0:
 		cols := []column{{l.t("col.answer"), 3, false}, {l.t("col.all"), 1, true}, {l.t("col.share"), 1, true}}
@@ -217,11 +217,18 @@ func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []b
 		if q.Kind == questionnaire.List {
 			what = l.t("para.numericItems")
 		}
-		t := table{Columns: []column{{l.t("col.group"), 3, false}, {l.t("col.respondents"), 1.2, true}, {l.t("col.sum"), 1.2, true}, {l.t("col.mean"), 1, true},
-			{l.t("col.median"), 1, true}, {l.t("col.min"), 1, true}, {l.t("col.max"), 1, true}}, Bold: map[int]bool{0: true}}
-		t.Rows = append(t.Rows, l.numericRow(l.t("col.all"), a.Respondents, a.Numeric))
+		// A sum only where the answers add up (counts, amounts): a sum of
+		// average days or of years means nothing.
+		additive := a.Numeric != nil && a.Numeric.Additive
+		cols := []column{{l.t("col.group"), 3, false}, {l.t("col.respondents"), 1.2, true}}
+		if additive {
+			cols = append(cols, column{l.t("col.sum"), 1.2, true})
+		}
+		t := table{Columns: append(cols, column{l.t("col.mean"), 1, true},
+			column{l.t("col.median"), 1, true}, column{l.t("col.min"), 1, true}, column{l.t("col.max"), 1, true}), Bold: map[int]bool{0: true}}
+		t.Rows = append(t.Rows, l.numericRow(l.t("col.all"), a.Respondents, a.Numeric, additive))
 		for _, g := range a.ByGroup {
-			t.Rows = append(t.Rows, l.numericRow(l.groupName(g.Group), g.Respondents, g.Numeric))
+			t.Rows = append(t.Rows, l.numericRow(l.groupName(g.Group), g.Respondents, g.Numeric, additive))
 		}
 		out = append(out, para{Text: what}, t)
 	default:
@@ -263,11 +270,19 @@ func (l *locale) groupedShares(q *questionnaire.Question, a aggregate.QuestionAg
 	return bar
 }
 
-func (l *locale) numericRow(name string, respondents int, n *aggregate.NumericSummary) []string {
+func (l *locale) numericRow(name string, respondents int, n *aggregate.NumericSummary, withSum bool) []string {
+	row := []string{name, l.num(float64(respondents))}
 	if n == nil || n.N == 0 {
-		return []string{name, l.num(float64(respondents)), "–", "–", "–", "–", "–"}
+		row = append(row, "–", "–", "–", "–")
+		if withSum {
+			row = append(row, "–")
+		}
+		return row
 	}
-	return []string{name, l.num(float64(respondents)), l.num(n.Sum), l.num(n.Mean), l.num(n.Median), l.num(n.Min), l.num(n.Max)}
+	if withSum {
+		row = append(row, l.num(n.Sum))
+	}
+	return append(row, l.num(n.Mean), l.num(n.Median), l.num(n.Min), l.num(n.Max))
 }
 
 func (l *locale) respondentsByGroup(a aggregate.QuestionAggregate) string {

@@ -34,6 +34,16 @@ type Dimension struct {
 // Allows reports whether v is one of the dimension's values.
 func (d *Dimension) Allows(v string) bool { return d.allowed[v] }
 
+// notAValue says that v is not one of the dimension's values, and which
+// are: every one of a short list, the form of a State code for the
+// States' code list.
+func (d *Dimension) notAValue(v string) string {
+	if d.CodeList == "states" {
+		return fmt.Sprintf("%q is not a value of dimension %s: use a State's ISO 3166-1 alpha-3 code in capitals, such as KEN", v, d.ID)
+	}
+	return fmt.Sprintf("%q is not a value of dimension %s (it has: %s)", v, d.ID, strings.Join(d.Values, ", "))
+}
+
 // Indicator is one statistic States report each calendar year.
 type Indicator struct {
 	Code          string            `json:"code"`

@@ -1,17 +1,19 @@
 package statistics
 
 import (
+	"bufio"
+	"bytes"
 	"context"
-
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/cosp-ict/irm/internal/apperr"
-	"github.com/cosp-ict/irm/internal/auth"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/auth"
 )
 
 // ReportRows stores a GraphQL batch of at most MaxBatchRows rows;
@@ -34,15 +36,46 @@ type CSVSource struct {
 	dimIdx []int
 	done   bool
 	header []RowError
+	whole  FileProblem
+}
+
+// FileProblem is why a whole file is not CSV the way the template is,
+// said once instead of row by row.
+type FileProblem string
+
+const (
+	// Workbook is a spreadsheet workbook (.xlsx, .ods: a zip; .xls: an
+	// OLE compound file), recognised by its first bytes.
+	Workbook FileProblem = "WORKBOOK"
+	// Semicolons is a header whose columns are separated by semicolons.
+	Semicolons FileProblem = "SEMICOLONS"
+)
+
+// Problem is what is wrong with the file as a whole ("" when nothing is:
+// its rows, if any, say the rest). The pages put it in their words.
+func (s *CSVSource) Problem() FileProblem { return s.whole }
+
+// workbook reports whether a file starting with head is a spreadsheet
+// workbook rather than text.
+func workbook(head []byte) bool {
+	return bytes.HasPrefix(head, []byte("PK\x03\x04")) || // .xlsx, .ods (zip)
+		bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) // .xls (OLE)
 }
 
 // NewCSVSource reads the header of r and checks its columns against the
 // catalogue. Header problems come back as row errors on line 1.
 func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = 0
 	s := &CSVSource{r: cr, cols: map[string]int{}}
+	if magic, _ := br.Peek(8); workbook(magic) {
+		s.whole = Workbook
+		s.header = []RowError{{Row: 1, Field: "", Message: "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV: " +
+			"in the spreadsheet, save it as CSV UTF-8 (comma-delimited) and upload that file"}}
+		return s
+	}
 	head, err := cr.Read()
 	if err != nil {
 		msg := "the file is empty: the first line must be a header such as indicator,year,value,status"
@@ -69,8 +102,12 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 			s.dims = append(s.dims, h)
 			s.dimIdx = append(s.dimIdx, i)
 		case strings.Contains(h, ";"):
-			s.header = append(s.header, RowError{Row: 1, Field: h,
-				Message: "the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is"})
+			// One message says it all: the columns it hides are not
+			// missing, and the other cells are not unknown columns.
+			s.whole = Semicolons
+			s.header = []RowError{{Row: 1, Field: "",
+				Message: "the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is"}}
+			return s
 		default:
 			s.header = append(s.header, RowError{Row: 1, Field: h,
 				Message: fmt.Sprintf("unknown column %q: use indicator, year, value, status and dimension ids", h)})

@@ -136,7 +136,7 @@ func canonicalBreakdown(ind *Indicator, b map[string]string) (key string, canon 
 				problems = append(problems, breakdownProblem{k, fmt.Sprintf("%s has no dimension %q (it has: %s)", ind.Code, k, strings.Join(ind.DimensionIDs, ", "))})
 				continue
 			case !d.Allows(v):
-				problems = append(problems, breakdownProblem{k, fmt.Sprintf("%q is not a value of dimension %s", v, k)})
+				problems = append(problems, breakdownProblem{k, d.notAValue(v)})
 				continue
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/state"
 )
 
 // qform is a questionnaire's form: a spec per question, built once.
@@ -247,6 +248,11 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 			fl.Input = "date"
 		case s.format == "email":
 			fl.Input = "email"
+		case s.pattern == iso3Pattern:
+			// A State: chosen by its name in the reader's language, not
+			// typed as a code (the code is what is stored).
+			fl.Input, fl.Help = "select", ""
+			fl.Options = stateOptions(b.lang, fl.Value)
 		case s.maxLength > 500 || s.maxLength == 0 && s.pattern == "":
 			fl.Input = "textarea"
 		default:
@@ -324,6 +330,29 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 		fl.Options[i].ID = fmt.Sprintf("%s-%d", fl.ID, i)
 	}
 	return fl
+}
+
+// iso3Pattern is the pattern of the questionnaires' State code ($defs/iso3).
+const iso3Pattern = "^[A-Z]{3}$"
+
+// stateOptions are the 193 States by name in lang, in lang's alphabetical
+// order, cur chosen; a cur that is no State's code (typed before the
+// field was a choice) stays as an option of its own, so it is not lost.
+func stateOptions(lang, cur string) []Option {
+	codes := state.Codes()
+	state.SortByName(codes, lang, func(c string) string { return c })
+	out := make([]Option, 0, len(codes)+1)
+	if cur != "" && !state.Known(cur) {
+		out = append(out, Option{Value: cur, Label: cur, Checked: true})
+	}
+	for _, c := range codes {
+		name, ok := state.NameIn(c, lang)
+		if !ok || name == "" {
+			name, _ = state.NameIn(c, "en")
+		}
+		out = append(out, Option{Value: c, Label: name, Checked: c == cur})
+	}
+	return out
 }
 
 // fields draws one section's questions with their group headings.

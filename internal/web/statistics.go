@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -32,13 +33,18 @@ type seriesPoint struct {
 type statsView struct {
 	State    state.State
 	Series   []seriesRow
-	Reported bool // any series has a value
-	Groups   []string
+	Reported bool           // any series has a value
+	Groups   []templateLink // a template per working group with indicators
+	Single   []templateLink // a template per indicator
 	Uploaded bool
 	Accepted int
 	Errors   []statistics.RowError
+	BadRows  int // the rows the errors are on
 	Problem  string
 }
+
+// templateLink is a CSV template's link, labelled with what it holds.
+type templateLink struct{ Href, Label string }
 
 func formatValue(v *float64) string {
 	if v == nil {
@@ -81,6 +87,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 			return nil, err
 		}
 		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.Unit}
+		v.Single = append(v.Single, templateLink{Href: "/statistics/template.csv?indicators=" + url.QueryEscape(ind.Code), Label: row.Name})
 		for _, o := range obs {
 			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
 		}
@@ -89,10 +96,26 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 	}
 	for _, g := range h.Registry.WorkingGroups() {
 		if len(h.Statistics.Catalogue().ForWorkingGroup(g.ID)) > 0 {
-			v.Groups = append(v.Groups, g.ID)
+			v.Groups = append(v.Groups, templateLink{Href: "/statistics/template.csv?workingGroup=" + url.QueryEscape(g.ID), Label: g.NameIn(rq.Lang)})
 		}
 	}
 	return v, nil
+}
+
+// fileProblems are the messages for a file that is not CSV as the
+// template is.
+var fileProblems = map[statistics.FileProblem]string{
+	statistics.Workbook:   "This file is a spreadsheet workbook (.xlsx, .xls or .ods), not a CSV file. In the spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload that file.",
+	statistics.Semicolons: "The columns of this file are separated by semicolons. Save it with commas as separators (“CSV UTF-8 (comma delimited)”), as the template is, and upload it again.",
+}
+
+// badRows counts the rows with a problem: a row with two errors is one.
+func badRows(errs []statistics.RowError) int {
+	rows := map[int]bool{}
+	for _, e := range errs {
+		rows[e.Row] = true
+	}
+	return len(rows)
 }
 
 func (h *Handler) statisticsPage(w http.ResponseWriter, r *http.Request, rq *req) error {
@@ -166,7 +189,8 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 			defer spooled.Close()
 			file = spooled
 		}
-		res, err = h.Statistics.Report(r.Context(), rq.P, code, statistics.NewCSVSource(file, h.Statistics.Catalogue()))
+		src := statistics.NewCSVSource(file, h.Statistics.Catalogue())
+		res, err = h.Statistics.Report(r.Context(), rq.P, code, src)
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
@@ -175,6 +199,11 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 			problem = err.Error()
 		case err != nil:
 			return err
+		}
+		// A file that is not CSV as the template is gets one message in
+		// the reader's words, not a row error.
+		if p := fileProblems[src.Problem()]; p != "" {
+			problem, res.Errors = tr(rq.Lang, p), nil
 		}
 	}
 	if !csrfChecked {
@@ -185,6 +214,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 		return err
 	}
 	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, res.Errors, problem
+	v.BadRows = badRows(res.Errors)
 	st := http.StatusOK
 	if len(v.Errors) > 0 || problem != "" {
 		st = http.StatusUnprocessableEntity
