@@ -178,7 +178,9 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 	if !fc.cycle.Opened(now) { // nothing typed before the cycle opens could be saved
 		v.Editable, v.NotOpen = false, notOpen(rq.Lang, fc.cycle)
 	}
-	v.PastDeadline = v.Editable && fc.cycle.PastDeadline(now)
+	// Late or not is decided by the first submission: only one not yet
+	// sent is late from now on.
+	v.PastDeadline = v.Editable && fc.cycle.PastDeadline(now) && (fc.sub == nil || fc.sub.SubmittedAt == nil)
 	b := &builder{lang: rq.Lang, vals: vals, index: map[string]*Field{}, readOnly: !v.Editable}
 	v.Fields = fc.form.fields(fc.sec, b)
 	required := map[string]map[string]bool{}
