@@ -146,6 +146,18 @@ func TestBrowserTheFormSaysWhereTheSubmissionStands(t *testing.T) {
 	b.page("17-form-04-accepted")
 	b.do(chromedp.Click("#review-history summary"))
 	b.page("17-form-05-accepted-history-open")
+
+	// The same in Arabic, right to left: every sentence from the catalogue.
+	b.narrow["ar"] = true
+	b.chooseLanguage("ar")
+	b.page("17-form-04-accepted")
+	b.open("/cycles/2028/states/GHA?section=implementation")
+	if got, want := b.text("#not-open strong"), i18n.T("ar", "This cycle opens on {date}: answers can be typed and saved from that day.", "date", "\u2066"+opens.Format("2006-01-02")+"\u2069"); got != want {
+		t.Errorf("in Arabic, a cycle not open yet: %q, want %q", got, want)
+	}
+	b.page("17-form-01-cycle-not-open")
+	b.open("/cycles/2026/states/GHA?section=implementation")
+	b.page("17-form-03-past-deadline")
 }
 
 // A long text shows its limit and a counter; over the limit it is
