@@ -187,8 +187,16 @@ func (s *Service) CyclesByID(ctx context.Context, ids []string) ([]Cycle, error)
 // checkOpen refuses answers saved or submitted before the cycle opens
 // (its opensOn, a UTC date): CONFLICT naming the date.
 func (c Cycle) checkOpen(now time.Time) error {
-	if now.UTC().Before(c.OpensOn) {
+	if !c.Opened(now) {
 		return apperr.Conflictf("cycle %s opens on %s: answers can be saved from that day", c.ID, c.OpensOn.Format(time.DateOnly))
 	}
 	return nil
 }
+
+// Opened reports whether answers can be saved at now: from the cycle's
+// opensOn (a UTC date) on.
+func (c Cycle) Opened(now time.Time) bool { return !now.UTC().Before(c.OpensOn) }
+
+// PastDeadline reports whether now is after the deadline day (closesOn,
+// inclusive, UTC): a submission sent now is late.
+func (c Cycle) PastDeadline(now time.Time) bool { return !now.Before(c.ClosesOn.AddDate(0, 0, 1)) }

@@ -158,6 +158,9 @@ type Field struct {
 	Min, Max  string
 	Step      string
 	MaxLength int
+	Limit     string // the text's limit, said beside it ("At most 4000 characters.")
+	TooLong   string // what the page's counter says over the limit
+	DateHint  string // a date's format, for browsers without a date picker
 	Required  bool
 	Errors    []string
 	Comments  []viewComment
@@ -197,6 +200,9 @@ func (f *Field) DescribedBy() string {
 	var ids []string
 	if f.Help != "" {
 		ids = append(ids, f.ID+"-help")
+	}
+	if f.Limit != "" {
+		ids = append(ids, f.ID+"-limit")
 	}
 	if len(f.Errors) > 0 {
 		ids = append(ids, f.ID+"-error")
@@ -246,6 +252,11 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 		switch {
 		case s.format == "date":
 			fl.Input = "date"
+			// The picker shows dates as the browser's settings say: a
+			// format in letters beside it would contradict it. Browsers
+			// without one show the hint (app.js).
+			fl.Help = dateHelp(help)
+			fl.DateHint = tr(b.lang, "Type the date as year-month-day, for example 2027-02-26.")
 		case s.format == "email":
 			fl.Input = "email"
 		case s.pattern == iso3Pattern:
@@ -257,6 +268,12 @@ func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help s
 			fl.Input = "textarea"
 		default:
 			fl.Input = "text"
+		}
+		if s.maxLength > 0 && (fl.Input == "textarea" || fl.Input == "text") && !b.readOnly {
+			// Said, counted (app.js) and refused by the validation when
+			// over: never cut, not even by the browser (no maxlength).
+			fl.Limit = tr(b.lang, "At most {count} characters.", "count", s.maxLength)
+			fl.TooLong = tr(b.lang, "This is longer than {count} characters: shorten it before saving.", "count", s.maxLength)
 		}
 	case "integer", "number":
 		fl.Input, fl.Value = "number", b.vals.get(ptr)

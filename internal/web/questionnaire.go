@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,6 +40,8 @@ type conflict struct {
 	SavedBy string
 	SavedAt time.Time
 	Version int
+	Self    bool     // saved by the same person, in another window
+	Changes []change // the section's answers that differ from those sent
 }
 
 type formView struct {
@@ -64,6 +67,14 @@ type formView struct {
 	TotalMissing  int
 	RequiredURL   string
 	SubmitBlocked bool
+	// Where the submission stands (formstate.go).
+	NotOpen      string        // the cycle has not opened yet: when it opens
+	PastDeadline bool          // the deadline has passed: a submission now is late
+	Accepted     bool          // accepted: final, its review comments are history
+	AcceptedAt   time.Time     //
+	History      []viewComment // past review comments, shown collapsed
+	Missing      []missingLink // required answers still missing, in questionnaire order
+	Refused      string        // why the answers just sent were not saved
 }
 
 // formCtx is what one questionnaire request works on.
@@ -161,12 +172,22 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 	if fc.sub != nil {
 		v.Status, v.Version = string(fc.sub.Status), fc.sub.Version
 		v.Editable = fc.sub.Status == submission.Draft || fc.sub.Status == submission.Returned
+		v.Accepted, v.AcceptedAt = fc.sub.Status == submission.Accepted, fc.sub.UpdatedAt
 	}
+	now := time.Now()
+	if !fc.cycle.Opened(now) { // nothing typed before the cycle opens could be saved
+		v.Editable, v.NotOpen = false, notOpen(rq.Lang, fc.cycle)
+	}
+	// Late or not is decided by the first submission: only one not yet
+	// sent is late from now on.
+	v.PastDeadline = v.Editable && fc.cycle.PastDeadline(now) && (fc.sub == nil || fc.sub.SubmittedAt == nil)
 	b := &builder{lang: rq.Lang, vals: vals, index: map[string]*Field{}, readOnly: !v.Editable}
 	v.Fields = fc.form.fields(fc.sec, b)
+	required := map[string]map[string]bool{}
 	for _, s := range fc.form.q.Sections {
 		ns := navSection{ID: s.ID, Title: s.Label(rq.Lang), URL: fc.url(s.ID), Current: s.ID == fc.sec.ID,
 			progress: fc.form.progressOf(fc.doc, s)}
+		required[s.ID] = maps.Clone(ns.Required)
 		v.TotalMissing += ns.Missing
 		if ns.Current {
 			v.Section = ns
@@ -177,6 +198,9 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 			}
 		}
 		v.Sections = append(v.Sections, ns)
+	}
+	if v.Editable {
+		v.Missing = fc.missingLinks(rq.Lang, b, required)
 	}
 	for _, e := range errs {
 		msg := e.In(rq.Lang)
@@ -195,6 +219,16 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 		if cs, err := h.Workflow.Comments(r.Context(), []string{fc.sub.ID}); err == nil && len(cs) == 1 {
 			for _, c := range cs[0] {
 				vc := viewComment{Author: c.Author, Body: c.Body, At: c.CreatedAt}
+				if v.Accepted { // the review is over: its comments are history, not something to act on
+					if c.Path != nil {
+						vc.Question = *c.Path
+						if qq, ok := fc.form.q.Question(*c.Path); ok {
+							vc.Question = qq.Label(rq.Lang)
+						}
+					}
+					v.History = append(v.History, vc)
+					continue
+				}
 				if c.Path != nil && sectionOf(*c.Path) == fc.sec.ID {
 					if fl := nearest(b.index, b.order, *c.Path); fl != nil {
 						fl.Comments = append(fl.Comments, vc)
@@ -220,7 +254,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 	if err != nil {
 		return err
 	}
-	form := values(r.PostForm)
+	form := postedValues(r)
 	action := r.PostFormValue("action")
 	if arg, ok := strings.CutPrefix(action, "remove:"); ok {
 		form = removeRow(form, arg)
@@ -232,13 +266,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 	if strings.HasPrefix(action, "add:") || strings.HasPrefix(action, "remove:") {
 		// Rows left empty are not answers, but the page keeps showing them
 		// until the next save.
-		for k := range form {
-			if list, ok := strings.CutPrefix(k, "rows:"); ok && sectionOf(list) == fc.sec.ID {
-				posted, _ := strconv.Atoi(form.get(k))
-				kept, _ := strconv.Atoi(vals.get(k))
-				vals[k] = []string{strconv.Itoa(min(max(posted, kept), maxRows))}
-			}
-		}
+		keepRows(fc, form, vals)
 		if arg, ok := strings.CutPrefix(action, "add:"); ok && sectionOf(arg) == fc.sec.ID {
 			if s, known := fc.form.specs[arg]; known && s.typ == "list" {
 				n, _ := strconv.Atoi(vals.get("rows:" + arg))
@@ -260,12 +288,15 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 	if n := postedVersion(r); n > 0 {
 		expected = &n
 	}
+	if !fc.cycle.Opened(time.Now()) {
+		return h.refusedPage(w, r, rq, fc, vals, apperr.Conflictf("the cycle has not opened"))
+	}
 	res, err := h.Workflow.SaveDraft(r.Context(), rq.P, fc.cycle.ID, fc.state.Code, raw, expected)
-	if apperr.Is(err, apperr.Conflict) {
+	if apperr.Is(err, apperr.Conflict) && fc.cycle.Opened(time.Now()) {
 		return h.conflictPage(w, r, rq, fc, vals, err)
 	}
 	if err != nil {
-		return err
+		return h.refusedPage(w, r, rq, fc, vals, err)
 	}
 	if len(res.Errors) > 0 {
 		v := h.formView(r, rq, fc, vals, res.Errors)
@@ -278,7 +309,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 	case "submit":
 		sres, err := h.Workflow.Submit(r.Context(), rq.P, fc.cycle.ID, fc.state.Code, fc.sub.Version)
 		if err != nil {
-			return err
+			return h.refusedPage(w, r, rq, fc, vals, err)
 		}
 		if len(sres.Errors) > 0 {
 			fc.sub = sres.Submission
@@ -323,8 +354,19 @@ func (h *Handler) conflictPage(w http.ResponseWriter, r *http.Request, rq *req, 
 	if vs, err := h.Workflow.Versions(r.Context(), []string{cur.ID}); err == nil && len(vs) == 1 && len(vs[0]) > 0 {
 		last := vs[0][len(vs[0])-1]
 		c.SavedBy, c.SavedAt = last.SavedBy, last.SavedAt
+		c.Self = strings.EqualFold(last.SavedBy, rq.P.Name)
 	}
+	saved, err := decodeDoc(cur.Answers)
+	if err != nil {
+		return err
+	}
+	c.Changes = fc.sectionChanges(rq.Lang, saved, fc.doc)
 	fc.sub = cur
+	if cur.Status != submission.Draft && cur.Status != submission.Returned {
+		// Not editable any more: the form shows what is saved, and what
+		// was sent stays readable in the list of changes.
+		fc.doc, vals = saved, fc.form.encodeSection(saved, fc.sec)
+	}
 	v := h.formView(r, rq, fc, vals, nil)
 	v.Conflict = c
 	h.render(w, r, rq, http.StatusConflict, "questionnaire", fc.sec.Label(rq.Lang), v)

@@ -12,6 +12,12 @@ import (
 type signInView struct {
 	Next  string
 	Error string
+	Ended bool // the session ended: say so
+	// Action is where the form goes ("/sign-in" when empty); the
+	// questionnaire's form, sent after its session ended, comes back here
+	// with its answers carried (resume.go).
+	Action string
+	Carry  []carried
 }
 
 func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, rq *req) error {
@@ -19,7 +25,8 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, rq *req) er
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	h.render(w, r, rq, http.StatusOK, "signin", "Sign in", signInView{Next: localPath(r.URL.Query().Get("next"))})
+	h.render(w, r, rq, http.StatusOK, "signin", "Sign in", signInView{Next: localPath(r.URL.Query().Get("next")),
+		Ended: r.URL.Query().Get("ended") == "1"})
 	return nil
 }
 
@@ -28,23 +35,22 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, rq *req) er
 // never stored, shown or sent back.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, rq *req) error {
 	next := localPath(r.PostFormValue("next"))
-	p, err := h.Tokens.Authenticate(r.Context(), strings.TrimSpace(r.PostFormValue("token")))
+	secret := strings.TrimSpace(r.PostFormValue("token"))
+	p, err := h.Tokens.Authenticate(r.Context(), secret)
 	if errors.Is(err, auth.ErrUnauthenticated) {
-		h.render(w, r, rq, http.StatusUnauthorized, "signin", "Sign in", signInView{Next: next,
-			Error: tr(rq.Lang, "That token is not valid. Paste the whole token, starting with irm_, as it was given to you.")})
+		msg, err := h.tokenRefused(r, rq, secret)
+		if err != nil {
+			return err
+		}
+		h.render(w, r, rq, http.StatusUnauthorized, "signin", "Sign in", signInView{Next: next, Error: msg})
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if rq.sid != "" {
-		h.sessions.end(r.Context(), rq.sid, rq.P) //nolint:errcheck // replaced below either way
-	}
-	id, err := h.sessions.start(r.Context(), p)
-	if err != nil {
+	if err := h.startSession(w, r, rq, p); err != nil {
 		return err
 	}
-	setCookie(w, r, sessionCookie, id, 0)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

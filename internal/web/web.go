@@ -174,6 +174,9 @@ type req struct {
 	Lang string
 	CSRF string
 	sid  string
+	// ended is the id of this browser's session cookie when that session
+	// can no longer be used (expired, its token revoked or expired since).
+	ended string
 }
 
 type pageFunc func(w http.ResponseWriter, r *http.Request, rq *req) error
@@ -209,6 +212,9 @@ func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler 
 				h.fail(w, r, rq, err)
 				return
 			}
+			if signedIn && !rq.In && h.resume(w, r, rq) { // resume.go: an ended session, or signing in again
+				return
+			}
 			if !h.csrfOK(r, rq) {
 				h.fail(w, r, rq, errCSRF)
 				return
@@ -216,7 +222,11 @@ func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler 
 		}
 		if signedIn && !rq.In {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/sign-in?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				to := "/sign-in?next=" + url.QueryEscape(r.URL.RequestURI())
+				if rq.ended != "" {
+					to += "&ended=1"
+				}
+				http.Redirect(w, r, to, http.StatusSeeOther)
 				return
 			}
 			h.fail(w, r, rq, apperr.New(apperr.Unauthenticated, "your session has ended: sign in again"))
@@ -299,6 +309,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
 				return rq, nil
 			}
 		}
+		rq.ended = sid
 	}
 	if pre := cookie(r, preCookie); h.keys.preOK(pre) {
 		rq.CSRF = pre

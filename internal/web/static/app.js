@@ -16,7 +16,8 @@
   }
 
   var form = document.getElementById("qform");
-  if (form && !form.dataset.readonly) { questionnaire(form); }
+  if (form && !form.dataset.readonly) { questionnaire(form); counters(form); }
+  if (form) { dateHints(form); }
 
   var explorer = document.getElementById("explorer");
   if (explorer) { explore(explorer); }
@@ -102,12 +103,52 @@
     }
   }
 
+  // counters: a text with a limit shows how many characters it holds
+  // ("1234 / 4000", counted as the server counts: characters, a line
+  // break as one) and says when it is over; nothing is cut, the server
+  // refuses a text over its limit and gives it back.
+  function counters(f) {
+    f.querySelectorAll("[data-limit]").forEach(function (el) {
+      var field = el.closest(".field"), limit = +el.dataset.limit;
+      var counter = field.querySelector(".limit .counter"), over = field.querySelector(".too-long");
+      if (!counter || !over || !limit) { return; }
+      // The server's own message, when it refused the text, says it once.
+      var refused = field.querySelector(".error-message:not(.too-long)") !== null;
+      function update() {
+        var n = Array.from(el.value.replace(/\r\n/g, "\n")).length;
+        counter.hidden = false;
+        counter.textContent = "(" + n + " / " + limit + ")";
+        over.hidden = n <= limit || refused;
+        field.classList.toggle("over-limit", n > limit);
+      }
+      el.addEventListener("input", function () { refused = false; update(); });
+      update();
+    });
+  }
+
+  // dateHints: the format hint of a date field is for browsers that show
+  // a plain text box instead of a date picker.
+  function dateHints(f) {
+    f.querySelectorAll("input[type=date]").forEach(function (el) {
+      if (el.type !== "date") {
+        var hint = el.closest(".field").querySelector(".date-hint");
+        if (hint) { hint.hidden = false; }
+      }
+    });
+    var probe = document.createElement("input");
+    probe.setAttribute("type", "date");
+    if (probe.type !== "date") {
+      f.querySelectorAll(".date-hint").forEach(function (h) { h.hidden = false; });
+    }
+  }
+
   function restore(f, vals) {
     Array.prototype.forEach.call(f.elements, function (el) {
       if (!el.name || el.name === "csrf" || el.name === "section" || el.name === "version" || el.type === "submit" || el.type === "hidden") { return; }
       var v = vals[el.name] || [];
       if (el.type === "radio" || el.type === "checkbox") { el.checked = v.indexOf(el.value) >= 0; }
       else { el.value = v.length ? v[0] : ""; }
+      if (el.dataset.limit) { el.dispatchEvent(new Event("input")); }
     });
   }
 
