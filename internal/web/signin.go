@@ -10,8 +10,9 @@ import (
 )
 
 type signInView struct {
-	Next  string
-	Error string
+	Next   string
+	Error  string
+	Notice string // after a link was asked for
 }
 
 func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, rq *req) error {
