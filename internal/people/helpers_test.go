@@ -29,7 +29,7 @@ type clock struct {
 	at time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.at }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.at }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.at = t; c.mu.Unlock() }
 
 // world is a database (the service runs as the app role, under
