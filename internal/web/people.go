@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -95,6 +96,9 @@ func (h *Handler) renderContacts(w http.ResponseWriter, r *http.Request, rq *req
 		return err
 	}
 	v.Contacts, v.Manage, v.Languages, v.WorkingGroups = list, rq.P.Role == auth.Secretariat, i18n.Languages, h.Registry.WorkingGroups()
+	if v.Form.Language == "" {
+		v.Form.Language = rq.Lang // the new person's messages: the page's language unless chosen
+	}
 	h.render(w, r, rq, status, "contacts", "Contacts", v)
 	return nil
 }
@@ -145,6 +149,11 @@ func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request, rq *req) er
 	list, err := h.People.Outbox(r.Context(), rq.P, 200)
 	if err != nil {
 		return err
+	}
+	for i, m := range list { // the page links on its own site, whatever --public-url says
+		if u, err := url.Parse(m.Link); err == nil && m.Link != "" {
+			list[i].Link = u.EscapedPath()
+		}
 	}
 	h.render(w, r, rq, http.StatusOK, "outbox", "Outbox", outboxView{Messages: list, Relay: h.People.Relay()})
 	return nil
