@@ -90,6 +90,9 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
+	if err := demo.SeedContacts(ctx, svc.People, svc.Tokens, tokens); err != nil {
+		return err
+	}
 	reports := svc.Reports
 	if err := reports.Start(ctx); err != nil {
 		return err
@@ -116,6 +119,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		for _, t := range tokens {
 			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
 		}
+		fmt.Fprintf(stdout, "\nThe people flow, without a mail relay: sign in as the secretariat, open http://%s/contacts, press Invite\n", a)
+		fmt.Fprintf(stdout, "  beside a person, then open the sign-in link from http://%s/outbox (README, \"Try the people flow\").\n", a)
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop. To start over with fresh demo data: go run ./cmd/irm dev --reset")
 		go announceDemoReport(ctx, reports, a, tokens, stdout, log)
 	})
