@@ -191,17 +191,29 @@ func (s *Service) SubmissionChanged(ctx context.Context, tx pgx.Tx, ev submissio
 				link: s.link("/review/" + c.ID + "/" + sub.StateCode)}
 		})
 	case submission.Returned:
-		var lines []string
-		for _, cm := range ev.Comments {
-			if cm.Path != nil && *cm.Path != "" {
-				lines = append(lines, "- "+*cm.Path+": "+cm.Body)
-			} else {
-				lines = append(lines, "- "+cm.Body)
+		q, _ := s.reg.Get(c.QuestionnaireID)
+		// Each comment under the question it is about, as the recipient
+		// reads the question.
+		comments := func(lang string) string {
+			var lines []string
+			for _, cm := range ev.Comments {
+				if cm.Path == nil || *cm.Path == "" {
+					lines = append(lines, "- "+cm.Body)
+					continue
+				}
+				about := *cm.Path
+				if q != nil {
+					if qq, ok := q.Question(about); ok {
+						about = qq.Label(lang)
+					}
+				}
+				lines = append(lines, "- "+about+": "+cm.Body)
 			}
+			return strings.Join(lines, "\n")
 		}
 		return s.perRecipient(ctx, tx, recipients{role: auth.FocalPoint, state: sub.StateCode}, func(to Contact) message {
 			return message{kind: Returned, occurrence: occ, subject: returnedSubject, body: returnedBody,
-				args: append(common(to.Language), "comments", strings.Join(lines, "\n")),
+				args: append(common(to.Language), "comments", comments(to.Language)),
 				link: s.link("/cycles/" + c.ID + "/states/" + sub.StateCode)}
 		})
 	case submission.Accepted:

@@ -124,7 +124,7 @@ func TestEveryKindOfMessageReachesTheRelay(t *testing.T) {
 				t.Errorf("invitation body: %q", m.Body)
 			}
 		case m.To == "elena@gha.example.org" && strings.Contains(m.Subject, "devueltas"):
-			if !strings.Contains(m.Body, "- /general_provisions/national_focal_point/name: Name the ministry too.") ||
+			if !strings.Contains(m.Body, "- Nombre completo: Name the ministry too.") ||
 				!strings.Contains(m.Body, "https://irm.example.org/cycles/2027/states/GHA") {
 				t.Errorf("returned body: %q", m.Body)
 			}
