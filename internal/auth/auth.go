@@ -146,6 +146,9 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 			return apperr.Conflictf("a live token named %q exists already: token names are unique whatever their case", t.Name)
 		}
 		if postgres.IsForeignKeyViolation(err) { // the States are internal/state's: their key says which exist
+			if t.ContactID != 0 {
+				return apperr.NotFoundf("no State with code %q, or no contact with id %d", t.State, t.ContactID)
+			}
 			return apperr.NotFoundf("no State with code %q", t.State)
 		}
 		if err != nil {

@@ -55,6 +55,29 @@ func TestBrowserInvitationToSubmission(t *testing.T) {
 		t.Fatalf("contacts page:\n%s", got)
 	}
 	b.page("people-03-contacts")
+
+	// The cycle's reminder rules and who they would remind.
+	b.open("/reminders/" + implCycle)
+	if got := b.text("main"); !strings.Contains(got, "akosua@gha.example.org") || strings.Contains(got, "sam@secretariat.example.org") {
+		t.Fatalf("reminders preview (Ghana's focal point only):\n%s", got)
+	}
+	setFields(b, map[string]string{"#days": "thirty"})
+	b.submit("main form button[type=submit]")
+	if !b.exists(".error-summary") || eval[string](b, `document.querySelector("#days").value`) != "thirty" {
+		t.Fatalf("bad days: %s", b.text("main"))
+	}
+	setFields(b, map[string]string{"#days": "45, 2"})
+	b.do(chromedp.Click("#weekly"))
+	b.submit("main form button[type=submit]")
+	if got := eval[string](b, `document.querySelector("#days").value`); got != "45, 2" || b.exists("#weekly:checked") {
+		t.Fatalf("saved rules: days %q, weekly %v", got, b.exists("#weekly:checked"))
+	}
+	if n := eval[int](b, `document.querySelectorAll("tr.planned").length`); n != 2 {
+		t.Errorf("%d planned reminders after 45, 2 without weekly, want 2 (Ghana's one focal point)", n)
+	}
+	b.page("people-03b-reminders")
+
+	b.open("/contacts")
 	b.submit(`form[action$='/invite'] button`) // the first active contact by name: Akosua
 	if !strings.HasSuffix(b.location(), "/outbox") {
 		t.Fatalf("after inviting, at %s, want the outbox", b.location())

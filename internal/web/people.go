@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -11,6 +12,7 @@ import (
 	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/people"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/submission"
 )
 
 // The people pages: sign-in by link (a link opens a page that asks to
@@ -143,6 +145,7 @@ func (h *Handler) deactivateContact(w http.ResponseWriter, r *http.Request, rq *
 type outboxView struct {
 	Messages []people.Notification
 	Relay    bool
+	Cycles   []submission.Cycle // their reminders' pages
 }
 
 func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request, rq *req) error {
@@ -155,6 +158,73 @@ func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request, rq *req) er
 			list[i].Link = u.EscapedPath()
 		}
 	}
-	h.render(w, r, rq, http.StatusOK, "outbox", "Outbox", outboxView{Messages: list, Relay: h.People.Relay()})
+	cycles, err := h.Workflow.Cycles(r.Context())
+	if err != nil {
+		return err
+	}
+	h.render(w, r, rq, http.StatusOK, "outbox", "Outbox", outboxView{Messages: list, Relay: h.People.Relay(), Cycles: cycles})
+	return nil
+}
+
+type remindersView struct {
+	Cycle  submission.Cycle
+	Days   string
+	Weekly bool
+	Plan   []people.Planned
+	Error  string
+	Saved  bool
+}
+
+// remindersPage shows a cycle's reminder rules, a form to change them,
+// and who would get which reminder on which day (the secretariat).
+func (h *Handler) remindersPage(w http.ResponseWriter, r *http.Request, rq *req) error {
+	return h.renderReminders(w, r, rq, http.StatusOK, remindersView{Saved: r.URL.Query().Get("saved") == "1"})
+}
+
+func (h *Handler) renderReminders(w http.ResponseWriter, r *http.Request, rq *req, status int, v remindersView) error {
+	id := r.PathValue("cycle")
+	rules, err := h.People.ReminderRules(r.Context(), rq.P, id)
+	if err != nil {
+		return err
+	}
+	if v.Cycle, err = h.Workflow.Cycle(r.Context(), id); err != nil {
+		return err
+	}
+	if v.Plan, err = h.People.PreviewReminders(r.Context(), rq.P, id); err != nil {
+		return err
+	}
+	if v.Error == "" {
+		days := make([]string, len(rules.DaysBefore))
+		for i, d := range rules.DaysBefore {
+			days[i] = strconv.Itoa(d)
+		}
+		v.Days, v.Weekly = strings.Join(days, ", "), rules.WeeklyAfterDeadline
+	}
+	h.render(w, r, rq, status, "reminders", "Reminders", v)
+	return nil
+}
+
+func (h *Handler) setReminders(w http.ResponseWriter, r *http.Request, rq *req) error {
+	id := r.PathValue("cycle")
+	typed := r.PostFormValue("days")
+	weekly := r.PostFormValue("weekly") == "true"
+	var days []int
+	for f := range strings.FieldsFuncSeq(typed, func(c rune) bool { return c == ',' || c == ' ' || c == ';' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return h.renderReminders(w, r, rq, http.StatusBadRequest, remindersView{Days: typed, Weekly: weekly,
+				Error: tr(rq.Lang, "Write whole numbers of days, separated by commas: for example 30, 7, 1.")})
+		}
+		days = append(days, n)
+	}
+	_, err := h.People.SetReminderRules(r.Context(), rq.P, id, days, weekly)
+	if apperr.CodeOf(err) == apperr.BadInput {
+		return h.renderReminders(w, r, rq, http.StatusBadRequest, remindersView{Days: typed, Weekly: weekly,
+			Error: tr(rq.Lang, "Write whole numbers of days, separated by commas: for example 30, 7, 1.")})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/reminders/"+url.PathEscape(id)+"?saved=1", http.StatusSeeOther)
 	return nil
 }

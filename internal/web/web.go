@@ -147,6 +147,8 @@ func (h *Handler) routes() {
 	m.Handle("POST /contacts/{id}/invite", h.page(h.inviteContact))
 	m.Handle("POST /contacts/{id}/deactivate", h.page(h.deactivateContact))
 	m.Handle("GET /outbox", h.page(h.outboxPage))
+	m.Handle("GET /reminders/{cycle}", h.page(h.remindersPage))
+	m.Handle("POST /reminders/{cycle}", h.page(h.setReminders))
 	m.Handle("POST /language", h.public(h.setLanguage))
 
 	m.Handle("GET /cycles/{cycle}/states/{state}", h.page(h.questionnairePage))
