@@ -18,6 +18,7 @@ import (
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/people"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
@@ -40,13 +41,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Choice() ChoiceResolver
+	Contact() ContactResolver
 	Cycle() CycleResolver
 	Indicator() IndicatorResolver
 	Mutation() MutationResolver
 	Observation() ObservationResolver
+	PlannedReminder() PlannedReminderResolver
 	Query() QueryResolver
 	Question() QuestionResolver
 	Questionnaire() QuestionnaireResolver
+	ReminderRules() ReminderRulesResolver
 	ReportRun() ReportRunResolver
 	ReportSchedule() ReportScheduleResolver
 	Section() SectionResolver
@@ -63,6 +67,17 @@ type ComplexityRoot struct {
 	Choice struct {
 		Label func(childComplexity int, lang *string) int
 		Value func(childComplexity int) int
+	}
+
+	Contact struct {
+		Active        func(childComplexity int) int
+		Email         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Language      func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Role          func(childComplexity int) int
+		State         func(childComplexity int) int
+		WorkingGroups func(childComplexity int) int
 	}
 
 	Cycle struct {
@@ -117,8 +132,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptSubmission     func(childComplexity int, id string, expectedVersion int) int
+		AddContact           func(childComplexity int, input model.ContactInput) int
 		Comment              func(childComplexity int, submission string, path *string, body string) int
+		DeactivateContact    func(childComplexity int, id string) int
 		DeleteReportSchedule func(childComplexity int, id string) int
+		InviteContact        func(childComplexity int, id string) int
 		OpenCycle            func(childComplexity int, input model.OpenCycleInput) int
 		PauseReportSchedule  func(childComplexity int, id string) int
 		PublishReport        func(childComplexity int, run string) int
@@ -129,8 +147,20 @@ type ComplexityRoot struct {
 		ReviewTranslation    func(childComplexity int, questionnaire string, lang string, reviewed bool) int
 		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
 		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
+		SetReminderRules     func(childComplexity int, cycle string, daysBefore []int, weeklyAfterDeadline bool) int
 		SetStateParty        func(childComplexity int, state string, party bool) int
 		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
+	}
+
+	Notification struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Language  func(childComplexity int) int
+		SentAt    func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		To        func(childComplexity int) int
 	}
 
 	NumericSummary struct {
@@ -179,16 +209,29 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	PlannedReminder struct {
+		Day      func(childComplexity int) int
+		Deadline func(childComplexity int) int
+		Language func(childComplexity int) int
+		State    func(childComplexity int) int
+		Subject  func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
 	Query struct {
 		Completeness        func(childComplexity int, cycle string) int
+		Contacts            func(childComplexity int, state *string) int
 		Cycle               func(childComplexity int, id string) int
 		Cycles              func(childComplexity int) int
 		Indicators          func(childComplexity int) int
 		Observations        func(childComplexity int, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) int
 		ObservationsPage    func(childComplexity int, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON, first *int, after *string) int
+		Outbox              func(childComplexity int, first *int) int
 		QuestionAggregate   func(childComplexity int, cycle string, path string, groupBy *statistics.GroupBy) int
 		Questionnaire       func(childComplexity int, id string) int
 		Questionnaires      func(childComplexity int) int
+		ReminderPreview     func(childComplexity int, cycle string) int
+		ReminderRules       func(childComplexity int, cycle string) int
 		ReportRun           func(childComplexity int, id string) int
 		ReportRuns          func(childComplexity int, cycle *string, kind *report.Kind, published *bool) int
 		ReportSchedules     func(childComplexity int) int
@@ -227,6 +270,12 @@ type ComplexityRoot struct {
 		Sections     func(childComplexity int) int
 		Title        func(childComplexity int, lang *string) int
 		Translations func(childComplexity int) int
+	}
+
+	ReminderRules struct {
+		Cycle               func(childComplexity int) int
+		DaysBefore          func(childComplexity int) int
+		WeeklyAfterDeadline func(childComplexity int) int
 	}
 
 	ReportRun struct {
@@ -385,6 +434,10 @@ type ComplexityRoot struct {
 type ChoiceResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Choice, lang *string) (string, error)
 }
+type ContactResolver interface {
+	State(ctx context.Context, obj *people.Contact) (*state.State, error)
+	WorkingGroups(ctx context.Context, obj *people.Contact) ([]questionnaire.WorkingGroup, error)
+}
 type CycleResolver interface {
 	Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error)
 	OpensOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
@@ -406,6 +459,10 @@ type MutationResolver interface {
 	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
 	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
 	ReviewTranslation(ctx context.Context, questionnaire string, lang string, reviewed bool) (*translation.Translation, error)
+	AddContact(ctx context.Context, input model.ContactInput) (*people.Contact, error)
+	DeactivateContact(ctx context.Context, id string) (*people.Contact, error)
+	InviteContact(ctx context.Context, id string) (*people.Notification, error)
+	SetReminderRules(ctx context.Context, cycle string, daysBefore []int, weeklyAfterDeadline bool) (*people.Rules, error)
 	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	DeleteReportSchedule(ctx context.Context, id string) (string, error)
@@ -415,6 +472,13 @@ type ObservationResolver interface {
 	Indicator(ctx context.Context, obj *statistics.Observation) (*statistics.Indicator, error)
 
 	Breakdown(ctx context.Context, obj *statistics.Observation) (model.JSON, error)
+}
+type PlannedReminderResolver interface {
+	Day(ctx context.Context, obj *people.Planned) (*model.Date, error)
+	Deadline(ctx context.Context, obj *people.Planned) (*model.Date, error)
+	State(ctx context.Context, obj *people.Planned) (*state.State, error)
+	To(ctx context.Context, obj *people.Planned) (string, error)
+	Language(ctx context.Context, obj *people.Planned) (string, error)
 }
 type QueryResolver interface {
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -436,6 +500,10 @@ type QueryResolver interface {
 	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
 	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
 	ObservationsPage(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON, first *int, after *string) (*model.ObservationConnection, error)
+	Contacts(ctx context.Context, state *string) ([]people.Contact, error)
+	Outbox(ctx context.Context, first *int) ([]people.Notification, error)
+	ReminderRules(ctx context.Context, cycle string) (*people.Rules, error)
+	ReminderPreview(ctx context.Context, cycle string) ([]people.Planned, error)
 }
 type QuestionResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error)
@@ -448,6 +516,9 @@ type QuestionnaireResolver interface {
 	Translations(ctx context.Context, obj *questionnaire.Questionnaire) ([]translation.Translation, error)
 
 	Schema(ctx context.Context, obj *questionnaire.Questionnaire) (model.JSON, error)
+}
+type ReminderRulesResolver interface {
+	Cycle(ctx context.Context, obj *people.Rules) (*submission.Cycle, error)
 }
 type ReportRunResolver interface {
 	Cycle(ctx context.Context, obj *schedule.Run) (*submission.Cycle, error)
@@ -519,6 +590,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Choice.Value(childComplexity), true
+
+	case "Contact.active":
+		if e.ComplexityRoot.Contact.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Active(childComplexity), true
+	case "Contact.email":
+		if e.ComplexityRoot.Contact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Email(childComplexity), true
+	case "Contact.id":
+		if e.ComplexityRoot.Contact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.ID(childComplexity), true
+	case "Contact.language":
+		if e.ComplexityRoot.Contact.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Language(childComplexity), true
+	case "Contact.name":
+		if e.ComplexityRoot.Contact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Name(childComplexity), true
+	case "Contact.role":
+		if e.ComplexityRoot.Contact.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Role(childComplexity), true
+	case "Contact.state":
+		if e.ComplexityRoot.Contact.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.State(childComplexity), true
+	case "Contact.workingGroups":
+		if e.ComplexityRoot.Contact.WorkingGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.WorkingGroups(childComplexity), true
 
 	case "Cycle.closesOn":
 		if e.ComplexityRoot.Cycle.ClosesOn == nil {
@@ -712,6 +832,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptSubmission(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.addContact":
+		if e.ComplexityRoot.Mutation.AddContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddContact(childComplexity, args["input"].(model.ContactInput)), true
 	case "Mutation.comment":
 		if e.ComplexityRoot.Mutation.Comment == nil {
 			break
@@ -723,6 +854,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string)), true
+	case "Mutation.deactivateContact":
+		if e.ComplexityRoot.Mutation.DeactivateContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateContact(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteReportSchedule":
 		if e.ComplexityRoot.Mutation.DeleteReportSchedule == nil {
 			break
@@ -734,6 +876,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteReportSchedule(childComplexity, args["id"].(string)), true
+	case "Mutation.inviteContact":
+		if e.ComplexityRoot.Mutation.InviteContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteContact(childComplexity, args["id"].(string)), true
 	case "Mutation.openCycle":
 		if e.ComplexityRoot.Mutation.OpenCycle == nil {
 			break
@@ -844,6 +997,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleReport(childComplexity, args["input"].(model.ScheduleReportInput)), true
+	case "Mutation.setReminderRules":
+		if e.ComplexityRoot.Mutation.SetReminderRules == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReminderRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReminderRules(childComplexity, args["cycle"].(string), args["daysBefore"].([]int), args["weeklyAfterDeadline"].(bool)), true
 	case "Mutation.setStateParty":
 		if e.ComplexityRoot.Mutation.SetStateParty == nil {
 			break
@@ -866,6 +1030,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Submit(childComplexity, args["cycle"].(string), args["state"].(string), args["expectedVersion"].(int)), true
+
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.language":
+		if e.ComplexityRoot.Notification.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Language(childComplexity), true
+	case "Notification.sentAt":
+		if e.ComplexityRoot.Notification.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.SentAt(childComplexity), true
+	case "Notification.status":
+		if e.ComplexityRoot.Notification.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Status(childComplexity), true
+	case "Notification.subject":
+		if e.ComplexityRoot.Notification.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Subject(childComplexity), true
+	case "Notification.to":
+		if e.ComplexityRoot.Notification.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.To(childComplexity), true
 
 	case "NumericSummary.additive":
 		if e.ComplexityRoot.NumericSummary.Additive == nil {
@@ -1024,6 +1237,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "PlannedReminder.day":
+		if e.ComplexityRoot.PlannedReminder.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.Day(childComplexity), true
+	case "PlannedReminder.deadline":
+		if e.ComplexityRoot.PlannedReminder.Deadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.Deadline(childComplexity), true
+	case "PlannedReminder.language":
+		if e.ComplexityRoot.PlannedReminder.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.Language(childComplexity), true
+	case "PlannedReminder.state":
+		if e.ComplexityRoot.PlannedReminder.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.State(childComplexity), true
+	case "PlannedReminder.subject":
+		if e.ComplexityRoot.PlannedReminder.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.Subject(childComplexity), true
+	case "PlannedReminder.to":
+		if e.ComplexityRoot.PlannedReminder.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedReminder.To(childComplexity), true
+
 	case "Query.completeness":
 		if e.ComplexityRoot.Query.Completeness == nil {
 			break
@@ -1035,6 +1285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Completeness(childComplexity, args["cycle"].(string)), true
+	case "Query.contacts":
+		if e.ComplexityRoot.Query.Contacts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Contacts(childComplexity, args["state"].(*string)), true
 	case "Query.cycle":
 		if e.ComplexityRoot.Query.Cycle == nil {
 			break
@@ -1081,6 +1342,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ObservationsPage(childComplexity, args["indicator"].(string), args["state"].(*string), args["regionalGroup"].(*model.RegionalGroup), args["from"].(*int), args["to"].(*int), args["breakdown"].(model.JSON), args["first"].(*int), args["after"].(*string)), true
+	case "Query.outbox":
+		if e.ComplexityRoot.Query.Outbox == nil {
+			break
+		}
+
+		args, err := ec.field_Query_outbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Outbox(childComplexity, args["first"].(*int)), true
 	case "Query.questionAggregate":
 		if e.ComplexityRoot.Query.QuestionAggregate == nil {
 			break
@@ -1109,6 +1381,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Questionnaires(childComplexity), true
+	case "Query.reminderPreview":
+		if e.ComplexityRoot.Query.ReminderPreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reminderPreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReminderPreview(childComplexity, args["cycle"].(string)), true
+	case "Query.reminderRules":
+		if e.ComplexityRoot.Query.ReminderRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reminderRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReminderRules(childComplexity, args["cycle"].(string)), true
 	case "Query.reportRun":
 		if e.ComplexityRoot.Query.ReportRun == nil {
 			break
@@ -1331,6 +1625,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Questionnaire.Translations(childComplexity), true
+
+	case "ReminderRules.cycle":
+		if e.ComplexityRoot.ReminderRules.Cycle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRules.Cycle(childComplexity), true
+	case "ReminderRules.daysBefore":
+		if e.ComplexityRoot.ReminderRules.DaysBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRules.DaysBefore(childComplexity), true
+	case "ReminderRules.weeklyAfterDeadline":
+		if e.ComplexityRoot.ReminderRules.WeeklyAfterDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderRules.WeeklyAfterDeadline(childComplexity), true
 
 	case "ReportRun.bytes":
 		if e.ComplexityRoot.ReportRun.Bytes == nil {
@@ -1946,6 +2259,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CommentInput", ec.unmarshalInputCommentInput),
+			graphql.NewInputUnmarshaler("ContactInput", ec.unmarshalInputContactInput),
 			graphql.NewInputUnmarshaler("ObservationInput", ec.unmarshalInputObservationInput),
 			graphql.NewInputUnmarshaler("OpenCycleInput", ec.unmarshalInputOpenCycleInput),
 			graphql.NewInputUnmarshaler("ReportInput", ec.unmarshalInputReportInput),
@@ -2025,7 +2339,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/reports.graphqls"
+//go:embed "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/people.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2040,6 +2354,7 @@ var sources = []*ast.Source{
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
 	{Name: "schema/measures.graphqls", Input: sourceData("schema/measures.graphqls"), BuiltIn: false},
 	{Name: "schema/observations.graphqls", Input: sourceData("schema/observations.graphqls"), BuiltIn: false},
+	{Name: "schema/people.graphqls", Input: sourceData("schema/people.graphqls"), BuiltIn: false},
 	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2056,6 +2371,28 @@ func (ec *executionContext) childFields_Choice(ctx context.Context, field graphq
 		return ec.fieldContext_Choice_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Choice", field.Name)
+}
+
+func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Contact_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Contact_name(ctx, field)
+	case "email":
+		return ec.fieldContext_Contact_email(ctx, field)
+	case "language":
+		return ec.fieldContext_Contact_language(ctx, field)
+	case "role":
+		return ec.fieldContext_Contact_role(ctx, field)
+	case "state":
+		return ec.fieldContext_Contact_state(ctx, field)
+	case "workingGroups":
+		return ec.fieldContext_Contact_workingGroups(ctx, field)
+	case "active":
+		return ec.fieldContext_Contact_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
 
 func (ec *executionContext) childFields_Cycle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2158,6 +2495,28 @@ func (ec *executionContext) childFields_IndicatorSummary(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "to":
+		return ec.fieldContext_Notification_to(ctx, field)
+	case "language":
+		return ec.fieldContext_Notification_language(ctx, field)
+	case "subject":
+		return ec.fieldContext_Notification_subject(ctx, field)
+	case "status":
+		return ec.fieldContext_Notification_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Notification_sentAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
 func (ec *executionContext) childFields_NumericSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "n":
@@ -2250,6 +2609,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PlannedReminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_PlannedReminder_day(ctx, field)
+	case "deadline":
+		return ec.fieldContext_PlannedReminder_deadline(ctx, field)
+	case "state":
+		return ec.fieldContext_PlannedReminder_state(ctx, field)
+	case "to":
+		return ec.fieldContext_PlannedReminder_to(ctx, field)
+	case "language":
+		return ec.fieldContext_PlannedReminder_language(ctx, field)
+	case "subject":
+		return ec.fieldContext_PlannedReminder_subject(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlannedReminder", field.Name)
+}
+
 func (ec *executionContext) childFields_Question(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "path":
@@ -2304,6 +2681,18 @@ func (ec *executionContext) childFields_Questionnaire(ctx context.Context, field
 		return ec.fieldContext_Questionnaire_questions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Questionnaire", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderRules(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cycle":
+		return ec.fieldContext_ReminderRules_cycle(ctx, field)
+	case "daysBefore":
+		return ec.fieldContext_ReminderRules_daysBefore(ctx, field)
+	case "weeklyAfterDeadline":
+		return ec.fieldContext_ReminderRules_weeklyAfterDeadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderRules", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2754,6 +3143,20 @@ func (ec *executionContext) field_Mutation_acceptSubmission_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ContactInput, error) {
+			return ec.unmarshalNContactInput2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐContactInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2784,7 +3187,35 @@ func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deactivateContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteReportSchedule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_inviteContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3002,6 +3433,36 @@ func (ec *executionContext) field_Mutation_scheduleReport_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setReminderRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "daysBefore",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["daysBefore"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "weeklyAfterDeadline",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["weeklyAfterDeadline"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setStateParty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3079,6 +3540,20 @@ func (ec *executionContext) field_Query_completeness_args(ctx context.Context, r
 		return nil, err
 	}
 	args["cycle"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg0
 	return args, nil
 }
 
@@ -3220,6 +3695,20 @@ func (ec *executionContext) field_Query_observations_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_outbox_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_questionAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3261,6 +3750,34 @@ func (ec *executionContext) field_Query_questionnaire_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reminderPreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reminderRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
 	return args, nil
 }
 
@@ -3639,6 +4156,208 @@ func (ec *executionContext) fieldContext_Choice_label(ctx context.Context, field
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_language(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contact_role(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋauthᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Contact_state(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
+			return ec.marshalOState2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstateᚐState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_workingGroups(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_workingGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().WorkingGroups(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []questionnaire.WorkingGroup) graphql.Marshaler {
+			return ec.marshalNWorkingGroup2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐWorkingGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_workingGroups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkingGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_active(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Cycle_id(ctx context.Context, field graphql.CollectedField, obj *submission.Cycle) (ret graphql.Marshaler) {
@@ -4899,6 +5618,182 @@ func (ec *executionContext) fieldContext_Mutation_reviewTranslation(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddContact(ctx, fc.Args["input"].(model.ContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateContact(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteContact(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setReminderRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setReminderRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetReminderRules(ctx, fc.Args["cycle"].(string), fc.Args["daysBefore"].([]int), fc.Args["weeklyAfterDeadline"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Rules) graphql.Marshaler {
+			return ec.marshalNReminderRules2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐRules(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setReminderRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderRules(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setReminderRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_pauseReportSchedule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5029,6 +5924,190 @@ func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v people.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _Notification_to(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_language(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_subject(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_status(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v people.Status) graphql.Marshaler {
+			return ec.marshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationStatus")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_sentAt(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
 }
 
 func (ec *executionContext) _NumericSummary_n(ctx context.Context, field graphql.CollectedField, obj *aggregate.NumericSummary) (ret graphql.Marshaler) {
@@ -5658,6 +6737,153 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlannedReminder_day(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedReminder().Day(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedReminder", field, true, true, "Date")
+}
+
+func (ec *executionContext) _PlannedReminder_deadline(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedReminder().Deadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_deadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedReminder", field, true, true, "Date")
+}
+
+func (ec *executionContext) _PlannedReminder_state(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedReminder().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
+			return ec.marshalNState2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstateᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlannedReminder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlannedReminder_to(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedReminder().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedReminder", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlannedReminder_language(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlannedReminder().Language(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedReminder", field, true, true, "String")
+}
+
+func (ec *executionContext) _PlannedReminder_subject(ctx context.Context, field graphql.CollectedField, obj *people.Planned) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedReminder_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedReminder_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedReminder", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -6424,6 +7650,182 @@ func (ec *executionContext) fieldContext_Query_observationsPage(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_contacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Contacts(ctx, fc.Args["state"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []people.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_outbox(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_outbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Outbox(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []people.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_outbox(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_outbox_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reminderRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reminderRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReminderRules(ctx, fc.Args["cycle"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Rules) graphql.Marshaler {
+			return ec.marshalNReminderRules2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐRules(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reminderRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderRules(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reminderRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reminderPreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reminderPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReminderPreview(ctx, fc.Args["cycle"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []people.Planned) graphql.Marshaler {
+			return ec.marshalNPlannedReminder2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐPlannedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reminderPreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlannedReminder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reminderPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7058,6 +8460,84 @@ func (ec *executionContext) fieldContext_Questionnaire_questions(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReminderRules_cycle(ctx context.Context, field graphql.CollectedField, obj *people.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRules_cycle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReminderRules().Cycle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRules_cycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderRules",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cycle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderRules_daysBefore(ctx context.Context, field graphql.CollectedField, obj *people.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRules_daysBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRules_daysBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRules", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReminderRules_weeklyAfterDeadline(ctx context.Context, field graphql.CollectedField, obj *people.Rules) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderRules_weeklyAfterDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WeeklyAfterDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderRules_weeklyAfterDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderRules", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ReportRun_id(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
@@ -10677,6 +12157,87 @@ func UnmarshalCommentInput(ctx context.Context, raw any) (model.CommentInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputContactInput(ctx context.Context, obj any) (model.ContactInput, error) {
+	var it model.ContactInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["language"]; !present {
+		asMap["language"] = "en"
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "language", "role", "state", "workingGroups"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋauthᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "workingGroups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workingGroups"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkingGroups = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContactInput unmarshals raw into the ContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContactInput(ctx context.Context, raw any) (model.ContactInput, error) {
+	var out model.ContactInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputObservationInput(ctx context.Context, obj any) (model.ObservationInput, error) {
 	var it model.ObservationInput
 	if obj == nil {
@@ -10985,6 +12546,76 @@ func (ec *executionContext) _Choice(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Choice_label(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactImplementors = []string{"Contact"}
+
+func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *people.Contact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contact")
+		case "id":
+			out.Values[i] = ec._Contact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Contact_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "email":
+			out.Values[i] = ec._Contact_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._Contact_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Contact_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_state(ctx, field, obj)
+				})
+		case "workingGroups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_workingGroups(ctx, field, obj)
+				})
+		case "active":
+			out.Values[i] = ec._Contact_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11450,6 +13081,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inviteContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setReminderRules":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setReminderRules(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pauseReportSchedule":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_pauseReportSchedule(ctx, field)
@@ -11469,6 +13128,74 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_deleteReportSchedule(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationImplementors = []string{"Notification"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *people.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.Values[i] = ec._Notification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Notification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Notification_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._Notification_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._Notification_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Notification_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentAt":
+			out.Values[i] = ec._Notification_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -11812,6 +13539,69 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var plannedReminderImplementors = []string{"PlannedReminder"}
+
+func (ec *executionContext) _PlannedReminder(ctx context.Context, sel ast.SelectionSet, obj *people.Planned) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, plannedReminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlannedReminder")
+		case "day":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedReminder_day(ctx, field, obj)
+				})
+		case "deadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedReminder_deadline(ctx, field, obj)
+				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedReminder_state(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedReminder_to(ctx, field, obj)
+				})
+		case "language":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlannedReminder_language(ctx, field, obj)
+				})
+		case "subject":
+			out.Values[i] = ec._PlannedReminder_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -11944,6 +13734,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_observationsPage(ctx, field)
+				})
+		case "contacts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contacts(ctx, field)
+				})
+		case "outbox":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_outbox(ctx, field)
+				})
+		case "reminderRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reminderRules(ctx, field)
+				})
+		case "reminderPreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reminderPreview(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -12141,6 +13955,50 @@ func (ec *executionContext) _Questionnaire(ctx context.Context, sel ast.Selectio
 			}
 		case "questions":
 			out.Values[i] = ec._Questionnaire_questions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderRulesImplementors = []string{"ReminderRules"}
+
+func (ec *executionContext) _ReminderRules(ctx context.Context, sel ast.SelectionSet, obj *people.Rules) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderRulesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderRules")
+		case "cycle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReminderRules_cycle(ctx, field, obj)
+				})
+		case "daysBefore":
+			out.Values[i] = ec._ReminderRules_daysBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weeklyAfterDeadline":
+			out.Values[i] = ec._ReminderRules_weeklyAfterDeadline(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -13554,6 +15412,39 @@ func (ec *executionContext) unmarshalNCommentInput2ᚕgithubᚗcomᚋcospᚑict�
 	return res, nil
 }
 
+func (ec *executionContext) marshalNContact2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx context.Context, sel ast.SelectionSet, v people.Contact) graphql.Marshaler {
+	return ec._Contact(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContact2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []people.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContact2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx context.Context, sel ast.SelectionSet, v *people.Contact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Contact!")
+		return graphql.Null
+	}
+	return ec._Contact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContactInput2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐContactInput(ctx context.Context, v any) (model.ContactInput, error) {
+	res, err := ec.unmarshalInputContactInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCycle2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx context.Context, sel ast.SelectionSet, v submission.Cycle) graphql.Marshaler {
 	return ec._Cycle(ctx, sel, &v)
 }
@@ -13780,6 +15671,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐJSON(ctx context.Context, v any) (model.JSON, error) {
 	var res model.JSON
 	err := res.UnmarshalGQL(v)
@@ -13793,6 +15713,96 @@ func (ec *executionContext) marshalNJSON2githubᚗcomᚋcospᚑictᚋirmᚋgraph
 	}
 	return v
 }
+
+func (ec *executionContext) marshalNNotification2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotification(ctx context.Context, sel ast.SelectionSet, v people.Notification) graphql.Marshaler {
+	return ec._Notification(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNotification2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotificationᚄ(ctx context.Context, sel ast.SelectionSet, v []people.Notification) graphql.Marshaler {
+	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotification2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐNotification(ctx context.Context, sel ast.SelectionSet, v *people.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind(ctx context.Context, v any) (people.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind(ctx context.Context, sel ast.SelectionSet, v people.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind = map[string]people.Kind{
+		"INVITATION": people.Invitation,
+		"SUBMITTED":  people.Submitted,
+		"RETURNED":   people.Returned,
+		"ACCEPTED":   people.Accepted,
+		"PUBLISHED":  people.Published,
+		"REMINDER":   people.Reminder,
+	}
+	marshalNNotificationKind2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐKind = map[people.Kind]string{
+		people.Invitation: "INVITATION",
+		people.Submitted:  "SUBMITTED",
+		people.Returned:   "RETURNED",
+		people.Accepted:   "ACCEPTED",
+		people.Published:  "PUBLISHED",
+		people.Reminder:   "REMINDER",
+	}
+)
+
+func (ec *executionContext) unmarshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus(ctx context.Context, v any) (people.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus(ctx context.Context, sel ast.SelectionSet, v people.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus = map[string]people.Status{
+		"PENDING": people.Pending,
+		"SENT":    people.Sent,
+		"FAILED":  people.Failed,
+	}
+	marshalNNotificationStatus2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐStatus = map[people.Status]string{
+		people.Pending: "PENDING",
+		people.Sent:    "SENT",
+		people.Failed:  "FAILED",
+	}
+)
 
 func (ec *executionContext) marshalNObservation2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐObservation(ctx context.Context, sel ast.SelectionSet, v statistics.Observation) graphql.Marshaler {
 	return ec._Observation(ctx, sel, &v)
@@ -13940,6 +15950,26 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcospᚑictᚋirm�
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlannedReminder2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐPlanned(ctx context.Context, sel ast.SelectionSet, v people.Planned) graphql.Marshaler {
+	return ec._PlannedReminder(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPlannedReminder2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐPlannedᚄ(ctx context.Context, sel ast.SelectionSet, v []people.Planned) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlannedReminder2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐPlanned(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNQuestion2ᚕᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐQuestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*questionnaire.Question) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14054,6 +16084,14 @@ func (ec *executionContext) marshalNQuestionnaire2ᚖgithubᚗcomᚋcospᚑict�
 		return graphql.Null
 	}
 	return ec._Questionnaire(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReminderRules2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐRules(ctx context.Context, sel ast.SelectionSet, v *people.Rules) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderRules!")
+		return graphql.Null
+	}
+	return ec._ReminderRules(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReportInput2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐReportInput(ctx context.Context, v any) (model.ReportInput, error) {
@@ -14795,6 +16833,41 @@ var (
 		statistics.GroupDevelop:  "DEVELOPING",
 	}
 )
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/people"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -28,4 +29,5 @@ type Resolver struct {
 	Aggregates  *aggregate.Service
 	Reports     *schedule.Service
 	Translation *translation.Service
+	People      *people.Service
 }

@@ -21,6 +21,15 @@ type CommentInput struct {
 	Body string  `json:"body"`
 }
 
+type ContactInput struct {
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	Language      *string   `json:"language,omitempty"`
+	Role          auth.Role `json:"role"`
+	State         *string   `json:"state,omitempty"`
+	WorkingGroups []string  `json:"workingGroups,omitempty"`
+}
+
 type Mutation struct {
 }
 

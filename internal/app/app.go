@@ -236,6 +236,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	var wgs stringList
 	fs.Var(&wgs, "working-group", "working-group id of a member (repeatable)")
 	expiresIn := fs.String("expires", "", "expiry: a duration from now (90d, 720h) or a date (2027-12-31); default: until revoked")
+	contact := fs.Int64("contact", 0, "the id of the contact who holds the token (deactivating the contact revokes it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -265,7 +266,8 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer pool.Close()
-	secret, err := auth.NewStore(pool).Create(ctx, auth.NewToken{Name: *name, Role: r, State: *st, WorkingGroups: wgs, ExpiresAt: expires})
+	secret, err := auth.NewStore(pool).Create(ctx, auth.NewToken{Name: *name, Role: r, State: *st, WorkingGroups: wgs, ExpiresAt: expires,
+		ContactID: *contact})
 	if err != nil {
 		return err
 	}

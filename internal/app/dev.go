@@ -28,11 +28,16 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	addr := fs.String("addr", envOr(getenv, "IRM_ADDR", "127.0.0.1:8080"), "listen address (env IRM_ADDR)")
 	dataDir := fs.String("data-dir", ".data", "folder for a private PostgreSQL cluster, if one is needed")
 	reportFlags := registerReports(fs, getenv)
+	mail := registerMail(fs, getenv)
 	reset := fs.Bool("reset", false, "start over: delete everything in the database first, then load the demo data again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	reportCfg, err := reportFlags.config()
+	if err != nil {
+		return err
+	}
+	mailCfg, err := mail.config(*addr)
 	if err != nil {
 		return err
 	}
@@ -68,7 +73,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	defer stopSealer()
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
-	svc, err := NewServices(pool, content, log, reportCfg)
+	svc, err := NewServices(pool, content, log, reportCfg, mailCfg)
 	if err != nil {
 		return err
 	}
@@ -85,11 +90,18 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
+	if err := demo.SeedContacts(ctx, svc.People, svc.Tokens, tokens); err != nil {
+		return err
+	}
 	reports := svc.Reports
 	if err := reports.Start(ctx); err != nil {
 		return err
 	}
 	defer stopReports(ctx, reports, log)
+	if err := svc.People.Start(ctx); err != nil {
+		return err
+	}
+	defer stopPeople(ctx, svc.People, log)
 	if err := demo.SeedReportSchedules(ctx, reports, content.Registry); err != nil {
 		return err
 	}
@@ -107,6 +119,8 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 		for _, t := range tokens {
 			fmt.Fprintf(stdout, "  %-13s  %-34s  %s\n", t.Role, t.Name, t.Secret)
 		}
+		fmt.Fprintf(stdout, "\nThe people flow, without a mail relay: sign in as the secretariat, open http://%s/contacts, press Invite\n", a)
+		fmt.Fprintf(stdout, "  beside a person, then open the sign-in link from http://%s/outbox (README, \"Try the people flow\").\n", a)
 		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop. To start over with fresh demo data: go run ./cmd/irm dev --reset")
 		go announceDemoReport(ctx, reports, a, tokens, stdout, log)
 	})

@@ -41,7 +41,7 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	reg, tokens, stats, reports := content.Registry, svc.Tokens, svc.Statistics, svc.Reports
 	resolver := &graph.Resolver{Log: log, Registry: reg, StateStore: svc.States,
 		Workflow: svc.Workflow, Statistics: stats, Aggregates: svc.Aggregates, Reports: reports,
-		Translation: svc.Translation}
+		Translation: svc.Translation, People: svc.People}
 	gql := graph.NewHandler(resolver, graph.Options{Dev: opts.Dev})
 	s := httpapi.New(httpapi.Config{Log: log, Limits: opts.Limits, SpoolDir: opts.SpoolDir})
 	signedIn := func(h http.Handler) http.Handler { return httpapi.Authenticate(tokens, log, s.LimitToken(h)) }
@@ -54,7 +54,7 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	mux.Handle("GET /reports/{file}", signedIn(httpapi.ReportPDF(reports, log)))
 	mux.Handle("GET /statistics/template.csv", httpapi.Template(content.Indicators, log))
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: svc.Workflow, States: svc.States,
-		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, Tokens: tokens, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
+		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, People: svc.People, Tokens: tokens, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
 	if err != nil {
 		return nil, err
@@ -107,6 +107,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	dev := fs.Bool("dev", false, "development mode: GraphQL introspection and field suggestions; migrates at start; a superuser login only warns")
 	unsafeRole := fs.Bool("unsafe-db-role", false, "start even when the database login is a superuser, owns the tables or bypasses row-level security")
 	reportFlags := registerReports(fs, getenv)
+	mail := registerMail(fs, getenv)
 	var limits Limits
 	limits.Register(fs, getenv)
 	var heads headFlags
@@ -124,6 +125,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	}
 	c.databaseURL = url
 	reportCfg, err := reportFlags.config()
+	if err != nil {
+		return err
+	}
+	mailCfg, err := mail.config(*addr)
 	if err != nil {
 		return err
 	}
@@ -147,7 +152,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	defer stopSealer() // after the server and the report workers, which write events
 	stopPurger := startSessionPurger(ctx, pool, log)
 	defer stopPurger()
-	svc, err := NewServices(pool, content, log, reportCfg)
+	svc, err := NewServices(pool, content, log, reportCfg, mailCfg)
 	if err != nil {
 		return err
 	}
@@ -158,6 +163,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer stopReports(ctx, svc.Reports, log)
+	if err := svc.People.Start(ctx); err != nil {
+		return err
+	}
+	defer stopPeople(ctx, svc.People, log)
 	h, err := NewHandler(ctx, svc, HandlerOptions{Dev: *dev, Limits: limits})
 	if err != nil {
 		return err

@@ -4,10 +4,12 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/people"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -34,11 +36,16 @@ type Services struct {
 	// Reports queues renders at once; it renders and fires schedules
 	// once started (Reports.Start).
 	Reports *schedule.Service
+	// People registers contacts, signs them in by link, queues the
+	// notifications of submissions and reports in the outbox and delivers
+	// them once started (People.Start), and sends reminders.
+	People *people.Service
 }
 
 // NewServices builds the services over pool; reports configures the
-// report runs and schedules service.
-func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports schedule.Config) (*Services, error) {
+// report runs and schedules service, mail (at most one; none: no relay,
+// messages stay in the outbox) the people service.
+func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports schedule.Config, mail ...people.Config) (*Services, error) {
 	s := &Services{Pool: pool, Content: content, Log: log,
 		Workflow:   submission.NewService(pool, content.Registry, aggregate.Projection{}),
 		Statistics: statistics.NewService(pool, content.Indicators),
@@ -53,6 +60,20 @@ func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports 
 	if s.Reports, err = schedule.New(pool, renderer, reports); err != nil {
 		return nil, err
 	}
+	var pc people.Config
+	if len(mail) > 0 {
+		pc = mail[0]
+	}
+	pc.Log = log
+	if s.People, err = people.New(pool, content.Registry, s.Workflow, pc); err != nil {
+		return nil, err
+	}
+	// The outbox is written in the transactions that submit, review and
+	// publish.
+	s.Workflow.Notify(s.People.SubmissionChanged)
+	s.Reports.OnPublish(func(ctx context.Context, tx pgx.Tx, run schedule.Run) error {
+		return s.People.ReportPublished(ctx, tx, run.ID, run.CycleID, run.WorkingGroup)
+	})
 	return s, nil
 }
 

@@ -93,6 +93,9 @@ type NewToken struct {
 	State         string
 	WorkingGroups []string
 	ExpiresAt     *time.Time // nil: until revoked
+	// ContactID links the token to a contact (internal/people), whose
+	// deactivation revokes it; 0: none.
+	ContactID int64
 }
 
 const secretPrefix = "irm_"
@@ -136,13 +139,16 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 	}
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			t.Name, string(t.Role), state, wgs, hash(secret), t.ExpiresAt).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256, expires_at, contact_id)
+			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0)) RETURNING id`,
+			t.Name, string(t.Role), state, wgs, hash(secret), t.ExpiresAt, t.ContactID).Scan(&id)
 		if postgres.IsUniqueViolation(err) {
 			return apperr.Conflictf("a live token named %q exists already: token names are unique whatever their case", t.Name)
 		}
 		if postgres.IsForeignKeyViolation(err) { // the States are internal/state's: their key says which exist
+			if t.ContactID != 0 {
+				return apperr.NotFoundf("no State with code %q, or no contact with id %d", t.State, t.ContactID)
+			}
 			return apperr.NotFoundf("no State with code %q", t.State)
 		}
 		if err != nil {

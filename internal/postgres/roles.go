@@ -34,8 +34,10 @@ var appGrants = map[string][]string{
 	// 00014): only the owner's irm_act and irm_sealed read it.
 	"irm_principal_key": {},
 	// Tokens are made and revoked by the owner's "irm token"; the service
-	// reads them and notes when each was last used.
-	"tokens": {"SELECT", "UPDATE (last_used_at)"},
+	// reads them, notes when each was last used, makes a contact's own
+	// token (a trigger refuses any other, migration 00020) and revokes the
+	// tokens of a deactivated contact.
+	"tokens": {"SELECT", "INSERT", "UPDATE (last_used_at, revoked_at)"},
 	// The web application's HMAC key is made by "irm migrate" (00013);
 	// the service reads it.
 	"web_key": {"SELECT"},

@@ -233,7 +233,10 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 			}
 		}
 		run, err = scanRun(tx.QueryRow(ctx, `SELECT `+runColumns+runFrom+`WHERE r.id = $1`, id))
-		return err
+		if err != nil || published || s.published == nil {
+			return err
+		}
+		return s.published(ctx, tx, run) // its messages, in the same transaction
 	})
 	return run, err
 }

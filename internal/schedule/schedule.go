@@ -157,7 +157,14 @@ type Service struct {
 
 	stopLoop context.CancelFunc
 	loopDone chan struct{}
+
+	published func(ctx context.Context, tx pgx.Tx, run Run) error
 }
+
+// OnPublish makes fn queue the messages of a report's publication, in the
+// transaction that publishes it (internal/people's outbox). Call it
+// before serving.
+func (s *Service) OnPublish(fn func(ctx context.Context, tx pgx.Tx, run Run) error) { s.published = fn }
 
 const queueName = "reports"
 

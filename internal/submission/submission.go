@@ -89,11 +89,25 @@ type Projector interface {
 	Project(ctx context.Context, tx pgx.Tx, q *questionnaire.Questionnaire, sub *Submission, doc any) error
 }
 
+// Event is a submission's change that people are told about: a submit,
+// a return (with its comments) or an acceptance; Submission is as stored
+// after it.
+type Event struct {
+	Submission *Submission
+	Cycle      Cycle
+	Comments   []CommentInput
+}
+
+// Notifier queues the messages of a change inside the transaction that
+// makes it (internal/people's outbox): both are stored, or neither.
+type Notifier func(ctx context.Context, tx pgx.Tx, ev Event) error
+
 // Service runs the workflow over PostgreSQL.
 type Service struct {
 	pool      *pgxpool.Pool
 	reg       *questionnaire.Registry
 	projector Projector
+	notify    Notifier
 	cycles    sync.Map // id → Cycle: opened cycles never change
 }
 
@@ -101,4 +115,15 @@ type Service struct {
 // projector (may be nil) keeps the aggregates' projection.
 func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry, projector Projector) *Service {
 	return &Service{pool: pool, reg: reg, projector: projector}
+}
+
+// Notify makes fn queue the messages of every submit, return and
+// acceptance, in the transaction that makes it. Call it before serving.
+func (s *Service) Notify(fn Notifier) { s.notify = fn }
+
+func (s *Service) notifyIn(ctx context.Context, tx pgx.Tx, ev Event) error {
+	if s.notify == nil {
+		return nil
+	}
+	return s.notify(ctx, tx, ev)
 }

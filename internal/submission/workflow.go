@@ -261,6 +261,9 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 				return err
 			}
 		}
+		if err := s.notifyIn(ctx, tx, Event{Submission: res.Submission, Cycle: c}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "submission.submit", res.Submission)
 	})
 	return res, err
@@ -377,6 +380,9 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 				cur.ID, out.Version, p.Name, paths, bodies); err != nil {
 				return fmt.Errorf("add comments: %w", err)
 			}
+		}
+		if err := s.notifyIn(ctx, tx, Event{Submission: out, Cycle: c, Comments: comments}); err != nil {
+			return err
 		}
 		action := "submission.accept"
 		if to == Returned {

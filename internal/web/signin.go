@@ -10,9 +10,10 @@ import (
 )
 
 type signInView struct {
-	Next  string
-	Error string
-	Ended bool // the session ended: say so
+	Next   string
+	Error  string
+	Notice string // after a link was asked for
+	Ended  bool   // the session ended: say so
 	// Action is where the form goes ("/sign-in" when empty); the
 	// questionnaire's form, sent after its session ended, comes back here
 	// with its answers carried (resume.go).

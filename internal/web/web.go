@@ -29,6 +29,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/i18n"
+	"github.com/cosp-ict/irm/internal/people"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/state"
@@ -47,6 +48,7 @@ type Deps struct {
 	Tokens     *auth.Store
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
+	People     *people.Service   // contacts, sign-in links, the outbox
 	// SpoolUpload receives an uploaded file (the form's file part) under
 	// the CSV endpoint's rules (an upload slot, whole into a temporary file,
 	// at a minimum rate); nil reads it directly.
@@ -137,6 +139,16 @@ func (h *Handler) routes() {
 	m.Handle("GET /sign-in", h.public(h.signInForm))
 	m.Handle("POST /sign-in", h.public(h.signIn))
 	m.Handle("POST /sign-out", h.page(h.signOut))
+	m.Handle("POST /sign-in/email", h.public(h.requestLink))
+	m.Handle("GET "+people.LinkPath+"{secret}", h.public(h.linkPage))
+	m.Handle("POST "+people.LinkPath+"{secret}", h.public(h.useLink))
+	m.Handle("GET /contacts", h.page(h.contactsPage))
+	m.Handle("POST /contacts", h.page(h.addContact))
+	m.Handle("POST /contacts/{id}/invite", h.page(h.inviteContact))
+	m.Handle("POST /contacts/{id}/deactivate", h.page(h.deactivateContact))
+	m.Handle("GET /outbox", h.page(h.outboxPage))
+	m.Handle("GET /reminders/{cycle}", h.page(h.remindersPage))
+	m.Handle("POST /reminders/{cycle}", h.page(h.setReminders))
 	m.Handle("POST /language", h.public(h.setLanguage))
 
 	m.Handle("GET /cycles/{cycle}/states/{state}", h.page(h.questionnairePage))
