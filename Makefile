@@ -12,7 +12,7 @@ run:
 test: vet check-generate axe
 	@url="$${IRM_TEST_DATABASE_URL:-$$($(GO) run ./cmd/irm devdb 2>.devdb.log)}" || { cat .devdb.log; exit 1; }; \
 	echo "testing against $$url"; \
-	IRM_TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...
+	IRM_TEST_DATABASE_URL="$$url" $(GO) test -count=1 -timeout 45m ./...
 
 ## axe: axe-core (npm) for the browser tests' accessibility checks, installed once under .cache/axe
 AXE = .cache/axe/node_modules/axe-core/axe.min.js
