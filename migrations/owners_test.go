@@ -53,7 +53,6 @@ var owners = map[string]string{
 // shrinks: a new one fails the test.
 var readers = map[string][]string{
 	"states":      {"internal/aggregate", "internal/statistics", "internal/submission"}, // group by regional group, party, developing
-	"cycles":      {"internal/aggregate"},                                               // a summary's cycle and questionnaire
 	"submissions": {"internal/aggregate"},                                               // which submissions count
 }
 
