@@ -13,19 +13,24 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/httpapi/reqbody"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
 
-// The request body, kept so that variables can be read as sent: gqlgen
-// decodes them into maps, where a key given twice keeps its last value
-// silently ({"agency_name": "FIRST", "agency_name": "SECOND"} becomes
-// "SECOND").
-type rawBodyKey struct{}
+// The request body is kept (reqbody) so that variables can be read as
+// sent: gqlgen decodes them into maps, where a key given twice keeps its
+// last value silently ({"agency_name": "FIRST", "agency_name": "SECOND"}
+// becomes "SECOND").
 
-// keepBody keeps a POST body (bounded by the HTTP layer) in the context.
+// keepBody keeps a POST body (bounded by the HTTP layer) in the context:
+// the one the HTTP layer read (reqbody), else read here once.
 func keepBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, kept := reqbody.From(r.Context()); kept {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -34,8 +39,7 @@ func keepBody(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), rawBodyKey{}, body)))
+		next.ServeHTTP(w, reqbody.Keep(r, body))
 	})
 }
 
@@ -53,7 +57,7 @@ func keepBody(next http.Handler) http.Handler {
 // with one. Only a body with a duplicate somewhere is unmarshalled here
 // (gqlgen has parsed it already, into maps) to find where it is.
 func keepDuplicates(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
-	body, _ := ctx.Value(rawBodyKey{}).([]byte)
+	body, _ := reqbody.From(ctx)
 	if len(body) == 0 {
 		return nil
 	}

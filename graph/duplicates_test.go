@@ -14,6 +14,7 @@ import (
 
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/demo"
+	"github.com/cosp-ict/irm/internal/httpapi/reqbody"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
 
@@ -30,7 +31,7 @@ func saveDraftBody(answers []byte) []byte {
 // pays before gqlgen runs the mutation.
 func BenchmarkKeepDuplicates(b *testing.B) {
 	body := saveDraftBody(demo.SampleAnswers())
-	ctx := context.WithValue(context.Background(), rawBodyKey{}, body)
+	ctx := reqbody.NewContext(context.Background(), body)
 	vars := map[string]any{"c": "2027", "s": "KEN", "a": map[string]any{}, "v": 3}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
@@ -137,7 +138,7 @@ func checkKeepDuplicates(t *testing.T, body []byte) map[string]any {
 		referenceKeepDuplicates(body, want)
 	}
 	params := &graphql.RawParams{Variables: map[string]any{"other": 1}}
-	err := keepDuplicates(context.WithValue(context.Background(), rawBodyKey{}, body), params)
+	err := keepDuplicates(reqbody.NewContext(context.Background(), body), params)
 	if (err != nil) != refused {
 		t.Fatalf("body %q: keepDuplicates refused %v (%v), want %v", body, err != nil, err, refused)
 	}

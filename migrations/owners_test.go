@@ -56,11 +56,8 @@ var owners = map[string]string{
 // in bulk work that the owner's API would make row by row. The list only
 // shrinks: a new one fails the test.
 var readers = map[string][]string{
-	"states":       {"internal/aggregate", "internal/statistics", "internal/submission"}, // group by regional group, party, developing
-	"cycles":       {"internal/aggregate"},                                               // a summary's cycle and questionnaire
-	"submissions":  {"internal/aggregate"},                                               // which submissions count
-	"observations": {"internal/demo"},                                                    // ten years of demo figures, by COPY
-	"tokens":       {"internal/web"},                                                     // sessions of revoked tokens are purged
+	"states":      {"internal/aggregate", "internal/statistics", "internal/submission"}, // group by regional group, party, developing
+	"submissions": {"internal/aggregate"},                                               // which submissions count
 }
 
 // tableRef finds a table named in SQL: after FROM, JOIN, INTO, UPDATE,

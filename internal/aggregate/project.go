@@ -139,38 +139,32 @@ func textArray(items []string) string {
 // there is nothing to do. It runs as the service's own work (System).
 func Backfill(ctx context.Context, pool *pgxpool.Pool, reg *questionnaire.Registry) (int, error) {
 	ctx = postgres.WithPrincipal(ctx, postgres.System)
-	type todo struct {
-		sub submission.Submission
-		qid string
-	}
-	var list []todo
+	var list []submission.Counted
 	err := postgres.ReadTx(ctx, pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT s.id, s.cycle_id, s.state_code, c.questionnaire_id, s.answers
-		FROM submissions s JOIN cycles c ON c.id = s.cycle_id
-		WHERE s.status IN ('SUBMITTED', 'ACCEPTED') AND s.answers <> '{}'::jsonb
-			AND NOT EXISTS (SELECT 1 FROM answer_facts f WHERE f.submission_id = s.id)`)
+		rows, err := tx.Query(ctx, `SELECT DISTINCT submission_id::text FROM answer_facts`)
 		if err != nil {
 			return err
 		}
-		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (todo, error) {
-			var t todo
-			return t, r.Scan(&t.sub.ID, &t.sub.CycleID, &t.sub.StateCode, &t.qid, &t.sub.Answers)
-		})
+		projected, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		list, err = submission.CountedExcept(ctx, tx, projected)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("backfill answer facts: %w", err)
 	}
 	for _, t := range list {
-		q, ok := reg.Get(t.qid)
+		q, ok := reg.Get(t.QuestionnaireID)
 		if !ok {
-			return 0, fmt.Errorf("backfill answer facts: questionnaire %s is not loaded", t.qid)
+			return 0, fmt.Errorf("backfill answer facts: questionnaire %s is not loaded", t.QuestionnaireID)
 		}
-		doc, err := questionnaire.DecodeAnswers(t.sub.Answers)
+		doc, err := questionnaire.DecodeAnswers(t.Answers)
 		if err != nil {
-			return 0, fmt.Errorf("backfill answer facts of %s: %w", t.sub.ID, err)
+			return 0, fmt.Errorf("backfill answer facts of %s: %w", t.ID, err)
 		}
-		if err := postgres.Tx(ctx, pool, func(tx pgx.Tx) error { return Projection{}.Project(ctx, tx, q, &t.sub, doc) }); err != nil {
+		if err := postgres.Tx(ctx, pool, func(tx pgx.Tx) error { return Projection{}.Project(ctx, tx, q, &t.Submission, doc) }); err != nil {
 			return 0, err
 		}
 	}

@@ -62,7 +62,7 @@ func (s *Service) Completeness(ctx context.Context, p auth.Principal, cycleID st
 		return nil, err
 	}
 	var out []Completeness
-	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		var err error
 		out, err = s.In(tx).Completeness(ctx, cycleID)
 		return err
@@ -91,7 +91,7 @@ func (s *Service) Question(ctx context.Context, p auth.Principal, cycleID, path 
 		return nil, apperr.NotFoundf("questionnaire %s has no question at %q", q.ID, path)
 	}
 	var aggs []QuestionAggregate
-	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		aggs, err = s.In(tx).Questions(ctx, c, []*questionnaire.Question{qq}, by)
 		return err
 	})

@@ -211,6 +211,24 @@ func (t Token) Live(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now))
 }
 
+// Unusable returns those of ids whose tokens no longer authenticate
+// (revoked, expired or gone), for the holders of sessions to drop.
+func (s *Store) Unusable(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id FROM unnest($1::bigint[]) AS i(id)
+		WHERE NOT EXISTS (SELECT 1 FROM tokens t WHERE t.id = i.id AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()))`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("unusable tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("unusable tokens: %w", err)
+	}
+	return out, nil
+}
+
 // List returns the tokens, oldest first; revoked ones only when all is set.
 func (s *Store) List(ctx context.Context, all bool) ([]Token, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, role, coalesce(state_code, ''), working_groups,

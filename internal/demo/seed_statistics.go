@@ -21,8 +21,8 @@ import (
 func seedScaleStatistics(ctx context.Context, pool *pgxpool.Pool, stats *statistics.Service, chosen []state.State, o ScaleOptions) (int, int, error) {
 	var todo []state.State
 	for _, st := range chosen {
-		var has bool
-		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM observations WHERE state_code = $1)`, st.Code).Scan(&has); err != nil {
+		has, err := stats.HasObservations(ctx, st.Code)
+		if err != nil {
 			return 0, 0, fmt.Errorf("seed: %w", err)
 		}
 		if !has {

@@ -36,8 +36,8 @@ var baseValues = map[string]float64{
 // every State Party, once: it does nothing when observations exist. The
 // demo focal point's State lacks its last year, to be reported in the tour.
 func SeedStatistics(ctx context.Context, pool *pgxpool.Pool, stats *statistics.Service, log *slog.Logger) error {
-	var exists bool
-	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM observations)`).Scan(&exists); err != nil {
+	exists, err := stats.HasObservations(ctx, "")
+	if err != nil {
 		return err
 	}
 	if exists {

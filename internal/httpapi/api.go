@@ -7,7 +7,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/httpapi/reqbody"
 )
 
 // MaxBodyBytes bounds a GraphQL request body; larger ones get 413.
@@ -108,8 +108,10 @@ func RecoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// LimitBody reads at most MaxBodyBytes of the body; more is refused with
-// 413 before any parsing.
+// LimitBody reads the body once, at most MaxBodyBytes (more is refused
+// with 413 before any parsing), into one buffer that every later reader
+// shares (reqbody): the idempotency check, the duplicate-key check and
+// gqlgen read those bytes, not the body again.
 func LimitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := apperr.TooLargef("the request body is larger than %d bytes", MaxBodyBytes)
@@ -117,7 +119,7 @@ func LimitBody(next http.Handler) http.Handler {
 			httperr.Write(w, r, nil, tooLarge)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		body, err := readBody(r)
 		if err != nil {
 			httperr.Write(w, r, nil, apperr.BadInputf("could not read the request body"))
 			return
@@ -126,9 +128,27 @@ func LimitBody(next http.Handler) http.Handler {
 			httperr.Write(w, r, nil, tooLarge)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, reqbody.Keep(r, body))
 	})
+}
+
+// readBody reads at most MaxBodyBytes+1 of r's body: into one buffer of
+// the declared length (and a byte more, to see the end), or, with none
+// declared, as it comes.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength < 0 {
+		return io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	}
+	buf := make([]byte, r.ContentLength+1)
+	n, err := io.ReadFull(r.Body, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return buf[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1-int64(n))) // longer than declared
+	return append(buf, rest...), err
 }
 
 // RequireJSON refuses a POST whose body is not declared as JSON with 415

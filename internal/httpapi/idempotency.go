@@ -5,7 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,6 +14,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/httpapi/reqbody"
 	"github.com/cosp-ict/irm/internal/idempotency"
 )
 
@@ -33,12 +34,11 @@ func (s *API) Idempotent(keys *idempotency.Store, next http.Handler) http.Handle
 			httperr.Write(w, r, s.log, err)
 			return
 		}
-		body, err := io.ReadAll(r.Body) // bounded by limitBody
-		if err != nil {
-			httperr.Write(w, r, s.log, err)
+		body, kept := reqbody.From(r.Context()) // read once by LimitBody
+		if !kept {
+			httperr.Write(w, r, s.log, errors.New("idempotency: the request body was not kept by LimitBody"))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		if !graph.IsMutation(body) {
 			next.ServeHTTP(w, r)
 			return

@@ -91,6 +91,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		}
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
 			d.q.labelled = append(d.q.labelled, labelsOf(n))
+			d.q.groups[child] = labelsOf(n)
 			if err := d.group(sec, n, child, childWGs); err != nil {
 				return err
 			}
@@ -101,6 +102,9 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 			return err
 		}
 		qq.Section, qq.WorkingGroups = sec.ID, childWGs
+		if ptr != "/"+EscapeToken(sec.ID) {
+			qq.Group = ptr
+		}
 		d.q.labelled = append(d.q.labelled, qq.Labels)
 		sec.Questions = append(sec.Questions, qq)
 		d.q.Questions = append(d.q.Questions, qq)
@@ -236,58 +240,35 @@ func labelsOf(n *object) Labels {
 	return l
 }
 
-// question derives a question's kind and options from its schema.
+// question derives a question from its schema: its kind, options and
+// the rest of its control.
 func (d *deriver) question(n *object, ptr string) (*Question, error) {
+	name := unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
 	q := &Question{Path: ptr, Labels: labelsOf(n), Description: n.str("description"), Options: []string{}, Choices: []Choice{}}
-	var err error
 	if q.Title == "" {
-		q.Title = unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
+		q.Title = name
 	}
-	switch typeOf(n) {
-	case "string":
-		if opts, ok := choices(n); ok {
-			q.Kind, q.Options = SingleChoice, opts
-			if q.Choices, err = choicesOf(opts, ptr, n); err != nil {
-				return nil, err
-			}
-		} else {
-			q.Kind = Text
+	switch t := typeOf(n); t {
+	case "string", "boolean", "integer", "number", "array":
+	case "":
+		if _, ok := choiceValues(n); !ok {
+			return nil, fmt.Errorf(`question %s has no "type": give it one of string, boolean, integer, number, array`, ptr)
 		}
-	case "boolean":
-		q.Kind = Boolean
-	case "integer", "number":
-		q.Kind = Integer
-		if typeOf(n) == "number" {
-			q.Kind = Number
-		}
+	default:
+		return nil, fmt.Errorf("question %s: type %q is not a question kind (an object needs properties to be a group)", ptr, t)
+	}
+	c, err := d.control(n, name, ptr, 0)
+	if err != nil {
+		return nil, err
+	}
+	q.Control, q.Kind = c, c.Kind
+	if c.Kind == SingleChoice || c.Kind == MultiChoice {
+		q.Options, q.Choices = optionStrings(c.Values), c.Choices
+	}
+	if c.Kind == Integer || c.Kind == Number {
 		if q.Measure, err = measureOf(n, ptr); err != nil {
 			return nil, err
 		}
-	case "array":
-		q.Kind = List
-		if raw, ok := n.vals["items"]; ok {
-			items, err := d.resolve(raw, ptr+"/items")
-			if err != nil {
-				return nil, err
-			}
-			if opts, ok := choices(items); ok {
-				q.Kind, q.Options = MultiChoice, opts
-				if q.Choices, err = choicesOf(opts, ptr, items, n); err != nil {
-					return nil, err
-				}
-			}
-		}
-	case "":
-		if opts, ok := choices(n); ok {
-			q.Kind, q.Options = SingleChoice, opts
-			if q.Choices, err = choicesOf(opts, ptr, n); err != nil {
-				return nil, err
-			}
-			break
-		}
-		return nil, fmt.Errorf(`question %s has no "type": give it one of string, boolean, integer, number, array`, ptr)
-	default:
-		return nil, fmt.Errorf("question %s: type %q is not a question kind (an object needs properties to be a group)", ptr, typeOf(n))
 	}
 	return q, nil
 }
@@ -319,11 +300,11 @@ func typeOf(n *object) string {
 	return ""
 }
 
-// choices returns the allowed values of an enum, or of a oneOf/anyOf whose
-// branches are all consts.
-func choices(n *object) ([]string, bool) {
+// choiceValues returns the allowed values of an enum, or of a oneOf/anyOf
+// whose branches are all consts, as the schema writes them.
+func choiceValues(n *object) ([]any, bool) {
 	if enum, ok := n.vals["enum"].([]any); ok {
-		return optionStrings(enum), true
+		return enum, true
 	}
 	for _, k := range []string{"oneOf", "anyOf"} {
 		branches, ok := n.vals[k].([]any)
@@ -342,7 +323,7 @@ func choices(n *object) ([]string, bool) {
 			}
 			consts = append(consts, c)
 		}
-		return optionStrings(consts), true
+		return consts, true
 	}
 	return nil, false
 }

@@ -272,12 +272,13 @@ func checkChoiceLabels(v any, at string) error {
 		return nil
 	}
 	if _, has := n.vals["x-choice-labels"]; has {
-		opts, ok := choices(n)
+		vals, ok := choiceValues(n)
 		_, viaRef := n.vals["$ref"]
 		if items, isObj := n.vals["items"].(*object); !ok && isObj {
-			opts, ok = choices(items)
+			vals, ok = choiceValues(items)
 			_, viaRef = items.vals["$ref"]
 		}
+		opts := optionStrings(vals)
 		switch {
 		case ok:
 			if _, err := choiceLabels(n, at, opts); err != nil {

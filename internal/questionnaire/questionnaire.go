@@ -58,6 +58,8 @@ type Question struct {
 	WorkingGroups []string // own and ancestors' x-working-groups, sorted
 	Section       string
 	Measure       Measure // a number question's x-measure; "" when not annotated
+	Group         string   // the pointer of the group it stands in; "" directly in its section
+	Control       *Control // what to ask: kind, choices, bounds, item shape
 }
 
 // Measure is what the answer to a number question measures (x-measure):
@@ -114,6 +116,7 @@ type Questionnaire struct {
 
 	byPath   map[string]*Question
 	nodes    map[string]Labels                       // every section, group and question pointer → its labels
+	groups   map[string]Labels                       // every group pointer → its labels as written
 	messages map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
 	labelled []Labels                                // the root, sections, groups and questions, in document order
 	full     *compiled
@@ -129,6 +132,13 @@ type compiled struct {
 func (q *Questionnaire) Question(path string) (*Question, bool) {
 	qq, ok := q.byPath[path]
 	return qq, ok
+}
+
+// GroupLabels returns the labels of the group at ptr, as the schema
+// writes them (Title "" where it has none), and whether ptr is a group.
+func (q *Questionnaire) GroupLabels(ptr string) (Labels, bool) {
+	l, ok := q.groups[ptr]
+	return l, ok
 }
 
 // HasNode reports whether path names a section, group or question.
@@ -272,7 +282,7 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
-		byPath: map[string]*Question{}, nodes: map[string]Labels{}, messages: map[string]map[string]map[string]string{},
+		byPath: map[string]*Question{}, nodes: map[string]Labels{}, groups: map[string]Labels{}, messages: map[string]map[string]map[string]string{},
 	}
 	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
 		return nil, err

@@ -9,6 +9,40 @@ import (
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
+// GroupName is group g's name in lang: a regional group, DEVELOPING,
+// OTHER, "" (no regional group) or aggregate.All. The report catalogue is
+// the one place group names are translated; the pages read them here.
+func GroupName(lang, g string) string {
+	l, err := localeFor(lang)
+	if err != nil {
+		if l, err = localeFor(DefaultLanguage); err != nil {
+			return questionnaire.Humanize(g)
+		}
+	}
+	return l.groupName(g)
+}
+
+// TranslateGroupName returns text, a group's name as an English report
+// prints it (in full, or short as a chart's category or series), in lang;
+// ok is false when text names no group.
+func TranslateGroupName(lang, text string) (string, bool) {
+	en, err := localeFor("en")
+	if err != nil {
+		return "", false
+	}
+	for key, s := range en.msgs {
+		if s != text || !(strings.HasPrefix(key, "group.") || strings.HasPrefix(key, "groupShort.")) {
+			continue
+		}
+		l, err := localeFor(lang)
+		if err != nil {
+			return text, true
+		}
+		return l.t(key), true
+	}
+	return "", false
+}
+
 // groupName is the printed name of a group series and rows carry.
 func (l *locale) groupName(g string) string {
 	switch g {

@@ -90,7 +90,6 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			answers[a.Path] = a.Value
 		}
 	}
-	sch := newSchema(in.q)
 	for _, sec := range in.q.Sections {
 		s := section{Title: sec.Label(l.lang)}
 		if sub == nil {
@@ -104,14 +103,14 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			// A group's title before its first question.
 			if parent := q.Path[:strings.LastIndex(q.Path, "/")]; parent != group {
 				group = parent
-				if title := sch.title(parent); title != "" && parent != "/"+sec.ID {
-					s.Blocks = append(s.Blocks, para{Text: title, Style: groupTitle})
+				if g, _ := in.q.GroupLabels(parent); g.Title != "" {
+					s.Blocks = append(s.Blocks, para{Text: g.Title, Style: groupTitle})
 				} else {
 					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
 				}
 			}
 			s.Blocks = append(s.Blocks, para{Text: l.questionTitle(q), Style: label})
-			s.Blocks = append(s.Blocks, l.answerBlocks(sch, q, answers[q.Path])...)
+			s.Blocks = append(s.Blocks, l.answerBlocks(q, answers[q.Path])...)
 		}
 		doc.Sections = append(doc.Sections, s)
 	}
@@ -121,7 +120,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 
 // answerBlocks prints one answer: choices by their labels, lists as
 // tables.
-func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []block {
+func (l *locale) answerBlocks(q *questionnaire.Question, v any) []block {
 	if v == nil {
 		return []block{para{Text: l.t("answer.none"), Style: answer}}
 	}
@@ -131,7 +130,10 @@ func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []b
 		if len(items) == 0 {
 			return []block{para{Text: l.t("answer.noneListed"), Style: answer}}
 		}
-		fields := sch.listFields(q.Path)
+		var fields []*questionnaire.Control // the items' fields, in the questionnaire's order
+		if q.Control != nil && q.Control.Item != nil && q.Control.Item.Kind == questionnaire.Object {
+			fields = q.Control.Item.Fields
+		}
 		if len(fields) == 0 { // items that are not objects: one column
 			t := table{Columns: []column{{l.t("col.item"), 1, false}}}
 			for _, it := range items {
@@ -141,13 +143,17 @@ func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []b
 		}
 		t := table{}
 		for _, f := range fields {
-			t.Columns = append(t.Columns, column{Title: f.Title, Weight: 1})
+			title := f.Title
+			if title == "" {
+				title = questionnaire.Humanize(f.Name)
+			}
+			t.Columns = append(t.Columns, column{Title: title, Weight: 1})
 		}
 		for _, it := range items {
 			obj, _ := it.(map[string]any)
 			row := make([]string, len(fields))
 			for i, f := range fields {
-				row[i] = l.cellText(obj[f.Key], f.Enum)
+				row[i] = l.cellText(obj[f.Name], f.Kind == questionnaire.SingleChoice || f.Kind == questionnaire.MultiChoice)
 			}
 			t.Rows = append(t.Rows, row)
 		}

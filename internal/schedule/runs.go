@@ -12,7 +12,6 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/report"
 )
 
@@ -80,7 +79,7 @@ func (s *Service) Render(ctx context.Context, p auth.Principal, in Input) (Run, 
 		return Run{}, err
 	}
 	var run Run
-	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		id, err := insertRun(ctx, tx, req, s.now(), p.Name)
 		if err != nil {
 			return err
@@ -210,7 +209,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 		return Run{}, notFound(id)
 	}
 	var run Run
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		var status Status
 		var published bool
 		err := tx.QueryRow(ctx, `SELECT status, published FROM report_runs WHERE id = $1 FOR UPDATE`, id).Scan(&status, &published)

@@ -14,7 +14,6 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/report"
 )
 
@@ -139,7 +138,7 @@ func (s *Service) CreateSchedule(ctx context.Context, p auth.Principal, in Sched
 		return Schedule{}, err
 	}
 	var out Schedule
-	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		out, err = scanSchedule(tx.QueryRow(ctx, `INSERT INTO report_schedules AS s
 			(kind, cycle_id, working_group, state_code, language, cron, timezone, next_run_at, created_by)
 			VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, $7, $8, $9)
@@ -197,7 +196,7 @@ func (s *Service) SetScheduleActive(ctx context.Context, p auth.Principal, id st
 		return Schedule{}, apperr.NotFoundf("no report schedule %q", id)
 	}
 	var out Schedule
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		cur, err := scanSchedule(tx.QueryRow(ctx, `SELECT `+scheduleColumns+` FROM report_schedules s
 			WHERE s.id = $1 AND s.deleted_at IS NULL FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -245,7 +244,7 @@ func (s *Service) DeleteSchedule(ctx context.Context, p auth.Principal, id strin
 	if !uuidShape.MatchString(id) {
 		return apperr.NotFoundf("no report schedule %q", id)
 	}
-	return postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	return auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE report_schedules SET deleted_at = now(), active = false
 			WHERE id = $1 AND deleted_at IS NULL`, id)
 		if err != nil {

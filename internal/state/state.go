@@ -25,7 +25,6 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/postgres"
 )
 
 //go:embed states.csv
@@ -264,7 +263,7 @@ func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, pa
 		return State{}, apperr.NotFoundf("no State with code %q", code)
 	}
 	var out State
-	err := postgres.Tx(ctx, st.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, st.pool, p, func(tx pgx.Tx) error {
 		var was bool
 		err := tx.QueryRow(ctx, `SELECT party FROM states WHERE code = $1 FOR UPDATE`, strings.ToUpper(code)).Scan(&was)
 		if errors.Is(err, pgx.ErrNoRows) {

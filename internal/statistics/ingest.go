@@ -13,7 +13,6 @@ import (
 
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/postgres"
 	statepkg "github.com/cosp-ict/irm/internal/state"
 )
 
@@ -63,7 +62,7 @@ func (s *Service) Report(ctx context.Context, p auth.Principal, state string, sr
 
 	var res Result
 	errRollback := errors.New("rollback")
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE staging (
 			pos integer NOT NULL, indicator text NOT NULL, year integer NOT NULL, breakdown_key text NOT NULL,
 			breakdown jsonb NOT NULL, value double precision, status text NOT NULL) ON COMMIT DROP`); err != nil {

@@ -164,6 +164,10 @@ func (s *Service) read(ctx context.Context, p auth.Principal, f Filter, limit in
 	var page ObservationPage
 	// observations_visible hides a CONFIDENTIAL value from those the
 	// database's principal may not show it to; the check below repeats it.
+	// A context without a principal acts as p; one with another refuses.
+	if err := auth.Acting(ctx, p); err != nil {
+		return page, err
+	}
 	ctx = auth.WithPrincipal(ctx, p)
 	err = postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, readObservationsSQL,
@@ -230,4 +234,15 @@ func (s *Service) Trend(ctx context.Context, code string, by GroupBy, from, to *
 		return nil, err
 	}
 	return m[code], nil
+}
+
+// HasObservations reports whether any observation is stored: of state,
+// or of any State when state is "".
+func (s *Service) HasObservations(ctx context.Context, state string) (bool, error) {
+	var has bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM observations WHERE $1 = '' OR state_code = $1)`, state).Scan(&has)
+	if err != nil {
+		return false, fmt.Errorf("has observations: %w", err)
+	}
+	return has, nil
 }

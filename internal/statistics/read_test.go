@@ -140,3 +140,21 @@ func TestObservationsFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestHasObservations: the demo asks the owner whether statistics are
+// stored (issue 14: it named the observations table in its own SQL).
+func TestHasObservations(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, state := range []string{"", "KEN"} {
+		if has, err := f.svc.HasObservations(ctx, state); err != nil || has {
+			t.Fatalf("HasObservations(%q) before any = %v, %v", state, has, err)
+		}
+	}
+	f.mustStore(t, "KEN", Row{Indicator: "OFFENCES_RECORDED", Year: 2020, Value: num(1)})
+	for state, want := range map[string]bool{"": true, "KEN": true, "UGA": false} {
+		if has, err := f.svc.HasObservations(ctx, state); err != nil || has != want {
+			t.Errorf("HasObservations(%q) = %v, %v; want %v", state, has, err, want)
+		}
+	}
+}

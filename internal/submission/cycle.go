@@ -39,7 +39,7 @@ func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cyc
 	if !ok {
 		return Cycle{}, apperr.NotFoundf("no questionnaire with id %q", c.QuestionnaireID)
 	}
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256, validation_sha256) VALUES ($1, $2, $3)
 			ON CONFLICT (questionnaire_id) DO NOTHING`, q.ID, q.SHA256, q.ValidationSHA256); err != nil {
 			return fmt.Errorf("record questionnaire digest: %w", err)

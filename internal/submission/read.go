@@ -30,7 +30,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, cycleID, state stri
 		return nil, err
 	}
 	var sub *Submission
-	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		var err error
 		sub, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+
 			`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
@@ -97,7 +97,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, cycleID string, st
 	const filter = ` WHERE s.cycle_id = $1 AND ($2::text IS NULL OR s.status = $2) AND ($3::text IS NULL OR s.state_code = $3)`
 	var page Page
 	var subs []*Submission
-	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*)`+fromSubmissions+filter, cycleID, st, only).Scan(&page.TotalCount); err != nil {
 			return fmt.Errorf("count submissions: %w", err)
 		}

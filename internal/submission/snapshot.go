@@ -109,3 +109,30 @@ func CommentsIn(ctx context.Context, db postgres.DB, submissionID string) ([]Ver
 	}
 	return out, nil
 }
+
+// Counted is a submitted or accepted submission with answers, and its
+// cycle's questionnaire.
+type Counted struct {
+	Submission
+	QuestionnaireID string
+}
+
+// CountedExcept returns the counted submissions (SUBMITTED or ACCEPTED,
+// with answers) other than those in except, read through db: the ones an
+// after-the-fact projection still has to make.
+func CountedExcept(ctx context.Context, db postgres.DB, except []string) ([]Counted, error) {
+	rows, err := db.Query(ctx, `SELECT s.id, s.cycle_id, s.state_code, c.questionnaire_id, s.answers
+		FROM submissions s JOIN cycles c ON c.id = s.cycle_id
+		WHERE s.status IN ('SUBMITTED', 'ACCEPTED') AND s.answers <> '{}'::jsonb AND NOT (s.id = ANY($1::uuid[]))`, except)
+	if err != nil {
+		return nil, fmt.Errorf("counted submissions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Counted, error) {
+		var c Counted
+		return c, r.Scan(&c.ID, &c.CycleID, &c.StateCode, &c.QuestionnaireID, &c.Answers)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counted submissions: %w", err)
+	}
+	return out, nil
+}

@@ -140,7 +140,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 	}
 
 	var out *Submission
-	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		if expectedVersion == nil {
 			out, err = scanSaved(c, tx.QueryRow(ctx, `WITH ins AS (
 					INSERT INTO submissions (cycle_id, state_code, status, version, answers)
@@ -230,7 +230,7 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 		return Result{}, err
 	}
 	var res Result
-	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		cur, err := s.lockState(ctx, tx, cycleID, state)
 		if err != nil {
 			return err
@@ -341,7 +341,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		return Result{}, apperr.NotFoundf("no submission with id %q", id)
 	}
 	var out *Submission
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		cur, err := s.lockID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -405,7 +405,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 		return Comment{}, apperr.NotFoundf("no submission with id %q", submissionID)
 	}
 	var out Comment
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		cur, err := s.lockID(ctx, tx, submissionID)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package submission_test
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -493,5 +494,44 @@ func TestComments(t *testing.T) {
 				t.Fatalf("after a comment: got %+v (%v), want version %d %s unchanged", stored, err, sub.Version, sub.Status)
 			}
 		})
+	}
+}
+
+// TestTheCallerIsTheContextsPrincipal: issue 14. A service is given the
+// caller for its policy checks and a context whose principal row-level
+// security and the audit read. Nothing checked that they agree: the
+// secretariat's context with a Kenyan focal point as the argument saved
+// Kenya's draft as neither. Now the two must be the same identity, or the
+// call is refused before it opens a transaction, and nothing changes.
+func TestTheCallerIsTheContextsPrincipal(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.openCycle(t, "2027", date(2026, 1, 1))
+	fp := focalPoint("KEN")
+	before := w.snapshot(t)
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		p    auth.Principal
+	}{
+		{"the secretariat's context, a focal point's argument", as(secretariat), fp},
+		{"Kenya's context, Uganda's argument", as(fp), focalPoint("UGA")},
+		{"the same role and State with another token", as(fp), auth.Principal{TokenID: fp.TokenID + 1000, Role: fp.Role, State: fp.State}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := w.svc.SaveDraft(c.ctx, c.p, "2027", "KEN", emptyDraft, nil)
+			if err == nil {
+				t.Fatal("a save with two identities was made")
+			}
+			if _, err := w.svc.Get(c.ctx, c.p, "2027", "KEN"); err == nil {
+				t.Fatal("a read with two identities was answered")
+			}
+			if after := w.snapshot(t); after != before {
+				t.Fatalf("a refused call changed the tables:\n got %s\nwant %s", after, before)
+			}
+		})
+	}
+	if _, err := w.svc.SaveDraft(as(fp), fp, "2027", "KEN", emptyDraft, nil); err != nil {
+		t.Fatalf("the same identity in both: %v", err)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
 
@@ -103,7 +102,7 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, id, lang string,
 		return Translation{}, apperr.NotFoundf("no questionnaire with id %q", id)
 	}
 	digest := q.LabelsSHA256(lang)
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		var was bool
 		err := tx.QueryRow(ctx, `SELECT reviewed AND labels_sha256 = $3 FROM translation_reviews
 			WHERE questionnaire_id = $1 AND lang = $2 FOR UPDATE`, q.ID, lang, digest).Scan(&was)

@@ -5,13 +5,23 @@ import (
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/chart"
+	"github.com/cosp-ict/irm/internal/report"
 )
 
 // The dashboard draws the synthesis report's own charts, whose words are
 // the report's English: a page in another language gives them its own.
-// A chart's names that are catalogue keys (regional groups, series)
-// are translated; its title and its description for screen readers are
-// whole sentences of the catalogue. Everything else is data.
+// A chart's names that are groups are translated by the report's
+// catalogue (the one catalogue of group names), other series by the
+// pages'; its title and its description for screen readers are whole
+// sentences of the catalogue. Everything else is data.
+
+// localName is a chart's category or series name in lang.
+func localName(lang, name string) string {
+	if s, ok := report.TranslateGroupName(lang, name); ok {
+		return s
+	}
+	return tr(lang, name)
+}
 
 // localBar is c in lang.
 func localBar(lang string, c *chart.Bar) *chart.Bar {
@@ -19,11 +29,11 @@ func localBar(lang string, c *chart.Bar) *chart.Bar {
 	out.Title = tr(lang, c.Title)
 	out.Categories = make([]string, len(c.Categories))
 	for i, cat := range c.Categories {
-		out.Categories[i] = tr(lang, cat)
+		out.Categories[i] = localName(lang, cat)
 	}
 	out.Series = make([]chart.Series, len(c.Series))
 	for i, s := range c.Series {
-		out.Series[i] = chart.Series{Name: tr(lang, s.Name), Values: s.Values}
+		out.Series[i] = chart.Series{Name: localName(lang, s.Name), Values: s.Values}
 	}
 	var figures []string
 	for i, cat := range out.Categories {
@@ -52,7 +62,7 @@ func localLine(lang, indicator, unit string, c *chart.Line) *chart.Line {
 	out.Series = make([]chart.Series, len(c.Series))
 	var figures []string
 	for i, s := range c.Series {
-		out.Series[i] = chart.Series{Name: tr(lang, s.Name), Values: s.Values}
+		out.Series[i] = chart.Series{Name: localName(lang, s.Name), Values: s.Values}
 		var vals []string
 		for j, y := range c.Years {
 			v := chart.Missing

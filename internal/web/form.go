@@ -1,367 +1,28 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
 
-// This file turns a questionnaire's schema into form fields and posted
-// form values back into an answers document. It decides nothing about
-// validity: every check is the questionnaire's own validation, run by the
-// submission service; the bounds read here only become HTML attributes.
+// This file turns posted form values into an answers document and back,
+// by the questionnaire's controls (questionnaire.Control: the one model of
+// what to ask). It decides nothing about validity: every check is the
+// questionnaire's own validation, run by the submission service; the
+// bounds only become HTML attributes.
 //
 // A form field is named by the JSON Pointer of its answer, so posted
 // values map onto the document without a table of names. A repeat group
 // (LIST) posts "rows:POINTER" with its row count and its items' fields as
 // POINTER/INDEX/....
 
-// spec is what the form needs to know about one schema node.
-type spec struct {
-	typ       string // string, enum, multi, boolean, integer, number, list, object
-	enum      []any
-	choices   map[string]questionnaire.Labels // an option's labels (x-choice-labels), by value
-	labels    questionnaire.Labels
-	help      string
-	min, max  *float64
-	exclusive [2]bool // minimum, maximum exclusive
-	step      *float64
-	maxLength int
-	format    string
-	pattern   string
-	item      *spec   // list items
-	props     []*prop // object properties, in document order
-}
-
-type prop struct {
-	name string
-	spec *spec
-}
-
-// schemaDoc resolves $refs and finds properties in a decoded schema.
-type schemaDoc struct{ root map[string]any }
-
-func newSchemaDoc(raw []byte) (*schemaDoc, error) {
-	var root map[string]any
-	if err := json.Unmarshal(raw, &root); err != nil {
-		return nil, err
-	}
-	return &schemaDoc{root: root}, nil
-}
-
-// resolve follows local $refs; keywords beside a $ref win over the
-// target's, as the questionnaire package reads them.
-func (d *schemaDoc) resolve(n map[string]any) map[string]any {
-	for i := 0; i < 32; i++ {
-		ref, ok := n["$ref"].(string)
-		if !ok {
-			return n
-		}
-		target, ok := d.pointer(strings.TrimPrefix(ref, "#"))
-		if !ok {
-			return n
-		}
-		merged := make(map[string]any, len(target)+len(n))
-		for k, v := range target {
-			merged[k] = v
-		}
-		for k, v := range n {
-			if k != "$ref" {
-				merged[k] = v
-			}
-		}
-		n = merged
-	}
-	return n
-}
-
-func (d *schemaDoc) pointer(ptr string) (map[string]any, bool) {
-	var cur any = d.root
-	for _, tok := range splitPointer(ptr) {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur = m[tok]
-	}
-	m, ok := cur.(map[string]any)
-	return m, ok
-}
-
-// child finds property name of an object node: its own properties first,
-// then those of allOf, then/else and dependentSchemas, as questions are
-// derived.
-func (d *schemaDoc) child(n map[string]any, name string, depth int) (map[string]any, bool) {
-	if depth > 16 {
-		return nil, false
-	}
-	if props, ok := n["properties"].(map[string]any); ok {
-		if c, ok := props[name].(map[string]any); ok {
-			return d.resolve(c), true
-		}
-	}
-	var subs []any
-	if all, ok := n["allOf"].([]any); ok {
-		subs = append(subs, all...)
-	}
-	for _, k := range []string{"then", "else"} {
-		if s, ok := n[k]; ok {
-			subs = append(subs, s)
-		}
-	}
-	if ds, ok := n["dependentSchemas"].(map[string]any); ok {
-		keys := make([]string, 0, len(ds))
-		for k := range ds {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			subs = append(subs, ds[k])
-		}
-	}
-	for _, s := range subs {
-		if sm, ok := s.(map[string]any); ok {
-			if c, ok := d.child(d.resolve(sm), name, depth+1); ok {
-				return c, true
-			}
-		}
-	}
-	return nil, false
-}
-
-// at returns the resolved schema of the node at a question's pointer.
-func (d *schemaDoc) at(ptr string) (map[string]any, bool) {
-	n := d.resolve(d.root)
-	for _, tok := range splitPointer(ptr) {
-		c, ok := d.child(n, tok, 0)
-		if !ok {
-			return nil, false
-		}
-		n = c
-	}
-	return n, true
-}
-
-// propNames lists an object node's property names in document order; the
-// order of a decoded map is lost, so it is read from the raw file once.
-type orderFn func(n map[string]any) []string
-
-func num(v any) *float64 {
-	if f, ok := v.(float64); ok {
-		return &f
-	}
-	return nil
-}
-
-func typeOf(n map[string]any) string {
-	switch t := n["type"].(type) {
-	case string:
-		return t
-	case []any:
-		for _, v := range t {
-			if s, ok := v.(string); ok && s != "null" {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-func enumOf(n map[string]any) ([]any, bool) {
-	if e, ok := n["enum"].([]any); ok {
-		return e, true
-	}
-	for _, k := range []string{"oneOf", "anyOf"} {
-		bs, ok := n[k].([]any)
-		if !ok || len(bs) == 0 {
-			continue
-		}
-		var out []any
-		for _, b := range bs {
-			bm, ok := b.(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			c, ok := bm["const"]
-			if !ok {
-				return nil, false
-			}
-			out = append(out, c)
-		}
-		return out, true
-	}
-	return nil, false
-}
-
-func labelsOf(n map[string]any, fallback string) questionnaire.Labels {
-	l := questionnaire.Labels{Title: fallback}
-	if t, ok := n["title"].(string); ok && t != "" {
-		l.Title = t
-	}
-	if xl, ok := n["x-labels"].(map[string]any); ok {
-		l.Translations = map[string]string{}
-		for k, v := range xl {
-			if s, ok := v.(string); ok {
-				l.Translations[strings.ToLower(k)] = s
-			}
-		}
-	}
-	return l
-}
-
-// specOf reads a resolved schema node.
-func (d *schemaDoc) specOf(n map[string]any, name string, order orderFn, depth int) *spec {
-	s := &spec{labels: labelsOf(n, name)}
-	s.help, _ = n["description"].(string)
-	s.format, _ = n["format"].(string)
-	s.pattern, _ = n["pattern"].(string)
-	if ml, ok := n["maxLength"].(float64); ok {
-		s.maxLength = int(ml)
-	}
-	s.min, s.max = num(n["minimum"]), num(n["maximum"])
-	if v := num(n["exclusiveMinimum"]); v != nil {
-		s.min, s.exclusive[0] = v, true
-	}
-	if v := num(n["exclusiveMaximum"]); v != nil {
-		s.max, s.exclusive[1] = v, true
-	}
-	s.step = num(n["multipleOf"])
-	switch typeOf(n) {
-	case "string", "":
-		if e, ok := enumOf(n); ok {
-			s.typ, s.enum, s.choices = "enum", e, choiceLabelsOf(n)
-		} else {
-			s.typ = "string"
-		}
-	case "boolean":
-		s.typ = "boolean"
-	case "integer":
-		s.typ = "integer"
-	case "number":
-		s.typ = "number"
-	case "array":
-		s.typ = "list"
-		if raw, ok := n["items"].(map[string]any); ok {
-			items := d.resolve(raw)
-			if e, ok := enumOf(items); ok {
-				s.typ, s.enum, s.choices = "multi", e, choiceLabelsOf(items)
-				for v, l := range choiceLabelsOf(n) { // the array's labels win, as in internal/questionnaire
-					s.choices[v] = l
-				}
-			} else if depth < 8 {
-				s.item = d.specOf(items, "", order, depth+1)
-			}
-		}
-		if s.item == nil && s.typ == "list" {
-			s.item = &spec{typ: "string"}
-		}
-	case "object":
-		s.typ = "object"
-		if depth < 8 {
-			for _, pn := range order(n) {
-				c, _ := d.child(n, pn, 0)
-				s.props = append(s.props, &prop{name: pn, spec: d.specOf(c, pn, order, depth+1)})
-			}
-		}
-	default:
-		s.typ = "string"
-	}
-	return s
-}
-
-// rawOrder returns an orderFn that lists properties in the order the raw
-// file writes them (JSON objects decoded into maps forget it).
-func rawOrder(raw []byte) orderFn {
-	// Key order of every "properties" object, by the set of its keys.
-	orders := map[string][]string{}
-	var walk func(dec *json.Decoder) error
-	walk = func(dec *json.Decoder) error {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				if kt == "properties" {
-					if err := readProps(dec, orders, walk); err != nil {
-						return err
-					}
-					continue
-				}
-				if err := walk(dec); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-			return err
-		case json.Delim('['):
-			for dec.More() {
-				if err := walk(dec); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-			return err
-		}
-		return nil
-	}
-	walk(json.NewDecoder(bytes.NewReader(raw))) //nolint:errcheck // the file compiled at load
-	return func(n map[string]any) []string {
-		props, _ := n["properties"].(map[string]any)
-		keys := make([]string, 0, len(props))
-		for k := range props {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		if o, ok := orders[strings.Join(keys, "\x00")]; ok {
-			return o
-		}
-		return keys
-	}
-}
-
-func readProps(dec *json.Decoder, orders map[string][]string, walk func(*json.Decoder) error) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok != json.Delim('{') {
-		return nil
-	}
-	var names []string
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		names = append(names, fmt.Sprint(kt))
-		if err := walk(dec); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	sorted := append([]string(nil), names...)
-	sort.Strings(sorted)
-	orders[strings.Join(sorted, "\x00")] = names
-	return nil
-}
-
 // splitPointer splits a JSON Pointer into unescaped tokens.
 func splitPointer(ptr string) []string {
-	if ptr == "" || ptr == "/" && false {
+	if ptr == "" {
 		return nil
 	}
 	parts := strings.Split(strings.TrimPrefix(ptr, "/"), "/")
@@ -388,18 +49,18 @@ const maxRows = 500
 // nothing was entered. A number that does not parse is kept as the text
 // typed, so that validation reports it beside its field and the page shows
 // it again.
-func decode(s *spec, ptr string, form values) (any, bool) {
-	switch s.typ {
-	case "string":
+func decode(s *questionnaire.Control, ptr string, form values) (any, bool) {
+	switch s.Kind {
+	case questionnaire.Text:
 		v := strings.TrimSpace(form.get(ptr))
 		return v, v != ""
-	case "enum":
+	case questionnaire.SingleChoice:
 		v := form.get(ptr)
 		if v == "" {
 			return nil, false
 		}
-		return enumValue(s.enum, v), true
-	case "boolean":
+		return enumValue(s.Values, v), true
+	case questionnaire.Boolean:
 		switch form.get(ptr) {
 		case "true":
 			return true, true
@@ -407,7 +68,7 @@ func decode(s *spec, ptr string, form values) (any, bool) {
 			return false, true
 		}
 		return nil, false
-	case "integer", "number":
+	case questionnaire.Integer, questionnaire.Number:
 		v := strings.TrimSpace(form.get(ptr))
 		if v == "" {
 			return nil, false
@@ -416,13 +77,13 @@ func decode(s *spec, ptr string, form values) (any, bool) {
 			return n, true
 		}
 		return v, true
-	case "multi":
+	case questionnaire.MultiChoice:
 		chosen := map[string]bool{}
 		for _, v := range form[ptr] {
 			chosen[v] = true
 		}
 		var out []any
-		for _, e := range s.enum {
+		for _, e := range s.Values {
 			if chosen[optionString(e)] {
 				out = append(out, e)
 				delete(chosen, optionString(e))
@@ -435,21 +96,21 @@ func decode(s *spec, ptr string, form values) (any, bool) {
 			}
 		}
 		return out, len(out) > 0
-	case "list":
+	case questionnaire.List:
 		n, _ := strconv.Atoi(form.get("rows:" + ptr))
 		n = max(0, min(n, maxRows))
 		var out []any
 		for i := 0; i < n; i++ {
-			if v, ok := decode(s.item, ptr+"/"+strconv.Itoa(i), form); ok {
+			if v, ok := decode(s.Item, ptr+"/"+strconv.Itoa(i), form); ok {
 				out = append(out, v)
 			}
 		}
 		return out, len(out) > 0
-	case "object":
+	case questionnaire.Object:
 		obj := map[string]any{}
-		for _, p := range s.props {
-			if v, ok := decode(p.spec, ptr+"/"+questionnaire.EscapeToken(p.name), form); ok {
-				obj[p.name] = v
+		for _, p := range s.Fields {
+			if v, ok := decode(p, ptr+"/"+questionnaire.EscapeToken(p.Name), form); ok {
+				obj[p.Name] = v
 			}
 		}
 		return obj, len(obj) > 0
@@ -491,30 +152,30 @@ func optionString(v any) string {
 }
 
 // encode flattens the value at ptr into form values, the inverse of decode.
-func encode(s *spec, ptr string, v any, form values) {
+func encode(s *questionnaire.Control, ptr string, v any, form values) {
 	if v == nil {
 		return
 	}
-	switch s.typ {
-	case "multi":
+	switch s.Kind {
+	case questionnaire.MultiChoice:
 		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
 				form[ptr] = append(form[ptr], optionString(e))
 			}
 			return
 		}
-	case "list":
+	case questionnaire.List:
 		if arr, ok := v.([]any); ok {
 			form["rows:"+ptr] = []string{strconv.Itoa(len(arr))}
 			for i, e := range arr {
-				encode(s.item, ptr+"/"+strconv.Itoa(i), e, form)
+				encode(s.Item, ptr+"/"+strconv.Itoa(i), e, form)
 			}
 			return
 		}
-	case "object":
+	case questionnaire.Object:
 		if m, ok := v.(map[string]any); ok {
-			for _, p := range s.props {
-				encode(p.spec, ptr+"/"+questionnaire.EscapeToken(p.name), m[p.name], form)
+			for _, p := range s.Fields {
+				encode(p, ptr+"/"+questionnaire.EscapeToken(p.Name), m[p.Name], form)
 			}
 			return
 		}
@@ -606,36 +267,4 @@ func deepCopy(v any) any {
 		return a
 	}
 	return v
-}
-
-// choiceLabelsOf reads a schema node's x-choice-labels ({"value": {"en":
-// "...", "fr": "..."}}); internal/questionnaire has checked them at load.
-func choiceLabelsOf(n map[string]any) map[string]questionnaire.Labels {
-	out := map[string]questionnaire.Labels{}
-	m, _ := n["x-choice-labels"].(map[string]any)
-	for value, raw := range m {
-		byLang, _ := raw.(map[string]any)
-		l := questionnaire.Labels{Translations: map[string]string{}}
-		for lang, text := range byLang {
-			t, _ := text.(string)
-			if lang = strings.ToLower(lang); lang == "en" {
-				l.Title = t
-			} else {
-				l.Translations[lang] = t
-			}
-		}
-		out[value] = l
-	}
-	return out
-}
-
-// optionLabel is what a person reads for option v of s in lang: its label,
-// else its code made readable.
-func (s *spec) optionLabel(v, lang string) string {
-	if l, ok := s.choices[v]; ok && (l.Title != "" || len(l.Translations) > 0) {
-		if label := l.Label(lang); label != "" {
-			return label
-		}
-	}
-	return questionnaire.Humanize(v)
 }

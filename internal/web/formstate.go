@@ -100,7 +100,7 @@ func canonicalJSON(v any) string {
 
 // shown is an answer as a person reads it: options by their labels, yes
 // and no, rows one after the other.
-func shown(s *spec, v any, lang string) string {
+func shown(s *questionnaire.Control, v any, lang string) string {
 	if v == nil {
 		return "–"
 	}
@@ -113,10 +113,10 @@ func shown(s *spec, v any, lang string) string {
 	case []any:
 		parts := make([]string, 0, len(x))
 		for _, e := range x {
-			var item *spec
+			var item *questionnaire.Control
 			if s != nil {
-				item = s.item
-				if s.typ == "multi" {
+				item = s.Item
+				if s.Kind == questionnaire.MultiChoice {
 					item = s
 				}
 			}
@@ -129,11 +129,11 @@ func shown(s *spec, v any, lang string) string {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		if s != nil && len(s.props) > 0 {
+		if s != nil && len(s.Fields) > 0 {
 			keys = keys[:0]
-			for _, p := range s.props {
-				if _, ok := x[p.name]; ok {
-					keys = append(keys, p.name)
+			for _, f := range s.Fields {
+				if _, ok := x[f.Name]; ok {
+					keys = append(keys, f.Name)
 				}
 			}
 		}
@@ -143,8 +143,8 @@ func shown(s *spec, v any, lang string) string {
 		}
 		return strings.Join(parts, ", ")
 	case string:
-		if s != nil && (s.typ == "enum" || s.typ == "multi") {
-			return s.optionLabel(x, lang)
+		if s != nil && (s.Kind == questionnaire.SingleChoice || s.Kind == questionnaire.MultiChoice) {
+			return s.OptionLabel(x, lang)
 		}
 		return x
 	}

@@ -7,7 +7,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cosp-ict/irm/internal/chart"
 	"github.com/cosp-ict/irm/internal/i18n"
+	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/state"
 )
 
 // Every message the templates and handlers ask for is in the catalogue,
@@ -53,17 +56,14 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"Not started", "Draft", "Submitted", "Returned", "Accepted", "Reported", "Estimated",
-		"Not available", "Confidential", "Focal point", "Working-group member", "Secretariat", "African States",
-		"Asia-Pacific States", "Eastern European States", "Latin American and Caribbean States",
-		"Western European and other States", "No regional group",
+		"Not available", "Confidential", "Focal point", "Working-group member", "Secretariat",
 		"Sign in again", "You may not open this page", "Page not found", "This changed meanwhile",
 		"Something in the request is wrong", "This is too large to send", "Too many requests: wait a moment",
 		"Something went wrong", "Statistics", "Review", "Home",
 		"{count} of {total} answered", "{count} still required", "nothing missing",
 		// the report's chart words the dashboard translates (charts.go)
 		"Response rate by regional group (submitted or accepted, % of States Parties)", "Response rate",
-		"All States Parties", "Respondents by answer", "States", "African", "Asia-Pacific", "Eastern European",
-		"Latin Am. & Caribbean", "Western Eur. & other", "All", "No group",
+		"All States Parties", "Respondents by answer", "States",
 		// report kinds (reports.go)
 		"Cycle synthesis", "Country profile", "Technical assistance"} {
 		if !i18n.Has(s) {
@@ -72,5 +72,38 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 	}
 	if seen < 100 {
 		t.Fatalf("found only %d interface texts: the patterns no longer match the templates", seen)
+	}
+}
+
+// TestGroupNamesComeFromOneCatalogue: issue 14. The regional groups'
+// names were translated twice, in the pages' catalogue and the reports';
+// the pages now read the report catalogue's, in full (tables, filters)
+// and short (the dashboard's charts), and the pages' catalogue has none.
+func TestGroupNamesComeFromOneCatalogue(t *testing.T) {
+	groupName := funcs["groupName"].(func(string, string) string)
+	for _, lang := range []string{"ar", "zh", "en", "fr", "ru", "es"} {
+		for _, g := range append(state.RegionalGroups(), "") {
+			full := groupName(lang, g)
+			if full == "" || full != report.GroupName(lang, g) {
+				t.Errorf("%s %q: the page says %q, the report %q", lang, g, full, report.GroupName(lang, g))
+			}
+			if lang != "en" && full == groupName("en", g) {
+				t.Errorf("%s %q: %q is the English name", lang, g, full)
+			}
+			if i18n.Has(groupName("en", g)) {
+				t.Errorf("the pages' catalogue still translates %q", groupName("en", g))
+			}
+		}
+		c := &chart.Bar{Categories: []string{"African", "All"}, Series: []chart.Series{{Name: "Response rate", Values: []float64{0.5, 0.25}}}}
+		got := localBar(lang, c)
+		for i, en := range c.Categories {
+			want, ok := report.TranslateGroupName(lang, en)
+			if !ok || got.Categories[i] != want || (lang != "en" && want == en) {
+				t.Errorf("%s: the chart's %q reads %q, want the report's %q", lang, en, got.Categories[i], want)
+			}
+		}
+	}
+	if _, ok := report.TranslateGroupName("fr", "Response rate"); ok {
+		t.Error("a series that is not a group was taken for one")
 	}
 }

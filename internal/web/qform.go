@@ -11,70 +11,39 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 )
 
-// qform is a questionnaire's form: a spec per question, built once.
+// qform is a questionnaire's form: a control per question (the
+// questionnaire's own model of what to ask) and the groups' headings.
 type qform struct {
 	q      *questionnaire.Questionnaire
-	specs  map[string]*spec
+	specs  map[string]*questionnaire.Control
 	groups map[string]questionnaire.Labels // group pointer → its labels
 }
 
 func newQForm(q *questionnaire.Questionnaire) (*qform, error) {
-	d, err := newSchemaDoc(q.Raw)
-	if err != nil {
-		return nil, err
-	}
-	order := rawOrder(q.Raw)
-	f := &qform{q: q, specs: map[string]*spec{}, groups: map[string]questionnaire.Labels{}}
+	f := &qform{q: q, specs: map[string]*questionnaire.Control{}, groups: map[string]questionnaire.Labels{}}
 	for _, qq := range q.Questions {
-		n, ok := d.at(qq.Path)
-		if !ok {
-			return nil, fmt.Errorf("no schema found for question %s", qq.Path)
+		if qq.Control == nil {
+			return nil, fmt.Errorf("no control derived for question %s", qq.Path)
 		}
+		f.specs[qq.Path] = qq.Control
 		toks := splitPointer(qq.Path)
-		s := d.specOf(n, toks[len(toks)-1], order, 0)
-		// A question's options read as the API gives them (x-choice-labels,
-		// or a oneOf of titled consts).
-		if len(qq.Choices) > 0 {
-			s.choices = map[string]questionnaire.Labels{}
-			for _, c := range qq.Choices {
-				s.choices[c.Value] = c.Labels
-			}
-		}
-		// The registry's kind is the one the API shows; the form agrees.
-		switch qq.Kind {
-		case questionnaire.SingleChoice:
-			s.typ = "enum"
-		case questionnaire.MultiChoice:
-			s.typ = "multi"
-		case questionnaire.Boolean:
-			s.typ = "boolean"
-		case questionnaire.Integer:
-			s.typ = "integer"
-		case questionnaire.Number:
-			s.typ = "number"
-		case questionnaire.Text:
-			s.typ = "string"
-		case questionnaire.List:
-			s.typ = "list"
-			if s.item == nil {
-				s.item = &spec{typ: "string"}
-			}
-		}
-		if (s.typ == "enum" || s.typ == "multi") && s.enum == nil {
-			for _, o := range qq.Options {
-				s.enum = append(s.enum, o)
-			}
-		}
-		f.specs[qq.Path] = s
 		for i := 2; i < len(toks); i++ { // groups between the section and the question
 			g := "/" + strings.Join(escapeAll(toks[:i]), "/")
 			if _, seen := f.groups[g]; !seen {
-				gn, _ := d.at(g)
-				f.groups[g] = labelsOf(gn, toks[i-1])
+				l, _ := q.GroupLabels(g)
+				f.groups[g] = named(l, toks[i-1])
 			}
 		}
 	}
 	return f, nil
+}
+
+// named is labels with a name for English where the schema gives no title.
+func named(l questionnaire.Labels, name string) questionnaire.Labels {
+	if l.Title == "" {
+		l.Title = name
+	}
+	return l
 }
 
 func escapeAll(toks []string) []string {
@@ -239,107 +208,107 @@ type builder struct {
 	readOnly bool
 }
 
-func (b *builder) field(s *spec, ptr string, labels questionnaire.Labels, help string) *Field {
+func (b *builder) field(s *questionnaire.Control, ptr string, labels questionnaire.Labels, help string) *Field {
 	if b.words == nil {
 		b.words = wordsIn(b.lang)
 	}
-	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.maxLength, ReadOnly: b.readOnly, W: b.words}
+	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.MaxLength, ReadOnly: b.readOnly, W: b.words}
 	b.index[ptr] = fl
 	b.order = append(b.order, ptr)
-	switch s.typ {
-	case "string":
+	switch s.Kind {
+	case questionnaire.Text:
 		fl.Value = b.vals.get(ptr)
 		switch {
-		case s.format == "date":
+		case s.Format == "date":
 			fl.Input = "date"
 			// The picker shows dates as the browser's settings say: a
 			// format in letters beside it would contradict it. Browsers
 			// without one show the hint (app.js).
 			fl.Help = dateHelp(help)
 			fl.DateHint = tr(b.lang, "Type the date as year-month-day, for example 2027-02-26.")
-		case s.format == "email":
+		case s.Format == "email":
 			fl.Input = "email"
-		case s.pattern == iso3Pattern:
+		case s.Pattern == iso3Pattern:
 			// A State: chosen by its name in the reader's language, not
 			// typed as a code (the code is what is stored).
 			fl.Input, fl.Help = "select", ""
 			fl.Options = stateOptions(b.lang, fl.Value)
-		case s.maxLength > 500 || s.maxLength == 0 && s.pattern == "":
+		case s.MaxLength > 500 || s.MaxLength == 0 && s.Pattern == "":
 			fl.Input = "textarea"
 		default:
 			fl.Input = "text"
 		}
-		if s.maxLength > 0 && (fl.Input == "textarea" || fl.Input == "text") && !b.readOnly {
+		if s.MaxLength > 0 && (fl.Input == "textarea" || fl.Input == "text") && !b.readOnly {
 			// Said, counted (app.js) and refused by the validation when
 			// over: never cut, not even by the browser (no maxlength).
-			fl.Limit = tr(b.lang, "At most {count} characters.", "count", s.maxLength)
-			fl.TooLong = tr(b.lang, "This is longer than {count} characters: shorten it before saving.", "count", s.maxLength)
+			fl.Limit = tr(b.lang, "At most {count} characters.", "count", s.MaxLength)
+			fl.TooLong = tr(b.lang, "This is longer than {count} characters: shorten it before saving.", "count", s.MaxLength)
 		}
-	case "integer", "number":
+	case questionnaire.Integer, questionnaire.Number:
 		fl.Input, fl.Value = "number", b.vals.get(ptr)
-		if s.min != nil && !s.exclusive[0] {
-			fl.Min = strconv.FormatFloat(*s.min, 'f', -1, 64)
+		if s.Min != nil && !s.ExclusiveMin {
+			fl.Min = strconv.FormatFloat(*s.Min, 'f', -1, 64)
 		}
-		if s.max != nil && !s.exclusive[1] {
-			fl.Max = strconv.FormatFloat(*s.max, 'f', -1, 64)
+		if s.Max != nil && !s.ExclusiveMax {
+			fl.Max = strconv.FormatFloat(*s.Max, 'f', -1, 64)
 		}
 		switch {
-		case s.step != nil:
-			fl.Step = strconv.FormatFloat(*s.step, 'f', -1, 64)
-		case s.typ == "integer":
+		case s.Step != nil:
+			fl.Step = strconv.FormatFloat(*s.Step, 'f', -1, 64)
+		case s.Kind == questionnaire.Integer:
 			fl.Step = "1"
 		default:
 			fl.Step = "any"
 		}
-	case "boolean":
+	case questionnaire.Boolean:
 		fl.Input = "radios"
 		cur := b.vals.get(ptr)
 		fl.Options = []Option{{Value: "true", Label: tr(b.lang, "Yes"), Checked: cur == "true"},
 			{Value: "false", Label: tr(b.lang, "No"), Checked: cur == "false"}}
-	case "enum":
+	case questionnaire.SingleChoice:
 		fl.Input = "radios"
-		if len(s.enum) > 6 {
+		if len(s.Values) > 6 {
 			fl.Input = "select"
 		}
 		cur := b.vals.get(ptr)
-		for _, e := range s.enum {
+		for _, e := range s.Values {
 			v := optionString(e)
-			fl.Options = append(fl.Options, Option{Value: v, Label: s.optionLabel(v, b.lang), Checked: v == cur})
+			fl.Options = append(fl.Options, Option{Value: v, Label: s.OptionLabel(v, b.lang), Checked: v == cur})
 		}
-	case "multi":
+	case questionnaire.MultiChoice:
 		fl.Input = "checkboxes"
 		chosen := map[string]bool{}
 		for _, v := range b.vals[ptr] {
 			chosen[v] = true
 		}
-		for _, e := range s.enum {
+		for _, e := range s.Values {
 			v := optionString(e)
-			fl.Options = append(fl.Options, Option{Value: v, Label: s.optionLabel(v, b.lang), Checked: chosen[v]})
+			fl.Options = append(fl.Options, Option{Value: v, Label: s.OptionLabel(v, b.lang), Checked: chosen[v]})
 		}
-	case "list":
+	case questionnaire.List:
 		fl.Input = "list"
 		n, _ := strconv.Atoi(b.vals.get("rows:" + ptr))
 		n = max(0, min(n, maxRows))
 		for i := 0; i < n; i++ {
 			rp := ptr + "/" + strconv.Itoa(i)
 			name := tr(b.lang, "Row")
-			if s.item.labels.Title != "" { // the items' own title, e.g. "Designated authority 2"
-				name = s.item.labels.Label(b.lang)
+			if s.Item.Title != "" { // the items' own title, e.g. "Designated authority 2"
+				name = s.Item.Label(b.lang)
 			}
 			row := Row{Legend: fmt.Sprintf("%s %d", name, i+1), RemoveArg: "remove:" + rp}
-			if s.item.typ == "object" {
-				for _, p := range s.item.props {
-					row.Fields = append(row.Fields, b.field(p.spec, rp+"/"+questionnaire.EscapeToken(p.name), p.spec.labels, p.spec.help))
+			if s.Item.Kind == questionnaire.Object {
+				for _, p := range s.Item.Fields {
+					row.Fields = append(row.Fields, b.field(p, rp+"/"+questionnaire.EscapeToken(p.Name), named(p.Labels, p.Name), p.Description))
 				}
 			} else {
-				row.Fields = append(row.Fields, b.field(s.item, rp, questionnaire.Labels{Title: tr(b.lang, "Value")}, ""))
+				row.Fields = append(row.Fields, b.field(s.Item, rp, questionnaire.Labels{Title: tr(b.lang, "Value")}, ""))
 			}
 			fl.Rows = append(fl.Rows, row)
 		}
-	case "object": // an object inside a list item: its fields in turn
+	case questionnaire.Object: // an object inside a list item: its fields in turn
 		fl.Input = "group"
-		for _, p := range s.props {
-			cf := b.field(p.spec, ptr+"/"+questionnaire.EscapeToken(p.name), p.spec.labels, p.spec.help)
+		for _, p := range s.Fields {
+			cf := b.field(p, ptr+"/"+questionnaire.EscapeToken(p.Name), named(p.Labels, p.Name), p.Description)
 			fl.Rows = append(fl.Rows, Row{Fields: []*Field{cf}})
 		}
 	}

@@ -268,7 +268,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 		// until the next save.
 		keepRows(fc, form, vals)
 		if arg, ok := strings.CutPrefix(action, "add:"); ok && sectionOf(arg) == fc.sec.ID {
-			if s, known := fc.form.specs[arg]; known && s.typ == "list" {
+			if s, known := fc.form.specs[arg]; known && s.Kind == questionnaire.List {
 				n, _ := strconv.Atoi(vals.get("rows:" + arg))
 				vals["rows:"+arg] = []string{strconv.Itoa(min(n+1, maxRows))}
 			}

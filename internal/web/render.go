@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/state"
 
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -95,11 +96,7 @@ var funcs = template.FuncMap{
 		}
 		return english
 	},
-	"groupName": func(lang, g string) string {
-		return tr(lang, map[string]string{"AFRICAN": "African States", "ASIA_PACIFIC": "Asia-Pacific States",
-			"EASTERN_EUROPEAN": "Eastern European States", "LATIN_AMERICAN_CARIBBEAN": "Latin American and Caribbean States",
-			"WESTERN_EUROPEAN_OTHER": "Western European and other States", "": "No regional group"}[g])
-	},
+	"groupName": report.GroupName, // the one catalogue of group names is the report's
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -207,33 +207,33 @@ func sameJSON(a, b any) bool {
 }
 
 // answerText writes an answer as lines of text for reading.
-func answerText(s *spec, v any, lang string) []string {
+func answerText(s *questionnaire.Control, v any, lang string) []string {
 	if v == nil {
 		return nil
 	}
-	switch s.typ {
-	case "boolean":
+	switch s.Kind {
+	case questionnaire.Boolean:
 		if b, ok := v.(bool); ok {
 			if b {
 				return []string{tr(lang, "Yes")}
 			}
 			return []string{tr(lang, "No")}
 		}
-	case "enum":
-		return []string{s.optionLabel(optionString(v), lang)}
-	case "multi":
+	case questionnaire.SingleChoice:
+		return []string{s.OptionLabel(optionString(v), lang)}
+	case questionnaire.MultiChoice:
 		if arr, ok := v.([]any); ok {
 			var parts []string
 			for _, e := range arr {
-				parts = append(parts, s.optionLabel(optionString(e), lang))
+				parts = append(parts, s.OptionLabel(optionString(e), lang))
 			}
 			return []string{strings.Join(parts, ", ")}
 		}
-	case "list":
+	case questionnaire.List:
 		if arr, ok := v.([]any); ok {
 			var out []string
 			for _, e := range arr {
-				out = append(out, itemText(s.item, e, lang))
+				out = append(out, itemText(s.Item, e, lang))
 			}
 			return out
 		}
@@ -241,18 +241,18 @@ func answerText(s *spec, v any, lang string) []string {
 	return []string{itemText(s, v, lang)}
 }
 
-func itemText(s *spec, v any, lang string) string {
-	if s != nil && s.typ == "object" {
+func itemText(s *questionnaire.Control, v any, lang string) string {
+	if s != nil && s.Kind == questionnaire.Object {
 		m, _ := v.(map[string]any)
 		var parts []string
-		for _, p := range s.props {
-			if pv, ok := m[p.name]; ok {
-				parts = append(parts, p.spec.labels.Label(lang)+": "+strings.Join(answerText(p.spec, pv, lang), "; "))
+		for _, p := range s.Fields {
+			if pv, ok := m[p.Name]; ok {
+				parts = append(parts, named(p.Labels, p.Name).Label(lang)+": "+strings.Join(answerText(p, pv, lang), "; "))
 			}
 		}
 		return strings.Join(parts, " · ")
 	}
-	if s != nil && s.typ != "list" && s.typ != "object" && s.typ != "string" && s.typ != "integer" && s.typ != "number" {
+	if s != nil && (s.Kind == questionnaire.Boolean || s.Kind == questionnaire.SingleChoice || s.Kind == questionnaire.MultiChoice) {
 		return strings.Join(answerText(s, v, lang), "; ")
 	}
 	switch x := v.(type) {

@@ -150,10 +150,23 @@ func (s sessions) end(ctx context.Context, id string, p auth.Principal) error {
 // PurgeSessions deletes the sessions that can no longer be used: expired
 // ones, and those of tokens revoked or expired since. It returns how many
 // went. Every replica runs it now and then (RunSessionPurger); any may at
-// any time.
+// any time. Which tokens no longer authenticate is auth's to say; a token
+// revoked in between goes at the next purge (its sessions are refused at
+// once anyway: every request checks the token).
 func PurgeSessions(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
-	tag, err := pool.Exec(ctx, `DELETE FROM web_sessions WHERE expires_at <= now()
-		OR token_id IN (SELECT id FROM tokens WHERE revoked_at IS NOT NULL OR expires_at <= now())`)
+	rows, err := pool.Query(ctx, `SELECT DISTINCT token_id FROM web_sessions WHERE expires_at > now()`)
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	held, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	gone, err := auth.NewStore(pool).Unusable(ctx, held)
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	tag, err := pool.Exec(ctx, `DELETE FROM web_sessions WHERE expires_at <= now() OR token_id = ANY($1)`, gone)
 	if err != nil {
 		return 0, fmt.Errorf("purge sessions: %w", err)
 	}
