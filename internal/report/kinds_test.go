@@ -106,18 +106,31 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 			next = aggs[i+1].Question.Path + " · "
 		}
 		part := between(t, flat, a.Question.Path+" · ", next)
-		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+english().kindName(a.Question.Kind)+" · "+num(float64(a.Respondents))+" respondents")
+		cell := func(n int, suppressed, small bool) string {
+			switch {
+			case suppressed && small:
+				return "<" + num(float64(a.MinRespondents))
+			case suppressed:
+				return "withheld"
+			}
+			return num(float64(n))
+		}
+		wantIn(t, a.Question.Path, part, a.Question.Path+" · "+english().kindName(a.Question.Kind)+" · "+cell(a.Respondents, a.Suppressed, a.Small)+" respondents")
 		switch {
 		case len(a.Counts) > 0:
-			resp := "Respondents " + num(float64(a.Respondents))
+			resp := "Respondents " + cell(a.Respondents, a.Suppressed, a.Small)
 			for _, g := range a.ByGroup {
-				resp += " " + num(float64(g.Respondents))
+				resp += " " + cell(g.Respondents, g.Suppressed, g.Small)
 			}
 			wantIn(t, a.Question.Path, part, resp)
 			for k, c := range a.Counts {
-				row := num(float64(c.Count)) + " " + pct(c.Share)
+				share := pct(c.Share)
+				if c.Suppressed {
+					share = "–"
+				}
+				row := cell(c.Count, c.Suppressed, c.Small) + " " + share
 				for _, g := range a.ByGroup {
-					row += " " + num(float64(g.Counts[k].Count))
+					row += " " + cell(g.Counts[k].Count, g.Counts[k].Suppressed, g.Counts[k].Small)
 				}
 				wantIn(t, a.Question.Path, part, row)
 				if l := optionLabel(a.Question, c.Option); len(l) < 18 {
@@ -126,7 +139,7 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 			}
 		case a.Numeric != nil:
 			n := a.Numeric
-			all := "All " + num(float64(a.Respondents))
+			all := "All " + cell(a.Respondents, a.Suppressed, a.Small)
 			if n.N > 0 {
 				all += " " + strings.Join([]string{num(n.Sum), num(n.Mean), num(n.Median), num(n.Min), num(n.Max)}, " ")
 			}
@@ -197,7 +210,9 @@ func checkSynthesis(t *testing.T, f *fixture) {
 			t.Errorf("file name %q, want %q", doc.FileName, wantName)
 		}
 		flat := flatten(text)
-		rd := f.agg.In(f.pool)
+		// A report reads the aggregates as working groups do: small
+		// cells withheld (the minimum-n rule).
+		rd := f.agg.Disclosed(f.pool)
 		comp, err := rd.Completeness(ctx, cycleID)
 		if err != nil {
 			t.Fatal(err)
@@ -301,7 +316,14 @@ func checkTechnicalAssistance(t *testing.T, f *fixture) {
 			}
 		}
 	}
-	checkQuestions(t, flat, aggs)
+	disclosed, err := f.agg.Disclosed(f.pool).DevelopingQuestions(ctx, f.cycle, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkQuestions(t, flat, disclosed)
+	if !strings.Contains(flat, " <3 ") || !strings.Contains(flat, "fewer than 3 States") {
+		t.Error("no cell of the technical-assistance report reads \"<3\", or its note does not say what it means: the minimum-n rule is not applied")
+	}
 	inds := f.cat.ForWorkingGroup(TechnicalAssistanceGroup)
 	codes := make([]string, len(inds))
 	for i, ind := range inds {

@@ -326,7 +326,7 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 			err = apperr.BadInputf("write a comment first")
 		}
 		for _, c := range comments {
-			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body); err != nil {
+			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body, nil); err != nil {
 				break
 			}
 		}
