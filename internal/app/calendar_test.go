@@ -162,3 +162,44 @@ func TestServeRefusesNoMinRespondents(t *testing.T) {
 		t.Fatalf("got %v, want a refusal naming --min-respondents", err)
 	}
 }
+
+// TestMinimumNOverTheAPI: one State answered; a working-group member
+// reads the total withheld (suppressed, every count 0 and suppressed,
+// the rule's N), the secretariat the count.
+func TestMinimumNOverTheAPI(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	kenya := w.token(t, "Kenya FP", auth.FocalPoint, "KEN")
+	member := w.token(t, "IC member", auth.WorkingGroup, "", "international-cooperation")
+	sub := w.mustSave(t, kenya, "KEN", sample(t), -1)
+	w.mustSubmit(t, kenya, "KEN", sub.Version)
+	query := `{ questionAggregate(cycle: "2027", path: "/international_cooperation/dual_criminality") {
+		respondents suppressed minRespondents counts { option count share suppressed } } }`
+	type agg struct {
+		QuestionAggregate struct {
+			Respondents    int
+			Suppressed     bool
+			MinRespondents int
+			Counts         []struct {
+				Option     string
+				Count      int
+				Suppressed bool
+			}
+		}
+	}
+	var bySec, byMember agg
+	w.env.Do(t, w.sec, query, nil).Decode(t, &bySec)
+	w.env.Do(t, member, query, nil).Decode(t, &byMember)
+	if a := bySec.QuestionAggregate; a.Respondents != 1 || a.Suppressed || a.MinRespondents != 3 {
+		t.Fatalf("the secretariat reads %+v, want the count", a)
+	}
+	a := byMember.QuestionAggregate
+	if a.Respondents != 0 || !a.Suppressed || a.MinRespondents != 3 {
+		t.Fatalf("a member reads %+v, want the total withheld", a)
+	}
+	for _, c := range a.Counts { // the whole total is withheld, zeros too
+		if c.Count != 0 || !c.Suppressed {
+			t.Fatalf("a member reads option %+v, want it withheld", c)
+		}
+	}
+}
