@@ -94,8 +94,8 @@ func (r *mutationResolver) Submit(ctx context.Context, cycle string, state strin
 }
 
 // Comment is the resolver for the comment field.
-func (r *mutationResolver) Comment(ctx context.Context, submission string, path *string, body string) (*submission.Comment, error) {
-	c, err := r.Workflow.Comment(ctx, principal(ctx), submission, path, body)
+func (r *mutationResolver) Comment(ctx context.Context, submission string, path *string, body string, replyTo *string) (*submission.Comment, error) {
+	c, err := r.Workflow.Comment(ctx, principal(ctx), submission, path, body, replyTo)
 	if err != nil {
 		return nil, err
 	}

@@ -41,8 +41,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Choice() ChoiceResolver
+	Consent() ConsentResolver
 	Contact() ContactResolver
 	Cycle() CycleResolver
+	Extension() ExtensionResolver
 	Indicator() IndicatorResolver
 	Mutation() MutationResolver
 	Observation() ObservationResolver
@@ -67,6 +69,13 @@ type ComplexityRoot struct {
 	Choice struct {
 		Label func(childComplexity int, lang *string) int
 		Value func(childComplexity int) int
+	}
+
+	Consent struct {
+		Cycle          func(childComplexity int) int
+		PublishProfile func(childComplexity int) int
+		State          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -94,6 +103,13 @@ type ComplexityRoot struct {
 		Values func(childComplexity int) int
 	}
 
+	Extension struct {
+		ClosesOn func(childComplexity int) int
+		Cycle    func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		State    func(childComplexity int) int
+	}
+
 	FieldError struct {
 		Keyword func(childComplexity int) int
 		Message func(childComplexity int) int
@@ -105,6 +121,7 @@ type ComplexityRoot struct {
 		Group       func(childComplexity int) int
 		Numeric     func(childComplexity int) int
 		Respondents func(childComplexity int) int
+		Suppressed  func(childComplexity int) int
 	}
 
 	GroupCompleteness struct {
@@ -133,20 +150,23 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptSubmission     func(childComplexity int, id string, expectedVersion int) int
 		AddContact           func(childComplexity int, input model.ContactInput) int
-		Comment              func(childComplexity int, submission string, path *string, body string) int
+		Comment              func(childComplexity int, submission string, path *string, body string, replyTo *string) int
 		DeactivateContact    func(childComplexity int, id string) int
 		DeleteReportSchedule func(childComplexity int, id string) int
+		GrantExtension       func(childComplexity int, cycle string, state string, closesOn model.Date, reason string) int
 		InviteContact        func(childComplexity int, id string) int
 		OpenCycle            func(childComplexity int, input model.OpenCycleInput) int
 		PauseReportSchedule  func(childComplexity int, id string) int
 		PublishReport        func(childComplexity int, run string) int
 		RenderReport         func(childComplexity int, input model.ReportInput) int
 		ReportObservations   func(childComplexity int, state string, observations []model.ObservationInput) int
+		ResolveComment       func(childComplexity int, id string, resolved bool) int
 		ResumeReportSchedule func(childComplexity int, id string) int
 		ReturnSubmission     func(childComplexity int, id string, expectedVersion int, comments []model.CommentInput) int
 		ReviewTranslation    func(childComplexity int, questionnaire string, lang string, reviewed bool) int
 		SaveDraft            func(childComplexity int, cycle string, state string, answers model.JSON, expectedVersion *int) int
 		ScheduleReport       func(childComplexity int, input model.ScheduleReportInput) int
+		SetConsent           func(childComplexity int, cycle string, state string, publishProfile bool) int
 		SetReminderRules     func(childComplexity int, cycle string, daysBefore []int, weeklyAfterDeadline bool) int
 		SetStateParty        func(childComplexity int, state string, party bool) int
 		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
@@ -199,9 +219,10 @@ type ComplexityRoot struct {
 	}
 
 	OptionCount struct {
-		Count  func(childComplexity int) int
-		Option func(childComplexity int) int
-		Share  func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Option     func(childComplexity int) int
+		Share      func(childComplexity int) int
+		Suppressed func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -220,9 +241,11 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Completeness        func(childComplexity int, cycle string) int
+		Consents            func(childComplexity int, cycle string) int
 		Contacts            func(childComplexity int, state *string) int
 		Cycle               func(childComplexity int, id string) int
 		Cycles              func(childComplexity int) int
+		Extensions          func(childComplexity int, cycle string) int
 		Indicators          func(childComplexity int) int
 		Observations        func(childComplexity int, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON) int
 		ObservationsPage    func(childComplexity int, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON, first *int, after *string) int
@@ -255,11 +278,13 @@ type ComplexityRoot struct {
 	}
 
 	QuestionAggregate struct {
-		ByGroup     func(childComplexity int) int
-		Counts      func(childComplexity int) int
-		Numeric     func(childComplexity int) int
-		Question    func(childComplexity int) int
-		Respondents func(childComplexity int) int
+		ByGroup        func(childComplexity int) int
+		Counts         func(childComplexity int) int
+		MinRespondents func(childComplexity int) int
+		Numeric        func(childComplexity int) int
+		Question       func(childComplexity int) int
+		Respondents    func(childComplexity int) int
+		Suppressed     func(childComplexity int) int
 	}
 
 	Questionnaire struct {
@@ -324,6 +349,8 @@ type ComplexityRoot struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Path      func(childComplexity int) int
+		ReplyTo   func(childComplexity int) int
+		Resolved  func(childComplexity int) int
 	}
 
 	RowError struct {
@@ -375,6 +402,7 @@ type ComplexityRoot struct {
 	SubmissionPayload struct {
 		Errors     func(childComplexity int) int
 		Submission func(childComplexity int) int
+		Warnings   func(childComplexity int) int
 	}
 
 	SubmissionVersion struct {
@@ -434,6 +462,10 @@ type ComplexityRoot struct {
 type ChoiceResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Choice, lang *string) (string, error)
 }
+type ConsentResolver interface {
+	Cycle(ctx context.Context, obj *submission.Consent) (*submission.Cycle, error)
+	State(ctx context.Context, obj *submission.Consent) (*state.State, error)
+}
 type ContactResolver interface {
 	State(ctx context.Context, obj *people.Contact) (*state.State, error)
 	WorkingGroups(ctx context.Context, obj *people.Contact) ([]questionnaire.WorkingGroup, error)
@@ -442,6 +474,11 @@ type CycleResolver interface {
 	Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error)
 	OpensOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
 	ClosesOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
+}
+type ExtensionResolver interface {
+	Cycle(ctx context.Context, obj *submission.Extension) (*submission.Cycle, error)
+	State(ctx context.Context, obj *submission.Extension) (*state.State, error)
+	ClosesOn(ctx context.Context, obj *submission.Extension) (*model.Date, error)
 }
 type IndicatorResolver interface {
 	WorkingGroups(ctx context.Context, obj *statistics.Indicator) ([]questionnaire.WorkingGroup, error)
@@ -453,12 +490,15 @@ type MutationResolver interface {
 	AcceptSubmission(ctx context.Context, id string, expectedVersion int) (*model.SubmissionPayload, error)
 	SaveDraft(ctx context.Context, cycle string, state string, answers model.JSON, expectedVersion *int) (*model.SubmissionPayload, error)
 	Submit(ctx context.Context, cycle string, state string, expectedVersion int) (*model.SubmissionPayload, error)
-	Comment(ctx context.Context, submission string, path *string, body string) (*submission.Comment, error)
+	Comment(ctx context.Context, submission string, path *string, body string, replyTo *string) (*submission.Comment, error)
 	ReportObservations(ctx context.Context, state string, observations []model.ObservationInput) (*model.ObservationsPayload, error)
 	ScheduleReport(ctx context.Context, input model.ScheduleReportInput) (*schedule.Schedule, error)
 	RenderReport(ctx context.Context, input model.ReportInput) (*schedule.Run, error)
 	PublishReport(ctx context.Context, run string) (*schedule.Run, error)
 	ReviewTranslation(ctx context.Context, questionnaire string, lang string, reviewed bool) (*translation.Translation, error)
+	ResolveComment(ctx context.Context, id string, resolved bool) (*submission.Comment, error)
+	SetConsent(ctx context.Context, cycle string, state string, publishProfile bool) (*submission.Consent, error)
+	GrantExtension(ctx context.Context, cycle string, state string, closesOn model.Date, reason string) (*submission.Extension, error)
 	AddContact(ctx context.Context, input model.ContactInput) (*people.Contact, error)
 	DeactivateContact(ctx context.Context, id string) (*people.Contact, error)
 	InviteContact(ctx context.Context, id string) (*people.Notification, error)
@@ -499,6 +539,8 @@ type QueryResolver interface {
 	ReportSchedules(ctx context.Context) ([]schedule.Schedule, error)
 	ReportRuns(ctx context.Context, cycle *string, kind *report.Kind, published *bool) ([]schedule.Run, error)
 	ReportRun(ctx context.Context, id string) (*schedule.Run, error)
+	Extensions(ctx context.Context, cycle string) ([]submission.Extension, error)
+	Consents(ctx context.Context, cycle string) ([]submission.Consent, error)
 	ObservationsPage(ctx context.Context, indicator string, state *string, regionalGroup *model.RegionalGroup, from *int, to *int, breakdown model.JSON, first *int, after *string) (*model.ObservationConnection, error)
 	Contacts(ctx context.Context, state *string) ([]people.Contact, error)
 	Outbox(ctx context.Context, first *int) ([]people.Notification, error)
@@ -590,6 +632,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Choice.Value(childComplexity), true
+
+	case "Consent.cycle":
+		if e.ComplexityRoot.Consent.Cycle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Cycle(childComplexity), true
+	case "Consent.publishProfile":
+		if e.ComplexityRoot.Consent.PublishProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.PublishProfile(childComplexity), true
+	case "Consent.state":
+		if e.ComplexityRoot.Consent.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.State(childComplexity), true
+	case "Consent.updatedAt":
+		if e.ComplexityRoot.Consent.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.UpdatedAt(childComplexity), true
 
 	case "Contact.active":
 		if e.ComplexityRoot.Contact.Active == nil {
@@ -690,6 +757,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Dimension.Values(childComplexity), true
 
+	case "Extension.closesOn":
+		if e.ComplexityRoot.Extension.ClosesOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Extension.ClosesOn(childComplexity), true
+	case "Extension.cycle":
+		if e.ComplexityRoot.Extension.Cycle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Extension.Cycle(childComplexity), true
+	case "Extension.reason":
+		if e.ComplexityRoot.Extension.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Extension.Reason(childComplexity), true
+	case "Extension.state":
+		if e.ComplexityRoot.Extension.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Extension.State(childComplexity), true
+
 	case "FieldError.keyword":
 		if e.ComplexityRoot.FieldError.Keyword == nil {
 			break
@@ -733,6 +825,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GroupAggregate.Respondents(childComplexity), true
+	case "GroupAggregate.suppressed":
+		if e.ComplexityRoot.GroupAggregate.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupAggregate.Suppressed(childComplexity), true
 
 	case "GroupCompleteness.accepted":
 		if e.ComplexityRoot.GroupCompleteness.Accepted == nil {
@@ -853,7 +951,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string)), true
+		return e.ComplexityRoot.Mutation.Comment(childComplexity, args["submission"].(string), args["path"].(*string), args["body"].(string), args["replyTo"].(*string)), true
 	case "Mutation.deactivateContact":
 		if e.ComplexityRoot.Mutation.DeactivateContact == nil {
 			break
@@ -876,6 +974,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteReportSchedule(childComplexity, args["id"].(string)), true
+	case "Mutation.grantExtension":
+		if e.ComplexityRoot.Mutation.GrantExtension == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantExtension_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantExtension(childComplexity, args["cycle"].(string), args["state"].(string), args["closesOn"].(model.Date), args["reason"].(string)), true
 	case "Mutation.inviteContact":
 		if e.ComplexityRoot.Mutation.InviteContact == nil {
 			break
@@ -942,6 +1051,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReportObservations(childComplexity, args["state"].(string), args["observations"].([]model.ObservationInput)), true
+	case "Mutation.resolveComment":
+		if e.ComplexityRoot.Mutation.ResolveComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveComment(childComplexity, args["id"].(string), args["resolved"].(bool)), true
 	case "Mutation.resumeReportSchedule":
 		if e.ComplexityRoot.Mutation.ResumeReportSchedule == nil {
 			break
@@ -997,6 +1117,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleReport(childComplexity, args["input"].(model.ScheduleReportInput)), true
+	case "Mutation.setConsent":
+		if e.ComplexityRoot.Mutation.SetConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetConsent(childComplexity, args["cycle"].(string), args["state"].(string), args["publishProfile"].(bool)), true
 	case "Mutation.setReminderRules":
 		if e.ComplexityRoot.Mutation.SetReminderRules == nil {
 			break
@@ -1223,6 +1354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OptionCount.Share(childComplexity), true
+	case "OptionCount.suppressed":
+		if e.ComplexityRoot.OptionCount.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionCount.Suppressed(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1285,6 +1422,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Completeness(childComplexity, args["cycle"].(string)), true
+	case "Query.consents":
+		if e.ComplexityRoot.Query.Consents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_consents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Consents(childComplexity, args["cycle"].(string)), true
 	case "Query.contacts":
 		if e.ComplexityRoot.Query.Contacts == nil {
 			break
@@ -1313,6 +1461,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cycles(childComplexity), true
+	case "Query.extensions":
+		if e.ComplexityRoot.Query.Extensions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_extensions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Extensions(childComplexity, args["cycle"].(string)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -1559,6 +1718,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuestionAggregate.Counts(childComplexity), true
+	case "QuestionAggregate.minRespondents":
+		if e.ComplexityRoot.QuestionAggregate.MinRespondents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionAggregate.MinRespondents(childComplexity), true
 	case "QuestionAggregate.numeric":
 		if e.ComplexityRoot.QuestionAggregate.Numeric == nil {
 			break
@@ -1577,6 +1742,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.QuestionAggregate.Respondents(childComplexity), true
+	case "QuestionAggregate.suppressed":
+		if e.ComplexityRoot.QuestionAggregate.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuestionAggregate.Suppressed(childComplexity), true
 
 	case "Questionnaire.id":
 		if e.ComplexityRoot.Questionnaire.ID == nil {
@@ -1881,6 +2052,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewComment.Path(childComplexity), true
+	case "ReviewComment.replyTo":
+		if e.ComplexityRoot.ReviewComment.ReplyTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.ReplyTo(childComplexity), true
+	case "ReviewComment.resolved":
+		if e.ComplexityRoot.ReviewComment.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewComment.Resolved(childComplexity), true
 
 	case "RowError.field":
 		if e.ComplexityRoot.RowError.Field == nil {
@@ -2073,6 +2256,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmissionPayload.Submission(childComplexity), true
+	case "SubmissionPayload.warnings":
+		if e.ComplexityRoot.SubmissionPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionPayload.Warnings(childComplexity), true
 
 	case "SubmissionVersion.answers":
 		if e.ComplexityRoot.SubmissionVersion.Answers == nil {
@@ -2339,7 +2528,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/people.graphqls" "schema/reports.graphqls"
+//go:embed "schema/calendar.graphqls" "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/people.graphqls" "schema/reports.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2351,6 +2540,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "schema/calendar.graphqls", Input: sourceData("schema/calendar.graphqls"), BuiltIn: false},
 	{Name: "schema/contract.graphqls", Input: sourceData("schema/contract.graphqls"), BuiltIn: false},
 	{Name: "schema/measures.graphqls", Input: sourceData("schema/measures.graphqls"), BuiltIn: false},
 	{Name: "schema/observations.graphqls", Input: sourceData("schema/observations.graphqls"), BuiltIn: false},
@@ -2371,6 +2561,20 @@ func (ec *executionContext) childFields_Choice(ctx context.Context, field graphq
 		return ec.fieldContext_Choice_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Choice", field.Name)
+}
+
+func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cycle":
+		return ec.fieldContext_Consent_cycle(ctx, field)
+	case "state":
+		return ec.fieldContext_Consent_state(ctx, field)
+	case "publishProfile":
+		return ec.fieldContext_Consent_publishProfile(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Consent_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2423,6 +2627,20 @@ func (ec *executionContext) childFields_Dimension(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Dimension", field.Name)
 }
 
+func (ec *executionContext) childFields_Extension(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cycle":
+		return ec.fieldContext_Extension_cycle(ctx, field)
+	case "state":
+		return ec.fieldContext_Extension_state(ctx, field)
+	case "closesOn":
+		return ec.fieldContext_Extension_closesOn(ctx, field)
+	case "reason":
+		return ec.fieldContext_Extension_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Extension", field.Name)
+}
+
 func (ec *executionContext) childFields_FieldError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "path":
@@ -2445,6 +2663,8 @@ func (ec *executionContext) childFields_GroupAggregate(ctx context.Context, fiel
 		return ec.fieldContext_GroupAggregate_counts(ctx, field)
 	case "numeric":
 		return ec.fieldContext_GroupAggregate_numeric(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_GroupAggregate_suppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GroupAggregate", field.Name)
 }
@@ -2595,6 +2815,8 @@ func (ec *executionContext) childFields_OptionCount(ctx context.Context, field g
 		return ec.fieldContext_OptionCount_count(ctx, field)
 	case "share":
 		return ec.fieldContext_OptionCount_share(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_OptionCount_suppressed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OptionCount", field.Name)
 }
@@ -2659,6 +2881,10 @@ func (ec *executionContext) childFields_QuestionAggregate(ctx context.Context, f
 		return ec.fieldContext_QuestionAggregate_numeric(ctx, field)
 	case "byGroup":
 		return ec.fieldContext_QuestionAggregate_byGroup(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_QuestionAggregate_suppressed(ctx, field)
+	case "minRespondents":
+		return ec.fieldContext_QuestionAggregate_minRespondents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type QuestionAggregate", field.Name)
 }
@@ -2787,6 +3013,10 @@ func (ec *executionContext) childFields_ReviewComment(ctx context.Context, field
 		return ec.fieldContext_ReviewComment_body(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ReviewComment_createdAt(ctx, field)
+	case "replyTo":
+		return ec.fieldContext_ReviewComment_replyTo(ctx, field)
+	case "resolved":
+		return ec.fieldContext_ReviewComment_resolved(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewComment", field.Name)
 }
@@ -2889,6 +3119,8 @@ func (ec *executionContext) childFields_SubmissionPayload(ctx context.Context, f
 		return ec.fieldContext_SubmissionPayload_submission(ctx, field)
 	case "errors":
 		return ec.fieldContext_SubmissionPayload_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_SubmissionPayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmissionPayload", field.Name)
 }
@@ -3184,6 +3416,14 @@ func (ec *executionContext) field_Mutation_comment_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["body"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "replyTo",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["replyTo"] = arg3
 	return args, nil
 }
 
@@ -3212,6 +3452,44 @@ func (ec *executionContext) field_Mutation_deleteReportSchedule_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantExtension_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "closesOn",
+		func(ctx context.Context, v any) (model.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["closesOn"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
 	return args, nil
 }
 
@@ -3304,6 +3582,28 @@ func (ec *executionContext) field_Mutation_reportObservations_args(ctx context.C
 		return nil, err
 	}
 	args["observations"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "resolved",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolved"] = arg1
 	return args, nil
 }
 
@@ -3433,6 +3733,36 @@ func (ec *executionContext) field_Mutation_scheduleReport_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "publishProfile",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["publishProfile"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setReminderRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3543,6 +3873,20 @@ func (ec *executionContext) field_Query_completeness_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_consents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3568,6 +3912,20 @@ func (ec *executionContext) field_Query_cycle_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_extensions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cycle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cycle"] = arg0
 	return args, nil
 }
 
@@ -4158,6 +4516,116 @@ func (ec *executionContext) fieldContext_Choice_label(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Consent_cycle(ctx context.Context, field graphql.CollectedField, obj *submission.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_cycle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Consent().Cycle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_cycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cycle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Consent_state(ctx context.Context, field graphql.CollectedField, obj *submission.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Consent().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
+			return ec.marshalNState2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstateᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Consent_publishProfile(ctx context.Context, field graphql.CollectedField, obj *submission.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_publishProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_publishProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Consent_updatedAt(ctx context.Context, field graphql.CollectedField, obj *submission.Consent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consent_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consent_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Consent", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *people.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4553,6 +5021,116 @@ func (ec *executionContext) fieldContext_Dimension_values(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Dimension", field, false, false, "String")
 }
 
+func (ec *executionContext) _Extension_cycle(ctx context.Context, field graphql.CollectedField, obj *submission.Extension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Extension_cycle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Extension().Cycle(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Cycle) graphql.Marshaler {
+			return ec.marshalNCycle2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐCycle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Extension_cycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Extension",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cycle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Extension_state(ctx context.Context, field graphql.CollectedField, obj *submission.Extension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Extension_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Extension().State(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *state.State) graphql.Marshaler {
+			return ec.marshalNState2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstateᚐState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Extension_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Extension",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_State(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Extension_closesOn(ctx context.Context, field graphql.CollectedField, obj *submission.Extension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Extension_closesOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Extension().ClosesOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Extension_closesOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Extension", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Extension_reason(ctx context.Context, field graphql.CollectedField, obj *submission.Extension) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Extension_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Extension_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Extension", field, false, false, "String")
+}
+
 func (ec *executionContext) _FieldError_path(ctx context.Context, field graphql.CollectedField, obj *questionnaire.FieldError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4730,6 +5308,29 @@ func (ec *executionContext) fieldContext_GroupAggregate_numeric(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GroupAggregate_suppressed(ctx context.Context, field graphql.CollectedField, obj *aggregate.GroupAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupAggregate_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupAggregate_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupAggregate", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _GroupCompleteness_group(ctx context.Context, field graphql.CollectedField, obj *aggregate.Completeness) (ret graphql.Marshaler) {
@@ -5364,7 +5965,7 @@ func (ec *executionContext) _Mutation_comment(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Comment(ctx, fc.Args["submission"].(string), fc.Args["path"].(*string), fc.Args["body"].(string))
+			return ec.Resolvers.Mutation().Comment(ctx, fc.Args["submission"].(string), fc.Args["path"].(*string), fc.Args["body"].(string), fc.Args["replyTo"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *submission.Comment) graphql.Marshaler {
@@ -5612,6 +6213,138 @@ func (ec *executionContext) fieldContext_Mutation_reviewTranslation(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reviewTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveComment(ctx, fc.Args["id"].(string), fc.Args["resolved"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Comment) graphql.Marshaler {
+			return ec.marshalNReviewComment2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewComment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetConsent(ctx, fc.Args["cycle"].(string), fc.Args["state"].(string), fc.Args["publishProfile"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantExtension(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantExtension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantExtension(ctx, fc.Args["cycle"].(string), fc.Args["state"].(string), fc.Args["closesOn"].(model.Date), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *submission.Extension) graphql.Marshaler {
+			return ec.marshalNExtension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantExtension(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Extension(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantExtension_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6693,6 +7426,29 @@ func (ec *executionContext) fieldContext_OptionCount_share(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Float")
 }
 
+func (ec *executionContext) _OptionCount_suppressed(ctx context.Context, field graphql.CollectedField, obj *aggregate.OptionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionCount_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionCount_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionCount", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7606,6 +8362,94 @@ func (ec *executionContext) fieldContext_Query_reportRun(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_extensions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_extensions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Extensions(ctx, fc.Args["cycle"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []submission.Extension) graphql.Marshaler {
+			return ec.marshalNExtension2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_extensions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Extension(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_extensions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_consents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_consents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Consents(ctx, fc.Args["cycle"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []submission.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_consents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_consents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_observationsPage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8251,6 +9095,52 @@ func (ec *executionContext) fieldContext_QuestionAggregate_byGroup(_ context.Con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QuestionAggregate_suppressed(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionAggregate_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionAggregate_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionAggregate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QuestionAggregate_minRespondents(ctx context.Context, field graphql.CollectedField, obj *aggregate.QuestionAggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuestionAggregate_minRespondents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinRespondents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuestionAggregate_minRespondents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuestionAggregate", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Questionnaire_id(ctx context.Context, field graphql.CollectedField, obj *questionnaire.Questionnaire) (ret graphql.Marshaler) {
@@ -9500,6 +10390,52 @@ func (ec *executionContext) fieldContext_ReviewComment_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ReviewComment_replyTo(ctx context.Context, field graphql.CollectedField, obj *submission.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_replyTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplyTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_replyTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReviewComment_resolved(ctx context.Context, field graphql.CollectedField, obj *submission.Comment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewComment_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewComment_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewComment", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RowError_row(ctx context.Context, field graphql.CollectedField, obj *statistics.RowError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10308,6 +11244,29 @@ func (ec *executionContext) fieldContext_SubmissionPayload_errors(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.SubmissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SubmissionVersion_version(ctx context.Context, field graphql.CollectedField, obj *submission.Version) (ret graphql.Marshaler) {
@@ -12563,6 +13522,56 @@ func (ec *executionContext) _Choice(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var consentImplementors = []string{"Consent"}
+
+func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *submission.Consent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Consent")
+		case "cycle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Consent_cycle(ctx, field, obj)
+				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Consent_state(ctx, field, obj)
+				})
+		case "publishProfile":
+			out.Values[i] = ec._Consent_publishProfile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Consent_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *people.Contact) graphql.Marshaler {
@@ -12732,6 +13741,57 @@ func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var extensionImplementors = []string{"Extension"}
+
+func (ec *executionContext) _Extension(ctx context.Context, sel ast.SelectionSet, obj *submission.Extension) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, extensionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Extension")
+		case "cycle":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Extension_cycle(ctx, field, obj)
+				})
+		case "state":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Extension_state(ctx, field, obj)
+				})
+		case "closesOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Extension_closesOn(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._Extension_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fieldErrorImplementors = []string{"FieldError"}
 
 func (ec *executionContext) _FieldError(ctx context.Context, sel ast.SelectionSet, obj *questionnaire.FieldError) graphql.Marshaler {
@@ -12804,6 +13864,11 @@ func (ec *executionContext) _GroupAggregate(ctx context.Context, sel ast.Selecti
 		case "numeric":
 			out.Values[i] = ec._GroupAggregate_numeric(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._GroupAggregate_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -13077,6 +14142,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reviewTranslation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reviewTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantExtension":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantExtension(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13484,6 +14570,11 @@ func (ec *executionContext) _OptionCount(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "suppressed":
+			out.Values[i] = ec._OptionCount_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13729,6 +14820,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reportRun(ctx, field)
 				})
+		case "extensions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_extensions(ctx, field)
+				})
+		case "consents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_consents(ctx, field)
+				})
 		case "observationsPage":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -13889,6 +14992,16 @@ func (ec *executionContext) _QuestionAggregate(ctx context.Context, sel ast.Sele
 			}
 		case "byGroup":
 			out.Values[i] = ec._QuestionAggregate_byGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._QuestionAggregate_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "minRespondents":
+			out.Values[i] = ec._QuestionAggregate_minRespondents(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14288,6 +15401,16 @@ func (ec *executionContext) _ReviewComment(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replyTo":
+			out.Values[i] = ec._ReviewComment_replyTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._ReviewComment_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14639,6 +15762,11 @@ func (ec *executionContext) _SubmissionPayload(ctx context.Context, sel ast.Sele
 			}
 		case "errors":
 			out.Values[i] = ec._SubmissionPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._SubmissionPayload_warnings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15412,6 +16540,34 @@ func (ec *executionContext) unmarshalNCommentInput2ᚕgithubᚗcomᚋcospᚑict�
 	return res, nil
 }
 
+func (ec *executionContext) marshalNConsent2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsent(ctx context.Context, sel ast.SelectionSet, v submission.Consent) graphql.Marshaler {
+	return ec._Consent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConsent2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []submission.Consent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsent2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsent2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐConsent(ctx context.Context, sel ast.SelectionSet, v *submission.Consent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Consent!")
+		return graphql.Null
+	}
+	return ec._Consent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContact2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋpeopleᚐContact(ctx context.Context, sel ast.SelectionSet, v people.Contact) graphql.Marshaler {
 	return ec._Contact(ctx, sel, &v)
 }
@@ -15519,6 +16675,34 @@ func (ec *executionContext) marshalNDimension2ᚖgithubᚗcomᚋcospᚑictᚋirm
 		return graphql.Null
 	}
 	return ec._Dimension(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExtension2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtension(ctx context.Context, sel ast.SelectionSet, v submission.Extension) graphql.Marshaler {
+	return ec._Extension(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExtension2ᚕgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtensionᚄ(ctx context.Context, sel ast.SelectionSet, v []submission.Extension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExtension2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExtension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋsubmissionᚐExtension(ctx context.Context, sel ast.SelectionSet, v *submission.Extension) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Extension!")
+		return graphql.Null
+	}
+	return ec._Extension(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldError2githubᚗcomᚋcospᚑictᚋirmᚋinternalᚋquestionnaireᚐFieldError(ctx context.Context, sel ast.SelectionSet, v questionnaire.FieldError) graphql.Marshaler {

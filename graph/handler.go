@@ -119,6 +119,9 @@ func weighLists(cfg *Config, r *Resolver) {
 	c.Submission.Comments = list(commentsEstimate)
 	c.Submission.Problems = list(questionnaire.MaxErrors)
 	c.SubmissionPayload.Errors = list(questionnaire.MaxErrors)
+	c.SubmissionPayload.Warnings = list(1)
+	c.Query.Extensions = func(child int, _ string) int { return list(len(state.Codes()))(child) }
+	c.Query.Consents = func(child int, _ string) int { return list(len(state.Codes()))(child) }
 	answers := func(int) int { return answersWeight }
 	c.Submission.Answers = answers
 	c.SubmissionVersion.Answers = answers

@@ -7,6 +7,7 @@ import (
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
@@ -30,7 +31,11 @@ func (l reader) payload(res submission.Result, err error) (*model.SubmissionPayl
 	if errs == nil {
 		errs = []questionnaire.FieldError{}
 	}
-	return &model.SubmissionPayload{Submission: res.Submission, Errors: errs}, nil
+	warnings := []string{}
+	if res.OpenThreads > 0 {
+		warnings = append(warnings, i18n.T(string(l), "{count} comment threads are still open: the secretariat may return the submission until they are answered.", "count", res.OpenThreads))
+	}
+	return &model.SubmissionPayload{Submission: res.Submission, Errors: errs, Warnings: warnings}, nil
 }
 
 func deref[T any](p *T, def T) T {

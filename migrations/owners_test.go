@@ -45,6 +45,8 @@ var owners = map[string]string{
 	"submission_versions":   "internal/submission",
 	"submission_answers":    "internal/submission",
 	"review_comments":       "internal/submission",
+	"extensions":            "internal/submission",
+	"consents":              "internal/submission",
 	"tokens":                "internal/auth",
 	"translation_reviews":   "internal/translation",
 	"web_sessions":          "internal/web",

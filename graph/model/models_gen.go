@@ -100,6 +100,7 @@ type SubmissionEdge struct {
 type SubmissionPayload struct {
 	Submission *submission.Submission     `json:"submission,omitempty"`
 	Errors     []questionnaire.FieldError `json:"errors"`
+	Warnings   []string                   `json:"warnings"`
 }
 
 type Viewer struct {

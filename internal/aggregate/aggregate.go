@@ -52,6 +52,9 @@ type OptionCount struct {
 	Option string
 	Count  int
 	Share  float64 // Count / respondents; 0 with none
+	// Suppressed: withheld by the minimum-n rule (Count and Share 0);
+	// Small tells a primary cell (fewer than N) from a complementary one.
+	Suppressed, Small bool
 }
 
 // NumericSummary summarizes numeric answers (or a list's item counts).
@@ -70,6 +73,10 @@ type GroupAggregate struct {
 	Respondents int
 	Counts      []OptionCount   // every option in schema order, zeros too; empty for other kinds
 	Numeric     *NumericSummary // numbers, integers and lists; nil otherwise or with no answers
+	// Suppressed: the group's figures are withheld by the minimum-n rule
+	// (Respondents 0, every count suppressed, Numeric nil); Small when
+	// the group itself counts fewer than N respondents.
+	Suppressed, Small bool
 }
 
 // QuestionAggregate is a question's figures over every counted
@@ -80,6 +87,11 @@ type QuestionAggregate struct {
 	Counts      []OptionCount
 	Numeric     *NumericSummary
 	ByGroup     []GroupAggregate // empty for statistics.GroupNone
+	// Suppressed and Small are GroupAggregate's, for the total.
+	Suppressed, Small bool
+	// MinRespondents is N of the minimum-n rule, whether or not it was
+	// applied (the secretariat reads every count).
+	MinRespondents int
 }
 
 // IndicatorSummary is an indicator's trend by regional group, plus All.

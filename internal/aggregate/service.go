@@ -33,24 +33,46 @@ type Service struct {
 	// spare bounds the summaries that read their trends on a second
 	// connection (postgres.SnapshotBeside): a quarter of the pool.
 	spare *semaphore.Weighted
+	// minN is N of the minimum-n rule (disclosure.go).
+	minN int
 }
 
 // NewService returns a service over pool.
 func NewService(pool *pgxpool.Pool, reg *questionnaire.Registry, stats *statistics.Service, cycles Cycles) *Service {
 	spare := max(1, int64(pool.Config().MaxConns)/4)
-	return &Service{pool: pool, reg: reg, stats: stats, cycles: cycles, spare: semaphore.NewWeighted(spare)}
+	return &Service{pool: pool, reg: reg, stats: stats, cycles: cycles, spare: semaphore.NewWeighted(spare), minN: DefaultMinRespondents}
 }
+
+// SetMinRespondents sets N of the minimum-n rule (at least 1; 1 withholds
+// nothing). Call it before serving.
+func (s *Service) SetMinRespondents(n int) { s.minN = max(1, n) }
+
+// MinRespondents is N of the minimum-n rule.
+func (s *Service) MinRespondents() int { return s.minN }
 
 // Reader computes aggregates through one database handle without any
 // policy check: the pool, or the REPEATABLE READ transaction a report is
 // read in (postgres.Snapshot). Callers check access themselves.
 type Reader struct {
-	s  *Service
-	db postgres.DB
+	s        *Service
+	db       postgres.DB
+	withhold bool // apply the minimum-n rule
 }
 
-// In returns a Reader over db.
+// In returns a Reader over db that shows every count (the secretariat's).
 func (s *Service) In(db postgres.DB) *Reader { return &Reader{s: s, db: db} }
+
+// Disclosed returns a Reader over db that withholds small cells by the
+// minimum-n rule: what working groups and reports read.
+func (s *Service) Disclosed(db postgres.DB) *Reader { return &Reader{s: s, db: db, withhold: true} }
+
+// reader is the Reader p reads through: the secretariat sees the counts.
+func (s *Service) reader(p auth.Principal, db postgres.DB) *Reader {
+	if p.Role == auth.Secretariat {
+		return s.In(db)
+	}
+	return s.Disclosed(db)
+}
 
 // Completeness returns one row per regional group, then All, over States
 // Parties. Working-group members and the secretariat read it.
@@ -92,7 +114,7 @@ func (s *Service) Question(ctx context.Context, p auth.Principal, cycleID, path 
 	}
 	var aggs []QuestionAggregate
 	err = auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
-		aggs, err = s.In(tx).Questions(ctx, c, []*questionnaire.Question{qq}, by)
+		aggs, err = s.reader(p, tx).Questions(ctx, c, []*questionnaire.Question{qq}, by)
 		return err
 	})
 	if err != nil {
@@ -124,7 +146,7 @@ func (s *Service) Summary(ctx context.Context, p auth.Principal, workingGroup, c
 			trends, err = s.In(tx).trends(ctx, workingGroup)
 			return err
 		})
-		out, err = s.In(tx).summary(ctx, workingGroup, c, func() (map[string][]statistics.TrendSeries, error) {
+		out, err = s.reader(p, tx).summary(ctx, workingGroup, c, func() (map[string][]statistics.TrendSeries, error) {
 			return trends, wait()
 		})
 		return err
@@ -294,6 +316,8 @@ func (r *Reader) questions(ctx context.Context, c submission.Cycle, questions []
 		// A State in no regional group counts in the total only.
 		if groups != nil && grp != nil && *grp != "" {
 			tally(get(key{path, *grp}))
+		} else if groups != nil {
+			tally(get(key{path, noGroup}))
 		}
 		return nil
 	}); err != nil {
@@ -334,9 +358,18 @@ func (r *Reader) questions(ctx context.Context, c submission.Cycle, questions []
 		for j, g := range groups {
 			out[i].ByGroup[j] = build(q, g)
 		}
+		out[i].MinRespondents = r.s.minN
+		if r.withhold {
+			suppress(&out[i], build(q, noGroup), r.s.minN,
+				q.Kind == questionnaire.SingleChoice || q.Kind == questionnaire.Boolean)
+		}
 	}
 	return out, nil
 }
+
+// noGroup keys the figures of the States in no group, which only the
+// total counts (the minimum-n rule needs them).
+const noGroup = "\x00"
 
 // summarize computes n, sum, mean, median, min and max of nums (which it
 // sorts) as PostgreSQL's sum(x ORDER BY x) and percentile_cont(0.5) do.

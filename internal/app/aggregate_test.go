@@ -78,6 +78,15 @@ func TestAggregatesThroughTheAPI(t *testing.T) {
 			var got aggregateAnswer
 			w.env.Do(t, tok, aggregateQuery, map[string]any{"c": w.cycle, "p": "/prevention/national_strategy", "g": "REGIONAL_GROUP"}).Decode(t, &got)
 			a := got.QuestionAggregate
+			if tok == ic {
+				// One respondent is fewer than the minimum-n rule's 3: a
+				// member reads every cell withheld, at 0 (issue 15).
+				if a.Question.Kind != "SINGLE_CHOICE" || a.Respondents != 0 || len(a.Counts) != len(a.Question.Options) || len(a.ByGroup) != 5 ||
+					a.ByGroup[0].Respondents != 0 {
+					t.Fatalf("aggregate: %+v", a)
+				}
+				return
+			}
 			if a.Question.Kind != "SINGLE_CHOICE" || a.Respondents != 1 || len(a.Counts) != len(a.Question.Options) || a.Numeric != nil || len(a.ByGroup) != 5 {
 				t.Fatalf("aggregate: %+v", a)
 			}
@@ -96,14 +105,16 @@ func TestAggregatesThroughTheAPI(t *testing.T) {
 
 	t.Run("a text question has respondents only; a list has numeric item counts", func(t *testing.T) {
 		var text, list aggregateAnswer
-		w.env.Do(t, ic, aggregateQuery, map[string]any{"c": w.cycle, "p": "/prevention/agency_name"}).Decode(t, &text)
+		// As the secretariat, which reads every count (a member reads one
+		// respondent withheld by the minimum-n rule).
+		w.env.Do(t, w.sec, aggregateQuery, map[string]any{"c": w.cycle, "p": "/prevention/agency_name"}).Decode(t, &text)
 		if a := text.QuestionAggregate; a.Question.Kind != "TEXT" || a.Respondents != 1 || len(a.Counts) != 0 || a.Numeric != nil || len(a.ByGroup) != 0 {
 			t.Fatalf("text aggregate: %+v", a)
 		}
 		q, _ := w.env.Registry.Get("implementation-v1")
 		for _, qq := range q.Questions {
 			if qq.Kind == "LIST" {
-				w.env.Do(t, ic, aggregateQuery, map[string]any{"c": w.cycle, "p": qq.Path}).Decode(t, &list)
+				w.env.Do(t, w.sec, aggregateQuery, map[string]any{"c": w.cycle, "p": qq.Path}).Decode(t, &list)
 				break
 			}
 		}

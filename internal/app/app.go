@@ -36,7 +36,7 @@ import (
 const usage = `irm — implementation-review reporting for the Conference of the States Parties
 
 Usage:
-  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--dev] [--unsafe-db-role]
+  irm serve   [--addr ADDR] [--database-url APP_URL] [--questionnaires DIR] [--render-workers N] [--min-respondents N] [--dev] [--unsafe-db-role]
               [--audit-head-every 5m] [--audit-head-file FILE]
               (runs as the app role: refuses a superuser, a login that owns the tables or bypasses
                row-level security, unless --dev or --unsafe-db-role; migrates only with --dev)
@@ -54,7 +54,7 @@ Usage:
   irm seed    [--database-url URL] --states N --cycles N   (synthetic data at scale for benchmarks; idempotent)
 
 token and audit run with the owner's URL (--database-url or DATABASE_URL), as migrate does.
-Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS.
+Environment: DATABASE_URL, IRM_ADDR, IRM_QUESTIONNAIRES, IRM_RENDER_WORKERS, IRM_MIN_RESPONDENTS.
 `
 
 // Run runs one subcommand. getenv reads the environment; output goes to

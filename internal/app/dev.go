@@ -77,6 +77,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err != nil {
 		return err
 	}
+	svc.Aggregates.SetMinRespondents(reportFlags.minRespondents)
 	if err := svc.Prepare(ctx); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/schedule"
@@ -17,13 +18,17 @@ import (
 
 // reportFlags are serve's and dev's flags for the report service.
 type reportFlags struct {
-	workers     int
-	minInterval time.Duration
+	workers        int
+	minInterval    time.Duration
+	minRespondents int // N of the minimum-n rule (internal/aggregate)
 }
 
 // registerReports adds --render-workers and --min-schedule-interval to fs.
 func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags {
-	f := &reportFlags{workers: schedule.DefaultWorkers, minInterval: schedule.DefaultMinInterval}
+	f := &reportFlags{workers: schedule.DefaultWorkers, minInterval: schedule.DefaultMinInterval, minRespondents: aggregate.DefaultMinRespondents}
+	if v, err := strconv.Atoi(getenv("IRM_MIN_RESPONDENTS")); err == nil {
+		f.minRespondents = v
+	}
 	if v, err := strconv.Atoi(getenv("IRM_RENDER_WORKERS")); err == nil {
 		f.workers = v
 	}
@@ -33,6 +38,8 @@ func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags 
 	fs.IntVar(&f.workers, "render-workers", f.workers, "reports rendered at once by this replica (env IRM_RENDER_WORKERS)")
 	fs.DurationVar(&f.minInterval, "min-schedule-interval", f.minInterval,
 		"the shortest time a report schedule may leave between two runs; a staging system may use 1m (env IRM_MIN_SCHEDULE_INTERVAL)")
+	fs.IntVar(&f.minRespondents, "min-respondents", f.minRespondents,
+		"working groups and reports see an aggregate cell of fewer respondents as \"fewer than N\" (env IRM_MIN_RESPONDENTS)")
 	return f
 }
 
@@ -40,6 +47,9 @@ func registerReports(fs *flag.FlagSet, getenv func(string) string) *reportFlags 
 func (f *reportFlags) config() (schedule.Config, error) {
 	if f.workers < 1 {
 		return schedule.Config{}, fmt.Errorf("--render-workers %d: want at least 1", f.workers)
+	}
+	if f.minRespondents < 1 {
+		return schedule.Config{}, fmt.Errorf("--min-respondents %d: want at least 1 (1 withholds nothing)", f.minRespondents)
 	}
 	if f.minInterval < time.Minute {
 		return schedule.Config{}, fmt.Errorf("--min-schedule-interval %s: want at least 1m (cron's resolution)", f.minInterval)

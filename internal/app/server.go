@@ -156,6 +156,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err != nil {
 		return err
 	}
+	svc.Aggregates.SetMinRespondents(reportFlags.minRespondents)
 	if err := svc.Prepare(ctx); err != nil {
 		return err
 	}

@@ -125,3 +125,26 @@ func CanReadReportRun(p Principal, kind, state string, published bool) error {
 	}
 	return forbidden("read an unpublished report", p)
 }
+
+// CanGrantExtension: the secretariat grants a State a later deadline.
+func CanGrantExtension(p Principal) error { return secretariatOnly(p, "grant an extension") }
+
+// CanReadCalendar: extensions and consents of a cycle; the secretariat
+// reads every State's, a focal point its own State's.
+func CanReadCalendar(p Principal) error {
+	if p.Role == WorkingGroup {
+		return forbidden("read extensions or consents", p)
+	}
+	return nil
+}
+
+// CanSetConsent: a focal point for its own State; the secretariat may
+// record a State's consent.
+func CanSetConsent(p Principal, state string) error {
+	return forState(p, state, "record consent to publish")
+}
+
+// CanResolveComment: the secretariat, or the State's focal point.
+func CanResolveComment(p Principal, state string) error {
+	return forState(p, state, "resolve or reopen a comment thread")
+}

@@ -44,9 +44,10 @@ var appGrants = map[string][]string{
 	// The reference data is kept in step by "irm migrate"; the secretariat
 	// sets party through the service.
 	"states": {"SELECT", "UPDATE (party)"},
-	// Versions, comments and superseded values are never changed.
+	// Versions, comments and superseded values are never changed; a
+	// thread's first comment is only resolved or reopened (00025).
 	"submission_versions":   {"SELECT", "INSERT"},
-	"review_comments":       {"SELECT", "INSERT"},
+	"review_comments":       {"SELECT", "INSERT", "UPDATE (resolved, resolved_by, resolved_at)"},
 	"observation_revisions": {"SELECT", "INSERT"},
 	// The service checks that migrations are applied, never applies them;
 	// the same for the job queue's (River's, see river.go).

@@ -103,8 +103,19 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 	// A question's part starts at its heading: its label, then what kind
 	// of question it is and how many answered. The label is printed
 	// whole in the contents too, wrapped rather than cut (issue 17).
+	// A count withheld by the minimum-n rule reads "<N", or "withheld"
+	// when withheld against subtraction.
+	cellOf := func(a aggregate.QuestionAggregate, n int, suppressed, small bool) string {
+		switch {
+		case suppressed && small:
+			return "<" + num(float64(a.MinRespondents))
+		case suppressed:
+			return "withheld"
+		}
+		return num(float64(n))
+	}
 	marker := func(a aggregate.QuestionAggregate) string {
-		return flatten(questionTitle(a.Question)) + " " + english().kindName(a.Question.Kind) + " · " + num(float64(a.Respondents)) + " respondents"
+		return flatten(questionTitle(a.Question)) + " " + english().kindName(a.Question.Kind) + " · " + cellOf(a, a.Respondents, a.Suppressed, a.Small) + " respondents"
 	}
 	for i, a := range aggs {
 		next := ""
@@ -118,17 +129,22 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 			t.Errorf("%q is printed %d times, want in the contents and as the heading", questionTitle(a.Question), n)
 		}
 		part := between(t, flat, marker(a), next)
+		cell := func(n int, suppressed, small bool) string { return cellOf(a, n, suppressed, small) }
 		switch {
 		case len(a.Counts) > 0:
-			resp := "Respondents " + num(float64(a.Respondents))
+			resp := "Respondents " + cell(a.Respondents, a.Suppressed, a.Small)
 			for _, g := range a.ByGroup {
-				resp += " " + num(float64(g.Respondents))
+				resp += " " + cell(g.Respondents, g.Suppressed, g.Small)
 			}
 			wantIn(t, a.Question.Path, part, resp)
 			for k, c := range a.Counts {
-				row := num(float64(c.Count)) + " " + pct(c.Share)
+				share := pct(c.Share)
+				if c.Suppressed {
+					share = "–"
+				}
+				row := cell(c.Count, c.Suppressed, c.Small) + " " + share
 				for _, g := range a.ByGroup {
-					row += " " + num(float64(g.Counts[k].Count))
+					row += " " + cell(g.Counts[k].Count, g.Counts[k].Suppressed, g.Counts[k].Small)
 				}
 				wantIn(t, a.Question.Path, part, row)
 				if l := optionLabel(a.Question, c.Option); len(l) < 18 {
@@ -148,7 +164,7 @@ func checkQuestions(t *testing.T, flat string, aggs []aggregate.QuestionAggregat
 				}
 				return strings.Join(f, " ")
 			}
-			all := "All " + num(float64(a.Respondents))
+			all := "All " + cell(a.Respondents, a.Suppressed, a.Small)
 			if n.N > 0 {
 				all += " " + figures(n)
 			}
@@ -219,7 +235,9 @@ func checkSynthesis(t *testing.T, f *fixture) {
 			t.Errorf("file name %q, want %q", doc.FileName, wantName)
 		}
 		flat := flatten(text)
-		rd := f.agg.In(f.pool)
+		// A report reads the aggregates as working groups do: small
+		// cells withheld (the minimum-n rule).
+		rd := f.agg.Disclosed(f.pool)
 		comp, err := rd.Completeness(ctx, cycleID)
 		if err != nil {
 			t.Fatal(err)
@@ -323,7 +341,14 @@ func checkTechnicalAssistance(t *testing.T, f *fixture) {
 			}
 		}
 	}
-	checkQuestions(t, flat, aggs)
+	disclosed, err := f.agg.Disclosed(f.pool).DevelopingQuestions(ctx, f.cycle, qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkQuestions(t, flat, disclosed)
+	if !strings.Contains(flat, " <3 ") || !strings.Contains(flat, "fewer than 3 States") {
+		t.Error("no cell of the technical-assistance report reads \"<3\", or its note does not say what it means: the minimum-n rule is not applied")
+	}
 	inds := f.cat.ForWorkingGroup(TechnicalAssistanceGroup)
 	codes := make([]string, len(inds))
 	for i, ind := range inds {

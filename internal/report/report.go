@@ -232,7 +232,7 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		if err != nil {
 			return err
 		}
-		in := &reading{r: r, db: tx, agg: r.agg.In(tx), cycle: c, q: q, fp: fp, l: l}
+		in := &reading{r: r, db: tx, agg: r.agg.Disclosed(tx), cycle: c, q: q, fp: fp, l: l}
 		switch req.Kind {
 		case CycleSynthesis:
 			doc, err = in.synthesis(ctx, req.WorkingGroup)

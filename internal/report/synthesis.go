@@ -102,7 +102,7 @@ func (in *reading) synthesis(ctx context.Context, wg string) (*document, error) 
 	doc := &document{
 		Kind: l.t("kind.CYCLE_SYNTHESIS"), Title: title, Subtitle: scope,
 		Facts:  in.facts(),
-		Notes:  []string{l.t("note.counted")},
+		Notes:  []string{l.t("note.counted"), l.t("note.minimumN", "n", l.num(float64(in.r.agg.MinRespondents())))},
 		Footer: in.footer(),
 	}
 	if wg != "" {
@@ -174,7 +174,7 @@ func (l *locale) answersSection(title, who string, aggs []aggregate.QuestionAggr
 func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []block {
 	q := a.Question
 	out := []block{heading{l.questionTitle(q)},
-		para{Text: l.t("line.question", "kind", l.kindName(q.Kind), "respondents", l.num(float64(a.Respondents))), Style: muted}}
+		para{Text: l.t("line.question", "kind", l.kindName(q.Kind), "respondents", l.cell(a.Respondents, a.Suppressed, a.Small, a.MinRespondents)), Style: muted}}
 	switch {
 	case len(a.Counts) > 0:
 		cols := []column{{l.t("col.answer"), 3, false}, {l.t("col.all"), 1, true}, {l.t("col.share"), 1, true}}
@@ -184,27 +184,35 @@ func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []b
 		t := table{Columns: cols}
 		bar := &chart.Bar{Title: l.t("chart.respondentsByAnswer"), Series: []chart.Series{{Name: l.t("chart.states")}}}
 		for i, c := range a.Counts {
-			row := []string{l.optionLabel(q, c.Option), l.num(float64(c.Count)), l.pct(c.Share)}
+			share := l.pct(c.Share)
+			if c.Suppressed {
+				share = "–"
+			}
+			row := []string{l.optionLabel(q, c.Option), l.cell(c.Count, c.Suppressed, c.Small, a.MinRespondents), share}
 			for _, g := range a.ByGroup {
-				n := 0
+				var n aggregate.OptionCount
 				if i < len(g.Counts) && g.Counts[i].Option == c.Option {
-					n = g.Counts[i].Count
+					n = g.Counts[i]
 				} else {
 					for _, gc := range g.Counts {
 						if gc.Option == c.Option {
-							n = gc.Count
+							n = gc
 						}
 					}
 				}
-				row = append(row, l.num(float64(n)))
+				row = append(row, l.cell(n.Count, n.Suppressed, n.Small, a.MinRespondents))
 			}
 			t.Rows = append(t.Rows, row)
 			bar.Categories = append(bar.Categories, l.optionLabel(q, c.Option))
-			bar.Series[0].Values = append(bar.Series[0].Values, float64(c.Count))
+			v := float64(c.Count)
+			if c.Suppressed {
+				v = chart.Missing
+			}
+			bar.Series[0].Values = append(bar.Series[0].Values, v)
 		}
-		respondents := []string{l.t("row.respondents"), l.num(float64(a.Respondents)), ""}
+		respondents := []string{l.t("row.respondents"), l.cell(a.Respondents, a.Suppressed, a.Small, a.MinRespondents), ""}
 		for _, g := range a.ByGroup {
-			respondents = append(respondents, l.num(float64(g.Respondents)))
+			respondents = append(respondents, l.cell(g.Respondents, g.Suppressed, g.Small, a.MinRespondents))
 		}
 		t.Bold = map[int]bool{len(t.Rows): true}
 		t.Rows = append(t.Rows, respondents)
@@ -226,9 +234,9 @@ func (l *locale) questionBlocks(a aggregate.QuestionAggregate, byGroup bool) []b
 		}
 		t := table{Columns: append(cols, column{l.t("col.mean"), 1, true},
 			column{l.t("col.median"), 1, true}, column{l.t("col.min"), 1, true}, column{l.t("col.max"), 1, true}), Bold: map[int]bool{0: true}}
-		t.Rows = append(t.Rows, l.numericRow(l.t("col.all"), a.Respondents, a.Numeric, additive))
+		t.Rows = append(t.Rows, l.numericRow(l.t("col.all"), l.cell(a.Respondents, a.Suppressed, a.Small, a.MinRespondents), a.Numeric, additive))
 		for _, g := range a.ByGroup {
-			t.Rows = append(t.Rows, l.numericRow(l.groupName(g.Group), g.Respondents, g.Numeric, additive))
+			t.Rows = append(t.Rows, l.numericRow(l.groupName(g.Group), l.cell(g.Respondents, g.Suppressed, g.Small, a.MinRespondents), g.Numeric, additive))
 		}
 		out = append(out, para{Text: what}, t)
 	default:
@@ -246,6 +254,9 @@ func (l *locale) groupedShares(q *questionnaire.Question, a aggregate.QuestionAg
 	}
 	for _, g := range a.ByGroup {
 		s := chart.Series{Name: l.groupShortName(g.Group)}
+		if g.Suppressed {
+			s.Name = l.t("legend.withheld", "name", s.Name)
+		}
 		if g.Respondents == 0 {
 			// No bars, but a place in the legend, so that each group keeps
 			// its colour from chart to chart.
@@ -258,10 +269,15 @@ func (l *locale) groupedShares(q *questionnaire.Question, a aggregate.QuestionAg
 		}
 		for _, c := range a.Counts {
 			share := 0.0
+			withheld := false
 			for _, gc := range g.Counts {
 				if gc.Option == c.Option {
-					share = gc.Share
+					share, withheld = gc.Share, gc.Suppressed
 				}
+			}
+			if withheld {
+				s.Values = append(s.Values, chart.Missing)
+				continue
 			}
 			s.Values = append(s.Values, math.Round(share*1000)/10)
 		}
@@ -270,8 +286,22 @@ func (l *locale) groupedShares(q *questionnaire.Question, a aggregate.QuestionAg
 	return bar
 }
 
-func (l *locale) numericRow(name string, respondents int, n *aggregate.NumericSummary, withSum bool) []string {
-	row := []string{name, l.num(float64(respondents))}
+// cell is a count as a report prints it: a cell withheld by the
+// minimum-n rule reads "<N" (the notes say: fewer than N), or "withheld"
+// when it was withheld so that another could not be worked out by
+// subtraction.
+func (l *locale) cell(n int, suppressed, small bool, minN int) string {
+	switch {
+	case suppressed && small:
+		return l.t("cell.fewerThan", "n", l.num(float64(minN)))
+	case suppressed:
+		return l.t("cell.withheld")
+	}
+	return l.num(float64(n))
+}
+
+func (l *locale) numericRow(name, respondents string, n *aggregate.NumericSummary, withSum bool) []string {
+	row := []string{name, respondents}
 	if n == nil || n.N == 0 {
 		row = append(row, "–", "–", "–", "–")
 		if withSum {
@@ -288,7 +318,7 @@ func (l *locale) numericRow(name string, respondents int, n *aggregate.NumericSu
 func (l *locale) respondentsByGroup(a aggregate.QuestionAggregate) string {
 	var parts []string
 	for _, g := range a.ByGroup {
-		parts = append(parts, l.groupName(g.Group)+" "+l.num(float64(g.Respondents)))
+		parts = append(parts, l.groupName(g.Group)+" "+l.cell(g.Respondents, g.Suppressed, g.Small, a.MinRespondents))
 	}
 	if len(parts) == 0 {
 		return l.t("none")

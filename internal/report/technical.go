@@ -39,7 +39,7 @@ func (in *reading) technicalAssistance(ctx context.Context) (*document, error) {
 		Kind: l.t("kind.TECHNICAL_ASSISTANCE"), Title: l.t("ta.title"),
 		Subtitle: l.t("ta.subtitle", "cycle", in.cycle.Name),
 		Facts:    append(in.facts(), [2]string{l.t("fact.workingGroup"), g.NameIn(l.lang)}),
-		Notes:    []string{l.t("note.ta"), l.t("note.counted")},
+		Notes:    []string{l.t("note.ta"), l.t("note.counted"), l.t("note.minimumN", "n", l.num(float64(in.r.agg.MinRespondents())))},
 		Footer:   in.footer() + " · " + l.t("kind.TECHNICAL_ASSISTANCE"),
 	}
 	developingParty := func(s submission.StateStatus) bool { return s.Party && s.Developing }

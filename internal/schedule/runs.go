@@ -13,6 +13,7 @@ import (
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/report"
+	"github.com/cosp-ict/irm/internal/submission"
 )
 
 // MaxListedRuns bounds reportRuns: the newest runs first.
@@ -212,7 +213,10 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		var status Status
 		var published bool
-		err := tx.QueryRow(ctx, `SELECT status, published FROM report_runs WHERE id = $1 FOR UPDATE`, id).Scan(&status, &published)
+		var kind report.Kind
+		var cycleID, code string
+		err := tx.QueryRow(ctx, `SELECT status, published, kind, cycle_id, coalesce(state_code, '') FROM report_runs WHERE id = $1 FOR UPDATE`,
+			id).Scan(&status, &published, &kind, &cycleID, &code)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound(id)
 		}
@@ -221,6 +225,16 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 		}
 		if status != Succeeded {
 			return apperr.Conflictf("report run %q is %s: only a SUCCEEDED run can be published", id, status)
+		}
+		if !published && kind == report.CountryProfile {
+			ok, err := submission.ProfileConsentIn(ctx, tx, cycleID, code)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apperr.Forbiddenf("%s has not consented to publishing its country profile of cycle %s: "+
+					"its focal point records consent on its home page (setConsent)", code, cycleID)
+			}
 		}
 		if !published {
 			if _, err := tx.Exec(ctx, `UPDATE report_runs SET published = true, published_at = now(), published_by = $2

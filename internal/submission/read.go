@@ -161,16 +161,16 @@ func (s *Service) Versions(ctx context.Context, ids []string) ([][]Version, erro
 func (s *Service) Comments(ctx context.Context, ids []string) ([][]Comment, error) {
 	byID := map[string][]Comment{}
 	err := postgres.ReadTx(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT submission_id, id, path, author, body, created_at
+		rows, err := tx.Query(ctx, `SELECT submission_id, `+commentColumns+`
 			FROM review_comments WHERE submission_id = ANY($1::uuid[]) ORDER BY seq`, ids)
 		if err != nil {
 			return err
 		}
 		var id string
 		var c Comment
-		_, err = pgx.ForEachRow(rows, []any{&id, &c.ID, &c.Path, &c.Author, &c.Body, &c.CreatedAt}, func() error {
+		_, err = pgx.ForEachRow(rows, append([]any{&id}, commentFields(&c)...), func() error {
 			byID[id] = append(byID[id], c)
-			c.Path = nil // so that the next row's path gets its own string
+			c.Path, c.ReplyTo = nil, nil // so that the next row's get their own strings
 			return nil
 		})
 		return err

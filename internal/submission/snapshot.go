@@ -52,10 +52,11 @@ type StateStatus struct {
 func StatusBoard(ctx context.Context, db postgres.DB, cycleID string) ([]StateStatus, error) {
 	rows, err := db.Query(ctx, `SELECT st.code, st.name, coalesce(st.regional_group, ''), st.developing, st.party,
 			coalesce(s.id::text, ''), coalesce(s.status, ''), coalesce(s.version, 0), s.submitted_at,
-			coalesce(s.first_submitted_at >= (c.closes_on + 1)::timestamptz, false)
+			coalesce(s.first_submitted_at >= (coalesce(e.closes_on, c.closes_on) + 1)::timestamptz, false)
 		FROM states st
 		LEFT JOIN submissions s ON s.state_code = st.code AND s.cycle_id = $1
 		LEFT JOIN cycles c ON c.id = s.cycle_id
+		LEFT JOIN extensions e ON e.cycle_id = s.cycle_id AND e.state_code = s.state_code
 		ORDER BY st.name, st.code`, cycleID)
 	if err != nil {
 		return nil, fmt.Errorf("status board: %w", err)

@@ -72,6 +72,8 @@ type Comment struct {
 	Author    string
 	Body      string
 	CreatedAt time.Time
+	ReplyTo   *string // the thread's first comment; nil when this one starts a thread
+	Resolved  bool    // of a thread's first comment; false for replies
 }
 
 // Result is what a workflow call returns: the submission as stored after
@@ -80,6 +82,9 @@ type Comment struct {
 type Result struct {
 	Submission *Submission
 	Errors     []questionnaire.FieldError
+	// OpenThreads is, after a submit, how many comment threads on the
+	// submission are still unresolved: the State is warned, not stopped.
+	OpenThreads int
 }
 
 // Projector keeps the answers projection that aggregates read: Project

@@ -20,10 +20,13 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 )
 
+// late: first submitted after the State's own deadline day (an
+// extension's closes_on, else the cycle's), inclusive.
 const submissionColumns = `s.id, s.cycle_id, s.state_code, s.status, s.version, s.answers,
-	coalesce(s.first_submitted_at >= (c.closes_on + 1)::timestamptz, false), s.updated_at, s.submitted_at`
+	coalesce(s.first_submitted_at >= (coalesce(e.closes_on, c.closes_on) + 1)::timestamptz, false), s.updated_at, s.submitted_at`
 
-const fromSubmissions = ` FROM submissions s JOIN cycles c ON c.id = s.cycle_id `
+const fromSubmissions = ` FROM submissions s JOIN cycles c ON c.id = s.cycle_id
+	LEFT JOIN extensions e ON e.cycle_id = s.cycle_id AND e.state_code = s.state_code `
 
 func scanSubmission(row pgx.Row) (*Submission, error) {
 	var s Submission
@@ -81,21 +84,37 @@ func (s *Service) cycleAndState(ctx context.Context, cycleID, code string) (Cycl
 // saved is what one statement that changes a submission returns.
 const savedColumns = `id, cycle_id, state_code, status, version, answers, first_submitted_at, updated_at, submitted_at`
 
-func scanSaved(c Cycle, row pgx.Row, extra ...any) (*Submission, error) {
+// savedExtension is the State's extension in the cycle (NULL without
+// one), selected after savedColumns from the row named t, so that late
+// follows the State's own deadline without another round trip.
+func savedExtension(t string) string {
+	return `(SELECT e.closes_on FROM extensions e WHERE e.cycle_id = ` + t + `.cycle_id AND e.state_code = ` + t + `.state_code)`
+}
+
+// scanSaved scans savedColumns and then savedExtension.
+func scanSaved(c Cycle, row pgx.Row) (*Submission, error) {
 	var sub Submission
-	var first *time.Time
-	err := row.Scan(append([]any{&sub.ID, &sub.CycleID, &sub.StateCode, &sub.Status, &sub.Version, &sub.Answers,
-		&first, &sub.UpdatedAt, &sub.SubmittedAt}, extra...)...)
+	var first, extended *time.Time
+	err := row.Scan(&sub.ID, &sub.CycleID, &sub.StateCode, &sub.Status, &sub.Version, &sub.Answers,
+		&first, &sub.UpdatedAt, &sub.SubmittedAt, &extended)
 	if err != nil {
 		return nil, err
 	}
-	sub.Late = isLate(c, first)
+	sub.Late = isLate(ownDeadline(c, extended), first)
 	return &sub, nil
 }
 
+// ownDeadline is the extension's date when there is one, else the cycle's.
+func ownDeadline(c Cycle, extended *time.Time) time.Time {
+	if extended != nil {
+		return *extended
+	}
+	return c.ClosesOn
+}
+
 // isLate: first submitted after the deadline day (inclusive, UTC).
-func isLate(c Cycle, firstSubmitted *time.Time) bool {
-	return firstSubmitted != nil && !firstSubmitted.Before(c.ClosesOn.AddDate(0, 0, 1))
+func isLate(deadline time.Time, firstSubmitted *time.Time) bool {
+	return firstSubmitted != nil && !firstSubmitted.Before(deadline.AddDate(0, 0, 1))
 }
 
 // SaveDraft creates (expectedVersion nil) or replaces the answers of a
@@ -150,7 +169,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 					INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
 					SELECT id, state_code, version, status, answers, $4 FROM ins
 				)
-				SELECT `+savedColumns+` FROM ins`, cycleID, state, canonical, p.Name))
+				SELECT `+savedColumns+`, `+savedExtension("ins")+` FROM ins`, cycleID, state, canonical, p.Name))
 			if errors.Is(err, pgx.ErrNoRows) {
 				return apperr.Conflictf("%s already has a submission in cycle %s: pass its current version as expectedVersion", state, cycleID)
 			}
@@ -166,7 +185,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		var curStatus Status
 		var same bool
 		var changed *Submission
-		var first *time.Time
+		var first, extended *time.Time
 		var id, cyc, st, status *string
 		var version *int
 		var ans []byte
@@ -184,9 +203,10 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 				SELECT id, state_code, version, status, answers, $5 FROM upd
 			)
 			SELECT true, cur.version, cur.status, cur.same,
-				upd.id, upd.cycle_id, upd.state_code, upd.status, upd.version, upd.answers, upd.first_submitted_at, upd.updated_at, upd.submitted_at
+				upd.id, upd.cycle_id, upd.state_code, upd.status, upd.version, upd.answers, upd.first_submitted_at, upd.updated_at, upd.submitted_at,
+				`+savedExtension("upd")+`
 			FROM cur LEFT JOIN upd ON true`, cycleID, state, canonical, *expectedVersion, p.Name).
-			Scan(&found, &curVersion, &curStatus, &same, &id, &cyc, &st, &status, &version, &ans, &first, &updatedAt, &submittedAt)
+			Scan(&found, &curVersion, &curStatus, &same, &id, &cyc, &st, &status, &version, &ans, &first, &updatedAt, &submittedAt, &extended)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.NotFoundf("%s has no submission in cycle %s yet: omit expectedVersion to create it", state, cycleID)
 		}
@@ -195,7 +215,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		}
 		if id != nil {
 			changed = &Submission{ID: *id, CycleID: *cyc, StateCode: *st, Status: Status(*status), Version: *version,
-				Answers: ans, Late: isLate(c, first), UpdatedAt: *updatedAt, SubmittedAt: submittedAt}
+				Answers: ans, Late: isLate(ownDeadline(c, extended), first), UpdatedAt: *updatedAt, SubmittedAt: submittedAt}
 			out = changed
 			return s.audit(ctx, tx, p, "submission.save_draft", out)
 		}
@@ -264,6 +284,9 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 		if err := s.notifyIn(ctx, tx, Event{Submission: res.Submission, Cycle: c}); err != nil {
 			return err
 		}
+		if res.OpenThreads, err = openThreads(ctx, tx, cur.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, p, "submission.submit", res.Submission)
 	})
 	return res, err
@@ -283,7 +306,7 @@ func versioned(set string) versionedChange {
 			INSERT INTO submission_versions (submission_id, state_code, version, status, answers, saved_by)
 			SELECT id, state_code, version, status, answers, $2 FROM upd
 		)
-		SELECT ` + savedColumns + ` FROM upd`)
+		SELECT ` + savedColumns + `, ` + savedExtension("upd") + ` FROM upd`)
 }
 
 // The versioned changes: a submit, and a review's transition to the
@@ -397,12 +420,18 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 }
 
 // Comment adds a remark to a submission without changing its version.
-func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID string, path *string, body string) (Comment, error) {
+// With replyTo it answers a thread: a reply to a reply joins the thread
+// of the comment it answers (replyTo is stored as the thread's first
+// comment), and takes the thread's question.
+func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID string, path *string, body string, replyTo *string) (Comment, error) {
 	if p.Role == auth.WorkingGroup {
 		return Comment{}, auth.CanEditSubmission(p, "")
 	}
 	if !validUUID(submissionID) {
 		return Comment{}, apperr.NotFoundf("no submission with id %q", submissionID)
+	}
+	if replyTo != nil && !validUUID(*replyTo) {
+		return Comment{}, apperr.NotFoundf("submission %s has no comment %q to reply to", submissionID, *replyTo)
 	}
 	var out Comment
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
@@ -433,19 +462,105 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 		if err != nil {
 			return err
 		}
+		var thread *string
+		if replyTo != nil {
+			var root string
+			var rootPath *string
+			err := tx.QueryRow(ctx, `SELECT coalesce(reply_to, id)::text, (SELECT r.path FROM review_comments r WHERE r.id = coalesce(c.reply_to, c.id))
+				FROM review_comments c WHERE c.id = $1 AND c.submission_id = $2`, *replyTo, cur.ID).Scan(&root, &rootPath)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return apperr.NotFoundf("submission %s has no comment %q to reply to", cur.ID, *replyTo)
+			}
+			if err != nil {
+				return fmt.Errorf("load the comment replied to: %w", err)
+			}
+			if path != nil && (rootPath == nil || *path != *rootPath) {
+				return apperr.BadInputf("a reply is about its thread's question (%s): omit path or pass the same one", describePath(rootPath))
+			}
+			thread, path = &root, rootPath
+		}
 		if err := checkComment(q, path, body); err != nil {
 			return apperr.BadInputf("%v", err)
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id, path, author, body, created_at`,
-			cur.ID, cur.Version, path, p.Name, body).Scan(&out.ID, &out.Path, &out.Author, &out.Body, &out.CreatedAt)
+		err = tx.QueryRow(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body, reply_to)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+commentColumns,
+			cur.ID, cur.Version, path, p.Name, body, thread).Scan(commentFields(&out)...)
 		if err != nil {
 			return fmt.Errorf("add comment: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "submission.comment",
-			Subject: "submission/" + cur.ID, Detail: map[string]any{"comment": out.ID, "path": path}})
+			Subject: "submission/" + cur.ID, Detail: map[string]any{"comment": out.ID, "path": path, "replyTo": thread}})
 	})
 	return out, err
+}
+
+func describePath(path *string) string {
+	if path == nil {
+		return "the whole submission"
+	}
+	return *path
+}
+
+// commentColumns are a comment's fields, as commentFields scans them.
+const commentColumns = `id, path, author, body, created_at, reply_to::text, resolved`
+
+func commentFields(c *Comment) []any {
+	return []any{&c.ID, &c.Path, &c.Author, &c.Body, &c.CreatedAt, &c.ReplyTo, &c.Resolved}
+}
+
+// ResolveComment marks a thread resolved, or reopens it (resolved
+// false): only a thread's first comment, by the secretariat or the
+// State's focal point. Audited in the same transaction.
+func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id string, resolved bool) (Comment, error) {
+	if p.Role == auth.WorkingGroup {
+		return Comment{}, auth.CanResolveComment(p, "")
+	}
+	if !validUUID(id) {
+		return Comment{}, apperr.NotFoundf("no comment with id %q", id)
+	}
+	var out Comment
+	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+		var subID, code string
+		var replyTo *string
+		err := tx.QueryRow(ctx, `SELECT c.submission_id::text, s.state_code, c.reply_to::text
+			FROM review_comments c JOIN submissions s ON s.id = c.submission_id WHERE c.id = $1 FOR UPDATE OF c`, id).Scan(&subID, &code, &replyTo)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.NotFoundf("no comment with id %q", id)
+		}
+		if err != nil {
+			return fmt.Errorf("load comment: %w", err)
+		}
+		if err := auth.CanResolveComment(p, code); err != nil {
+			return err
+		}
+		if replyTo != nil {
+			return apperr.BadInputf("comment %s is a reply: resolve or reopen its thread's first comment, %s", id, *replyTo)
+		}
+		err = tx.QueryRow(ctx, `UPDATE review_comments SET resolved = $2,
+				resolved_by = CASE WHEN $2 THEN $3 END, resolved_at = CASE WHEN $2 THEN now() END
+			WHERE id = $1 RETURNING `+commentColumns, id, resolved, p.Name).Scan(commentFields(&out)...)
+		if err != nil {
+			return fmt.Errorf("resolve comment: %w", err)
+		}
+		action := "comment.reopen"
+		if resolved {
+			action = "comment.resolve"
+		}
+		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: action, Subject: "submission/" + subID,
+			Detail: map[string]any{"comment": id}})
+	})
+	return out, err
+}
+
+// openThreads counts the unresolved threads of a submission.
+func openThreads(ctx context.Context, db postgres.DB, submissionID string) (int, error) {
+	var n int
+	err := db.QueryRow(ctx, `SELECT count(*) FROM review_comments WHERE submission_id = $1 AND reply_to IS NULL AND NOT resolved`,
+		submissionID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count open threads: %w", err)
+	}
+	return n, nil
 }
 
 func checkComment(q *questionnaire.Questionnaire, path *string, body string) error {

@@ -473,7 +473,7 @@ func TestComments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before, lastEvent := w.snapshot(t), w.lastEvent(t)
-			c, err := w.svc.Comment(as(tt.as), tt.as, tt.id, tt.path, tt.body)
+			c, err := w.svc.Comment(as(tt.as), tt.as, tt.id, tt.path, tt.body, nil)
 			if got := codeOf(err); got != tt.wantCode {
 				t.Fatalf("got %v (%s), want %q", err, got, tt.wantCode)
 			}

@@ -3,17 +3,20 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
+	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/schedule"
 )
 
 type dashQuestion struct {
 	Title, Path string
-	Respondents int
+	Respondents string // a count, or what the minimum-n rule shows instead
 	Chart       template.HTML
 	Numeric     *aggregate.NumericSummary
+	Withheld    []string // cells the minimum-n rule withholds: "option (group): fewer than N"
 }
 
 type dashIndicator struct {
@@ -23,6 +26,7 @@ type dashIndicator struct {
 
 type dashboardView struct {
 	Summary      *aggregate.Summary
+	MinN         int // set when some cell is withheld by the minimum-n rule
 	Completeness template.HTML
 	Questions    []dashQuestion
 	Indicators   []dashIndicator
@@ -43,7 +47,36 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		v.Completeness = localBar(rq.Lang, c).SVG()
 	}
 	for _, a := range s.Questions {
-		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path, Respondents: a.Respondents, Numeric: a.Numeric}
+		cell := func(n int, suppressed, small bool) string {
+			switch {
+			case suppressed && small:
+				return tr(rq.Lang, "fewer than {count}", "count", a.MinRespondents)
+			case suppressed:
+				return tr(rq.Lang, "withheld")
+			}
+			return strconv.Itoa(n)
+		}
+		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path,
+			Respondents: cell(a.Respondents, a.Suppressed, a.Small), Numeric: a.Numeric}
+		groups := append([]aggregate.GroupAggregate{{Group: aggregate.All, Counts: a.Counts, Suppressed: a.Suppressed, Small: a.Small}}, a.ByGroup...)
+		for _, g := range groups {
+			name := tr(rq.Lang, "All")
+			if g.Group != aggregate.All {
+				name = groupName(rq.Lang, g.Group)
+			}
+			if g.Suppressed {
+				dq.Withheld = append(dq.Withheld, name+": "+cell(0, true, g.Small))
+				continue
+			}
+			for _, oc := range g.Counts {
+				if oc.Suppressed {
+					dq.Withheld = append(dq.Withheld, optionLabel(a.Question, oc.Option, rq.Lang)+" ("+name+"): "+cell(0, true, oc.Small))
+				}
+			}
+		}
+		if len(dq.Withheld) > 0 {
+			v.MinN = a.MinRespondents
+		}
 		if c := report.QuestionChart(a); c != nil {
 			c = localBar(rq.Lang, c)
 			c.Title = dq.Title
@@ -64,4 +97,26 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 	}
 	h.render(w, r, rq, http.StatusOK, "dashboard", s.WorkingGroup.NameIn(rq.Lang), v)
 	return nil
+}
+
+// optionLabel is what a person reads for an option of q ("true" and
+// "false" of a yes/no question as Yes and No).
+func optionLabel(q *questionnaire.Question, option, lang string) string {
+	switch {
+	case q.Kind == questionnaire.Boolean && option == "true":
+		return tr(lang, "Yes")
+	case q.Kind == questionnaire.Boolean && option == "false":
+		return tr(lang, "No")
+	}
+	for _, c := range q.Choices {
+		if c.Value == option {
+			return c.Label(lang)
+		}
+	}
+	return questionnaire.Humanize(option)
+}
+
+// groupName is a regional group's name in lang.
+func groupName(lang, g string) string {
+	return funcs["groupName"].(func(string, string) string)(lang, g)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/cosp-ict/irm/internal/auth"
@@ -19,6 +20,12 @@ type cycleRow struct {
 	Status        string
 	Version       int
 	Late          bool
+	// A focal point's: the State's own deadline (an extension's date, else
+	// the cycle's), the extension when there is one, and its consent to
+	// publishing its country profile.
+	Deadline  time.Time
+	Extension *submission.Extension
+	Consent   bool
 }
 
 type glance struct {
@@ -57,13 +64,36 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, rq *req) error {
 	}
 	t := today()
 	for _, c := range cycles {
-		row := cycleRow{Cycle: c, Open: !t.Before(c.OpensOn) && !t.After(c.ClosesOn),
-			DaysLeft: int(c.ClosesOn.Sub(t).Hours() / 24)}
+		deadline := c.ClosesOn
+		var ext *submission.Extension
+		var consent bool
+		if rq.P.Role == auth.FocalPoint {
+			// The State's own deadline rules what it sees: an extended
+			// State keeps its cycle open until its own date.
+			exts, err := h.Workflow.Extensions(ctx, rq.P, c.ID)
+			if err != nil {
+				return err
+			}
+			for i := range exts {
+				if exts[i].StateCode == rq.P.State {
+					ext, deadline = &exts[i], exts[i].ClosesOn
+				}
+			}
+			consents, err := h.Workflow.Consents(ctx, rq.P, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, cs := range consents {
+				consent = consent || (cs.StateCode == rq.P.State && cs.PublishProfile)
+			}
+		}
+		row := cycleRow{Cycle: c, Open: !t.Before(c.OpensOn) && !t.After(deadline),
+			DaysLeft: int(deadline.Sub(t).Hours() / 24), Deadline: deadline, Extension: ext, Consent: consent}
 		if q, ok := h.Registry.Get(c.QuestionnaireID); ok {
 			row.Questionnaire = q.Label(rq.Lang)
 		}
 		if rq.P.Role == auth.FocalPoint {
-			if t.After(c.ClosesOn) {
+			if t.After(deadline) {
 				continue // closed cycles are the secretariat's business
 			}
 			sub, err := h.Workflow.Get(ctx, rq.P, c.ID, rq.P.State)
@@ -93,6 +123,16 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request, rq *req) error {
 		v.WorkingGroups = h.Registry.WorkingGroups()
 	}
 	h.render(w, r, rq, http.StatusOK, "home", "Home", v)
+	return nil
+}
+
+// setConsent records the focal point's consent (or its withdrawal) to
+// publishing the State's country profile of a cycle, from the home page.
+func (h *Handler) setConsent(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if _, err := h.Workflow.SetConsent(r.Context(), rq.P, r.PathValue("cycle"), r.PathValue("state"), r.PostFormValue("publish") == "true"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/#consent-"+url.PathEscape(r.PathValue("cycle")), http.StatusSeeOther)
 	return nil
 }
 

@@ -143,6 +143,7 @@ type Field struct {
 type words struct {
 	Lang                                            string
 	Required, Error, Remove, AddRow, NoRows, Choose string
+	Editable                                        bool // the page's form saves (replies to threads go with it)
 }
 
 func wordsIn(lang string) *words {
@@ -211,6 +212,7 @@ type builder struct {
 func (b *builder) field(s *questionnaire.Control, ptr string, labels questionnaire.Labels, help string) *Field {
 	if b.words == nil {
 		b.words = wordsIn(b.lang)
+		b.words.Editable = !b.readOnly
 	}
 	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.MaxLength, ReadOnly: b.readOnly, W: b.words}
 	b.index[ptr] = fl

@@ -34,6 +34,11 @@ type viewComment struct {
 	Author, Body, Question string
 	Link                   string // the question's place, in another section
 	At                     time.Time
+	// Threads (issue 15): a thread's first comment carries its replies.
+	ID       string
+	Path     *string
+	Resolved bool
+	Replies  []viewComment
 }
 
 type conflict struct {
@@ -59,6 +64,7 @@ type formView struct {
 	Errors        []errorLink
 	Comments      []viewComment // on the whole submission, or on questions of other sections
 	Notice        string
+	Warning       string // e.g. threads still open when the submission was sent
 	Conflict      *conflict
 	NextSection   string
 	StorageKey    string
@@ -156,6 +162,11 @@ func (h *Handler) questionnairePage(w http.ResponseWriter, r *http.Request, rq *
 		}
 	case "submitted":
 		v.Notice, v.Saved = tr(rq.Lang, "Your submission is sent to the secretariat. Thank you."), true
+		if n, _ := strconv.Atoi(r.URL.Query().Get("open")); n > 0 {
+			v.Warning = tr(rq.Lang, "{count} comment threads are still open: the secretariat may return the submission until they are answered.", "count", n)
+		}
+	case "replied":
+		v.Notice = tr(rq.Lang, "Your answers are saved and your reply is added.")
 	}
 	h.render(w, r, rq, http.StatusOK, "questionnaire", fc.sec.Label(rq.Lang), v)
 	return nil
@@ -217,9 +228,9 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 	}
 	if fc.sub != nil {
 		if cs, err := h.Workflow.Comments(r.Context(), []string{fc.sub.ID}); err == nil && len(cs) == 1 {
-			for _, c := range cs[0] {
-				vc := viewComment{Author: c.Author, Body: c.Body, At: c.CreatedAt}
-				if v.Accepted { // the review is over: its comments are history, not something to act on
+			for _, t := range threads(cs[0]) {
+				vc, c := *t, t
+				if v.Accepted { // the review is over: its threads are history, not something to act on
 					if c.Path != nil {
 						vc.Question = *c.Path
 						if qq, ok := fc.form.q.Question(*c.Path); ok {
@@ -321,7 +332,11 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 			h.render(w, r, rq, http.StatusUnprocessableEntity, "questionnaire", fc.sec.Label(lang), v)
 			return nil
 		}
-		http.Redirect(w, r, fc.url(fc.sec.ID)+"&done=submitted", http.StatusSeeOther)
+		open := ""
+		if sres.OpenThreads > 0 {
+			open = "&open=" + strconv.Itoa(sres.OpenThreads)
+		}
+		http.Redirect(w, r, fc.url(fc.sec.ID)+"&done=submitted"+open, http.StatusSeeOther)
 	case "next":
 		target := fc.sec.ID
 		if fc.next != "" {
@@ -329,6 +344,20 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 		}
 		http.Redirect(w, r, fc.url(target)+"&done=saved&from="+url.QueryEscape(fc.sec.ID), http.StatusSeeOther)
 	default:
+		if id, ok := strings.CutPrefix(action, "reply:"); ok {
+			// The answers are saved above; then the reply.
+			if _, err := h.Workflow.Comment(r.Context(), rq.P, fc.sub.ID, nil, r.PostFormValue("reply:"+id), &id); err != nil {
+				if apperr.CodeOf(err) != apperr.BadInput && apperr.CodeOf(err) != apperr.NotFound {
+					return err
+				}
+				v := h.formView(r, rq, fc, vals, nil)
+				v.Errors = append(v.Errors, errorLink{Href: "#r-" + id, Message: err.Error()})
+				h.render(w, r, rq, status(r, err), "questionnaire", fc.sec.Label(lang), v)
+				return nil
+			}
+			http.Redirect(w, r, fc.url(fc.sec.ID)+"&done=replied#t-"+id, http.StatusSeeOther)
+			return nil
+		}
 		http.Redirect(w, r, fc.url(fc.sec.ID)+"&done=saved", http.StatusSeeOther)
 	}
 	return nil

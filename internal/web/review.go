@@ -25,20 +25,87 @@ type listView struct {
 	Status, Group  string
 	Statuses       []string
 	RegionalGroups []string
+	// The cycle's extensions, and the form that grants one.
+	Extensions []extensionRow
+	AllStates  []state.State
+	Grant      grantForm
+	Notice     string
+}
+
+type extensionRow struct {
+	State state.State
+	submission.Extension
+}
+
+type grantForm struct {
+	State, ClosesOn, Reason, Error string
 }
 
 func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) error {
-	if err := auth.CanReview(rq.P); err != nil {
+	v, err := h.reviewListView(r, rq)
+	if err != nil {
 		return err
+	}
+	if r.URL.Query().Get("done") == "extended" {
+		v.Notice = tr(rq.Lang, "The extension is granted.")
+	}
+	h.render(w, r, rq, http.StatusOK, "review_list", "Submissions", v)
+	return nil
+}
+
+// grantExtension grants a State a later deadline from the cycle's page.
+func (h *Handler) grantExtension(w http.ResponseWriter, r *http.Request, rq *req) error {
+	g := grantForm{State: strings.ToUpper(r.PostFormValue("state")), ClosesOn: r.PostFormValue("closes_on"), Reason: r.PostFormValue("reason")}
+	closes, err := time.Parse(time.DateOnly, g.ClosesOn)
+	if err != nil {
+		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the new deadline as a date, e.g. 2029-04-30."))
+	} else {
+		_, err = h.Workflow.GrantExtension(r.Context(), rq.P, r.PathValue("cycle"), g.State, closes, g.Reason)
+	}
+	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.NotFound) {
+		v, verr := h.reviewListView(r, rq)
+		if verr != nil {
+			return verr
+		}
+		g.Error = err.Error()
+		v.Grant = g
+		h.render(w, r, rq, status(r, err), "review_list", "Submissions", v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/review/"+url.PathEscape(r.PathValue("cycle"))+"?done=extended#extensions", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) reviewListView(r *http.Request, rq *req) (*listView, error) {
+	if err := auth.CanReview(rq.P); err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	c, err := h.Workflow.Cycle(ctx, r.PathValue("cycle"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v := listView{Cycle: c, Status: r.URL.Query().Get("status"), Group: r.URL.Query().Get("group"),
+	v := &listView{Cycle: c, Status: r.URL.Query().Get("status"), Group: r.URL.Query().Get("group"),
 		Statuses:       []string{"DRAFT", "SUBMITTED", "RETURNED", "ACCEPTED"},
 		RegionalGroups: state.RegionalGroups()}
+	if v.AllStates, err = h.States.List(ctx, state.Filter{}); err != nil {
+		return nil, err
+	}
+	state.SortByName(v.AllStates, rq.Lang, func(s state.State) string { return s.Code })
+	exts, err := h.Workflow.Extensions(ctx, rq.P, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range exts {
+		for _, st := range v.AllStates {
+			if st.Code == e.StateCode {
+				v.Extensions = append(v.Extensions, extensionRow{State: st, Extension: e})
+			}
+		}
+	}
 	var status *submission.Status
 	if v.Status != "" {
 		s := submission.Status(v.Status)
@@ -50,7 +117,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	states, err := h.States.List(ctx, f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byCode := map[string]state.State{}
 	for _, s := range states {
@@ -60,7 +127,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 	for {
 		page, err := h.Workflow.List(ctx, rq.P, c.ID, status, submission.MaxPageSize, after)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, sub := range page.Submissions {
 			if st, ok := byCode[sub.StateCode]; ok {
@@ -74,8 +141,7 @@ func (h *Handler) reviewList(w http.ResponseWriter, r *http.Request, rq *req) er
 		after = &cur
 	}
 	state.SortByName(v.Rows, rq.Lang, func(r listRow) string { return r.State.Code })
-	h.render(w, r, rq, http.StatusOK, "review_list", "Submissions", v)
-	return nil
+	return v, nil
 }
 
 type reviewRow struct {
@@ -98,6 +164,12 @@ type reviewView struct {
 	Changes     int
 	Error       string
 	Notice      string
+	Open        []openThread // the threads not resolved, in order
+}
+
+// openThread links to a thread not resolved yet from the top of the page.
+type openThread struct {
+	Href, Question, Body, Author string
 }
 
 type reviewSection struct {
@@ -163,13 +235,22 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	if err != nil {
 		return nil, err
 	}
-	for _, cm := range cs[0] {
-		vc := viewComment{Author: cm.Author, Body: cm.Body, At: cm.CreatedAt}
-		if cm.Path == nil {
-			v.General = append(v.General, vc)
+	for _, t := range threads(cs[0]) {
+		if !t.Resolved {
+			ot := openThread{Href: "#t-" + t.ID, Body: t.Body, Author: t.Author, Question: tr(rq.Lang, "The whole submission")}
+			if t.Path != nil {
+				ot.Question = *t.Path
+				if qq, ok := f.q.Question(*t.Path); ok {
+					ot.Question = qq.Label(rq.Lang)
+				}
+			}
+			v.Open = append(v.Open, ot)
+		}
+		if t.Path == nil {
+			v.General = append(v.General, *t)
 			continue
 		}
-		comments[*cm.Path] = append(comments[*cm.Path], vc)
+		comments[*t.Path] = append(comments[*t.Path], *t)
 	}
 	for _, sec := range f.q.Sections {
 		rs := reviewSection{ID: sec.ID, Title: sec.Label(rq.Lang)}
@@ -277,6 +358,12 @@ func (h *Handler) reviewPage(w http.ResponseWriter, r *http.Request, rq *req) er
 		v.Notice = tr(rq.Lang, "The submission is accepted.")
 	case "commented":
 		v.Notice = tr(rq.Lang, "Your comments are added.")
+	case "reply":
+		v.Notice = tr(rq.Lang, "Your reply is added.")
+	case "resolve":
+		v.Notice = tr(rq.Lang, "The thread is resolved.")
+	case "reopen":
+		v.Notice = tr(rq.Lang, "The thread is reopened.")
 	}
 	h.render(w, r, rq, http.StatusOK, "review", "Review", v)
 	return nil
@@ -314,7 +401,11 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 	sortComments(comments, order)
 	version := postedVersion(r)
 	var done string
-	switch r.PostFormValue("action") {
+	action := r.PostFormValue("action")
+	if verb, id, ok := strings.Cut(action, ":"); ok && (verb == "reply" || verb == "resolve" || verb == "reopen") {
+		return h.threadAction(w, r, rq, v, verb, id, len(comments) > 0)
+	}
+	switch action {
 	case "return":
 		_, err = h.Workflow.Return(r.Context(), rq.P, v.Sub.ID, version, comments)
 		done = "returned"
@@ -326,7 +417,7 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 			err = apperr.BadInputf("write a comment first")
 		}
 		for _, c := range comments {
-			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body); err != nil {
+			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body, nil); err != nil {
 				break
 			}
 		}
@@ -344,6 +435,55 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	http.Redirect(w, r, "/review/"+url.PathEscape(v.Cycle.ID)+"/"+v.State.Code+"?done="+done, http.StatusSeeOther)
 	return nil
+}
+
+// threadAction replies to a thread, or resolves or reopens it, from the
+// review page. Comments typed elsewhere on the page are kept: with any,
+// the page is shown again with them instead of redirecting.
+func (h *Handler) threadAction(w http.ResponseWriter, r *http.Request, rq *req, v *reviewView, verb, id string, drafts bool) error {
+	var err error
+	var notice string
+	switch verb {
+	case "reply":
+		_, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, nil, r.PostFormValue("reply:"+id), &id)
+		notice = tr(rq.Lang, "Your reply is added.")
+	case "resolve":
+		_, err = h.Workflow.ResolveComment(r.Context(), rq.P, id, true)
+		notice = tr(rq.Lang, "The thread is resolved.")
+	case "reopen":
+		_, err = h.Workflow.ResolveComment(r.Context(), rq.P, id, false)
+		notice = tr(rq.Lang, "The thread is reopened.")
+	}
+	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.NotFound) {
+		v.Error = err.Error()
+		h.render(w, r, rq, status(r, err), "review", "Review", v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if drafts {
+		nv, err := h.reviewView(r, rq, draftsOf(r))
+		if err != nil {
+			return err
+		}
+		nv.Notice = notice
+		h.render(w, r, rq, http.StatusOK, "review", "Review", nv)
+		return nil
+	}
+	http.Redirect(w, r, "/review/"+url.PathEscape(v.Cycle.ID)+"/"+v.State.Code+"?done="+verb+"#t-"+id, http.StatusSeeOther)
+	return nil
+}
+
+// draftsOf is the comments typed on the review page, by path.
+func draftsOf(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for k, vals := range r.PostForm {
+		if path, ok := strings.CutPrefix(k, "comment:"); ok && len(vals) > 0 && strings.TrimSpace(vals[0]) != "" {
+			out[path] = vals[0]
+		}
+	}
+	return out
 }
 
 func sortComments(cs []submission.CommentInput, order map[string]int) {
