@@ -31,7 +31,7 @@ func (r *choiceResolver) Label(ctx context.Context, obj *questionnaire.Choice, l
 func (r *cycleResolver) Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error) {
 	q, ok := r.Registry.Get(obj.QuestionnaireID)
 	if !ok {
-		return nil, apperr.NotFoundf("questionnaire %q is not loaded", obj.QuestionnaireID)
+		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", obj.QuestionnaireID)
 	}
 	return q, nil
 }
@@ -110,7 +110,7 @@ func (r *mutationResolver) ReportObservations(ctx context.Context, state string,
 		rows[i] = statistics.Row{Indicator: o.Indicator, Year: o.Year, Value: o.Value, Status: deref(o.Status, statistics.Reported)}
 		b, err := breakdownOf(o.Breakdown)
 		if err != nil {
-			unreadable[i] = []statistics.RowError{{Row: i, Field: "breakdown", Message: err.Error()}}
+			unreadable[i] = []statistics.RowError{statistics.RowErrorOf(i, "breakdown", err)}
 		}
 		rows[i].Breakdown = b
 	}
@@ -118,7 +118,7 @@ func (r *mutationResolver) ReportObservations(ctx context.Context, state string,
 	if err != nil {
 		return nil, err
 	}
-	return &model.ObservationsPayload{Accepted: res.Accepted, Errors: res.Errors}, nil
+	return &model.ObservationsPayload{Accepted: res.Accepted, Errors: statistics.RowErrorsIn(res.Errors, language(ctx))}, nil
 }
 
 // ScheduleReport is the resolver for the scheduleReport field.
@@ -283,7 +283,7 @@ func (r *queryResolver) Observations(ctx context.Context, indicator string, stat
 func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error) {
 	b, err := breakdownOf(breakdown)
 	if err != nil {
-		return nil, apperr.BadInputf("breakdown: %v", err)
+		return nil, apperr.BadInputT("breakdown: {reason}", "reason", err)
 	}
 	return r.Statistics.Trend(ctx, indicator, deref(groupBy, statistics.GroupRegional), from, to, b)
 }

@@ -117,7 +117,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" || params["boundary"] == "" {
-		return apperr.BadInputf("send the file as multipart/form-data, as the page's form does")
+		return apperr.BadInputT("send the file as multipart/form-data, as the page's form does")
 	}
 	csrfChecked := false
 	if got := r.Header.Get("X-CSRF-Token"); got != "" {
@@ -136,7 +136,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 			break
 		}
 		if err != nil {
-			return apperr.BadInputf("the upload could not be read: %v", err)
+			return apperr.BadInputT("the upload could not be read: {reason}", "reason", err)
 		}
 		if !csrfChecked {
 			if part.FormName() != "csrf" {
@@ -170,9 +170,9 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			return apperr.TooLargef("the file is larger than 512 MiB: split it")
+			return apperr.TooLargeT("the file is larger than 512 MiB: split it")
 		case err != nil && apperr.CodeOf(err) == apperr.BadInput:
-			problem = err.Error()
+			problem = apperr.Message(err, rq.Lang)
 		case err != nil:
 			return err
 		}
@@ -184,7 +184,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 	if err != nil {
 		return err
 	}
-	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, res.Errors, problem
+	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, statistics.RowErrorsIn(res.Errors, rq.Lang), problem
 	st := http.StatusOK
 	if len(v.Errors) > 0 || problem != "" {
 		st = http.StatusUnprocessableEntity
