@@ -70,7 +70,7 @@ func TestDomainErrorsSpeakTheReadersLanguage(t *testing.T) {
 		ReportObservations struct {
 			Accepted int
 			Errors   []struct {
-				Row          int
+				Row            int
 				Field, Message string
 			}
 		}

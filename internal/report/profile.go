@@ -108,7 +108,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			// A group's title before its first question.
 			if parent := q.Path[:strings.LastIndex(q.Path, "/")]; parent != group {
 				group = parent
-				if title := sch.title(parent); title != "" && parent != "/"+sec.ID {
+				if title := sch.title(parent, l.lang); title != "" && parent != "/"+sec.ID {
 					s.Blocks = append(s.Blocks, para{Text: title, Style: groupTitle})
 				} else {
 					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
@@ -145,13 +145,13 @@ func (l *locale) answerBlocks(sch *schema, q *questionnaire.Question, v any) []b
 		}
 		t := table{}
 		for _, f := range fields {
-			t.Columns = append(t.Columns, column{Title: f.Title, Weight: 1})
+			t.Columns = append(t.Columns, column{Title: f.TitleIn(l.lang), Weight: 1})
 		}
 		for _, it := range items {
 			obj, _ := it.(map[string]any)
 			row := make([]string, len(fields))
 			for i, f := range fields {
-				row[i] = l.cellText(obj[f.Key], f.Enum)
+				row[i] = l.fieldText(f, obj[f.Key])
 			}
 			t.Rows = append(t.Rows, row)
 		}
@@ -174,6 +174,25 @@ func (l *locale) choiceText(q *questionnaire.Question, v any) string {
 		parts := make([]string, len(v))
 		for i, e := range v {
 			parts[i] = l.choiceText(q, e)
+		}
+		return strings.Join(parts, l.t("list.separator"))
+	}
+	return l.cellText(v, true)
+}
+
+// fieldText prints a list item's field: its options by their labels in
+// the report's language, anything else as cellText does.
+func (l *locale) fieldText(f listField, v any) string {
+	if !f.Enum {
+		return l.cellText(v, false)
+	}
+	switch v := v.(type) {
+	case string:
+		return f.optionIn(v, l.lang)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = l.fieldText(f, e)
 		}
 		return strings.Join(parts, l.t("list.separator"))
 	}

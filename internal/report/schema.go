@@ -81,7 +81,58 @@ func decodeValue(dec *json.Decoder) (any, error) {
 type listField struct {
 	Key   string
 	Title string
-	Enum  bool // printed with humanize
+	Enum  bool // printed by its options' labels, else with humanize
+	// titles are the field's title in other languages (x-labels), and
+	// choices its options' labels (x-choice-labels): value → lang → label.
+	titles  map[string]string
+	choices map[string]map[string]string
+}
+
+// TitleIn is the field's title in lang, else its English title.
+func (f listField) TitleIn(lang string) string {
+	if t := f.titles[lang]; t != "" {
+		return t
+	}
+	return f.Title
+}
+
+// optionIn is option v's label in lang, else in English, else v in
+// words.
+func (f listField) optionIn(v, lang string) string {
+	if l := f.choices[v][lang]; l != "" {
+		return l
+	}
+	if l := f.choices[v]["en"]; l != "" {
+		return l
+	}
+	return questionnaire.Humanize(v)
+}
+
+// stringsOf reads an object of strings ({"fr": "..."}), keys lower-cased.
+func stringsOf(n *node) map[string]string {
+	if n == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range n.vals {
+		if s, ok := v.(string); ok {
+			out[strings.ToLower(k)] = s
+		}
+	}
+	return out
+}
+
+// choiceLabels reads x-choice-labels ({"value": {"en": "...", "fr": "..."}}).
+func choiceLabels(n *node) map[string]map[string]string {
+	cl := n.obj("x-choice-labels")
+	if cl == nil {
+		return nil
+	}
+	out := map[string]map[string]string{}
+	for _, v := range cl.keys {
+		out[v] = stringsOf(cl.obj(v))
+	}
+	return out
 }
 
 // schema is a questionnaire's schema decoded with its keys in order,
@@ -127,8 +178,15 @@ func (s *schema) at(path string) *node {
 	return cur
 }
 
-// title is the title of the node at path, "" if it has none.
-func (s *schema) title(path string) string { return s.at(path).str("title") }
+// title is the title of the node at path in lang (its x-labels), else
+// its English title, "" if it has none.
+func (s *schema) title(path, lang string) string {
+	n := s.at(path)
+	if t := stringsOf(n.obj("x-labels"))[lang]; t != "" && n.str("title") != "" {
+		return t
+	}
+	return n.str("title")
+}
 
 // listFields returns the fields of the items of the LIST question at
 // path, in schema order.
@@ -148,12 +206,21 @@ func (s *schema) listFields(path string) []listField {
 			title = questionnaire.Humanize(k)
 		}
 		_, enum := p.vals["enum"]
-		if !enum {
-			if it := s.resolve(p.obj("items")); it != nil {
+		choices := choiceLabels(p)
+		if it := s.resolve(p.obj("items")); it != nil {
+			if !enum {
 				_, enum = it.vals["enum"]
 			}
+			if choices == nil {
+				choices = choiceLabels(it)
+			}
 		}
-		out = append(out, listField{Key: k, Title: title, Enum: enum})
+		titles := stringsOf(p.obj("x-labels"))
+		if local := props.obj(k); local != p && local.str("title") != "" {
+			// a $ref with a title of its own: the field's title is that one
+			title, titles = local.str("title"), stringsOf(local.obj("x-labels"))
+		}
+		out = append(out, listField{Key: k, Title: title, Enum: enum, titles: titles, choices: choices})
 	}
 	return out
 }
