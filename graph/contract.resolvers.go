@@ -46,6 +46,18 @@ func (r *cycleResolver) ClosesOn(ctx context.Context, obj *submission.Cycle) (*m
 	return &model.Date{Time: obj.ClosesOn}, nil
 }
 
+// Name is the resolver for the name field: in the request's language
+// (Accept-Language), English by default.
+func (r *dimensionResolver) Name(ctx context.Context, obj *statistics.Dimension) (string, error) {
+	return obj.NameIn(language(ctx)), nil
+}
+
+// Name is the resolver for the name field: in the request's language
+// (Accept-Language), English by default.
+func (r *indicatorResolver) Name(ctx context.Context, obj *statistics.Indicator) (string, error) {
+	return obj.NameIn(language(ctx)), nil
+}
+
 // WorkingGroups is the resolver for the workingGroups field.
 func (r *indicatorResolver) WorkingGroups(ctx context.Context, obj *statistics.Indicator) ([]questionnaire.WorkingGroup, error) {
 	return r.workingGroups(obj.WorkingGroups), nil
@@ -455,6 +467,9 @@ func (r *Resolver) Choice() ChoiceResolver { return &choiceResolver{r} }
 // Cycle returns CycleResolver implementation.
 func (r *Resolver) Cycle() CycleResolver { return &cycleResolver{r} }
 
+// Dimension returns DimensionResolver implementation.
+func (r *Resolver) Dimension() DimensionResolver { return &dimensionResolver{r} }
+
 // Indicator returns IndicatorResolver implementation.
 func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
 
@@ -499,6 +514,7 @@ func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupRes
 type (
 	choiceResolver            struct{ *Resolver }
 	cycleResolver             struct{ *Resolver }
+	dimensionResolver         struct{ *Resolver }
 	indicatorResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	observationResolver       struct{ *Resolver }

@@ -142,3 +142,34 @@ func TestListItemOptionsPrintTheirLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestIndicatorsReadInTheReportsLanguage: a synthesis in French prints
+// each indicator's description and unit as the catalogue gives them in
+// French (issue 13), not the English ones.
+func TestIndicatorsReadInTheReportsLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, shippedID)
+	f.parties(t, "CIV")
+	f.submit(t, "CIV", 0)
+	f.report(t, "CIV", 10, 2021, 2022)
+	_, text := f.render(t, Request{Kind: CycleSynthesis, CycleID: cycleID, Language: "fr"})
+	flat := flatten(text)
+	checked := 0
+	for _, ind := range f.cat.Indicators {
+		fr := strings.Fields(ind.DescriptionIn("fr"))
+		en := strings.Fields(ind.Description)
+		if !strings.Contains(flat, strings.Join(fr[:6], " ")) {
+			continue // not in this synthesis
+		}
+		checked++
+		if strings.Contains(flat, strings.Join(en[:8], " ")) {
+			t.Errorf("%s: the English description is printed too", ind.Code)
+		}
+		if ind.Unit == "persons" && !strings.Contains(flat, "(personnes)") {
+			t.Errorf("%s: the unit is not printed as (personnes)", ind.Code)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no indicator's description is printed in French")
+	}
+}

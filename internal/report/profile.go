@@ -266,7 +266,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 		}
 		last := os[len(os)-1]
 		value := l.statusText(last)
-		line := &chart.Line{Title: ind.NameIn(l.lang) + unitSuffix(ind)}
+		line := &chart.Line{Title: ind.NameIn(l.lang) + l.unitSuffix(ind)}
 		numeric := false
 		for _, o := range os {
 			line.Years = append(line.Years, o.Year)
@@ -276,7 +276,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 			}
 			line.Series = appendValue(line.Series, stateName, v)
 		}
-		t.Rows = append(t.Rows, []string{ind.NameIn(l.lang), ind.Unit, l.yearsText(os), l.int(last.Year), value})
+		t.Rows = append(t.Rows, []string{ind.NameIn(l.lang), ind.UnitIn(l.lang), l.yearsText(os), l.int(last.Year), value})
 		if numeric {
 			charts = append(charts, line)
 		}

@@ -80,7 +80,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.Unit}
+		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.UnitIn(rq.Lang)}
 		for _, o := range obs {
 			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
 		}
