@@ -116,3 +116,44 @@ func TestDomainErrorsSpeakTheReadersLanguage(t *testing.T) {
 		t.Errorf("the unreadable year in Chinese: %v", got)
 	}
 }
+
+// The API names indicators and their dimensions in the reader's language
+// (Accept-Language; the contract has no lang argument on them); codes,
+// units and dimension values stay codes.
+func TestIndicatorNamesFollowAcceptLanguage(t *testing.T) {
+	w := newWorld(t)
+	query := `{ indicators { code name unit dimensions { id name values } } }`
+	for _, tc := range []struct{ header, name, dim string }{
+		{"", "ICT-crime offences recorded by the police", "Offence type"},
+		{"fr-FR", "Infractions liées aux TIC enregistrées par la police", "Type d'infraction"},
+		{"zh", "警方记录的信通技术犯罪", "犯罪类型"},
+	} {
+		body, _ := json.Marshal(map[string]any{"query": query})
+		h := map[string]string{"Content-Type": "application/json"}
+		if tc.header != "" {
+			h["Accept-Language"] = tc.header
+		}
+		r := w.env.Raw(t, http.MethodPost, "/graphql", w.sec, h, bytes.NewReader(body))
+		var out struct {
+			Data struct {
+				Indicators []struct {
+					Code, Name, Unit string
+					Dimensions       []struct {
+						ID, Name string
+						Values   []string
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(r.Body, &out); err != nil || len(out.Data.Indicators) == 0 {
+			t.Fatalf("%q: %s", tc.header, r.Body)
+		}
+		ind := out.Data.Indicators[0]
+		if ind.Code != "OFFENCES_RECORDED" || ind.Name != tc.name || ind.Unit != "count" {
+			t.Errorf("%q: %+v, want %q", tc.header, ind, tc.name)
+		}
+		if len(ind.Dimensions) != 1 || ind.Dimensions[0].Name != tc.dim || ind.Dimensions[0].Values[0] != "illegal_access" {
+			t.Errorf("%q: dimensions %+v, want %q with its codes", tc.header, ind.Dimensions, tc.dim)
+		}
+	}
+}
