@@ -31,7 +31,7 @@ func (r *choiceResolver) Label(ctx context.Context, obj *questionnaire.Choice, l
 func (r *cycleResolver) Questionnaire(ctx context.Context, obj *submission.Cycle) (*questionnaire.Questionnaire, error) {
 	q, ok := r.Registry.Get(obj.QuestionnaireID)
 	if !ok {
-		return nil, apperr.NotFoundf("questionnaire %q is not loaded", obj.QuestionnaireID)
+		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", obj.QuestionnaireID)
 	}
 	return q, nil
 }
@@ -44,6 +44,18 @@ func (r *cycleResolver) OpensOn(ctx context.Context, obj *submission.Cycle) (*mo
 // ClosesOn is the resolver for the closesOn field.
 func (r *cycleResolver) ClosesOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error) {
 	return &model.Date{Time: obj.ClosesOn}, nil
+}
+
+// Name is the resolver for the name field: in the request's language
+// (Accept-Language), English by default.
+func (r *dimensionResolver) Name(ctx context.Context, obj *statistics.Dimension) (string, error) {
+	return obj.NameIn(language(ctx)), nil
+}
+
+// Name is the resolver for the name field: in the request's language
+// (Accept-Language), English by default.
+func (r *indicatorResolver) Name(ctx context.Context, obj *statistics.Indicator) (string, error) {
+	return obj.NameIn(language(ctx)), nil
 }
 
 // WorkingGroups is the resolver for the workingGroups field.
@@ -110,7 +122,7 @@ func (r *mutationResolver) ReportObservations(ctx context.Context, state string,
 		rows[i] = statistics.Row{Indicator: o.Indicator, Year: o.Year, Value: o.Value, Status: deref(o.Status, statistics.Reported)}
 		b, err := breakdownOf(o.Breakdown)
 		if err != nil {
-			unreadable[i] = []statistics.RowError{{Row: i, Field: "breakdown", Message: err.Error()}}
+			unreadable[i] = []statistics.RowError{statistics.RowErrorOf(i, "breakdown", err)}
 		}
 		rows[i].Breakdown = b
 	}
@@ -118,7 +130,7 @@ func (r *mutationResolver) ReportObservations(ctx context.Context, state string,
 	if err != nil {
 		return nil, err
 	}
-	return &model.ObservationsPayload{Accepted: res.Accepted, Errors: res.Errors}, nil
+	return &model.ObservationsPayload{Accepted: res.Accepted, Errors: statistics.RowErrorsIn(res.Errors, language(ctx))}, nil
 }
 
 // ScheduleReport is the resolver for the scheduleReport field.
@@ -283,7 +295,7 @@ func (r *queryResolver) Observations(ctx context.Context, indicator string, stat
 func (r *queryResolver) Trend(ctx context.Context, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) ([]statistics.TrendSeries, error) {
 	b, err := breakdownOf(breakdown)
 	if err != nil {
-		return nil, apperr.BadInputf("breakdown: %v", err)
+		return nil, apperr.BadInputT("breakdown: {reason}", "reason", err)
 	}
 	return r.Statistics.Trend(ctx, indicator, deref(groupBy, statistics.GroupRegional), from, to, b)
 }
@@ -455,6 +467,9 @@ func (r *Resolver) Choice() ChoiceResolver { return &choiceResolver{r} }
 // Cycle returns CycleResolver implementation.
 func (r *Resolver) Cycle() CycleResolver { return &cycleResolver{r} }
 
+// Dimension returns DimensionResolver implementation.
+func (r *Resolver) Dimension() DimensionResolver { return &dimensionResolver{r} }
+
 // Indicator returns IndicatorResolver implementation.
 func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
 
@@ -499,6 +514,7 @@ func (r *Resolver) WorkingGroup() WorkingGroupResolver { return &workingGroupRes
 type (
 	choiceResolver            struct{ *Resolver }
 	cycleResolver             struct{ *Resolver }
+	dimensionResolver         struct{ *Resolver }
 	indicatorResolver         struct{ *Resolver }
 	mutationResolver          struct{ *Resolver }
 	observationResolver       struct{ *Resolver }

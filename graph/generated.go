@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Consent() ConsentResolver
 	Contact() ContactResolver
 	Cycle() CycleResolver
+	Dimension() DimensionResolver
 	Extension() ExtensionResolver
 	Indicator() IndicatorResolver
 	Mutation() MutationResolver
@@ -475,12 +476,17 @@ type CycleResolver interface {
 	OpensOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
 	ClosesOn(ctx context.Context, obj *submission.Cycle) (*model.Date, error)
 }
+type DimensionResolver interface {
+	Name(ctx context.Context, obj *statistics.Dimension) (string, error)
+}
 type ExtensionResolver interface {
 	Cycle(ctx context.Context, obj *submission.Extension) (*submission.Cycle, error)
 	State(ctx context.Context, obj *submission.Extension) (*state.State, error)
 	ClosesOn(ctx context.Context, obj *submission.Extension) (*model.Date, error)
 }
 type IndicatorResolver interface {
+	Name(ctx context.Context, obj *statistics.Indicator) (string, error)
+
 	WorkingGroups(ctx context.Context, obj *statistics.Indicator) ([]questionnaire.WorkingGroup, error)
 }
 type MutationResolver interface {
@@ -4984,7 +4990,7 @@ func (ec *executionContext) _Dimension_name(ctx context.Context, field graphql.C
 			return ec.fieldContext_Dimension_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Dimension().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4995,7 +5001,7 @@ func (ec *executionContext) _Dimension_name(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Dimension_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Dimension", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Dimension", field, true, true, "String")
 }
 
 func (ec *executionContext) _Dimension_values(ctx context.Context, field graphql.CollectedField, obj *statistics.Dimension) (ret graphql.Marshaler) {
@@ -5526,7 +5532,7 @@ func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.C
 			return ec.fieldContext_Indicator_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.Indicator().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5537,7 +5543,7 @@ func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, "String")
 }
 
 func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *statistics.Indicator) (ret graphql.Marshaler) {
@@ -13712,17 +13718,18 @@ func (ec *executionContext) _Dimension(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Dimension_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Dimension_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dimension_name(ctx, field, obj)
+				})
 		case "values":
 			out.Values[i] = ec._Dimension_values(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13968,10 +13975,11 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._Indicator_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_name(ctx, field, obj)
+				})
 		case "unit":
 			out.Values[i] = ec._Indicator_unit(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16654,7 +16662,7 @@ func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋgr
 }
 
 func (ec *executionContext) marshalNDimension2ᚕᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []*statistics.Dimension) graphql.Marshaler {
-	ret := marshalSliceInline(ctx, len(v), false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDimension2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋstatisticsᚐDimension(ctx, sel, v[i])

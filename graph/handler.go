@@ -226,7 +226,7 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 			log.ErrorContext(ctx, "internal error", "err", err, "request_id", apperr.RequestID(ctx), "path", gqlErr.Path.String())
 			gqlErr.Err = nil
 		}
-		gqlErr.Message = p.Message
+		gqlErr.Message = p.In(language(ctx))
 		setCode(gqlErr, string(p.Code))
 		if p.Status != p.Code.HTTPStatus() {
 			// A refusal by a limit (413, 422, 429) is not answered with 200.

@@ -64,7 +64,7 @@ func breakdownOf(j model.JSON) (map[string]string, error) {
 	}
 	var b map[string]string
 	if err := json.Unmarshal(j, &b); err != nil {
-		return nil, apperr.BadInputf(`a breakdown is an object of dimension values, e.g. {"partner": "KEN"}`)
+		return nil, apperr.BadInputT(`a breakdown is an object of dimension values, e.g. {"partner": "KEN"}`)
 	}
 	return b, nil
 }
@@ -88,7 +88,7 @@ func observationFilter(indicator string, state *string, regionalGroup *model.Reg
 	if breakdown != nil {
 		b, err := breakdownOf(breakdown)
 		if err != nil {
-			return f, apperr.BadInputf("breakdown: %v", err)
+			return f, apperr.BadInputT("breakdown: {reason}", "reason", err)
 		}
 		f.Breakdown = b
 	}

@@ -27,7 +27,7 @@ func (j *JSON) UnmarshalGQL(v any) error {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return apperr.BadInputf("JSON: %v", err)
+		return apperr.BadInputT("JSON: {reason}", "reason", err)
 	}
 	*j = b
 	return nil
@@ -54,11 +54,11 @@ type Date struct{ time.Time }
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return apperr.BadInputf("a Date must be a string YYYY-MM-DD")
+		return apperr.BadInputT("a Date must be a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return apperr.BadInputf("%q is not a date of the form YYYY-MM-DD", s)
+		return apperr.BadInputT("\"{date}\" is not a date of the form YYYY-MM-DD", "date", s)
 	}
 	d.Time = t
 	return nil
@@ -78,7 +78,7 @@ func MarshalInt(i int) graphql.Marshaler { return graphql.MarshalInt(i) }
 func UnmarshalInt(v any) (int, error) {
 	i, err := graphql.UnmarshalInt(v)
 	if err != nil || i < math.MinInt32 || i > math.MaxInt32 {
-		return 0, apperr.BadInputf("Int cannot represent %v: an Int is a 32-bit signed integer", v)
+		return 0, apperr.BadInputT("Int cannot represent {value}: an Int is a 32-bit signed integer", "value", v)
 	}
 	return i, nil
 }

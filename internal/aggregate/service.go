@@ -108,9 +108,9 @@ func (s *Service) Question(ctx context.Context, p auth.Principal, cycleID, path 
 	qq, ok := q.Question(path)
 	if !ok {
 		if q.HasNode(path) {
-			return nil, apperr.BadInputf("%q is a section or group of %s, not a question: ask for one of its questions", path, q.ID)
+			return nil, apperr.BadInputT("\"{path}\" is a section or group of {id}, not a question: ask for one of its questions", "path", path, "id", q.ID)
 		}
-		return nil, apperr.NotFoundf("questionnaire %s has no question at %q", q.ID, path)
+		return nil, apperr.NotFoundT("questionnaire {id} has no question at \"{path}\"", "id", q.ID, "path", path)
 	}
 	var aggs []QuestionAggregate
 	err = auth.ReadTx(ctx, s.pool, p, func(tx pgx.Tx) error {
@@ -130,7 +130,7 @@ func (s *Service) Summary(ctx context.Context, p auth.Principal, workingGroup, c
 		return nil, err
 	}
 	if _, ok := s.reg.WorkingGroup(workingGroup); !ok {
-		return nil, apperr.NotFoundf("no working group with id %q", workingGroup)
+		return nil, apperr.NotFoundT("no working group with id \"{workingGroup}\"", "workingGroup", workingGroup)
 	}
 	c, err := s.cycles.Cycle(ctx, cycleID)
 	if err != nil {
@@ -211,7 +211,7 @@ func groupsOf(by statistics.GroupBy) ([]string, string, error) {
 	case statistics.GroupDevelop:
 		return []string{"DEVELOPING", "OTHER"}, `CASE WHEN st.developing THEN 'DEVELOPING' ELSE 'OTHER' END`, nil
 	}
-	return nil, "", apperr.BadInputf("unknown groupBy %q", by)
+	return nil, "", apperr.BadInputT("unknown groupBy \"{by}\"", "by", by)
 }
 
 // counted is the facts of a cycle's counted submissions for some
@@ -425,7 +425,7 @@ func (r *Reader) summary(ctx context.Context, workingGroup string, c submission.
 	trends func() (map[string][]statistics.TrendSeries, error)) (*Summary, error) {
 	wg, ok := r.s.reg.WorkingGroup(workingGroup)
 	if !ok {
-		return nil, apperr.NotFoundf("no working group with id %q", workingGroup)
+		return nil, apperr.NotFoundT("no working group with id \"{workingGroup}\"", "workingGroup", workingGroup)
 	}
 	q, err := r.s.questionnaire(c)
 	if err != nil {

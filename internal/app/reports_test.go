@@ -331,6 +331,13 @@ func TestReportsInEveryLanguage(t *testing.T) {
 		}
 		text := strings.Join(strings.Fields(pdfToText(t, pdf.Body)), " ")
 		for _, want := range []string{"王小明", "Российская Федерация", "Ελληνική Δημοκρατία", "Ñandú □"} {
+			// The answer's line is left to right (its first strong
+			// character is Latin), but pdftotext orders a line by its
+			// neighbours: amid the Arabic report's Arabic headings it reads
+			// the placeholder before the run it follows.
+			if lang == "ar" && want == "Ñandú □" && strings.Contains(text, "□") && strings.Contains(text, "Ñandú") {
+				continue
+			}
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: pdftotext finds no %q", lang, want)
 			}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 // Code is one of the contract's error codes.
@@ -59,9 +61,95 @@ type Error struct {
 	Status int
 	// RetryAfter, when set, is sent as the Retry-After header.
 	RetryAfter time.Duration
+	// Key is the message's key in the internal/i18n catalogue (its English
+	// text with named placeholders, "no cycle with id \"{id}\""), and Args
+	// its parameters, pairs of name and value; Message is the English text
+	// the two make, which logs read. An error made with a format (the ...f
+	// constructors) has no key and is English in every language.
+	Key  string
+	Args []any
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// In is the error's message in lang (one of internal/i18n's six): the
+// catalogue's sentence with its placeholders filled. A parameter that is
+// itself a domain error is given in lang too.
+func (e *Error) In(lang string) string {
+	if e.Key == "" {
+		return e.Message
+	}
+	return i18n.T(lang, e.Key, localArgs(lang, e.Args)...)
+}
+
+// Phrase is a parameter that is itself a catalogue key, a part of a
+// sentence the catalogue translates whole ("open a cycle" in "a {role}
+// token may not {action}").
+type Phrase string
+
+func localArgs(lang string, args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if i%2 == 1 {
+			switch v := a.(type) {
+			case error:
+				a = Message(v, lang)
+			case Phrase:
+				a = i18n.T(lang, string(v))
+			}
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// Message is err's message in lang: a domain error's through the
+// catalogue, anything else as it is.
+func Message(err error, lang string) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.In(lang)
+	}
+	return err.Error()
+}
+
+// T returns a domain error with code whose message is the catalogue's
+// key with its named placeholders filled from args, pairs of name and
+// value: T(NotFound, "no cycle with id \"{id}\"", "id", id). The key
+// must be a string literal in the internal/i18n catalogue (a test reads
+// the code for them).
+func T(code Code, key string, args ...any) error { return newT(code, 0, key, args) }
+
+// E is T with an HTTP status of its own (0: the code's), for the few
+// errors that also set RetryAfter.
+func E(code Code, status int, key string, args ...any) *Error { return newT(code, status, key, args) }
+
+func newT(code Code, status int, key string, args []any) *Error {
+	return &Error{Code: code, Status: status, Key: key, Args: args, Message: i18n.T(i18n.Default, key, localArgs(i18n.Default, args)...)}
+}
+
+// Catalogue-keyed shorthands, one per code (see T).
+func NotFoundT(key string, args ...any) error  { return newT(NotFound, 0, key, args) }
+func ConflictT(key string, args ...any) error  { return newT(Conflict, 0, key, args) }
+func BadInputT(key string, args ...any) error  { return newT(BadInput, 0, key, args) }
+func ForbiddenT(key string, args ...any) error { return newT(Forbidden, 0, key, args) }
+
+// TooLargeT is TooLargef with a catalogue key (HTTP 413).
+func TooLargeT(key string, args ...any) error {
+	return newT(BadInput, http.StatusRequestEntityTooLarge, key, args)
+}
+
+// LimitT is Limitf with a catalogue key (HTTP 422).
+func LimitT(key string, args ...any) error {
+	return newT(BadInput, http.StatusUnprocessableEntity, key, args)
+}
+
+// TooManyRequestsT is TooManyRequests with a catalogue key.
+func TooManyRequestsT(retryAfter time.Duration, key string, args ...any) error {
+	e := newT(RateLimited, http.StatusTooManyRequests, key, args)
+	e.RetryAfter = retryAfter
+	return e
+}
 
 // New returns an error with code and a message formatted like fmt.Sprintf.
 func New(code Code, format string, args ...any) error {
@@ -113,6 +201,27 @@ type Presented struct {
 	// Internal is true when the cause must be logged with the request id:
 	// the client only learns that something failed.
 	Internal bool
+
+	err       *Error // the domain error, for In
+	requestID string // an internal error's request id, for In
+}
+
+// Translated reports whether the message comes from the catalogue (a
+// domain error with a key, or an internal error), so that In gives it in
+// every language.
+func (p Presented) Translated() bool { return p.Internal || (p.err != nil && p.err.Key != "") }
+
+// In is the presented message in lang: the domain error's sentence from
+// the catalogue, or the internal error's with its request id. Message
+// stays the English text.
+func (p Presented) In(lang string) string {
+	switch {
+	case p.err != nil:
+		return p.err.In(lang)
+	case p.Internal:
+		return i18n.T(lang, internalKey, "request", p.requestID)
+	}
+	return p.Message
 }
 
 // RetryAfterHeader is the Retry-After value in whole seconds (at least 1),
@@ -133,12 +242,13 @@ func Present(ctx context.Context, err error) Presented {
 		if status == 0 {
 			status = e.Code.HTTPStatus()
 		}
-		return Presented{Code: e.Code, Status: status, Message: e.Message, RetryAfter: e.RetryAfter}
+		return Presented{Code: e.Code, Status: status, Message: e.Message, RetryAfter: e.RetryAfter, err: e}
 	}
 	if failed, ok := ctx.Value(failureKey{}).(*atomic.Bool); ok {
 		failed.Store(true)
 	}
-	return Presented{Code: Internal, Status: http.StatusInternalServerError, Message: InternalMessage(ctx), Internal: true}
+	return Presented{Code: Internal, Status: http.StatusInternalServerError, Message: InternalMessage(ctx), Internal: true,
+		requestID: RequestID(ctx)}
 }
 
 type failureKey struct{}
@@ -155,8 +265,10 @@ func WithFailureRecord(ctx context.Context) (context.Context, func() bool) {
 // InternalMessage is the one message an internal error shows: the request
 // id, which the logs carry with the cause.
 func InternalMessage(ctx context.Context) string {
-	return "internal error (request " + RequestID(ctx) + ")"
+	return i18n.T(i18n.Default, internalKey, "request", RequestID(ctx))
 }
+
+const internalKey = "internal error (request {request})"
 
 type requestIDKey struct{}
 

@@ -38,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 	case FocalPoint, WorkingGroup, Secretariat:
 		return r, nil
 	}
-	return "", apperr.BadInputf("unknown role %q: want FOCAL_POINT, WORKING_GROUP or SECRETARIAT", s)
+	return "", apperr.BadInputT("unknown role \"{role}\": want FOCAL_POINT, WORKING_GROUP or SECRETARIAT", "role", s)
 }
 
 // Principal is the authenticated caller.
@@ -69,7 +69,7 @@ func FromContext(ctx context.Context) (Principal, bool) {
 
 // ErrUnauthenticated is returned for a missing, unknown, expired or
 // revoked token.
-var ErrUnauthenticated = apperr.New(apperr.Unauthenticated, "missing, unknown, expired or revoked bearer token")
+var ErrUnauthenticated = apperr.T(apperr.Unauthenticated, "missing, unknown, expired or revoked bearer token")
 
 // actor names who acts in ctx for audit events: the principal's name, or
 // the owner's command line.
@@ -107,19 +107,19 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 	t.State = strings.ToUpper(strings.TrimSpace(t.State))
 	switch {
 	case t.Name == "":
-		return "", apperr.BadInputf("a token needs a name")
+		return "", apperr.BadInputT("a token needs a name")
 	case t.Role == FocalPoint && t.State == "":
-		return "", apperr.BadInputf("a FOCAL_POINT token needs --state ISO3")
+		return "", apperr.BadInputT("a FOCAL_POINT token needs --state ISO3")
 	case t.Role != FocalPoint && t.State != "":
-		return "", apperr.BadInputf("only a FOCAL_POINT token has a State")
+		return "", apperr.BadInputT("only a FOCAL_POINT token has a State")
 	case t.Role == WorkingGroup && len(t.WorkingGroups) == 0:
-		return "", apperr.BadInputf("a WORKING_GROUP token needs at least one --working-group")
+		return "", apperr.BadInputT("a WORKING_GROUP token needs at least one --working-group")
 	case t.Role != WorkingGroup && len(t.WorkingGroups) > 0:
-		return "", apperr.BadInputf("only a WORKING_GROUP token has working groups")
+		return "", apperr.BadInputT("only a WORKING_GROUP token has working groups")
 	case len(t.Name) > 200 || strings.IndexByte(t.Name, 0) >= 0:
-		return "", apperr.BadInputf("a token's name is at most 200 bytes of text")
+		return "", apperr.BadInputT("a token's name is at most 200 bytes of text")
 	case t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now()):
-		return "", apperr.BadInputf("the expiry %s is not in the future", t.ExpiresAt.UTC().Format(time.RFC3339))
+		return "", apperr.BadInputT("the expiry {expiry} is not in the future", "expiry", t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if _, err := ParseRole(string(t.Role)); err != nil {
 		return "", err
@@ -143,13 +143,13 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0)) RETURNING id`,
 			t.Name, string(t.Role), state, wgs, hash(secret), t.ExpiresAt, t.ContactID).Scan(&id)
 		if postgres.IsUniqueViolation(err) {
-			return apperr.Conflictf("a live token named %q exists already: token names are unique whatever their case", t.Name)
+			return apperr.ConflictT("a live token named \"{name}\" exists already: token names are unique whatever their case", "name", t.Name)
 		}
 		if postgres.IsForeignKeyViolation(err) { // the States are internal/state's: their key says which exist
 			if t.ContactID != 0 {
 				return apperr.NotFoundf("no State with code %q, or no contact with id %d", t.State, t.ContactID)
 			}
-			return apperr.NotFoundf("no State with code %q", t.State)
+			return apperr.NotFoundT("no State with code \"{code}\"", "code", t.State)
 		}
 		if err != nil {
 			return fmt.Errorf("store token: %w", err)
@@ -256,7 +256,7 @@ func (s *Store) Revoke(ctx context.Context, id int64) (Token, error) {
 		err := tx.QueryRow(ctx, `UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
 			RETURNING id, name, role, coalesce(state_code, ''), revoked_at`, id).Scan(&t.ID, &t.Name, &t.Role, &t.State, &t.RevokedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no live token with id %d (irm token list shows them)", id)
+			return apperr.NotFoundT("no live token with id {id} (irm token list shows them)", "id", id)
 		}
 		if err != nil {
 			return fmt.Errorf("revoke token: %w", err)

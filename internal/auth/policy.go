@@ -9,11 +9,11 @@ import (
 // One function per action. Each returns nil when p may act, else a
 // FORBIDDEN error that says why. Callers check before they change anything.
 
-func forbidden(action string, p Principal) error {
-	return apperr.Forbiddenf("a %s token may not %s", p.Role, action)
+func forbidden(action apperr.Phrase, p Principal) error {
+	return apperr.ForbiddenT("a {role} token may not {action}", "role", p.Role, "action", action)
 }
 
-func secretariatOnly(p Principal, action string) error {
+func secretariatOnly(p Principal, action apperr.Phrase) error {
 	if p.Role == Secretariat {
 		return nil
 	}
@@ -21,56 +21,58 @@ func secretariatOnly(p Principal, action string) error {
 }
 
 // forState allows the secretariat, and a focal point for its own State.
-func forState(p Principal, state, action string) error {
+func forState(p Principal, state string, action apperr.Phrase) error {
 	switch {
 	case p.Role == Secretariat:
 		return nil
 	case p.Role == FocalPoint && p.State == state:
 		return nil
 	case p.Role == FocalPoint:
-		return apperr.Forbiddenf("a focal point of %s may not %s for %s", p.State, action, state)
+		return apperr.ForbiddenT("a focal point of {state} may not {action} for {state2}", "state", p.State, "action", action, "state2", state)
 	}
 	return forbidden(action, p)
 }
 
 // CanSetStateParty: the secretariat records who is a State Party.
-func CanSetStateParty(p Principal) error { return secretariatOnly(p, "set a State's party status") }
+func CanSetStateParty(p Principal) error {
+	return secretariatOnly(p, apperr.Phrase("set a State's party status"))
+}
 
 // CanOpenCycle: the secretariat opens review cycles.
-func CanOpenCycle(p Principal) error { return secretariatOnly(p, "open a cycle") }
+func CanOpenCycle(p Principal) error { return secretariatOnly(p, apperr.Phrase("open a cycle")) }
 
 // CanReviewTranslation: the secretariat marks a questionnaire's
 // translation reviewed.
 func CanReviewTranslation(p Principal) error {
-	return secretariatOnly(p, "review a questionnaire's translation")
+	return secretariatOnly(p, apperr.Phrase("review a questionnaire's translation"))
 }
 
 // CanReview: the secretariat returns and accepts submissions.
-func CanReview(p Principal) error { return secretariatOnly(p, "review submissions") }
+func CanReview(p Principal) error { return secretariatOnly(p, apperr.Phrase("review submissions")) }
 
 // CanReadSubmission: the State's focal point and the secretariat; never a
 // working-group member, who reads aggregates only.
 func CanReadSubmission(p Principal, state string) error {
-	return forState(p, state, "read the submission")
+	return forState(p, state, apperr.Phrase("read the submission"))
 }
 
 // CanListSubmissions: the secretariat lists all; a focal point lists its own.
 func CanListSubmissions(p Principal) error {
 	if p.Role == WorkingGroup {
-		return forbidden("read individual submissions", p)
+		return forbidden(apperr.Phrase("read individual submissions"), p)
 	}
 	return nil
 }
 
 // CanEditSubmission: save, submit and comment.
 func CanEditSubmission(p Principal, state string) error {
-	return forState(p, state, "change the submission")
+	return forState(p, state, apperr.Phrase("change the submission"))
 }
 
 // CanReportStatistics: a focal point for its own State; the secretariat
 // for any.
 func CanReportStatistics(p Principal, state string) error {
-	return forState(p, state, "report statistics")
+	return forState(p, state, apperr.Phrase("report statistics"))
 }
 
 // SeesConfidential: a State's confidential values are shown to that
@@ -85,7 +87,7 @@ func CanReadAggregates(p Principal) error {
 	if p.Role == WorkingGroup || p.Role == Secretariat {
 		return nil
 	}
-	return forbidden("read aggregates across States", p)
+	return forbidden(apperr.Phrase("read aggregates across States"), p)
 }
 
 // CanReadSummary: a working group's summary, for its members and the
@@ -97,20 +99,20 @@ func CanReadSummary(p Principal, workingGroup string) error {
 	case p.Role == WorkingGroup && slices.Contains(p.WorkingGroups, workingGroup):
 		return nil
 	case p.Role == WorkingGroup:
-		return apperr.Forbiddenf("this member does not belong to working group %q", workingGroup)
+		return apperr.ForbiddenT("this member does not belong to working group \"{workingGroup}\"", "workingGroup", workingGroup)
 	}
-	return forbidden("read working-group summaries", p)
+	return forbidden(apperr.Phrase("read working-group summaries"), p)
 }
 
 // CanManageReports: the secretariat renders, schedules (pauses, resumes,
 // deletes) and publishes reports.
 func CanManageReports(p Principal) error {
-	return secretariatOnly(p, "render, schedule or publish reports")
+	return secretariatOnly(p, apperr.Phrase("render, schedule or publish reports"))
 }
 
 // CanReadReportSchedules: the secretariat, who manages them.
 func CanReadReportSchedules(p Principal) error {
-	return secretariatOnly(p, "read report schedules")
+	return secretariatOnly(p, apperr.Phrase("read report schedules"))
 }
 
 // CanReadReportRun: the secretariat reads every run; anyone a published
@@ -123,7 +125,7 @@ func CanReadReportRun(p Principal, kind, state string, published bool) error {
 	case p.Role == FocalPoint && kind == "COUNTRY_PROFILE" && state == p.State:
 		return nil
 	}
-	return forbidden("read an unpublished report", p)
+	return forbidden(apperr.Phrase("read an unpublished report"), p)
 }
 
 // CanGrantExtension: the secretariat grants a State a later deadline.

@@ -114,14 +114,14 @@ func RecoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 // gqlgen read those bytes, not the body again.
 func LimitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tooLarge := apperr.TooLargef("the request body is larger than %d bytes", MaxBodyBytes)
+		tooLarge := apperr.TooLargeT("the request body is larger than {max} bytes", "max", MaxBodyBytes)
 		if r.ContentLength > MaxBodyBytes {
 			httperr.Write(w, r, nil, tooLarge)
 			return
 		}
 		body, err := readBody(r)
 		if err != nil {
-			httperr.Write(w, r, nil, apperr.BadInputf("could not read the request body"))
+			httperr.Write(w, r, nil, apperr.BadInputT("could not read the request body"))
 			return
 		}
 		if len(body) > MaxBodyBytes {
@@ -156,8 +156,8 @@ func readBody(r *http.Request) ([]byte, error) {
 func RequireJSON(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			httperr.Write(w, r, nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
-				Message: `send the operation as JSON with "Content-Type: application/json"`})
+			httperr.Write(w, r, nil, apperr.E(apperr.BadInput, http.StatusUnsupportedMediaType,
+				`send the operation as JSON with "Content-Type: application/json"`))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -171,7 +171,7 @@ func Authenticate(tokens *auth.Store, log *slog.Logger, next http.Handler) http.
 		h := r.Header.Get("Authorization")
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			httperr.Write(w, r, log, apperr.New(apperr.Unauthenticated, `send "Authorization: Bearer TOKEN" (irm token create makes one)`))
+			httperr.Write(w, r, log, apperr.T(apperr.Unauthenticated, `send "Authorization: Bearer TOKEN" (irm token create makes one)`))
 			return
 		}
 		p, err := tokens.Authenticate(r.Context(), strings.TrimSpace(secret))

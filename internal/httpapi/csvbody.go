@@ -24,10 +24,10 @@ func csvBody(r *http.Request, body io.Reader) (io.Reader, error) {
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, apperr.BadInputf("the form has no file: send the CSV as a file field, e.g. curl -F file=@data.csv")
+			return nil, apperr.BadInputT("the form has no file: send the CSV as a file field, e.g. curl -F file=@data.csv")
 		}
 		if err != nil {
-			return nil, apperr.BadInputf("the multipart/form-data body cannot be read: %v", err)
+			return nil, apperr.BadInputT("the multipart/form-data body cannot be read: {reason}", "reason", err)
 		}
 		if part.FileName() != "" {
 			return part, nil

@@ -23,7 +23,7 @@ func ReportPDF(reports *schedule.Service, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
 		if !ok {
-			httperr.Write(w, r, log, apperr.NotFoundf("report files are named /reports/{id}.pdf"))
+			httperr.Write(w, r, log, apperr.NotFoundT("report files are named {pattern}", "pattern", "/reports/{id}.pdf"))
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
@@ -61,7 +61,7 @@ func Template(cat *statistics.Catalogue, log *slog.Logger) http.Handler {
 				codes = append(codes, ind.Code)
 			}
 			if len(codes) == 0 {
-				httperr.Write(w, r, log, apperr.NotFoundf("no indicators for working group %q", wg))
+				httperr.Write(w, r, log, apperr.NotFoundT("no indicators for working group \"{workingGroup}\"", "workingGroup", wg))
 				return
 			}
 		}

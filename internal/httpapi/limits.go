@@ -185,7 +185,7 @@ func (s *API) LimitAddress(next http.Handler) http.Handler {
 			host = r.RemoteAddr
 		}
 		if ok, wait := s.rates.allow("addr/"+host, s.limits.RatePerAddress); !ok {
-			s.refuse(w, r, apperr.TooManyRequests(wait, "too many requests from this address: slow down and retry after the time in Retry-After"))
+			s.refuse(w, r, apperr.TooManyRequestsT(wait, "too many requests from this address: slow down and retry after the time in Retry-After"))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -202,7 +202,7 @@ func (s *API) LimitToken(next http.Handler) http.Handler {
 			rate *= s.limits.SecretariatFactor
 		}
 		if ok, wait := s.rates.allow("token/"+strconv.FormatInt(p.TokenID, 10), rate); !ok {
-			s.refuse(w, r, apperr.TooManyRequests(wait, "too many requests for this token: slow down and retry after the time in Retry-After"))
+			s.refuse(w, r, apperr.TooManyRequestsT(wait, "too many requests for this token: slow down and retry after the time in Retry-After"))
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -227,9 +227,9 @@ func (u *uploadSlots) take(token int64) (release func(), err error) {
 	defer u.mu.Unlock()
 	switch {
 	case u.byToken[token] >= u.perToken:
-		return nil, apperr.TooManyRequests(10*time.Second, "this token is already sending %d files: wait for them to finish", u.perToken)
+		return nil, apperr.TooManyRequestsT(10*time.Second, "this token is already sending {count} files: wait for them to finish", "count", u.perToken)
 	case u.busy >= u.total:
-		return nil, apperr.TooManyRequests(10*time.Second, "the service is receiving %d files: retry shortly", u.total)
+		return nil, apperr.TooManyRequestsT(10*time.Second, "the service is receiving {count} files: retry shortly", "count", u.total)
 	}
 	u.busy++
 	u.byToken[token]++

@@ -14,6 +14,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
 
@@ -52,7 +53,7 @@ func (s *API) StatisticsCSV(stats *statistics.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		state, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		if !ok {
-			s.refuseCSV(w, r, apperr.NotFoundf("post the file to /statistics/{ISO3}.csv"))
+			s.refuseCSV(w, r, apperr.NotFoundT("post the file to {pattern}", "pattern", "/statistics/{ISO3}.csv"))
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
@@ -84,8 +85,9 @@ func (s *API) StatisticsCSV(stats *statistics.Service) http.Handler {
 			return
 		}
 		out := csvPayload{Accepted: res.Accepted, Errors: make([]csvRowError, len(res.Errors))}
+		lang := i18n.Match(r.Header.Get("Accept-Language"))
 		for i, e := range res.Errors {
-			out.Errors[i] = csvRowError(e)
+			out.Errors[i] = csvRowError{Row: e.Row, Field: e.Field, Message: e.In(lang)}
 		}
 		status := http.StatusOK
 		if len(out.Errors) > 0 {
@@ -125,13 +127,13 @@ func (s *API) spool(w http.ResponseWriter, r *http.Request, src io.Reader) (*os.
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, apperr.TooLargef("the file is larger than 512 MiB: split it")
+		return nil, apperr.TooLargeT("the file is larger than 512 MiB: split it")
 	case errors.Is(err, errTooSlow) || errors.Is(err, os.ErrDeadlineExceeded):
-		return nil, &apperr.Error{Code: apperr.BadInput, Status: http.StatusRequestTimeout,
-			Message: fmt.Sprintf("the file arrived too slowly: send it at least %s, with no pause longer than %s, all within %s",
-				byteRate(rate), s.limits.UploadIdle, s.limits.UploadMaxTime)}
+		return nil, apperr.E(apperr.BadInput, http.StatusRequestTimeout,
+			"the file arrived too slowly: send it at least {rate}, with no pause longer than {idle}, all within {max}",
+			"rate", byteRate(rate), "idle", s.limits.UploadIdle, "max", s.limits.UploadMaxTime)
 	}
-	return nil, apperr.BadInputf("the file could not be received: %v", errors.Unwrap(err))
+	return nil, apperr.BadInputT("the file could not be received: {reason}", "reason", errors.Unwrap(err))
 }
 
 // uploadRate is the average rate an upload of declared bytes (-1:

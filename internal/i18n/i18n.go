@@ -130,7 +130,12 @@ func (m *message) UnmarshalJSON(b []byte) error {
 var formOf = map[string]plural.Form{"zero": plural.Zero, "one": plural.One, "two": plural.Two,
 	"few": plural.Few, "many": plural.Many, "other": plural.Other}
 
-//go:embed locales/*.json
+// The domain's error messages (internal/apperr's keys, the CSV upload's
+// row reasons) live in a file of their own per language,
+// locales/errors/{lang}.json, merged into the language's catalogue: a key
+// may be in only one of the two.
+//
+//go:embed locales/*.json locales/errors/*.json
 var localeFS embed.FS
 
 // catalogues are the embedded files, read once: language → key → message.
@@ -152,6 +157,20 @@ func load(fsys fs.FS) (map[string]map[string]message, error) {
 		var m map[string]message
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("catalogue %s.json: %w", l.Code, err)
+		}
+		b, err = fs.ReadFile(fsys, path.Join("locales", "errors", l.Code+".json"))
+		if err != nil {
+			return nil, fmt.Errorf("catalogue errors/%s: %w", l.Code, err)
+		}
+		var errs map[string]message
+		if err := json.Unmarshal(b, &errs); err != nil {
+			return nil, fmt.Errorf("catalogue errors/%s.json: %w", l.Code, err)
+		}
+		for k, v := range errs {
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("catalogue errors/%s.json: %q is in %s.json too", l.Code, k, l.Code)
+			}
+			m[k] = v
 		}
 		out[l.Code] = m
 	}

@@ -38,11 +38,11 @@ type Answer struct {
 // CheckKey refuses a key that is empty, too long or not printable ASCII.
 func CheckKey(key string) error {
 	if key == "" || len(key) > MaxKeyLength {
-		return apperr.BadInputf("an Idempotency-Key has 1 to %d characters", MaxKeyLength)
+		return apperr.BadInputT("an Idempotency-Key has 1 to {max} characters", "max", MaxKeyLength)
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x21 || key[i] > 0x7e {
-			return apperr.BadInputf("an Idempotency-Key is printable ASCII without spaces")
+			return apperr.BadInputT("an Idempotency-Key is printable ASCII without spaces")
 		}
 	}
 	return nil
@@ -81,12 +81,13 @@ func (s *Store) Claim(ctx context.Context, token int64, key, hash string) (claim
 		}
 		switch {
 		case storedHash != hash:
-			return apperr.Conflictf("this Idempotency-Key was used for another request: use a new key for a new request")
+			return apperr.ConflictT("this Idempotency-Key was used for another request: use a new key for a new request")
 		case status == nil && time.Since(started) < time.Minute:
-			return &apperr.Error{Code: apperr.Conflict, RetryAfter: 2 * time.Second,
-				Message: "the first request with this Idempotency-Key is still running: retry shortly"}
+			e := apperr.E(apperr.Conflict, 0, "the first request with this Idempotency-Key is still running: retry shortly")
+			e.RetryAfter = 2 * time.Second
+			return e
 		case status == nil:
-			return apperr.Conflictf("the first request with this Idempotency-Key was interrupted and its outcome is unknown: read the current state, then use a new key")
+			return apperr.ConflictT("the first request with this Idempotency-Key was interrupted and its outcome is unknown: read the current state, then use a new key")
 		}
 		replay = &Answer{Status: *status, Body: body}
 		return nil

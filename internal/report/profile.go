@@ -104,7 +104,7 @@ func (in *reading) profile(ctx context.Context, code string) (*document, error) 
 			if parent := q.Path[:strings.LastIndex(q.Path, "/")]; parent != group {
 				group = parent
 				if g, _ := in.q.GroupLabels(parent); g.Title != "" {
-					s.Blocks = append(s.Blocks, para{Text: g.Title, Style: groupTitle})
+					s.Blocks = append(s.Blocks, para{Text: g.Label(l.lang), Style: groupTitle})
 				} else {
 					s.Blocks = append(s.Blocks, rule{}) // back to the section's own questions
 				}
@@ -143,7 +143,7 @@ func (l *locale) answerBlocks(q *questionnaire.Question, v any) []block {
 		}
 		t := table{}
 		for _, f := range fields {
-			title := f.Title
+			title := f.Label(l.lang)
 			if title == "" {
 				title = questionnaire.Humanize(f.Name)
 			}
@@ -153,7 +153,7 @@ func (l *locale) answerBlocks(q *questionnaire.Question, v any) []block {
 			obj, _ := it.(map[string]any)
 			row := make([]string, len(fields))
 			for i, f := range fields {
-				row[i] = l.cellText(obj[f.Name], f.Kind == questionnaire.SingleChoice || f.Kind == questionnaire.MultiChoice)
+				row[i] = l.fieldText(f, obj[f.Name])
 			}
 			t.Rows = append(t.Rows, row)
 		}
@@ -176,6 +176,25 @@ func (l *locale) choiceText(q *questionnaire.Question, v any) string {
 		parts := make([]string, len(v))
 		for i, e := range v {
 			parts[i] = l.choiceText(q, e)
+		}
+		return strings.Join(parts, l.t("list.separator"))
+	}
+	return l.cellText(v, true)
+}
+
+// fieldText prints a list item's field: its options by their labels in
+// the report's language, anything else as cellText does.
+func (l *locale) fieldText(f *questionnaire.Control, v any) string {
+	if f.Kind != questionnaire.SingleChoice && f.Kind != questionnaire.MultiChoice {
+		return l.cellText(v, false)
+	}
+	switch v := v.(type) {
+	case string:
+		return f.OptionLabel(v, l.lang)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = l.fieldText(f, e)
 		}
 		return strings.Join(parts, l.t("list.separator"))
 	}
@@ -249,7 +268,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 		}
 		last := os[len(os)-1]
 		value := l.statusText(last)
-		line := &chart.Line{Title: ind.NameIn(l.lang) + unitSuffix(ind)}
+		line := &chart.Line{Title: ind.NameIn(l.lang) + l.unitSuffix(ind)}
 		numeric := false
 		for _, o := range os {
 			line.Years = append(line.Years, o.Year)
@@ -259,7 +278,7 @@ func (in *reading) stateStatistics(stateName string, obs []statistics.Observatio
 			}
 			line.Series = appendValue(line.Series, stateName, v)
 		}
-		t.Rows = append(t.Rows, []string{ind.NameIn(l.lang), ind.Unit, l.yearsText(os), l.int(last.Year), value})
+		t.Rows = append(t.Rows, []string{ind.NameIn(l.lang), ind.UnitIn(l.lang), l.yearsText(os), l.int(last.Year), value})
 		if numeric {
 			charts = append(charts, line)
 		}

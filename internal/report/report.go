@@ -148,19 +148,19 @@ func (req Request) Validate() error {
 	switch req.Kind {
 	case CycleSynthesis, CountryProfile, TechnicalAssistance:
 	default:
-		return apperr.BadInputf("unknown report kind %q", req.Kind)
+		return apperr.BadInputT("unknown report kind \"{kind}\"", "kind", req.Kind)
 	}
 	switch {
 	case req.CycleID == "":
-		return apperr.BadInputf("a report needs a cycle")
+		return apperr.BadInputT("a report needs a cycle")
 	case req.Kind == CountryProfile && req.State == "":
-		return apperr.BadInputf("a COUNTRY_PROFILE needs a state")
+		return apperr.BadInputT("a COUNTRY_PROFILE needs a state")
 	case req.Kind != CountryProfile && req.State != "":
-		return apperr.BadInputf("only a COUNTRY_PROFILE takes a state; a %s covers every State", req.Kind)
+		return apperr.BadInputT("only a COUNTRY_PROFILE takes a state; a {kind} covers every State", "kind", req.Kind)
 	case req.Kind != CycleSynthesis && req.WorkingGroup != "":
-		return apperr.BadInputf("only a CYCLE_SYNTHESIS takes a workingGroup")
+		return apperr.BadInputT("only a CYCLE_SYNTHESIS takes a workingGroup")
 	case !ValidLanguage(req.language()):
-		return apperr.BadInputf("unknown report language %q: give one of %s", req.Language, strings.Join(Languages, " "))
+		return apperr.BadInputT("unknown report language \"{language}\": give one of {languages}", "language", req.Language, "languages", strings.Join(Languages, " "))
 	}
 	return nil
 }
@@ -188,16 +188,16 @@ func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (subm
 	case CycleSynthesis:
 		if req.WorkingGroup != "" {
 			if _, ok := r.reg.WorkingGroup(req.WorkingGroup); !ok {
-				return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", req.WorkingGroup)
+				return submission.Cycle{}, apperr.NotFoundT("no working group with id \"{workingGroup}\"", "workingGroup", req.WorkingGroup)
 			}
 		}
 	case CountryProfile:
 		if !state.ValidCode(req.State) { // as the state package: no State has it
-			return submission.Cycle{}, apperr.NotFoundf("no State with code %q", req.State)
+			return submission.Cycle{}, apperr.NotFoundT("no State with code \"{code}\"", "code", req.State)
 		}
 	case TechnicalAssistance:
 		if _, ok := r.reg.WorkingGroup(TechnicalAssistanceGroup); !ok {
-			return submission.Cycle{}, apperr.NotFoundf("no working group with id %q", TechnicalAssistanceGroup)
+			return submission.Cycle{}, apperr.NotFoundT("no working group with id \"{workingGroup}\"", "workingGroup", TechnicalAssistanceGroup)
 		}
 	}
 	c, err := submission.CycleIn(ctx, db, req.CycleID)
@@ -208,7 +208,7 @@ func (r *Renderer) check(ctx context.Context, db postgres.DB, req Request) (subm
 		return submission.Cycle{}, fmt.Errorf("cycle %s: questionnaire %s is not loaded", c.ID, c.QuestionnaireID)
 	}
 	if req.Kind == CountryProfile && !state.Known(strings.ToUpper(req.State)) {
-		return submission.Cycle{}, apperr.NotFoundf("no State with code %q", strings.ToUpper(req.State))
+		return submission.Cycle{}, apperr.NotFoundT("no State with code \"{code}\"", "code", strings.ToUpper(req.State))
 	}
 	return c, nil
 }

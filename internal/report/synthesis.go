@@ -326,13 +326,14 @@ func (l *locale) respondentsByGroup(a aggregate.QuestionAggregate) string {
 	return strings.Join(parts, l.t("list.separator"))
 }
 
-// unitSuffix is how an indicator's unit follows its name.
-func unitSuffix(ind *statistics.Indicator) string {
+// unitSuffix is how an indicator's unit follows its name, in the
+// report's language.
+func (l *locale) unitSuffix(ind *statistics.Indicator) string {
 	switch ind.Unit {
 	case "", "count":
 		return ""
 	}
-	return " (" + ind.Unit + ")"
+	return " (" + ind.UnitIn(l.lang) + ")"
 }
 
 // indicatorsSection has one subsection per indicator: its yearly values
@@ -356,9 +357,9 @@ func (l *locale) indicatorBlocks(ind *statistics.Indicator, series []statistics.
 	if ind.Aggregation == "median" {
 		how = l.t("indicator.median")
 	}
-	out := []block{heading{ind.NameIn(l.lang) + unitSuffix(ind)},
-		para{Text: ind.Description},
-		para{Text: l.t("line.indicator", "code", ind.Code, "how", how, "unit", ind.Unit), Style: muted}}
+	out := []block{heading{ind.NameIn(l.lang) + l.unitSuffix(ind)},
+		para{Text: ind.DescriptionIn(l.lang)},
+		para{Text: l.t("line.indicator", "code", ind.Code, "how", how, "unit", ind.UnitIn(l.lang)), Style: muted}}
 	years := map[int]bool{}
 	for _, s := range series {
 		for _, p := range s.Points {
@@ -374,7 +375,7 @@ func (l *locale) indicatorBlocks(ind *statistics.Indicator, series []statistics.
 	}
 	slices.Sort(ys)
 	cols := []column{{l.t("col.year"), 2.2, false}}
-	line := &chart.Line{Title: l.t("chart.byGroup", "name", ind.NameIn(l.lang)+unitSuffix(ind)), Years: ys}
+	line := &chart.Line{Title: l.t("chart.byGroup", "name", ind.NameIn(l.lang)+l.unitSuffix(ind)), Years: ys}
 	for _, s := range series {
 		cols = append(cols, column{l.groupShortName(s.Group), 1.3, true})
 		vals := make([]float64, len(ys))

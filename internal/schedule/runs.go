@@ -151,7 +151,7 @@ var uuidShape = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 // notFound is the answer for a run that does not exist and for one p
 // may not read, alike, so that no one learns which runs exist.
-func notFound(id string) error { return apperr.NotFoundf("no report run %q", id) }
+func notFound(id string) error { return apperr.NotFoundT("no report run \"{id}\"", "id", id) }
 
 // Run returns run id if p may read it, else a NOT_FOUND error.
 func (s *Service) Run(ctx context.Context, p auth.Principal, id string) (Run, error) {
@@ -186,7 +186,7 @@ func (s *Service) PDF(ctx context.Context, p auth.Principal, id string) (File, e
 		return File{}, err
 	}
 	if r.Status != Succeeded {
-		return File{}, apperr.NotFoundf("report run %q has no PDF: it is %s", id, r.Status)
+		return File{}, apperr.NotFoundT("report run \"{id}\" has no PDF: it is {status}", "id", id, "status", r.Status)
 	}
 	var f File
 	err = s.pool.QueryRow(ctx, `SELECT r.file_name, r.sha256, f.pdf FROM report_runs r JOIN report_files f ON f.run_id = r.id
@@ -224,7 +224,7 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 			return fmt.Errorf("lock run: %w", err)
 		}
 		if status != Succeeded {
-			return apperr.Conflictf("report run %q is %s: only a SUCCEEDED run can be published", id, status)
+			return apperr.ConflictT("report run \"{id}\" is {status}: only a SUCCEEDED run can be published", "id", id, "status", status)
 		}
 		if !published && kind == report.CountryProfile {
 			ok, err := submission.ProfileConsentIn(ctx, tx, cycleID, code)

@@ -79,22 +79,22 @@ func parseSpec(expr, zone string) (spec, error) {
 	}
 	switch {
 	case expr == "":
-		return spec{}, apperr.BadInputf(`a schedule needs a cron spec, e.g. "0 6 * * MON" or "@weekly"`)
+		return spec{}, apperr.BadInputT(`a schedule needs a cron spec, e.g. "0 6 * * MON" or "@weekly"`)
 	case len(expr) > 100:
-		return spec{}, apperr.BadInputf("a cron spec has at most 100 characters")
+		return spec{}, apperr.BadInputT("a cron spec has at most 100 characters")
 	case strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ="):
-		return spec{}, apperr.BadInputf("give the time zone in timezone, not in the cron spec")
+		return spec{}, apperr.BadInputT("give the time zone in timezone, not in the cron spec")
 	}
 	sched, err := cron.ParseStandard(expr)
 	if err != nil {
-		return spec{}, apperr.BadInputf(`cron spec %q: %v (five fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * MON", or a descriptor such as @daily or @weekly)`, expr, err)
+		return spec{}, apperr.BadInputT(`cron spec "{expr}": {reason} (five fields: minute hour day-of-month month day-of-week, e.g. "0 6 * * MON", or a descriptor such as @daily or @weekly)`, "expr", expr, "reason", err)
 	}
 	if zone == "Local" || len(zone) > 64 {
-		return spec{}, apperr.BadInputf("time zone %q: give an IANA name such as Europe/Paris or UTC", zone)
+		return spec{}, apperr.BadInputT("time zone \"{zone}\": give an IANA name such as Europe/Paris or UTC", "zone", zone)
 	}
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
-		return spec{}, apperr.BadInputf("unknown time zone %q: give an IANA name such as Europe/Paris or UTC", zone)
+		return spec{}, apperr.BadInputT("unknown time zone \"{zone}\": give an IANA name such as Europe/Paris or UTC", "zone", zone)
 	}
 	return spec{sched: sched, loc: loc}, nil
 }
@@ -104,7 +104,7 @@ func parseSpec(expr, zone string) (spec, error) {
 func (sp spec) checkInterval(expr string, from time.Time, min time.Duration) error {
 	t := sp.next(from)
 	if t.IsZero() {
-		return apperr.BadInputf("cron spec %q never fires", expr)
+		return apperr.BadInputT("cron spec \"{expr}\" never fires", "expr", expr)
 	}
 	for range 10 {
 		n := sp.next(t)
@@ -112,7 +112,7 @@ func (sp spec) checkInterval(expr string, from time.Time, min time.Duration) err
 			break
 		}
 		if n.Sub(t) < min {
-			return apperr.BadInputf("cron spec %q fires every %s; a schedule may fire at most every %s", expr, n.Sub(t), min)
+			return apperr.BadInputT("cron spec \"{expr}\" fires every {interval}; a schedule may fire at most every {min}", "expr", expr, "interval", n.Sub(t), "min", min)
 		}
 		t = n
 	}
@@ -193,14 +193,14 @@ func (s *Service) SetScheduleActive(ctx context.Context, p auth.Principal, id st
 		return Schedule{}, err
 	}
 	if !uuidShape.MatchString(id) {
-		return Schedule{}, apperr.NotFoundf("no report schedule %q", id)
+		return Schedule{}, apperr.NotFoundT("no report schedule \"{id}\"", "id", id)
 	}
 	var out Schedule
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		cur, err := scanSchedule(tx.QueryRow(ctx, `SELECT `+scheduleColumns+` FROM report_schedules s
 			WHERE s.id = $1 AND s.deleted_at IS NULL FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no report schedule %q", id)
+			return apperr.NotFoundT("no report schedule \"{id}\"", "id", id)
 		}
 		if err != nil {
 			return fmt.Errorf("lock schedule: %w", err)
@@ -242,7 +242,7 @@ func (s *Service) DeleteSchedule(ctx context.Context, p auth.Principal, id strin
 		return err
 	}
 	if !uuidShape.MatchString(id) {
-		return apperr.NotFoundf("no report schedule %q", id)
+		return apperr.NotFoundT("no report schedule \"{id}\"", "id", id)
 	}
 	return auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE report_schedules SET deleted_at = now(), active = false
@@ -251,7 +251,7 @@ func (s *Service) DeleteSchedule(ctx context.Context, p auth.Principal, id strin
 			return fmt.Errorf("delete schedule: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return apperr.NotFoundf("no report schedule %q", id)
+			return apperr.NotFoundT("no report schedule \"{id}\"", "id", id)
 		}
 		return audit.Record(ctx, tx, audit.Event{Actor: p.Name, Action: "report.schedule.delete", Subject: "report-schedule/" + id})
 	})

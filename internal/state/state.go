@@ -216,11 +216,11 @@ func (st *Store) List(ctx context.Context, f Filter) ([]State, error) {
 // Get returns one State by code (case-insensitive).
 func (st *Store) Get(ctx context.Context, code string) (State, error) {
 	if !ValidCode(code) {
-		return State{}, apperr.NotFoundf("no State with code %q", code)
+		return State{}, apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 	}
 	s, err := scan(st.pool.QueryRow(ctx, `SELECT `+columns+` FROM states WHERE code = $1`, strings.ToUpper(code)))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return State{}, apperr.NotFoundf("no State with code %q", code)
+		return State{}, apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 	}
 	if err != nil {
 		return State{}, fmt.Errorf("get state: %w", err)
@@ -247,7 +247,7 @@ func (st *Store) GetMany(ctx context.Context, codes []string) ([]State, error) {
 	for i, c := range codes {
 		s, ok := byCode[c]
 		if !ok {
-			return nil, apperr.NotFoundf("no State with code %q", c)
+			return nil, apperr.NotFoundT("no State with code \"{code}\"", "code", c)
 		}
 		out[i] = s
 	}
@@ -260,14 +260,14 @@ func (st *Store) SetParty(ctx context.Context, p auth.Principal, code string, pa
 		return State{}, err
 	}
 	if !ValidCode(code) {
-		return State{}, apperr.NotFoundf("no State with code %q", code)
+		return State{}, apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 	}
 	var out State
 	err := auth.Tx(ctx, st.pool, p, func(tx pgx.Tx) error {
 		var was bool
 		err := tx.QueryRow(ctx, `SELECT party FROM states WHERE code = $1 FOR UPDATE`, strings.ToUpper(code)).Scan(&was)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no State with code %q", code)
+			return apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 		}
 		if err != nil {
 			return fmt.Errorf("set party: %w", err)

@@ -98,6 +98,11 @@ func TestEveryStateHasItsNameInTheSixLanguages(t *testing.T) {
 		{"EGY", "ar", "مصر"},
 		{"GBR", "es", "Reino Unido de Gran Bretaña e Irlanda del Norte"},
 		{"gha", "ru", "Гана"},
+		// checked against UNTERM's and M49's short names (issue 13)
+		{"DOM", "zh", "多米尼加"},
+		{"DMA", "zh", "多米尼克"},
+		{"OMN", "ar", "عمان"},
+		{"TUR", "ru", "Турция"},
 	} {
 		if got, _ := state.NameIn(c.code, c.lang); got != c.want {
 			t.Errorf("NameIn(%s, %s) = %q, want %q", c.code, c.lang, got, c.want)

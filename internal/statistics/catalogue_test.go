@@ -233,6 +233,36 @@ func TestBrokenCatalogueIsRefused(t *testing.T) {
 			wantErr: `unknown working group "prevention"`,
 		},
 		{
+			name: "a declared language missing an indicator's description",
+			edit: func(doc map[string]any) {
+				delete(indicatorAt(doc, 0)["x-descriptions"].(map[string]any), "ru")
+			},
+			wantErr: "ru: description of OFFENCES_RECORDED",
+		},
+		{
+			name: "a declared language missing a dimension's value",
+			edit: func(doc map[string]any) {
+				dim := doc["dimensions"].([]any)[0].(map[string]any)
+				delete(dim["x-value-labels"].(map[string]any)["illegal_access"].(map[string]any), "zh")
+			},
+			wantErr: "zh: value illegal_access of dimension offence",
+		},
+		{
+			name: "a declared language missing a unit",
+			edit: func(doc map[string]any) {
+				delete(doc["units"].(map[string]any)["persons"].(map[string]any), "ar")
+			},
+			wantErr: "ar: unit persons of PERSONS_PROSECUTED",
+		},
+		{
+			name: "a label for a value the dimension does not have",
+			edit: func(doc map[string]any) {
+				dim := doc["dimensions"].([]any)[0].(map[string]any)
+				dim["x-value-labels"].(map[string]any)["jaywalking"] = map[string]any{"en": "Jaywalking"}
+			},
+			wantErr: `labels "jaywalking"`,
+		},
+		{
 			name:    "a schema violation: a count that is not a whole number",
 			edit:    func(doc map[string]any) { indicatorAt(doc, 0)["integer"] = false },
 			wantErr: "does not match",
@@ -315,5 +345,45 @@ func TestEveryIndicatorIsNamedInTheSixLanguages(t *testing.T) {
 		if ind.NameIn("en") != ind.Name || ind.NameIn("de") != ind.Name {
 			t.Errorf("%s: English and unknown languages should read the English name", ind.Code)
 		}
+	}
+}
+
+// TestDescriptionsUnitsAndValuesInTheSixLanguages: the catalogue declares
+// the six languages and gives each indicator's description, each unit and
+// each dimension's name and values in each, in its own script (issue 13).
+func TestDescriptionsUnitsAndValuesInTheSixLanguages(t *testing.T) {
+	cat := shipped(t)
+	if !slices.Equal(cat.Languages, []string{"ar", "zh", "en", "fr", "ru", "es"}) {
+		t.Fatalf("languages %v, want the six", cat.Languages)
+	}
+	scripts := map[string]*unicode.RangeTable{"ar": unicode.Arabic, "zh": unicode.Han, "ru": unicode.Cyrillic, "fr": unicode.Latin, "es": unicode.Latin}
+	in := func(script *unicode.RangeTable, s string) bool {
+		return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(script, r) })
+	}
+	for lang, script := range scripts {
+		for _, ind := range cat.Indicators {
+			if d := ind.DescriptionIn(lang); d == ind.Description || !in(script, d) {
+				t.Errorf("%s: the description of %s is %q", lang, ind.Code, d)
+			}
+			if u := cat.UnitIn(ind.Unit, lang); u == "" || (lang != "fr" && lang != "es" && !in(script, u)) {
+				t.Errorf("%s: unit %s is %q", lang, ind.Unit, u)
+			}
+		}
+		for _, d := range cat.Dimensions {
+			if n := d.NameIn(lang); !in(script, n) || (n == d.Name && lang != "fr") {
+				t.Errorf("%s: dimension %s is named %q", lang, d.ID, n)
+			}
+			if d.CodeList != "" {
+				continue
+			}
+			for _, v := range d.Values {
+				if l := d.ValueIn(v, lang); l == v || !in(script, l) {
+					t.Errorf("%s: value %s of %s reads %q", lang, v, d.ID, l)
+				}
+			}
+		}
+	}
+	if got := cat.UnitIn("persons", "fr"); got != "personnes" {
+		t.Errorf("persons in French: %q", got)
 	}
 }

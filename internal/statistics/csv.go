@@ -20,7 +20,7 @@ import (
 // unreadable holds rows whose fields could not be read, by index.
 func (s *Service) ReportRows(ctx context.Context, p auth.Principal, state string, rows []Row, unreadable map[int][]RowError) (Result, error) {
 	if len(rows) > MaxBatchRows {
-		return Result{}, apperr.TooLargef("a batch holds at most %d observations, got %d: split it, or send a CSV file", MaxBatchRows, len(rows))
+		return Result{}, apperr.TooLargeT("a batch holds at most {max} observations, got {got}: split it, or send a CSV file", "max", MaxBatchRows, "got", len(rows))
 	}
 	return s.Report(ctx, p, state, &SliceSource{Rows: rows, Unreadable: unreadable})
 }
@@ -72,17 +72,17 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 	s := &CSVSource{r: cr, cols: map[string]int{}}
 	if magic, _ := br.Peek(8); workbook(magic) {
 		s.whole = Workbook
-		s.header = []RowError{{Row: 1, Field: "", Message: "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV: " +
-			"in the spreadsheet, save it as CSV UTF-8 (comma-delimited) and upload that file"}}
+		s.header = []RowError{rowError(1, "", "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV: "+
+			"in the spreadsheet, save it as CSV UTF-8 (comma-delimited) and upload that file")}
 		return s
 	}
 	head, err := cr.Read()
 	if err != nil {
-		msg := "the file is empty: the first line must be a header such as indicator,year,value,status"
+		e := rowError(1, "", "the file is empty: the first line must be a header such as indicator,year,value,status")
 		if !errors.Is(err, io.EOF) {
-			msg = "the header cannot be read: " + err.Error()
+			e = rowError(1, "", "the header cannot be read: {reason}", "reason", err.Error())
 		}
-		s.header = []RowError{{Row: 1, Field: "", Message: msg}}
+		s.header = []RowError{e}
 		return s
 	}
 	known := map[string]bool{}
@@ -92,7 +92,7 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if _, dup := s.cols[h]; dup {
-			s.header = append(s.header, RowError{Row: 1, Field: h, Message: fmt.Sprintf("column %q appears twice", h)})
+			s.header = append(s.header, rowError(1, h, `column "{column}" appears twice`, "column", h))
 			continue
 		}
 		s.cols[h] = i
@@ -105,17 +105,17 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 			// One message says it all: the columns it hides are not
 			// missing, and the other cells are not unknown columns.
 			s.whole = Semicolons
-			s.header = []RowError{{Row: 1, Field: "",
-				Message: "the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is"}}
+			s.header = []RowError{rowError(1, "",
+				"the columns are separated by semicolons: save the file with commas as separators (CSV, comma-delimited), as the template is")}
 			return s
 		default:
-			s.header = append(s.header, RowError{Row: 1, Field: h,
-				Message: fmt.Sprintf("unknown column %q: use indicator, year, value, status and dimension ids", h)})
+			s.header = append(s.header, rowError(1, h,
+				`unknown column "{column}": use indicator, year, value, status and dimension ids`, "column", h))
 		}
 	}
 	for _, need := range []string{"indicator", "year", "value"} {
 		if _, ok := s.cols[need]; !ok {
-			s.header = append(s.header, RowError{Row: 1, Field: need, Message: fmt.Sprintf("the header has no %q column", need)})
+			s.header = append(s.header, rowError(1, need, `the header has no "{column}" column`, "column", need))
 		}
 	}
 	return s
@@ -142,12 +142,12 @@ func (s *CSVSource) Next() (Row, int, []RowError, bool, error) {
 	var perr *csv.ParseError
 	if errors.As(err, &perr) {
 		if errors.Is(perr.Err, csv.ErrFieldCount) {
-			return Row{}, perr.StartLine, []RowError{{Row: perr.StartLine, Field: "",
-				Message: fmt.Sprintf("expected %d fields like the header, found %d", len(s.cols), len(rec))}}, true, nil
+			return Row{}, perr.StartLine, []RowError{rowError(perr.StartLine, "",
+				"expected {want} fields like the header, found {got}", "want", len(s.cols), "got", len(rec))}, true, nil
 		}
 		// A quoting error leaves the reader lost: report it and stop.
 		s.done = true
-		return Row{}, perr.Line, []RowError{{Row: perr.Line, Field: "", Message: "malformed CSV: " + perr.Err.Error()}}, true, nil
+		return Row{}, perr.Line, []RowError{rowError(perr.Line, "", "malformed CSV: {reason}", "reason", perr.Err.Error())}, true, nil
 	}
 	if err != nil {
 		return Row{}, 0, nil, false, fmt.Errorf("read CSV: %w", err)
@@ -157,14 +157,14 @@ func (s *CSVSource) Next() (Row, int, []RowError, bool, error) {
 	var errs []RowError
 	row.Indicator = strings.TrimSpace(rec[s.cols["indicator"]])
 	if y, err := strconv.Atoi(strings.TrimSpace(rec[s.cols["year"]])); err != nil {
-		errs = append(errs, RowError{Row: line, Field: "year", Message: fmt.Sprintf("%q is not a year", rec[s.cols["year"]])})
+		errs = append(errs, rowError(line, "year", `"{year}" is not a year`, "year", rec[s.cols["year"]]))
 	} else {
 		row.Year = y
 	}
 	if v := strings.TrimSpace(rec[s.cols["value"]]); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			errs = append(errs, RowError{Row: line, Field: "value", Message: fmt.Sprintf("%q is not a number", v)})
+			errs = append(errs, rowError(line, "value", `"{value}" is not a number`, "value", v))
 		} else {
 			row.Value = &f
 		}
@@ -193,7 +193,7 @@ func (c *Catalogue) Template(w io.Writer, codes []string, year int) error {
 		for _, code := range codes {
 			ind, ok := c.Indicator(code)
 			if !ok {
-				return apperr.BadInputf("unknown indicator %q", code)
+				return apperr.BadInputT("unknown indicator \"{code}\"", "code", code)
 			}
 			// An indicator asked for twice (by name and by working group)
 			// gets one line: two would be refused as duplicates on upload.

@@ -226,8 +226,7 @@ func duplicates(ctx context.Context, tx pgx.Tx, unit string, limit int) ([]RowEr
 	var out []RowError
 	var pos, first int
 	_, err = pgx.ForEachRow(rows, []any{&pos, &first}, func() error {
-		out = append(out, RowError{Row: pos, Field: "indicator",
-			Message: fmt.Sprintf("duplicate of %s %d: the same indicator, year and breakdown", unit, first)})
+		out = append(out, duplicate(unit, pos, first))
 		return nil
 	})
 	return out, err
@@ -293,8 +292,7 @@ func (c *copySource) Next() (more bool) {
 		}
 		c.errs = append(c.errs, rowErrs...)
 		if len(c.errs) >= MaxRowErrors {
-			c.errs = append(c.errs[:MaxRowErrors-1], RowError{Row: pos, Field: "",
-				Message: fmt.Sprintf("too many errors: stopped reading at %s %d", c.src.Unit(), pos)})
+			c.errs = append(c.errs[:MaxRowErrors-1], tooManyErrors(c.src.Unit(), pos))
 			return false
 		}
 	}
@@ -322,3 +320,19 @@ func (s *SliceSource) Next() (Row, int, []RowError, bool, error) {
 }
 
 func (s *SliceSource) Unit() string { return "row" }
+
+// duplicate and tooManyErrors name a position by the source's unit, a
+// CSV file's line or a list's row, each a whole sentence of the catalogue.
+func duplicate(unit string, pos, first int) RowError {
+	if unit == "line" {
+		return rowError(pos, "indicator", "duplicate of line {first}: the same indicator, year and breakdown", "first", first)
+	}
+	return rowError(pos, "indicator", "duplicate of row {first}: the same indicator, year and breakdown", "first", first)
+}
+
+func tooManyErrors(unit string, pos int) RowError {
+	if unit == "line" {
+		return rowError(pos, "", "too many errors: stopped reading at line {line}", "line", pos)
+	}
+	return rowError(pos, "", "too many errors: stopped reading at row {row}", "row", pos)
+}

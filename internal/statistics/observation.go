@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cosp-ict/irm/internal/apperr"
 )
 
 // Status says what a value is.
@@ -46,10 +48,43 @@ type Row struct {
 }
 
 // RowError is one bad row: 0-based index in a list, or 1-based CSV line.
+// Message is the reason in English; In gives it in a reader's language.
 type RowError struct {
 	Row     int
 	Field   string
 	Message string
+	reason  error // the reason with its catalogue key (apperr)
+}
+
+// rowError is a row's reason by its catalogue key (internal/i18n's
+// errors file) and named parameters.
+func rowError(row int, field, key string, args ...any) RowError {
+	err := apperr.BadInputT(key, args...)
+	return RowError{Row: row, Field: field, Message: err.Error(), reason: err}
+}
+
+// RowErrorOf is a row's reason given as an error (a domain error keeps
+// its catalogue key).
+func RowErrorOf(row int, field string, err error) RowError {
+	return RowError{Row: row, Field: field, Message: err.Error(), reason: err}
+}
+
+// In is the reason in lang, one of the six.
+func (e RowError) In(lang string) string {
+	if e.reason == nil {
+		return e.Message
+	}
+	return apperr.Message(e.reason, lang)
+}
+
+// RowErrorsIn gives each reason in lang; rows and fields stay as they are.
+func RowErrorsIn(errs []RowError, lang string) []RowError {
+	out := make([]RowError, len(errs))
+	for i, e := range errs {
+		out[i] = e
+		out[i].Message = e.In(lang)
+	}
+	return out
 }
 
 // checked is a valid row, ready to store.
@@ -66,8 +101,8 @@ type checked struct {
 // with the row, each naming its field.
 func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 	var errs []RowError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, RowError{Row: at, Field: field, Message: fmt.Sprintf(format, args...)})
+	bad := func(field, key string, args ...any) {
+		errs = append(errs, rowError(at, field, key, args...))
 	}
 	out := checked{indicator: r.Indicator, year: r.Year, value: r.Value, status: r.Status}
 	if out.status == "" {
@@ -75,35 +110,35 @@ func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 	}
 	ind, ok := c.Indicator(r.Indicator)
 	if !ok {
-		bad("indicator", "unknown indicator %q", r.Indicator)
+		bad("indicator", `unknown indicator "{code}"`, "code", r.Indicator)
 	}
 	if last := now.Year(); r.Year < FirstYear || r.Year > last {
-		bad("year", "year %d is outside %d..%d", r.Year, FirstYear, last)
+		bad("year", "year {year} is outside {first}..{last}", "year", r.Year, "first", FirstYear, "last", last)
 	}
 	switch {
 	case !out.status.valid():
-		bad("status", "unknown status %q: use REPORTED, ESTIMATED, NOT_AVAILABLE or CONFIDENTIAL", out.status)
+		bad("status", `unknown status "{status}": use REPORTED, ESTIMATED, NOT_AVAILABLE or CONFIDENTIAL`, "status", string(out.status))
 	case r.Value == nil && (out.status == Reported || out.status == Estimated):
-		bad("value", "a %s value is missing", out.status)
+		bad("value", "a {status} value is missing", "status", string(out.status))
 	case r.Value != nil && out.status == NotAvailable:
 		bad("value", "a NOT_AVAILABLE observation carries no value")
 	}
 	if v := r.Value; v != nil {
 		switch {
 		case math.IsNaN(*v) || math.IsInf(*v, 0) || math.Abs(*v) > maxMagnitude:
-			bad("value", "value %v is not a finite number below %g", *v, maxMagnitude)
+			bad("value", "value {value} is not a finite number below {max}", "value", fmt.Sprint(*v), "max", fmt.Sprintf("%g", float64(maxMagnitude)))
 		case ind != nil && ind.Minimum != nil && *v < *ind.Minimum:
-			bad("value", "%s cannot be negative (got %v)", ind.Code, *v)
+			bad("value", "{indicator} cannot be negative (got {value})", "indicator", ind.Code, "value", fmt.Sprint(*v))
 		case ind != nil && ind.Integer && *v != math.Trunc(*v):
-			bad("value", "%s is a whole number of %s (got %v)", ind.Code, ind.Unit, *v)
+			bad("value", "{indicator} is a whole number of {unit} (got {value})", "indicator", ind.Code, "unit", ind.Unit, "value", fmt.Sprint(*v))
 		}
 	}
 	if len(r.Breakdown) > maxBreakdowns {
-		bad("breakdown", "at most %d dimensions", maxBreakdowns)
+		bad("breakdown", "at most {max} dimensions", "max", maxBreakdowns)
 	}
 	key, canon, problems := canonicalBreakdown(ind, r.Breakdown)
 	for _, p := range problems {
-		bad("breakdown."+p.dimension, "%s", p.message)
+		errs = append(errs, RowError{Row: at, Field: "breakdown." + p.dimension, Message: p.err.Error(), reason: p.err})
 	}
 	out.breakdownKey, out.breakdown = key, canon
 	return out, errs
@@ -111,7 +146,10 @@ func (c *Catalogue) check(r Row, at int, now time.Time) (checked, []RowError) {
 
 // breakdownProblem is a dimension a breakdown may not use, or a value it
 // may not take.
-type breakdownProblem struct{ dimension, message string }
+type breakdownProblem struct {
+	dimension string
+	err       error
+}
 
 // canonicalBreakdown is the one place a breakdown becomes its canonical
 // key ("dim=value;dim=value" in dimension order, "" for the total: what
@@ -133,7 +171,8 @@ func canonicalBreakdown(ind *Indicator, b map[string]string) (key string, canon 
 			d, ok := ind.Dimension(k)
 			switch {
 			case !ok:
-				problems = append(problems, breakdownProblem{k, fmt.Sprintf("%s has no dimension %q (it has: %s)", ind.Code, k, strings.Join(ind.DimensionIDs, ", "))})
+				problems = append(problems, breakdownProblem{k, apperr.BadInputT(`{indicator} has no dimension "{dimension}" (it has: {dimensions})`,
+					"indicator", ind.Code, "dimension", k, "dimensions", strings.Join(ind.DimensionIDs, ", "))})
 				continue
 			case !d.Allows(v):
 				problems = append(problems, breakdownProblem{k, d.notAValue(v)})

@@ -41,7 +41,7 @@ type Filter struct {
 func (c *Catalogue) breakdownKey(ind *Indicator, b map[string]string) (string, error) {
 	key, _, problems := canonicalBreakdown(ind, b)
 	if len(problems) > 0 {
-		return "", apperr.BadInputf("breakdown: %s", problems[0].message)
+		return "", apperr.BadInputT("breakdown: {reason}", "reason", problems[0].err)
 	}
 	return key, nil
 }
@@ -49,7 +49,7 @@ func (c *Catalogue) breakdownKey(ind *Indicator, b map[string]string) (string, e
 func (s *Service) indicator(code string) (*Indicator, error) {
 	ind, ok := s.cat.Indicator(code)
 	if !ok {
-		return nil, apperr.BadInputf("unknown indicator %q", code)
+		return nil, apperr.BadInputT("unknown indicator \"{code}\"", "code", code)
 	}
 	return ind, nil
 }
@@ -64,7 +64,7 @@ func (s *Service) Observations(ctx context.Context, p auth.Principal, f Filter) 
 		return nil, err
 	}
 	if page.HasNext {
-		return nil, apperr.Limitf("more than %d observations match: narrow the query by state, regionalGroup, years or breakdown, or read them in pages with observationsPage", MaxObservations)
+		return nil, apperr.LimitT("more than {max} observations match: narrow the query by state, regionalGroup, years or breakdown, or read them in pages with observationsPage", "max", MaxObservations)
 	}
 	return page.Observations, nil
 }
@@ -81,7 +81,7 @@ type ObservationPage struct {
 // after, in the order of Observations.
 func (s *Service) ObservationsPage(ctx context.Context, p auth.Principal, f Filter, first int, after *string) (ObservationPage, error) {
 	if first < 0 || first > MaxObservationPage {
-		return ObservationPage{}, apperr.Limitf("first must be between 0 and %d", MaxObservationPage)
+		return ObservationPage{}, apperr.LimitT("first must be between 0 and {max}", "max", MaxObservationPage)
 	}
 	var cur *obsCursor
 	if after != nil {
@@ -113,7 +113,7 @@ func (c obsCursor) encode() string {
 }
 
 func decodeObsCursor(s string) (obsCursor, error) {
-	bad := apperr.BadInputf("after: %q is not a cursor from observationsPage", s)
+	bad := apperr.BadInputT("after: \"{cursor}\" is not a cursor from observationsPage", "cursor", s)
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return obsCursor{}, bad
@@ -151,7 +151,7 @@ func (s *Service) read(ctx context.Context, p auth.Principal, f Filter, limit in
 	var st *string
 	if f.State != nil {
 		if !state.ValidCode(*f.State) {
-			return ObservationPage{}, apperr.BadInputf("state: %q is not an ISO 3166-1 alpha-3 code", *f.State)
+			return ObservationPage{}, apperr.BadInputT("state: \"{state}\" is not an ISO 3166-1 alpha-3 code", "state", *f.State)
 		}
 		up := strings.ToUpper(*f.State)
 		st = &up

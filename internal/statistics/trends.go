@@ -43,7 +43,7 @@ func (s *Service) Trends(ctx context.Context, db postgres.DB, tq TrendQuery) (ma
 		keys[key] = true
 	}
 	if len(keys) > 1 {
-		return nil, apperr.BadInputf("one breakdown must suit every indicator")
+		return nil, apperr.BadInputT("one breakdown must suit every indicator")
 	}
 	var groups []string
 	var groupExpr string
@@ -55,7 +55,7 @@ func (s *Service) Trends(ctx context.Context, db postgres.DB, tq TrendQuery) (ma
 	case GroupDevelop:
 		groups, groupExpr = []string{"DEVELOPING", "OTHER"}, `CASE WHEN s.developing THEN 'DEVELOPING' ELSE 'OTHER' END`
 	default:
-		return nil, apperr.BadInputf("unknown groupBy %q", tq.By)
+		return nil, apperr.BadInputT("unknown groupBy \"{by}\"", "by", tq.By)
 	}
 	sets := `(o.indicator, grp, o.year)`
 	if tq.WithAll && tq.By != GroupNone && tq.By != "" {

@@ -29,15 +29,15 @@ func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cyc
 	c.Name = strings.TrimSpace(c.Name)
 	switch {
 	case !cycleID.MatchString(c.ID):
-		return Cycle{}, apperr.BadInputf("cycle id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", c.ID)
+		return Cycle{}, apperr.BadInputT("cycle id \"{id}\": use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", "id", c.ID)
 	case c.Name == "" || len(c.Name) > 200 || hasNUL(c.Name):
-		return Cycle{}, apperr.BadInputf("a cycle needs a name of 1 to 200 characters, without U+0000")
+		return Cycle{}, apperr.BadInputT("a cycle needs a name of 1 to 200 characters, without U+0000")
 	case c.ClosesOn.Before(c.OpensOn):
-		return Cycle{}, apperr.BadInputf("closesOn (%s) is before opensOn (%s)", c.ClosesOn.Format(time.DateOnly), c.OpensOn.Format(time.DateOnly))
+		return Cycle{}, apperr.BadInputT("closesOn ({closesOn}) is before opensOn ({opensOn})", "closesOn", c.ClosesOn.Format(time.DateOnly), "opensOn", c.OpensOn.Format(time.DateOnly))
 	}
 	q, ok := s.reg.Get(c.QuestionnaireID)
 	if !ok {
-		return Cycle{}, apperr.NotFoundf("no questionnaire with id %q", c.QuestionnaireID)
+		return Cycle{}, apperr.NotFoundT("no questionnaire with id \"{id}\"", "id", c.QuestionnaireID)
 	}
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO questionnaire_digests (questionnaire_id, sha256, validation_sha256) VALUES ($1, $2, $3)
@@ -47,7 +47,7 @@ func (s *Service) OpenCycle(ctx context.Context, p auth.Principal, c Cycle) (Cyc
 		_, err := tx.Exec(ctx, `INSERT INTO cycles (id, name, questionnaire_id, opens_on, closes_on) VALUES ($1, $2, $3, $4, $5)`,
 			c.ID, c.Name, q.ID, c.OpensOn, c.ClosesOn)
 		if postgres.IsUniqueViolation(err) {
-			return apperr.Conflictf("a cycle with id %q exists already", c.ID)
+			return apperr.ConflictT("a cycle with id \"{id}\" exists already", "id", c.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("open cycle: %w", err)
@@ -94,11 +94,11 @@ func (s *Service) cycleIn(ctx context.Context, db querier, id string) (Cycle, er
 		return c.(Cycle), nil
 	}
 	if hasNUL(id) { // PostgreSQL text cannot hold it, so no cycle has it
-		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+		return Cycle{}, apperr.NotFoundT("no cycle with id \"{id}\"", "id", id)
 	}
 	c, err := scanCycle(db.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+		return Cycle{}, apperr.NotFoundT("no cycle with id \"{id}\"", "id", id)
 	}
 	if err != nil {
 		return Cycle{}, fmt.Errorf("get cycle: %w", err)
@@ -177,7 +177,7 @@ func (s *Service) CyclesByID(ctx context.Context, ids []string) ([]Cycle, error)
 	for i, id := range ids {
 		c, ok := byID[id]
 		if !ok {
-			return nil, apperr.NotFoundf("no cycle with id %q", id)
+			return nil, apperr.NotFoundT("no cycle with id \"{id}\"", "id", id)
 		}
 		out[i] = c
 	}
@@ -188,7 +188,7 @@ func (s *Service) CyclesByID(ctx context.Context, ids []string) ([]Cycle, error)
 // (its opensOn, a UTC date): CONFLICT naming the date.
 func (c Cycle) checkOpen(now time.Time) error {
 	if !c.Opened(now) {
-		return apperr.Conflictf("cycle %s opens on %s: answers can be saved from that day", c.ID, c.OpensOn.Format(time.DateOnly))
+		return apperr.ConflictT("cycle {id} opens on {opensOn}: answers can be saved from that day", "id", c.ID, "opensOn", c.OpensOn.Format(time.DateOnly))
 	}
 	return nil
 }

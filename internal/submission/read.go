@@ -60,7 +60,7 @@ func Cursor(sub *Submission) string {
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "state:") {
-		return "", apperr.BadInputf("after: %q is not a cursor from this list", c)
+		return "", apperr.BadInputT("after: \"{cursor}\" is not a cursor from this list", "cursor", c)
 	}
 	return strings.TrimPrefix(string(b), "state:"), nil
 }
@@ -72,7 +72,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, cycleID string, st
 		return Page{}, err
 	}
 	if first < 0 || first > MaxPageSize {
-		return Page{}, apperr.Limitf("first must be between 0 and %d, got %d", MaxPageSize, first)
+		return Page{}, apperr.LimitT("first must be between 0 and {max}, got {first}", "max", MaxPageSize, "first", first)
 	}
 	if _, err := s.Cycle(ctx, cycleID); err != nil {
 		return Page{}, err

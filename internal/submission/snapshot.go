@@ -20,11 +20,11 @@ import (
 // CycleIn returns the cycle with id, read through db.
 func CycleIn(ctx context.Context, db postgres.DB, id string) (Cycle, error) {
 	if hasNUL(id) {
-		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+		return Cycle{}, apperr.NotFoundT("no cycle with id \"{id}\"", "id", id)
 	}
 	c, err := scanCycle(db.QueryRow(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Cycle{}, apperr.NotFoundf("no cycle with id %q", id)
+		return Cycle{}, apperr.NotFoundT("no cycle with id \"{id}\"", "id", id)
 	}
 	if err != nil {
 		return Cycle{}, fmt.Errorf("get cycle: %w", err)

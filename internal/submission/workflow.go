@@ -75,7 +75,7 @@ func (s *Service) cycleAndState(ctx context.Context, cycleID, code string) (Cycl
 		return Cycle{}, nil, err
 	}
 	if !state.Known(code) {
-		return Cycle{}, nil, apperr.NotFoundf("no State with code %q", code)
+		return Cycle{}, nil, apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 	}
 	q, err := s.questionnaireFor(c)
 	return c, q, err
@@ -138,17 +138,17 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 		return Result{}, err
 	}
 	if len(answers) > MaxAnswerBytes {
-		return Result{}, apperr.BadInputf("the answers document is %d bytes; the limit is %d", len(answers), MaxAnswerBytes)
+		return Result{}, apperr.BadInputT("the answers document is {size} bytes; the limit is {max}", "size", len(answers), "max", MaxAnswerBytes)
 	}
 	doc, err := questionnaire.DecodeAnswers(answers)
 	if fe, ok := questionnaire.AsFieldError(err); ok {
 		return s.refused(ctx, cycleID, state, []questionnaire.FieldError{fe})
 	}
 	if err != nil {
-		return Result{}, apperr.BadInputf("answers are not valid JSON: %v", err)
+		return Result{}, apperr.BadInputT("answers are not valid JSON: {reason}", "reason", err)
 	}
 	if at, ok := nulAt(doc, ""); ok {
-		return Result{}, apperr.BadInputf("the answers hold the character U+0000 at %q, which cannot be stored", at)
+		return Result{}, apperr.BadInputT("the answers hold the character U+0000 at \"{at}\", which cannot be stored", "at", at)
 	}
 	if errs := q.ValidateValue(doc, questionnaire.Draft); len(errs) > 0 {
 		return s.refused(ctx, cycleID, state, errs)
@@ -171,7 +171,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 				)
 				SELECT `+savedColumns+`, `+savedExtension("ins")+` FROM ins`, cycleID, state, canonical, p.Name))
 			if errors.Is(err, pgx.ErrNoRows) {
-				return apperr.Conflictf("%s already has a submission in cycle %s: pass its current version as expectedVersion", state, cycleID)
+				return apperr.ConflictT("{state} already has a submission in cycle {cycle}: pass its current version as expectedVersion", "state", state, "cycle", cycleID)
 			}
 			if err != nil {
 				return fmt.Errorf("create submission: %w", err)
@@ -208,7 +208,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 			FROM cur LEFT JOIN upd ON true`, cycleID, state, canonical, *expectedVersion, p.Name).
 			Scan(&found, &curVersion, &curStatus, &same, &id, &cyc, &st, &status, &version, &ans, &first, &updatedAt, &submittedAt, &extended)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("%s has no submission in cycle %s yet: omit expectedVersion to create it", state, cycleID)
+			return apperr.NotFoundT("{state} has no submission in cycle {cycle} yet: omit expectedVersion to create it", "state", state, "cycle", cycleID)
 		}
 		if err != nil {
 			return fmt.Errorf("save draft: %w", err)
@@ -223,7 +223,7 @@ func (s *Service) SaveDraft(ctx context.Context, p auth.Principal, cycleID, stat
 			return checkVersion(&Submission{Version: curVersion}, *expectedVersion)
 		}
 		if curStatus == Submitted || curStatus == Accepted {
-			return apperr.Conflictf("the submission is %s and cannot be edited unless the secretariat returns it", curStatus)
+			return apperr.ConflictT("the submission is {status} and cannot be edited unless the secretariat returns it", "status", curStatus)
 		}
 		// The same answers as the current draft: nothing changed, so no new version.
 		out, err = scanSubmission(tx.QueryRow(ctx, `SELECT `+submissionColumns+fromSubmissions+`WHERE s.cycle_id = $1 AND s.state_code = $2`, cycleID, state))
@@ -256,13 +256,13 @@ func (s *Service) Submit(ctx context.Context, p auth.Principal, cycleID, state s
 			return err
 		}
 		if cur == nil {
-			return apperr.NotFoundf("%s has no submission in cycle %s", state, cycleID)
+			return apperr.NotFoundT("{state} has no submission in cycle {cycle}", "state", state, "cycle", cycleID)
 		}
 		if err := checkVersion(cur, expectedVersion); err != nil {
 			return err
 		}
 		if cur.Status != Draft {
-			return apperr.Conflictf("only a DRAFT can be submitted; this submission is %s%s", cur.Status, hint(cur.Status))
+			return notDraft(cur.Status)
 		}
 		doc, err := questionnaire.DecodeAnswers(cur.Answers)
 		if err != nil {
@@ -321,14 +321,14 @@ func (s *Service) change(ctx context.Context, tx pgx.Tx, c Cycle, p auth.Princip
 	return scanSaved(c, tx.QueryRow(ctx, string(stmt), append([]any{id, p.Name}, args...)...))
 }
 
-func hint(st Status) string {
+func notDraft(st Status) error {
 	switch st {
 	case Returned:
-		return " (save it as a draft first)"
+		return apperr.ConflictT("only a DRAFT can be submitted; this submission is {status} (save it as a draft first)", "status", st)
 	case Submitted, Accepted:
-		return " already"
+		return apperr.ConflictT("only a DRAFT can be submitted; this submission is {status} already", "status", st)
 	}
-	return ""
+	return apperr.ConflictT("only a DRAFT can be submitted; this submission is {status}", "status", st)
 }
 
 // CommentInput is one review comment to add.
@@ -343,10 +343,10 @@ func (s *Service) Return(ctx context.Context, p auth.Principal, id string, expec
 		return Result{}, err
 	}
 	if len(comments) == 0 {
-		return Result{}, apperr.BadInputf("returning a submission needs at least one comment saying what to change")
+		return Result{}, apperr.BadInputT("returning a submission needs at least one comment saying what to change")
 	}
 	if len(comments) > MaxComments {
-		return Result{}, apperr.BadInputf("at most %d comments at once", MaxComments)
+		return Result{}, apperr.BadInputT("at most {max} comments at once", "max", MaxComments)
 	}
 	return s.review(ctx, p, id, expectedVersion, Returned, comments)
 }
@@ -361,7 +361,7 @@ func (s *Service) Accept(ctx context.Context, p auth.Principal, id string, expec
 
 func (s *Service) review(ctx context.Context, p auth.Principal, id string, expectedVersion int, to Status, comments []CommentInput) (Result, error) {
 	if !validUUID(id) {
-		return Result{}, apperr.NotFoundf("no submission with id %q", id)
+		return Result{}, apperr.NotFoundT("no submission with id \"{id}\"", "id", id)
 	}
 	var out *Submission
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
@@ -370,7 +370,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 			return err
 		}
 		if cur == nil {
-			return apperr.NotFoundf("no submission with id %q", id)
+			return apperr.NotFoundT("no submission with id \"{id}\"", "id", id)
 		}
 		c, err := s.cycleIn(ctx, tx, cur.CycleID)
 		if err != nil {
@@ -384,7 +384,7 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 		bodies := make([]string, len(comments))
 		for i, cm := range comments {
 			if err := checkComment(q, cm.Path, cm.Body); err != nil {
-				return apperr.BadInputf("comment %d: %v", i, err)
+				return apperr.BadInputT("comment {index}: {reason}", "index", i, "reason", err)
 			}
 			paths[i], bodies[i] = cm.Path, cm.Body
 		}
@@ -392,7 +392,10 @@ func (s *Service) review(ctx context.Context, p auth.Principal, id string, expec
 			return err
 		}
 		if cur.Status != Submitted {
-			return apperr.Conflictf("only a SUBMITTED submission can be %s; this one is %s", strings.ToLower(string(to)), cur.Status)
+			if to == Accepted {
+				return apperr.ConflictT("only a SUBMITTED submission can be accepted; this one is {status}", "status", cur.Status)
+			}
+			return apperr.ConflictT("only a SUBMITTED submission can be returned; this one is {status}", "status", cur.Status)
 		}
 		if out, err = s.change(ctx, tx, c, p, transitionStatement, cur.ID, string(to)); err != nil {
 			return fmt.Errorf("review: %w", err)
@@ -428,7 +431,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 		return Comment{}, auth.CanEditSubmission(p, "")
 	}
 	if !validUUID(submissionID) {
-		return Comment{}, apperr.NotFoundf("no submission with id %q", submissionID)
+		return Comment{}, apperr.NotFoundT("no submission with id \"{id}\"", "id", submissionID)
 	}
 	if replyTo != nil && !validUUID(*replyTo) {
 		return Comment{}, apperr.NotFoundf("submission %s has no comment %q to reply to", submissionID, *replyTo)
@@ -449,7 +452,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 			if other != nil {
 				return auth.CanEditSubmission(p, *other)
 			}
-			return apperr.NotFoundf("no submission with id %q", submissionID)
+			return apperr.NotFoundT("no submission with id \"{id}\"", "id", submissionID)
 		}
 		if err := auth.CanEditSubmission(p, cur.StateCode); err != nil {
 			return err
@@ -480,7 +483,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 			thread, path = &root, rootPath
 		}
 		if err := checkComment(q, path, body); err != nil {
-			return apperr.BadInputf("%v", err)
+			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO review_comments (submission_id, version, path, author, body, reply_to)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+commentColumns,
@@ -565,14 +568,14 @@ func openThreads(ctx context.Context, db postgres.DB, submissionID string) (int,
 
 func checkComment(q *questionnaire.Questionnaire, path *string, body string) error {
 	if strings.TrimSpace(body) == "" {
-		return errors.New("the comment body is empty")
+		return apperr.BadInputT("the comment body is empty")
 	}
 	if len(body) > MaxCommentBytes || !utf8.ValidString(body) || hasNUL(body) {
-		return fmt.Errorf("the comment body must be valid text of at most %d bytes", MaxCommentBytes)
+		return apperr.BadInputT("the comment body must be valid text of at most {max} bytes", "max", MaxCommentBytes)
 	}
 	if path != nil && (hasNUL(*path) || !q.Locates(*path)) {
-		return fmt.Errorf("path %q is not a JSON Pointer into the questionnaire (e.g. %q); use null for the whole submission",
-			*path, q.Questions[0].Path)
+		return apperr.BadInputT(`path "{path}" is not a JSON Pointer into the questionnaire (e.g. "{example}"); use null for the whole submission`,
+			"path", *path, "example", q.Questions[0].Path)
 	}
 	return nil
 }
@@ -608,7 +611,7 @@ func nulAt(v any, at string) (string, bool) {
 
 func checkVersion(cur *Submission, expected int) error {
 	if cur.Version != expected {
-		return apperr.Conflictf("expectedVersion %d is not the current version %d: reload the submission and try again", expected, cur.Version)
+		return apperr.ConflictT("expectedVersion {expected} is not the current version {version}: reload the submission and try again", "expected", expected, "version", cur.Version)
 	}
 	return nil
 }

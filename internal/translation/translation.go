@@ -59,7 +59,7 @@ func (s *Service) TranslationsOf(ctx context.Context, ids []string) ([][]Transla
 	for i, id := range ids {
 		q, ok := s.reg.Get(id)
 		if !ok {
-			return nil, apperr.NotFoundf("no questionnaire with id %q", id)
+			return nil, apperr.NotFoundT("no questionnaire with id \"{id}\"", "id", id)
 		}
 		qs[i] = q
 	}
@@ -95,11 +95,11 @@ func (s *Service) Review(ctx context.Context, p auth.Principal, id, lang string,
 		return Translation{}, err
 	}
 	if !questionnaire.IsLanguage(lang) {
-		return Translation{}, apperr.BadInputf("language %q: use one of %s", lang, strings.Join(questionnaire.Languages, ", "))
+		return Translation{}, apperr.BadInputT("language \"{language}\": use one of {languages}", "language", lang, "languages", strings.Join(questionnaire.Languages, ", "))
 	}
 	q, ok := s.reg.Get(id)
 	if !ok {
-		return Translation{}, apperr.NotFoundf("no questionnaire with id %q", id)
+		return Translation{}, apperr.NotFoundT("no questionnaire with id \"{id}\"", "id", id)
 	}
 	digest := q.LabelsSHA256(lang)
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {

@@ -20,8 +20,8 @@ type dashQuestion struct {
 }
 
 type dashIndicator struct {
-	Name, Code, Unit string
-	Chart            template.HTML
+	Name, Code, Unit, Description string
+	Chart                         template.HTML
 }
 
 type dashboardView struct {
@@ -85,7 +85,8 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		v.Questions = append(v.Questions, dq)
 	}
 	for _, ind := range s.Indicators {
-		di := dashIndicator{Name: ind.Indicator.NameIn(rq.Lang), Code: ind.Indicator.Code, Unit: ind.Indicator.Unit}
+		di := dashIndicator{Name: ind.Indicator.NameIn(rq.Lang), Code: ind.Indicator.Code, Unit: ind.Indicator.UnitIn(rq.Lang),
+			Description: ind.Indicator.DescriptionIn(rq.Lang)}
 		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
 			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.Unit, c).SVG()
 		}

@@ -113,7 +113,7 @@ func (h *Handler) loadForm(r *http.Request, rq *req, sectionID string) (*formCtx
 	}
 	f, ok := h.forms[c.QuestionnaireID]
 	if !ok {
-		return nil, apperr.NotFoundf("questionnaire %s is not loaded", c.QuestionnaireID)
+		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", c.QuestionnaireID)
 	}
 	fc := &formCtx{cycle: c, state: st, sub: sub, form: f}
 	if sectionID == "" {
@@ -121,7 +121,7 @@ func (h *Handler) loadForm(r *http.Request, rq *req, sectionID string) (*formCtx
 	}
 	sec, i := f.section(sectionID)
 	if sec == nil {
-		return nil, apperr.NotFoundf("questionnaire %s has no section %q", f.q.ID, sectionID)
+		return nil, apperr.NotFoundT("questionnaire {id} has no section \"{section}\"", "id", f.q.ID, "section", sectionID)
 	}
 	fc.sec = sec
 	if i+1 < len(f.q.Sections) {

@@ -67,7 +67,7 @@ func (h *Handler) reportsPage(w http.ResponseWriter, r *http.Request, rq *req) e
 func (h *Handler) reportPDF(w http.ResponseWriter, r *http.Request, rq *req) error {
 	id, ok := strings.CutSuffix(r.PathValue("file"), ".pdf")
 	if !ok || h.Reports == nil {
-		return apperr.NotFoundf("report files are named /published/{id}.pdf")
+		return apperr.NotFoundT("report files are named {pattern}", "pattern", "/published/{id}.pdf")
 	}
 	f, err := h.Reports.PDF(r.Context(), rq.P, id)
 	if err != nil {

@@ -188,7 +188,7 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 		return nil, err
 	}
 	if sub == nil {
-		return nil, apperr.NotFoundf("%s has no submission in cycle %s", code, r.PathValue("cycle"))
+		return nil, apperr.NotFoundT("{state} has no submission in cycle {cycle}", "state", code, "cycle", r.PathValue("cycle"))
 	}
 	c, err := h.Workflow.Cycle(ctx, sub.CycleID)
 	if err != nil {
@@ -200,7 +200,7 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	}
 	f, ok := h.forms[c.QuestionnaireID]
 	if !ok {
-		return nil, apperr.NotFoundf("questionnaire %s is not loaded", c.QuestionnaireID)
+		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", c.QuestionnaireID)
 	}
 	v := &reviewView{Cycle: c, State: st, Sub: sub, GeneralText: drafts[""]}
 	// The previous submitted version: the last one submitted before the
@@ -414,7 +414,7 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 		done = "accepted"
 	case "comment":
 		if len(comments) == 0 {
-			err = apperr.BadInputf("write a comment first")
+			err = apperr.BadInputT("write a comment first")
 		}
 		for _, c := range comments {
 			if _, err = h.Workflow.Comment(r.Context(), rq.P, v.Sub.ID, c.Path, c.Body, nil); err != nil {
@@ -423,10 +423,10 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 		}
 		done = "commented"
 	default:
-		err = apperr.BadInputf("unknown action")
+		err = apperr.BadInputT("unknown action")
 	}
 	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.Conflict) {
-		v.Error = err.Error()
+		v.Error = apperr.Message(err, rq.Lang)
 		h.render(w, r, rq, status(r, err), "review", "Review", v)
 		return nil
 	}
@@ -563,14 +563,14 @@ func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) err
 	var err error
 	switch {
 	case err1 != nil:
-		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the opening date as a date, e.g. 2028-11-01."))
+		err = apperr.BadInputT("Enter the opening date as a date, e.g. 2028-11-01.")
 	case err2 != nil:
-		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the deadline as a date, e.g. 2029-03-31."))
+		err = apperr.BadInputT("Enter the deadline as a date, e.g. 2029-03-31.")
 	default:
 		_, err = h.Workflow.OpenCycle(r.Context(), rq.P, submission.Cycle{ID: v.ID, Name: v.Name, QuestionnaireID: v.QID, OpensOn: opens, ClosesOn: closes})
 	}
 	if c := apperr.CodeOf(err); err != nil && c != apperr.Internal && c != apperr.Forbidden {
-		v.Error = err.Error()
+		v.Error = apperr.Message(err, rq.Lang)
 		h.render(w, r, rq, status(r, err), "cycle_new", "Open a cycle", v)
 		return nil
 	}

@@ -86,7 +86,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.Unit}
+		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.UnitIn(rq.Lang)}
 		v.Single = append(v.Single, templateLink{Href: "/statistics/template.csv?indicators=" + url.QueryEscape(ind.Code), Label: row.Name})
 		for _, o := range obs {
 			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
@@ -140,7 +140,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" || params["boundary"] == "" {
-		return apperr.BadInputf("send the file as multipart/form-data, as the page's form does")
+		return apperr.BadInputT("send the file as multipart/form-data, as the page's form does")
 	}
 	csrfChecked := false
 	if got := r.Header.Get("X-CSRF-Token"); got != "" {
@@ -159,7 +159,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 			break
 		}
 		if err != nil {
-			return apperr.BadInputf("the upload could not be read: %v", err)
+			return apperr.BadInputT("the upload could not be read: {reason}", "reason", err)
 		}
 		if !csrfChecked {
 			if part.FormName() != "csrf" {
@@ -194,9 +194,9 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			return apperr.TooLargef("the file is larger than 512 MiB: split it")
+			return apperr.TooLargeT("the file is larger than 512 MiB: split it")
 		case err != nil && apperr.CodeOf(err) == apperr.BadInput:
-			problem = err.Error()
+			problem = apperr.Message(err, rq.Lang)
 		case err != nil:
 			return err
 		}
@@ -213,7 +213,7 @@ func (h *Handler) statisticsUpload(w http.ResponseWriter, r *http.Request, rq *r
 	if err != nil {
 		return err
 	}
-	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, res.Errors, problem
+	v.Uploaded, v.Accepted, v.Errors, v.Problem = uploaded && problem == "", res.Accepted, statistics.RowErrorsIn(res.Errors, rq.Lang), problem
 	v.BadRows = badRows(res.Errors)
 	st := http.StatusOK
 	if len(v.Errors) > 0 || problem != "" {

@@ -126,7 +126,7 @@ func securityHeaders(w http.ResponseWriter) {
 // Origin in older ones), and the pages take unsafe methods only from
 // their own origin. Requests without either header (curl, scripts) are
 // not a browser's and pass on to the CSRF token check.
-var errCrossSite = apperr.Forbiddenf("this form was sent from another site: IRM accepts forms only from its own pages; open the page on this site and send it again")
+var errCrossSite = apperr.ForbiddenT("this form was sent from another site: IRM accepts forms only from its own pages; open the page on this site and send it again")
 
 func (h *Handler) routes() {
 	m := http.NewServeMux()
@@ -171,7 +171,7 @@ func (h *Handler) routes() {
 	m.Handle("GET /published", h.page(h.reportsPage))
 	m.Handle("GET /published/{file}", h.page(h.reportPDF))
 	m.Handle("GET /", h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
-		return apperr.NotFoundf("there is no page at %s", r.URL.Path)
+		return apperr.NotFoundT("there is no page at {path}", "path", r.URL.Path)
 	}))
 
 	if h.Dev {
@@ -243,7 +243,7 @@ func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler 
 				http.Redirect(w, r, to, http.StatusSeeOther)
 				return
 			}
-			h.fail(w, r, rq, apperr.New(apperr.Unauthenticated, "your session has ended: sign in again"))
+			h.fail(w, r, rq, apperr.T(apperr.Unauthenticated, "your session has ended: sign in again"))
 			return
 		}
 		if err := fn(w, r, rq); err != nil {
@@ -257,10 +257,10 @@ func (h *Handler) serve(signedIn bool, maxBody int64, fn pageFunc) http.Handler 
 // a multipart one (415, unread): nothing of a refused body is kept.
 func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		return &apperr.Error{Code: apperr.BadInput, Status: http.StatusUnsupportedMediaType,
-			Message: "this form takes no file: send it as the page does (application/x-www-form-urlencoded)"}
+		return apperr.E(apperr.BadInput, http.StatusUnsupportedMediaType,
+			"this form takes no file: send it as the page does (application/x-www-form-urlencoded)")
 	}
-	tooLarge := apperr.TooLargef("the form is larger than %d KiB: shorten what you typed and send it again", maxBody>>10)
+	tooLarge := apperr.TooLargeT("the form is larger than {size} KiB: shorten what you typed and send it again", "size", maxBody>>10)
 	if r.ContentLength > maxBody {
 		return tooLarge
 	}
@@ -269,7 +269,7 @@ func readForm(w http.ResponseWriter, r *http.Request, maxBody int64) error {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return tooLarge
 		}
-		return apperr.BadInputf("the form could not be read: %v", err)
+		return apperr.BadInputT("the form could not be read: {reason}", "reason", err)
 	}
 	return nil
 }
@@ -280,7 +280,7 @@ func (h *Handler) upload(fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rq, err := h.load(w, r)
 		if err == nil && !rq.In {
-			err = apperr.New(apperr.Unauthenticated, "your session has ended: sign in again")
+			err = apperr.T(apperr.Unauthenticated, "your session has ended: sign in again")
 		}
 		if err == nil {
 			r = r.WithContext(auth.WithPrincipal(r.Context(), rq.P))
@@ -294,7 +294,7 @@ func (h *Handler) upload(fn pageFunc) http.Handler {
 	})
 }
 
-var errCSRF = apperr.Forbiddenf("this form has expired or did not come from this site: go back, reload the page and send it again")
+var errCSRF = apperr.ForbiddenT("this form has expired or did not come from this site: go back, reload the page and send it again")
 
 func (h *Handler) csrfOK(r *http.Request, rq *req) bool {
 	got := r.Header.Get("X-CSRF-Token")
@@ -362,10 +362,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err erro
 			title = "Something went wrong"
 		}
 	}
-	msg := p.Message
-	if rq.Lang != i18n.Default {
-		// A domain error's message is English: another language says
-		// what the status means in a sentence of its own.
+	msg := p.In(rq.Lang)
+	if rq.Lang != i18n.Default && (p.Internal || !p.Translated()) {
+		// An internal error, or a message made without a catalogue key
+		// (English only): the page says what the status means in a
+		// sentence of its own.
 		msg = statusSentence(rq.Lang, p.Status, apperr.RequestID(r.Context()))
 	}
 	h.render(w, r, rq, p.Status, "error", title, struct {

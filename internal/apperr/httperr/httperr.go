@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 // Write answers r with err: a domain error with its code, status and
@@ -21,9 +22,12 @@ func Write(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 	return p
 }
 
-// Log presents err and logs the cause of an internal one.
+// Log presents err, its message in the request's language (the best of
+// the six for its Accept-Language, English by default), and logs the
+// cause of an internal one.
 func Log(r *http.Request, log *slog.Logger, err error) apperr.Presented {
 	p := apperr.Present(r.Context(), err)
+	p.Message = p.In(i18n.Match(r.Header.Get("Accept-Language")))
 	if p.Internal && log != nil {
 		log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", apperr.RequestID(r.Context()),
 			"method", r.Method, "path", r.URL.Path)
