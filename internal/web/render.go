@@ -76,10 +76,19 @@ var funcs = template.FuncMap{
 		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
 	},
 	"humanize": questionnaire.Humanize,
-	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
-	"num":      func(v float64) string { return chart.Format(v, "") },
-	"join":     strings.Join,
-	"add":      func(a, b int) int { return a + b },
+	// langName is a language's name in itself (العربية, Français).
+	"langName": func(code string) string {
+		for _, l := range i18n.Languages {
+			if l.Code == code {
+				return l.Name
+			}
+		}
+		return code
+	},
+	"pct":  func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
+	"num":  func(v float64) string { return chart.Format(v, "") },
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
 	"roleName": func(lang string, r auth.Role) string {
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
 			auth.Secretariat: "Secretariat"}[r])

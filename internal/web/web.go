@@ -154,6 +154,11 @@ func (h *Handler) routes() {
 	m.Handle("POST /cycles", h.page(h.openCycle))
 
 	m.Handle("GET /groups/{group}/{cycle}", h.page(h.dashboard))
+	m.Handle("GET /runs", h.page(h.runsPage))
+	m.Handle("POST /runs", h.page(h.renderReport))
+	m.Handle("POST /runs/{run}/publish", h.page(h.publishRun))
+	m.Handle("POST /schedules", h.page(h.createSchedule))
+	m.Handle("POST /schedules/{schedule}/{action}", h.page(h.scheduleAction))
 	m.Handle("GET /published", h.page(h.reportsPage))
 	m.Handle("GET /published/{file}", h.page(h.reportPDF))
 	m.Handle("GET /", h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
