@@ -2,13 +2,16 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/i18n"
+	"github.com/cosp-ict/irm/internal/submission"
 )
 
 // insertRun stores a finished report run (and its PDF when it succeeded)
@@ -153,4 +156,136 @@ func TestBrowserSecretariatReportsPage(t *testing.T) {
 		t.Errorf("the Arabic summary %q does not name the field %q", got, want)
 	}
 	b.page("s07-reports")
+}
+
+// TestBrowserReviewShowsTheChangedAnswersOnly: issue 17. The review page
+// was about 13,000 px tall whatever changed. With a previous version to
+// compare with, it now lists the changed answers only (all of them one
+// link away), with a contents list that jumps to each change, and a
+// changed text marks the words added and removed (ins and del, with
+// words for screen readers, underlined and struck through).
+func TestBrowserReviewShowsTheChangedAnswersOnly(t *testing.T) {
+	s := newSite(t)
+	secP := auth.Principal{Name: "test secretariat", Role: auth.Secretariat}
+	ctx := auth.WithPrincipal(context.Background(), secP)
+	sample := decodeJSON(t, demo.SampleAnswers())
+	res, err := s.Workflow.SaveDraft(ctx, secP, implCycle, "GHA", demo.SampleAnswers(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Workflow.Submit(ctx, secP, implCycle, "GHA", res.Submission.Version); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("submit: %v %+v", err, res.Errors)
+	}
+	path := "/general_provisions/reservations_details"
+	if res, err = s.Workflow.Return(ctx, secP, res.Submission.ID, res.Submission.Version,
+		[]submission.CommentInput{{Path: &path, Body: "Say which offences the reservation covers."}}); err != nil {
+		t.Fatal(err)
+	}
+	gp := sample["general_provisions"].(map[string]any)
+	gp["reservations_details"] = strings.Replace(gp["reservations_details"].(string),
+		"at least four years of imprisonment", "at least five years of imprisonment under the Penal Code", 1)
+	raw, _ := json.Marshal(sample)
+	if res, err = s.Workflow.SaveDraft(ctx, secP, implCycle, "GHA", raw, &res.Submission.Version); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = s.Workflow.Submit(ctx, secP, implCycle, "GHA", res.Submission.Version); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("resubmit: %v %+v", err, res.Errors)
+	}
+
+	b := newBrowser(t, s.URL)
+	b.narrow = map[string]bool{"en": true, "ar": true}
+	b.data = questionnaireTexts(s.Registry)
+	b.signIn(s.token(t, auth.Secretariat, ""))
+	b.open("/review/" + implCycle + "/GHA")
+	if n := eval[int](b, `document.querySelectorAll("table.compare tbody tr:not(.group-row)").length`); n != 1 {
+		t.Errorf("the review lists %d answers, want the 1 changed", n)
+	}
+	row := `tr#q\.general_provisions\.reservations_details`
+	if !b.exists(`.changes-toc a[href="#q.general_provisions.reservations_details"]`) || !b.exists(row) {
+		t.Fatal("no jump link to the changed answer")
+	}
+	words := func(sel string) string {
+		return eval[string](b, `Array.from(document.querySelectorAll("`+sel+`")).map(function (e) { return e.textContent; }).join(" | ")`)
+	}
+	cell := `tr[id='q.general_provisions.reservations_details'] td:nth-of-type`
+	if got := words(cell + "(1) ins"); !strings.Contains(got, "five") || !strings.Contains(got, "Penal Code") || strings.Contains(got, "Declaration") {
+		t.Errorf("the added words read %q", got)
+	}
+	if got := words(cell + "(2) del"); !strings.Contains(got, "four") || strings.Contains(got, "Declaration") {
+		t.Errorf("the removed words read %q", got)
+	}
+	if got := eval[string](b, `getComputedStyle(document.querySelector("ins")).textDecorationLine + "/" + getComputedStyle(document.querySelector("del")).textDecorationLine`); got != "underline/line-through" {
+		t.Errorf("ins/del are drawn %q, want underlined and struck through (not colour only)", got)
+	}
+	b.page("r01-review-changed-only")
+	b.submit(`.view-switch a`)
+	if n := eval[int](b, `document.querySelectorAll("table.compare tbody tr:not(.group-row)").length`); n < 20 {
+		t.Errorf("all answers: %d rows", n)
+	}
+	b.page("r02-review-all")
+	// A comment sent from the whole list comes back to the whole list.
+	b.do(chromedp.Click(`tr#q\.prevention\.agency_name summary`), chromedp.SetValue(`tr#q\.prevention\.agency_name textarea`, "Which ministry?"))
+	b.submit(`.actions button[value="comment"]`)
+	if !strings.Contains(b.location(), "show=all") || !b.exists(`tr#q\.prevention\.agency_name .comment`) {
+		t.Errorf("after a comment, at %s, want the whole list with the comment", b.location())
+	}
+	b.chooseLanguage("ar")
+	b.open("/review/" + implCycle + "/GHA")
+	b.page("r03-review-changed-only")
+}
+
+// TestBrowserConfirmationsAndLabelledErrors: issue 17. Marking a State
+// Party took one click; it now asks first on a page that works without
+// a script, and going back changes nothing. The form to open a cycle said
+// its problems with the API's field names (closesOn); it now says them
+// with its labels, beside each field.
+func TestBrowserConfirmationsAndLabelledErrors(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t, s.URL)
+	b.narrow = map[string]bool{"en": true, "ar": true}
+	b.signIn(s.token(t, auth.Secretariat, ""))
+	party := func() bool {
+		var p bool
+		if err := s.Pool.QueryRow(context.Background(), `SELECT party FROM states WHERE code = 'NOR'`).Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	b.open("/states")
+	b.submit(`#st-NOR button[value="true"]`)
+	if got := b.text("h1"); got != "States Parties" || !strings.Contains(b.text(".banner"), "Mark Norway as a State Party?") || party() {
+		t.Fatalf("after one click: h1 %q, banner %q, party %v", got, b.text(".banner"), party())
+	}
+	b.page("c01-confirm-party")
+	b.submit(`form.confirm a.secondary`)
+	if !strings.HasSuffix(b.location(), "/states#st-NOR") || party() {
+		t.Fatalf("going back: at %s, party %v", b.location(), party())
+	}
+	b.submit(`#st-NOR button[value="true"]`)
+	b.submit(`form.confirm button[type=submit]`)
+	if !party() {
+		t.Fatal("NOR is not a Party after the confirmation")
+	}
+
+	b.open("/cycles/new")
+	b.do(chromedp.SetValue("#id", "2031"), chromedp.SetValue("#name", "2031 review"),
+		chromedp.SetValue("#opens_on", "2031-05-01"), chromedp.SetValue("#closes_on", "2031-03-01"))
+	b.submit(`form[action="/cycles"] button[type=submit]`)
+	if got := b.text(".error-summary"); !strings.Contains(got, "Deadline (inclusive): The deadline must be on or after the opening date") || strings.Contains(got, "closesOn") {
+		t.Errorf("the summary reads %q", got)
+	}
+	if !b.exists(`.has-error #closes_on[aria-describedby="closes_on-error"]`) {
+		t.Error("the deadline field is not marked with its error")
+	}
+	b.page("c02-open-cycle-refused")
+	b.chooseLanguage("ar") // from the refusal, back to the form in Arabic
+	if !strings.HasSuffix(b.location(), "/cycles/new") {
+		t.Fatalf("choosing a language on the refusal led to %s, want the form", b.location())
+	}
+	b.do(chromedp.SetValue("#id", "2031"), chromedp.SetValue("#opens_on", "2031-05-01"), chromedp.SetValue("#closes_on", "2031-03-01"))
+	b.submit(`form[action="/cycles"] button[type=submit]`)
+	if got, want := b.text(".error-summary"), i18n.T("ar", "Deadline (inclusive)"); !strings.Contains(got, want) || !strings.Contains(got, i18n.T("ar", "Name")) {
+		t.Errorf("the Arabic summary %q does not name the fields", got)
+	}
+	b.page("c03-open-cycle-refused")
 }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -144,6 +145,15 @@ type langChoice struct {
 // render writes page name inside the layout with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
 	v := view{Lang: rq.Lang, Dir: i18n.Dir(rq.Lang), Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
+	if r.Method == http.MethodPost {
+		// A page answering a form (a refusal, a confirmation) has no
+		// address of its own to come back to after choosing a language:
+		// the page the form was on has.
+		v.Path = "/"
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+			v.Path = localPath(ref.RequestURI())
+		}
+	}
 	if rq.In {
 		v.User, v.Drafts = &rq.P, h.keys.drafts(rq.P.TokenID)
 	}
