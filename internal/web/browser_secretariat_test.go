@@ -3,8 +3,12 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -34,6 +38,21 @@ func (s *site) insertRun(t *testing.T, kind, state, status, errText string) stri
 		}
 	}
 	return id
+}
+
+// topShot writes what the window shows (the top of the page), beside
+// the full-page screenshots.
+func (b *browser) topShot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 func (s *site) count(t *testing.T, sql string, args ...any) int {
@@ -288,4 +307,123 @@ func TestBrowserConfirmationsAndLabelledErrors(t *testing.T) {
 		t.Errorf("the Arabic summary %q does not name the fields", got)
 	}
 	b.page("c03-open-cycle-refused")
+}
+
+// TestBrowserNarrowScreens: issue 17. At 360 px the tables clipped their
+// columns (home hid the status and the version, statistics the latest
+// years, the review the previous version), the charts' text shrank to
+// about 4 px and the header took 200 px. Tables now scroll within a
+// focusable, labelled region (a series opens on its latest years), charts
+// keep the size of their text and scroll, and the header is compact; in
+// English and in Arabic (right to left).
+func TestBrowserNarrowScreens(t *testing.T) {
+	s := newSite(t)
+	secP := auth.Principal{Name: "test secretariat", Role: auth.Secretariat}
+	ctx := auth.WithPrincipal(context.Background(), secP)
+	if _, err := s.Workflow.SaveDraft(ctx, secP, implCycle, "GHA", demo.SampleAnswers(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Workflow.Submit(ctx, secP, implCycle, "GHA", 1); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("submit: %v", err)
+	}
+	b := newBrowser(t, s.URL)
+	b.data = questionnaireTexts(s.Registry)
+	b.signIn(s.token(t, auth.FocalPoint, "GHA"))
+	csv := filepath.Join(t.TempDir(), "series.csv")
+	var rows strings.Builder
+	rows.WriteString("indicator,year,value\n")
+	for y := 2010; y <= 2025; y++ {
+		fmt.Fprintf(&rows, "OFFENCES_RECORDED,%d,%d\n", y, 1000+y)
+	}
+	if err := os.WriteFile(csv, []byte(rows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/states/GHA/statistics")
+	b.do(chromedp.SetUploadFiles("#file", []string{csv}))
+	b.submit(`form[enctype="multipart/form-data"] button[type=submit]`)
+
+	// regions: every table's wrapper that scrolls is focusable and named.
+	regions := func(name string) {
+		t.Helper()
+		if bad := eval[string](b, `Array.from(document.querySelectorAll(".table-wrap")).filter(function (w) {
+			return w.scrollWidth > w.clientWidth && !(w.tabIndex === 0 && w.getAttribute("role") === "region" && w.getAttribute("aria-label"));
+		}).map(function (w) { return w.outerHTML.slice(0, 80); }).join(" ; ")`); bad != "" {
+			t.Errorf("%s: tables that scroll but cannot be reached or are not named: %s", name, bad)
+		}
+	}
+	header := func(name string, max int) {
+		t.Helper()
+		if h := eval[int](b, `Math.round(document.querySelector("header.top").getBoundingClientRect().height)`); h > max {
+			t.Errorf("%s: the header is %d px tall, want at most %d", name, h, max)
+		}
+	}
+	for _, lang := range []string{"en", "ar"} {
+		if lang == "ar" {
+			b.chooseLanguage("ar")
+		}
+		b.do(chromedp.EmulateViewport(360, 800))
+		b.open("/")
+		regions("home")
+		if !eval[bool](b, `document.querySelector(".table-wrap").scrollWidth > document.querySelector(".table-wrap").clientWidth`) {
+			t.Log("home's table fits at 360 px")
+		}
+		header("home", 130)
+		b.shot(lang + "-n01-home-360px")
+		b.topShot(lang + "-n01-home-360px-top")
+		b.fits("home at 360 px")
+
+		b.open("/states/GHA/statistics")
+		regions("statistics")
+		// The latest year is in view without scrolling by hand.
+		if !eval[bool](b, `(function () {
+			var cells = document.querySelectorAll("table.series thead th.num"), last = cells[cells.length - 1];
+			var w = last.closest(".table-wrap").getBoundingClientRect(), r = last.getBoundingClientRect();
+			return last.textContent.trim() === "2025" && r.left >= w.left - 1 && r.right <= w.right + 1;
+		})()`) {
+			t.Errorf("%s: the latest year (2025) is not in view at 360 px", lang)
+		}
+		b.shot(lang + "-n02-statistics-360px")
+		b.fits("statistics at 360 px")
+		b.do(chromedp.EmulateViewport(1280, 900))
+		b.shot(lang + "-n02-statistics")
+	}
+	b.signOut()
+
+	b.lang = "ar"
+	b.signIn(s.token(t, auth.WorkingGroup, "", "international-cooperation"))
+	for _, lang := range []string{"ar", "en"} {
+		if lang == "en" {
+			b.chooseLanguage("en")
+		}
+		b.do(chromedp.EmulateViewport(360, 800))
+		b.open("/groups/international-cooperation/" + implCycle)
+		// Chart text keeps the size it has on a large screen: at least 9 px.
+		if px := eval[float64](b, `(function () {
+			var svg = document.querySelector("figure.chart svg"), t = svg.querySelector("text");
+			return +t.getAttribute("font-size") * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+		})()`); px < 9 {
+			t.Errorf("%s: chart text is drawn %.1f px tall at 360 px, want at least 9", lang, px)
+		}
+		if !eval[bool](b, `Array.from(document.querySelectorAll("figure.chart")).every(function (f) { return f.tabIndex === 0; })`) {
+			t.Errorf("%s: a chart that scrolls cannot be reached from the keyboard", lang)
+		}
+		regions("dashboard")
+		b.shot(lang + "-n03-dashboard-360px")
+		eval[bool](b, `document.querySelector("figure.chart").scrollIntoView(); true`)
+		b.topShot(lang + "-n03-dashboard-360px-chart")
+		b.fits("dashboard at 360 px")
+		b.do(chromedp.EmulateViewport(1280, 900))
+		b.shot(lang + "-n03-dashboard")
+	}
+	b.signOut()
+
+	b.signIn(s.token(t, auth.Secretariat, ""))
+	b.do(chromedp.EmulateViewport(360, 800))
+	b.open("/review/" + implCycle + "/GHA")
+	regions("review")
+	header("review", 130)
+	b.shot("en-n04-review-360px")
+	b.topShot("en-n04-review-360px-top")
+	b.fits("review at 360 px")
+	b.do(chromedp.EmulateViewport(1280, 900))
 }

@@ -541,7 +541,8 @@ func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) err
 	case err2 != nil:
 		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "Enter the deadline as a date, e.g. 2029-03-31."))
 	case err1 == nil && closes.Before(opens):
-		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "The deadline must be on or after the opening date ({date}).", "date", "\u2066"+v.Opens+"\u2069"))
+		isolated := "\u2066" + v.Opens + "\u2069" // a date reads left to right in Arabic too
+		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "The deadline must be on or after the opening date ({date}).", "date", isolated))
 	}
 	if len(v.Errs) > 0 {
 		h.render(w, r, rq, http.StatusBadRequest, "cycle_new", "Open a cycle", v)
