@@ -427,3 +427,58 @@ func TestBrowserNarrowScreens(t *testing.T) {
 	b.fits("review at 360 px")
 	b.do(chromedp.EmulateViewport(1280, 900))
 }
+
+// TestBrowserOneH1AndNoRepeatedHeadings: issue 17 found pages with
+// duplicate headings. Every page has one h1, and no two headings of a
+// page say the same.
+func TestBrowserOneH1AndNoRepeatedHeadings(t *testing.T) {
+	s := newSite(t)
+	secP := auth.Principal{Name: "test secretariat", Role: auth.Secretariat}
+	ctx := auth.WithPrincipal(context.Background(), secP)
+	if _, err := s.Workflow.SaveDraft(ctx, secP, implCycle, "GHA", demo.SampleAnswers(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Workflow.Submit(ctx, secP, implCycle, "GHA", 1); err != nil || len(res.Errors) > 0 {
+		t.Fatalf("submit: %v", err)
+	}
+	s.insertRun(t, "TECHNICAL_ASSISTANCE", "", "SUCCEEDED", "")
+	b := newBrowser(t, s.URL)
+	check := func(path string) {
+		t.Helper()
+		b.open(path)
+		if os.Getenv("IRM_TEST_HEADINGS") != "" {
+			t.Log(path, eval[string](b, `Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6, [role=heading]")).map(function (h) { return h.tagName + ":" + h.textContent.replace(/\s+/g, " ").trim(); }).join(" | ")`))
+		}
+		if got := eval[string](b, `(function () {
+			var hs = Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6")), seen = {}, out = [];
+			if (document.querySelectorAll("h1").length !== 1) { out.push(document.querySelectorAll("h1").length + " h1"); }
+			hs.forEach(function (h) {
+				var k = h.textContent.replace(/\s+/g, " ").trim();
+				if (seen[k]) { out.push("twice: " + k); }
+				seen[k] = true;
+			});
+			return out.join("; ");
+		})()`); got != "" {
+			t.Errorf("%s (%s): %s", path, b.lang, got)
+		}
+	}
+	for _, tc := range []struct {
+		token string
+		pages []string
+	}{
+		{s.token(t, auth.FocalPoint, "GHA"), []string{"/", "/cycles/" + implCycle + "/states/GHA", "/cycles/" + secondCycle + "/states/GHA",
+			"/states/GHA/statistics", "/published", "/no-such-page", "/explorer"}},
+		{s.token(t, auth.Secretariat, ""), []string{"/", "/review/" + implCycle, "/review/" + implCycle + "/GHA", "/states", "/cycles/new", "/runs", "/published"}},
+		{s.token(t, auth.WorkingGroup, "", "international-cooperation"), []string{"/", "/groups/international-cooperation/" + implCycle}},
+	} {
+		b.signIn(tc.token)
+		for _, lang := range []string{"fr", "ar", "en"} { // two keys may share a translation
+			b.chooseLanguage(lang)
+			for _, p := range tc.pages {
+				check(p)
+			}
+		}
+		b.signOut()
+	}
+	check("/sign-in")
+}
