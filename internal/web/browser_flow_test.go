@@ -212,7 +212,7 @@ func reviewFromFirstAnswerToAcceptance(t *testing.T, lang string) {
 	// The explorer runs with its embedded script: the README's saveDraft
 	// with the sample answers as a variable reaches the API (and meets
 	// the submission already there).
-	b.open("/explorer")
+	b.open("/explorer?example=save")
 	b.do(chromedp.SetValue("#gql-headers", `{"Authorization": "Bearer `+fp+`"}`), chromedp.Click("#explorer button[type=submit]"))
 	if !eval[bool](b, `new Promise(function (ok) { var n = 0; (function wait() {
 		if (document.getElementById("gql-result").textContent.indexOf("CONFLICT") >= 0) { ok(true); }

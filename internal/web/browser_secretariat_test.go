@@ -482,3 +482,47 @@ func TestBrowserOneH1AndNoRepeatedHeadings(t *testing.T) {
 	}
 	check("/sign-in")
 }
+
+// TestBrowserExplorerDocumentsTheSchema: issue 17. The explorer had no
+// schema documentation and its first example failed (it saved a draft
+// over a submitted one). The schema is now documented beside the editor,
+// drawn from the schema itself with no outside request, and the first
+// example reads what the signed-in role may read, and succeeds.
+func TestBrowserExplorerDocumentsTheSchema(t *testing.T) {
+	s := newSite(t)
+	b := newBrowser(t, s.URL)
+	b.narrow = map[string]bool{"en": true}
+	for _, role := range []struct {
+		role  auth.Role
+		state string
+		group []string
+	}{{auth.FocalPoint, "GHA", nil}, {auth.Secretariat, "", nil}, {auth.WorkingGroup, "", []string{"prevention"}}} {
+		tok := s.token(t, role.role, role.state, role.group...)
+		b.open("/explorer")
+		b.do(chromedp.SetValue("#gql-headers", `{"Authorization": "Bearer `+tok+`"}`), chromedp.Click("#explorer button[type=submit]"))
+		res := eval[string](b, `new Promise(function (ok) { var n = 0; (function wait() {
+			var t = document.getElementById("gql-result").textContent;
+			if (t && t !== "…") { ok(t); } else if (++n > 100) { ok(""); } else { setTimeout(wait, 100); } })(); })`)
+		var out struct {
+			Data   struct{ Viewer struct{ Role string } }
+			Errors []any
+		}
+		if err := json.Unmarshal([]byte(res), &out); err != nil || len(out.Errors) > 0 || out.Data.Viewer.Role != string(role.role) {
+			t.Errorf("%s: the first example answered %s", role.role, res)
+		}
+	}
+	if !b.exists(`.docs #t-Query`) || !b.exists(`.docs #t-Mutation`) || !b.exists(`.docs a[href="#t-Cycle"]`) || !b.exists(`.docs #t-Cycle`) {
+		t.Fatal("the schema documentation lacks Query, Mutation or a link to Cycle")
+	}
+	if got := b.text(`#t-Query`); !strings.Contains(got, "cycles: [Cycle!]!") || !strings.Contains(got, "submission(cycle: ID!, state: ID!): Submission") {
+		t.Errorf("Query is documented as %q", got)
+	}
+	// Beside the editor at 1,280 px.
+	if !eval[bool](b, `document.querySelector(".docs").getBoundingClientRect().left > document.querySelector("#gql-query").getBoundingClientRect().right`) {
+		t.Error("the documentation is not beside the editor")
+	}
+	if got := eval[string](b, `performance.getEntriesByType("resource").map(function (e) { return e.name; }).filter(function (u) { return u.indexOf(location.origin) !== 0; }).join(" ")`); got != "" {
+		t.Errorf("the explorer asked outside: %s", got)
+	}
+	b.page("e01-explorer")
+}

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -57,6 +58,9 @@ type Deps struct {
 	Dev             bool
 	ExplorerHeaders func(*http.Request) map[string]string
 	ExplorerAnswers json.RawMessage
+	// ExplorerSchema is the GraphQL schema the explorer documents beside
+	// its editor (nil: no documentation).
+	ExplorerSchema *ast.Schema
 }
 
 // Handler serves the web application.
@@ -67,6 +71,7 @@ type Handler struct {
 	origins  *http.CrossOriginProtection // same origin only, for every unsafe method
 	tmpl     *template.Template
 	forms    map[string]*qform // questionnaire id → its form
+	docs     *schemaDocs       // the explorer's documentation of ExplorerSchema
 	mux      *http.ServeMux
 }
 
@@ -88,6 +93,9 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 			return nil, fmt.Errorf("questionnaire %s: %w", q.ID, err)
 		}
 		h.forms[q.ID] = f
+	}
+	if d.Dev {
+		h.docs = newSchemaDocs(d.ExplorerSchema)
 	}
 	h.routes()
 	return h, nil
