@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	submissionpkg "github.com/cosp-ict/irm/internal/submission"
 	"github.com/cosp-ict/irm/questionnaires"
+	"github.com/jackc/pgx/v5"
 )
 
 func envWith(vars map[string]string) func(string) string {
@@ -355,4 +358,45 @@ func TestServeTakesTheShortestScheduleInterval(t *testing.T) {
 			t.Fatalf("got %v, want a refusal naming --min-schedule-interval", err)
 		}
 	})
+}
+
+// TestMigrateSaysItInALineOrTwo: issue 17. make run printed about thirty
+// lines of migration logs (one per file, River's twice) before the
+// start-up banner with the address and the tokens; the step now says
+// what it applied in one line for ours and one for River's.
+func TestMigrateSaysItInALineOrTwo(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pgtest.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close(ctx) })
+	name := fmt.Sprintf("irm_t_empty_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	u, err := url.Parse(pgtest.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	var out, errs bytes.Buffer
+	getenv := envWith(map[string]string{"DATABASE_URL": u.String()})
+	if err := app.Run(ctx, []string{"irm", "migrate"}, getenv, &out, &errs); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, errs.String())
+	}
+	var lines []string
+	for _, l := range strings.Split(errs.String(), "\n") {
+		if strings.Contains(l, "migration") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], `msg="migrations applied"`) || !strings.Contains(lines[1], `msg="river migrations applied"`) {
+		t.Fatalf("migrating a new database logged %d lines about migrations, want one for ours and one for River's:\n%s", len(lines), errs.String())
+	}
 }

@@ -55,7 +55,8 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	mux.Handle("GET /statistics/template.csv", httpapi.Template(content.Indicators, log))
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: svc.Workflow, States: svc.States,
 		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, People: svc.People, Tokens: tokens, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
-		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers()})
+		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers(),
+		ExplorerSchema: graph.NewExecutableSchema(graph.Config{}).Schema()})
 	if err != nil {
 		return nil, err
 	}

@@ -83,8 +83,15 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, log *slog.Logg
 	if err != nil {
 		return fmt.Errorf("apply migrations: %w", err)
 	}
+	// One line for the whole step (each file at debug level): the
+	// start-up banner of make run must not drown under thirty of them.
+	var took time.Duration
 	for _, r := range results {
-		log.Info("migration applied", "file", r.Source.Path, "took", r.Duration)
+		log.Debug("migration applied", "file", r.Source.Path, "took", r.Duration)
+		took += r.Duration
+	}
+	if len(results) > 0 {
+		log.Info("migrations applied", "count", len(results), "last", results[len(results)-1].Source.Path, "took", took)
 	}
 	return migrateRiver(ctx, pool, log)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -19,7 +20,9 @@ const riverLock = 7346002
 // internal/schedule uses for render jobs). They are part of the schema:
 // every caller of Migrate gets them, in the same step as ours.
 func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: log})
+	// River logs each migration at info level itself; those lines are
+	// ours to summarise, its warnings and errors pass.
+	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(minLevel{log.Handler(), slog.LevelWarn})})
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)
 	}
@@ -39,10 +42,33 @@ func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) err
 	if err != nil {
 		return fmt.Errorf("apply river migrations: %w", err)
 	}
+	var took time.Duration
 	for _, v := range res.Versions {
-		log.Info("river migration applied", "version", v.Version, "name", v.Name, "took", v.Duration)
+		log.Debug("river migration applied", "version", v.Version, "name", v.Name, "took", v.Duration)
+		took += v.Duration
+	}
+	if n := len(res.Versions); n > 0 {
+		log.Info("river migrations applied", "count", n, "version", res.Versions[n-1].Version, "took", took)
 	}
 	return nil
+}
+
+// minLevel passes on the records of at least min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
 }
 
 // RiverSchemaVersion names the latest River migration this binary

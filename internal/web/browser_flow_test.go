@@ -161,6 +161,15 @@ func reviewFromFirstAnswerToAcceptance(t *testing.T, lang string) {
 	b.do(chromedp.Click(row+" summary"), chromedp.SetValue(row+" textarea", comment))
 	b.page("11-review")
 	b.submit(`button[value="return"]`)
+	// Returning asks first, on a page of its own (issue 17).
+	if got := b.text("h1"); got != msg("Return to the State") {
+		t.Fatalf("return: h1 %q, want the confirmation step", got)
+	}
+	if _, st := s.storedAnswers(t, implCycle, "GHA"); st != submission.Submitted {
+		t.Fatalf("returned before it was confirmed: %s", st)
+	}
+	b.page("11b-confirm-return")
+	b.submit(`form.confirm button[type=submit]`)
 	if !strings.Contains(b.text(".banner.ok"), msg("The submission is returned to the State with your comments.")) {
 		t.Fatalf("no confirmation of the return: %s", b.text("main"))
 	}
@@ -188,6 +197,11 @@ func reviewFromFirstAnswerToAcceptance(t *testing.T, lang string) {
 	}
 	b.page("13-review-with-changes")
 	b.submit(`button[value="accept"]`)
+	if got := b.text("h1"); got != msg("Accept the submission") {
+		t.Fatalf("accept: h1 %q, want the confirmation step", got)
+	}
+	b.page("13b-confirm-accept")
+	b.submit(`form.confirm button[type=submit]`)
 	if _, st := s.storedAnswers(t, implCycle, "GHA"); st != submission.Accepted {
 		t.Fatalf("after accept, status %s", st)
 	}
@@ -198,7 +212,7 @@ func reviewFromFirstAnswerToAcceptance(t *testing.T, lang string) {
 	// The explorer runs with its embedded script: the README's saveDraft
 	// with the sample answers as a variable reaches the API (and meets
 	// the submission already there).
-	b.open("/explorer")
+	b.open("/explorer?example=save")
 	b.do(chromedp.SetValue("#gql-headers", `{"Authorization": "Bearer `+fp+`"}`), chromedp.Click("#explorer button[type=submit]"))
 	if !eval[bool](b, `new Promise(function (ok) { var n = 0; (function wait() {
 		if (document.getElementById("gql-result").textContent.indexOf("CONFLICT") >= 0) { ok(true); }

@@ -23,6 +23,10 @@ const pageTextsJS = `(function () {
 	for (var n = w.nextNode(); n; n = w.nextNode()) {
 		var p = n.parentNode && n.parentNode.nodeName.toLowerCase();
 		if (p === "script" || p === "style" || p === "textarea") { continue; }
+		// Text marked as in another language (the explorer's schema
+		// documentation, lang="en") is data, declared as such.
+		var marked = n.parentElement && n.parentElement.closest("[lang]");
+		if (marked && marked.getAttribute("lang") !== document.documentElement.lang) { continue; }
 		var t = n.nodeValue.trim();
 		if (t) { out[t] = true; }
 	}

@@ -65,7 +65,10 @@ func TestEveryTemplateKeyIsInTheCatalogue(t *testing.T) {
 		"Response rate by regional group (submitted or accepted, % of States Parties)", "Response rate",
 		"All States Parties", "Respondents by answer", "States",
 		// report kinds (reports.go)
-		"Cycle synthesis", "Country profile", "Technical assistance"} {
+		"Cycle synthesis", "Country profile", "Technical assistance",
+		// report run statuses and confirmation titles (runs.go, review.go)
+		"Queued", "Running", "Succeeded", "Failed", "Publish a report", "Delete a schedule",
+		"Accept the submission", "Return to the State", "States Parties"} {
 		if !i18n.Has(s) {
 			t.Errorf("%q is not in the catalogue", s)
 		}

@@ -11,6 +11,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -77,10 +78,19 @@ var funcs = template.FuncMap{
 		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
 	},
 	"humanize": questionnaire.Humanize,
-	"pct":      func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
-	"num":      func(v float64) string { return chart.Format(v, "") },
-	"join":     strings.Join,
-	"add":      func(a, b int) int { return a + b },
+	// langName is a language's name in itself (العربية, Français).
+	"langName": func(code string) string {
+		for _, l := range i18n.Languages {
+			if l.Code == code {
+				return l.Name
+			}
+		}
+		return code
+	},
+	"pct":  func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
+	"num":  func(v float64) string { return chart.Format(v, "") },
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
 	"roleName": func(lang string, r auth.Role) string {
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
 			auth.Secretariat: "Secretariat"}[r])
@@ -132,6 +142,15 @@ type langChoice struct {
 // render writes page name inside the layout with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
 	v := view{Lang: rq.Lang, Dir: i18n.Dir(rq.Lang), Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
+	if r.Method == http.MethodPost {
+		// A page answering a form (a refusal, a confirmation) has no
+		// address of its own to come back to after choosing a language:
+		// the page the form was on has.
+		v.Path = "/"
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+			v.Path = localPath(ref.RequestURI())
+		}
+	}
 	if rq.In {
 		v.User, v.Drafts = &rq.P, h.keys.drafts(rq.P.TokenID)
 	}

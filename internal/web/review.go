@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
@@ -147,10 +149,15 @@ func (h *Handler) reviewListView(r *http.Request, rq *req) (*listView, error) {
 type reviewRow struct {
 	Path, ID, Label string
 	Heading         string
+	group           string // the row's group (its parent pointer), "" if none
+	groupLabel      string
 	Now, Before     []string
-	Changed         bool
-	Comments        []viewComment
-	Draft           string // a comment typed but not yet sent
+	// NowDiff and BeforeDiff mark the words a changed text gained and
+	// lost (a word diff); nil when it is not a text or shares no word.
+	NowDiff, BeforeDiff []seg
+	Changed             bool
+	Comments            []viewComment
+	Draft               string // a comment typed but not yet sent
 }
 
 type reviewView struct {
@@ -162,6 +169,10 @@ type reviewView struct {
 	General     []viewComment
 	GeneralText string
 	Changes     int
+	// ChangedOnly: only the changed answers are listed (the default when
+	// there is a previous version to compare with; ?show=all lists all).
+	ChangedOnly bool
+	Contents    []reviewSection // the sections with changes and their changed questions, for jump links
 	Error       string
 	Notice      string
 	Open        []openThread // the threads not resolved, in order
@@ -254,15 +265,13 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	}
 	for _, sec := range f.q.Sections {
 		rs := reviewSection{ID: sec.ID, Title: sec.Label(rq.Lang)}
-		lastGroup := ""
 		for _, qq := range sec.Questions {
 			s := f.specs[qq.Path]
 			row := reviewRow{Path: qq.Path, ID: fieldID(qq.Path), Label: qq.Label(rq.Lang), Comments: comments[qq.Path], Draft: drafts[qq.Path]}
-			if g := parentPointer(qq.Path); g != lastGroup {
+			if g := parentPointer(qq.Path); g != "" {
 				if l, ok := f.groups[g]; ok {
-					row.Heading = l.Label(rq.Lang)
+					row.group, row.groupLabel = g, l.Label(rq.Lang)
 				}
-				lastGroup = g
 			}
 			nv, _ := lookup(now, qq.Path)
 			row.Now = answerText(s, nv, rq.Lang)
@@ -272,11 +281,46 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 				row.Changed = !sameJSON(nv, bv)
 				if row.Changed {
 					v.Changes++
+					if s != nil && s.Kind == questionnaire.Text && len(row.Now) == 1 && len(row.Before) == 1 {
+						row.BeforeDiff, row.NowDiff, _ = wordDiff(row.Before[0], row.Now[0])
+					}
 				}
 			}
 			rs.Rows = append(rs.Rows, row)
 		}
 		v.Sections = append(v.Sections, rs)
+	}
+	v.ChangedOnly = v.Previous > 0 && r.FormValue("show") != "all"
+	var kept []reviewSection
+	for _, sec := range v.Sections {
+		changed := reviewSection{ID: sec.ID, Title: sec.Title}
+		shown := reviewSection{ID: sec.ID, Title: sec.Title}
+		for _, row := range sec.Rows {
+			if row.Changed {
+				changed.Rows = append(changed.Rows, row)
+			}
+			// A comment typed on a row is never hidden.
+			if !v.ChangedOnly || row.Changed || row.Draft != "" {
+				shown.Rows = append(shown.Rows, row)
+			}
+		}
+		if len(changed.Rows) > 0 {
+			v.Contents = append(v.Contents, changed)
+		}
+		if len(shown.Rows) > 0 {
+			kept = append(kept, shown)
+		}
+	}
+	v.Sections = kept
+	for i := range v.Sections {
+		last := ""
+		for j := range v.Sections[i].Rows {
+			row := &v.Sections[i].Rows[j]
+			if row.group != last {
+				row.Heading = row.groupLabel
+				last = row.group
+			}
+		}
 	}
 	return v, nil
 }
@@ -400,6 +444,27 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 	}
 	sortComments(comments, order)
 	version := postedVersion(r)
+	stateName := v.State.Name
+	if n, ok := state.NameIn(v.State.Code, rq.Lang); ok && n != "" {
+		stateName = n
+	}
+	back := backTo(r.URL.Path, "general")
+	switch act := r.PostFormValue("action"); {
+	case act == "accept":
+		if !h.confirmed(w, r, rq, "Accept the submission", confirmView{
+			Question: tr(rq.Lang, "Accept the submission of {state}, version {version}?", "state", stateName, "version", version),
+			Detail:   tr(rq.Lang, "Accepting ends the review of this submission: the State can change it again only if it is returned."),
+			Button:   tr(rq.Lang, "Yes, accept it"), Back: back}) {
+			return nil
+		}
+	case act == "return" && len(comments) > 0: // without a comment the service refuses it at once
+		if !h.confirmed(w, r, rq, "Return to the State", confirmView{
+			Question: tr(rq.Lang, "Return the submission of {state} with {count} comments?", "state", stateName, "count", len(comments)),
+			Detail:   tr(rq.Lang, "The State can then change its answers and submit them again."),
+			Button:   tr(rq.Lang, "Yes, return it"), Warn: true, Back: back}) {
+			return nil
+		}
+	}
 	var done string
 	action := r.PostFormValue("action")
 	if verb, id, ok := strings.Cut(action, ":"); ok && (verb == "reply" || verb == "resolve" || verb == "reopen") {
@@ -433,7 +498,11 @@ func (h *Handler) reviewPost(w http.ResponseWriter, r *http.Request, rq *req) er
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/review/"+url.PathEscape(v.Cycle.ID)+"/"+v.State.Code+"?done="+done, http.StatusSeeOther)
+	show := ""
+	if r.FormValue("show") == "all" {
+		show = "&show=all"
+	}
+	http.Redirect(w, r, "/review/"+url.PathEscape(v.Cycle.ID)+"/"+v.State.Code+"?done="+done+show, http.StatusSeeOther)
 	return nil
 }
 
@@ -531,8 +600,31 @@ func (h *Handler) statesPage(w http.ResponseWriter, r *http.Request, rq *req) er
 }
 
 func (h *Handler) setParty(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if err := auth.CanSetStateParty(rq.P); err != nil {
+		return err
+	}
 	code := strings.ToUpper(r.PathValue("state"))
-	if _, err := h.States.SetParty(r.Context(), rq.P, code, r.PostFormValue("party") == "true"); err != nil {
+	st, err := h.States.Get(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	name := st.Name
+	if n, ok := state.NameIn(code, rq.Lang); ok && n != "" {
+		name = n
+	}
+	party := r.PostFormValue("party") == "true"
+	cv := confirmView{Question: tr(rq.Lang, "Mark {state} as a State Party?", "state", name),
+		Detail: tr(rq.Lang, "Its focal points then report in the review cycles, and it counts among the States Parties in every list and report."),
+		Button: tr(rq.Lang, "Yes, mark it as a Party"), Back: backTo(localPath(r.PostFormValue("next")), "st-"+code)}
+	if !party {
+		cv.Question = tr(rq.Lang, "Mark {state} as not a State Party?", "state", name)
+		cv.Detail = tr(rq.Lang, "It then no longer counts among the States Parties in the lists and reports; its submissions are kept.")
+		cv.Button, cv.Warn = tr(rq.Lang, "Yes, mark it as not a Party"), true
+	}
+	if !h.confirmed(w, r, rq, "States Parties", cv) {
+		return nil
+	}
+	if _, err := h.States.SetParty(r.Context(), rq.P, code, party); err != nil {
 		return err
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("next"))+"#st-"+code, http.StatusSeeOther)
@@ -543,7 +635,7 @@ type cycleFormView struct {
 	Questionnaires []*questionnaire.Questionnaire
 	ID, Name, QID  string
 	Opens, Closes  string
-	Error          string
+	Errs           formErrs
 }
 
 func (h *Handler) cycleForm(w http.ResponseWriter, r *http.Request, rq *req) error {
@@ -554,29 +646,60 @@ func (h *Handler) cycleForm(w http.ResponseWriter, r *http.Request, rq *req) err
 	return nil
 }
 
+// cycleIDShape is the cycle ids the service takes (submission.OpenCycle),
+// checked here too to say so beside the field.
+var cycleIDShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// openCycle checks the form field by field, saying each problem with the
+// field's label in the reader's language; the service checks it again.
 func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) error {
+	if err := auth.CanOpenCycle(rq.P); err != nil {
+		return err
+	}
 	v := cycleFormView{Questionnaires: h.Registry.Questionnaires(), ID: strings.TrimSpace(r.PostFormValue("id")),
 		Name: r.PostFormValue("name"), QID: r.PostFormValue("questionnaire"),
 		Opens: r.PostFormValue("opens_on"), Closes: r.PostFormValue("closes_on")}
+	l := rq.Lang
+	switch {
+	case v.ID == "":
+		v.Errs.add("id", tr(l, "Cycle id"), tr(l, "Enter a cycle id."))
+	case !cycleIDShape.MatchString(v.ID):
+		v.Errs.add("id", tr(l, "Cycle id"), tr(l, "Use up to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit."))
+	}
+	if n := strings.TrimSpace(v.Name); n == "" || utf8.RuneCountInString(n) > 200 {
+		v.Errs.add("name", tr(l, "Name"), tr(l, "Enter a name of 1 to 200 characters."))
+	}
+	if _, ok := h.Registry.Get(v.QID); !ok {
+		v.Errs.add("questionnaire", tr(l, "Questionnaire"), tr(l, "Choose a questionnaire from the list."))
+	}
 	opens, err1 := time.Parse(time.DateOnly, v.Opens)
 	closes, err2 := time.Parse(time.DateOnly, v.Closes)
-	var err error
-	switch {
-	case err1 != nil:
-		err = apperr.BadInputT("Enter the opening date as a date, e.g. 2028-11-01.")
-	case err2 != nil:
-		err = apperr.BadInputT("Enter the deadline as a date, e.g. 2029-03-31.")
-	default:
-		_, err = h.Workflow.OpenCycle(r.Context(), rq.P, submission.Cycle{ID: v.ID, Name: v.Name, QuestionnaireID: v.QID, OpensOn: opens, ClosesOn: closes})
+	if err1 != nil {
+		v.Errs.add("opens_on", tr(l, "Opens on"), tr(l, "Enter the opening date as a date, e.g. 2028-11-01."))
 	}
-	if c := apperr.CodeOf(err); err != nil && c != apperr.Internal && c != apperr.Forbidden {
-		v.Error = apperr.Message(err, rq.Lang)
-		h.render(w, r, rq, status(r, err), "cycle_new", "Open a cycle", v)
+	switch {
+	case err2 != nil:
+		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "Enter the deadline as a date, e.g. 2029-03-31."))
+	case err1 == nil && closes.Before(opens):
+		isolated := "\u2066" + v.Opens + "\u2069" // a date reads left to right in Arabic too
+		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "The deadline must be on or after the opening date ({date}).", "date", isolated))
+	}
+	if len(v.Errs) > 0 {
+		h.render(w, r, rq, http.StatusBadRequest, "cycle_new", "Open a cycle", v)
 		return nil
 	}
-	if err != nil {
+	_, err := h.Workflow.OpenCycle(r.Context(), rq.P, submission.Cycle{ID: v.ID, Name: v.Name, QuestionnaireID: v.QID, OpensOn: opens, ClosesOn: closes})
+	switch c := apperr.CodeOf(err); {
+	case err == nil:
+		http.Redirect(w, r, "/review/"+url.PathEscape(v.ID), http.StatusSeeOther)
+		return nil
+	case c == apperr.Conflict:
+		v.Errs.add("id", tr(l, "Cycle id"), tr(l, "A cycle with this id exists already: choose another id."))
+	case c == apperr.BadInput || c == apperr.NotFound:
+		v.Errs.add("id", "", tr(l, "The cycle could not be opened: {reason}", "reason", apperr.Message(err, l)))
+	default:
 		return err
 	}
-	http.Redirect(w, r, "/review/"+url.PathEscape(v.ID), http.StatusSeeOther)
+	h.render(w, r, rq, status(r, err), "cycle_new", "Open a cycle", v)
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
@@ -59,6 +60,9 @@ type Deps struct {
 	Dev             bool
 	ExplorerHeaders func(*http.Request) map[string]string
 	ExplorerAnswers json.RawMessage
+	// ExplorerSchema is the GraphQL schema the explorer documents beside
+	// its editor (nil: no documentation).
+	ExplorerSchema *ast.Schema
 }
 
 // Handler serves the web application.
@@ -69,6 +73,7 @@ type Handler struct {
 	origins  *http.CrossOriginProtection // same origin only, for every unsafe method
 	tmpl     *template.Template
 	forms    map[string]*qform // questionnaire id → its form
+	docs     *schemaDocs       // the explorer's documentation of ExplorerSchema
 	mux      *http.ServeMux
 }
 
@@ -90,6 +95,9 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 			return nil, fmt.Errorf("questionnaire %s: %w", q.ID, err)
 		}
 		h.forms[q.ID] = f
+	}
+	if d.Dev {
+		h.docs = newSchemaDocs(d.ExplorerSchema)
 	}
 	h.routes()
 	return h, nil
@@ -168,6 +176,11 @@ func (h *Handler) routes() {
 	m.Handle("POST /cycles", h.page(h.openCycle))
 
 	m.Handle("GET /groups/{group}/{cycle}", h.page(h.dashboard))
+	m.Handle("GET /runs", h.page(h.runsPage))
+	m.Handle("POST /runs", h.page(h.renderReport))
+	m.Handle("POST /runs/{run}/publish", h.page(h.publishRun))
+	m.Handle("POST /schedules", h.page(h.createSchedule))
+	m.Handle("POST /schedules/{schedule}/{action}", h.page(h.scheduleAction))
 	m.Handle("GET /published", h.page(h.reportsPage))
 	m.Handle("GET /published/{file}", h.page(h.reportPDF))
 	m.Handle("GET /", h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {

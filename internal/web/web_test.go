@@ -314,8 +314,26 @@ func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
 	t.Run("a cycle whose deadline is before its opening is refused with the values kept", func(t *testing.T) {
 		r := c.post("/cycles", url.Values{"id": {"2029"}, "name": {"2029 review"}, "questionnaire": {"implementation-v1"},
 			"opens_on": {"2029-05-01"}, "closes_on": {"2029-03-31"}})
-		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "closesOn") || !strings.Contains(r.Body, `value="2029 review"`) {
-			t.Fatalf("HTTP %d, want 400 with the reason and the name kept", r.Status)
+		// Said against the form's label, not the API's field name (issue 17).
+		body := html.UnescapeString(r.Body)
+		if r.Status != http.StatusBadRequest || !strings.Contains(body, "Deadline (inclusive): The deadline must be on or after the opening date (\u20662029-05-01\u2069).") ||
+			strings.Contains(body, "closesOn") || !strings.Contains(r.Body, `value="2029 review"`) || !strings.Contains(r.Body, `href="#closes_on"`) {
+			t.Fatalf("HTTP %d, want 400 with the reason against the deadline's label and the name kept:\n%s", r.Status, body)
+		}
+	})
+	t.Run("every problem of the form at once, each against its label, in the reader's language", func(t *testing.T) {
+		c.post("/language", url.Values{"lang": {"fr"}, "next": {"/cycles/new"}})
+		defer c.post("/language", url.Values{"lang": {"en"}, "next": {"/"}})
+		r := c.post("/cycles", url.Values{"id": {"-bad id"}, "name": {" "}, "questionnaire": {"nope"},
+			"opens_on": {"02/26/2027"}, "closes_on": {""}})
+		body := html.UnescapeString(r.Body)
+		for _, want := range []string{"Identifiant du cycle", "href=\"#id\"", "href=\"#name\"", "href=\"#questionnaire\"", "href=\"#opens_on\"", "href=\"#closes_on\""} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refusal lacks %s", want)
+			}
+		}
+		if r.Status != http.StatusBadRequest || strings.Contains(body, "opensOn") || strings.Contains(body, "closesOn") {
+			t.Fatalf("HTTP %d:\n%s", r.Status, body)
 		}
 	})
 	t.Run("a good cycle opens and leads to its submissions", func(t *testing.T) {
@@ -330,10 +348,19 @@ func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
 	})
 	t.Run("marking a State as a Party", func(t *testing.T) {
 		c.get("/states")
-		if r := c.post("/states/NOR/party", url.Values{"party": {"true"}, "next": {"/states"}}); r.Status != http.StatusSeeOther {
-			t.Fatalf("HTTP %d, want 303", r.Status)
+		// A confirmation step first, which works without a script; it
+		// changes nothing (issue 17).
+		r := c.post("/states/NOR/party", url.Values{"party": {"true"}, "next": {"/states"}})
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `name="confirmed" value="yes"`) || !strings.Contains(r.Body, `href="/states#st-NOR"`) {
+			t.Fatalf("HTTP %d, want 200 and the confirmation step:\n%s", r.Status, r.Body)
 		}
 		var party bool
+		if err := s.Pool.QueryRow(context.Background(), `SELECT party FROM states WHERE code = 'NOR'`).Scan(&party); err != nil || party {
+			t.Fatalf("before the confirmation, NOR party = %v (%v), want false", party, err)
+		}
+		if r := c.post("/states/NOR/party", url.Values{"party": {"true"}, "next": {"/states"}, "confirmed": {"yes"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("HTTP %d, want 303", r.Status)
+		}
 		if err := s.Pool.QueryRow(context.Background(), `SELECT party FROM states WHERE code = 'NOR'`).Scan(&party); err != nil || !party {
 			t.Fatalf("NOR party = %v (%v), want true", party, err)
 		}

@@ -3,7 +3,8 @@
 // it is saved, under a key of the person signed in, and forgotten when
 // that person signs out, (2) "(required)" marks follow the answers as they
 // change, using the server's own validation, (3) the error summary takes
-// focus, (4) the development explorer runs operations.
+// focus, (4) the development explorer runs operations, (5) a series of
+// years too wide for the screen opens scrolled to its latest years.
 (function () {
   "use strict";
 
@@ -21,6 +22,13 @@
 
   var explorer = document.getElementById("explorer");
   if (explorer) { explore(explorer); }
+
+  // The latest years are the ones read first; in a right-to-left page
+  // they are at the left end, where scrollLeft is negative.
+  document.querySelectorAll(".table-wrap > table.series").forEach(function (t) {
+    var w = t.parentElement;
+    w.scrollLeft = (document.documentElement.dir === "rtl" ? -1 : 1) * w.scrollWidth;
+  });
 
   function snapshot(f) {
     var out = {};
