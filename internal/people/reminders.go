@@ -91,11 +91,11 @@ func (s *Service) SetReminderRules(ctx context.Context, p auth.Principal, cycleI
 }
 
 // Deadline is the day by which state is to submit its answers in cycle c
-// (inclusive, a UTC date). Reminders are computed against it and nothing
-// else: this is the one place a State's own deadline (an extension) is to
-// be honoured.
+// (inclusive, a UTC date): the State's own, once the secretariat granted
+// it an extension (submission.DeadlineIn). Reminders are computed against
+// it and nothing else.
 func Deadline(ctx context.Context, db postgres.DB, c submission.Cycle, state string) (time.Time, error) {
-	return c.ClosesOn, nil
+	return submission.DeadlineIn(ctx, db, c, state)
 }
 
 // day is t's UTC date.

@@ -117,3 +117,55 @@ func TestReminderRulesAndPreview(t *testing.T) {
 		t.Errorf("a focal point previews: %v, want FORBIDDEN", err)
 	}
 }
+
+// An extended State is reminded against its own deadline: Kenya's,
+// extended by three weeks, moves its reminders with it, while Ghana keeps
+// the cycle's (issue 15).
+func TestAnExtendedStateIsRemindedAgainstItsOwnDeadline(t *testing.T) {
+	w := newWorld(t)
+	s := w.service(t, Config{PublicURL: "https://irm.example.org", Now: w.clock.now})
+	w.add(t, s, ContactInput{Name: "Amal", Email: "amal@gha.example.org", Language: "en", Role: auth.FocalPoint, State: "GHA"})
+	w.add(t, s, ContactInput{Name: "Kofi", Email: "kofi@ken.example.org", Language: "en", Role: auth.FocalPoint, State: "KEN"})
+	ctx := auth.WithPrincipal(context.Background(), w.sec)
+	extended := deadline.AddDate(0, 0, 21)
+	if _, err := w.workflow.GrantExtension(ctx, w.sec, w.cycle.ID, "KEN", extended, "elections"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetReminderRules(ctx, w.sec, w.cycle.ID, []int{1}, false); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(deadline.AddDate(0, 0, -5))
+	plan, err := s.PreviewReminders(ctx, w.sec, w.cycle.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range plan {
+		got = append(got, p.Day.Format(time.DateOnly)+" "+p.State)
+	}
+	want := []string{
+		deadline.AddDate(0, 0, -1).Format(time.DateOnly) + " GHA",
+		extended.AddDate(0, 0, -1).Format(time.DateOnly) + " KEN",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("preview: %v, want %v", got, want)
+	}
+	var sent []string
+	for d := deadline.AddDate(0, 0, -2); !d.After(extended); d = d.AddDate(0, 0, 1) {
+		w.clock.set(d.Add(10 * time.Hour))
+		before := len(w.reminded(t))
+		if _, err := s.SendReminders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range w.reminded(t)[before:] {
+			sent = append(sent, d.Format(time.DateOnly)+" "+r)
+		}
+	}
+	wantSent := []string{
+		deadline.AddDate(0, 0, -1).Format(time.DateOnly) + " amal@gha.example.org Reminder: the answers of Ghana for Review 2027 are due on 2027-06-30",
+		extended.AddDate(0, 0, -1).Format(time.DateOnly) + " kofi@ken.example.org Reminder: the answers of Kenya for Review 2027 are due on 2027-07-21",
+	}
+	if !slices.Equal(sent, wantSent) {
+		t.Errorf("sent:\n%s\nwant:\n%s", strings.Join(sent, "\n"), strings.Join(wantSent, "\n"))
+	}
+}
