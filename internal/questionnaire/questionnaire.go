@@ -57,7 +57,7 @@ type Question struct {
 	Choices       []Choice // the same values with their labels (x-choice-labels, or a oneOf's const titles)
 	WorkingGroups []string // own and ancestors' x-working-groups, sorted
 	Section       string
-	Measure       Measure // a number question's x-measure; "" when not annotated
+	Measure       Measure  // a number question's x-measure; "" when not annotated
 	Group         string   // the pointer of the group it stands in; "" directly in its section
 	Control       *Control // what to ask: kind, choices, bounds, item shape
 }
