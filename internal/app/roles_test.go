@@ -72,7 +72,10 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"audit_chain", "DELETE", false}, {"audit_chain", "TRUNCATE", false},
 		{"audit_pending", "SELECT", false}, {"audit_pending", "INSERT", false}, {"audit_pending", "UPDATE", false},
 		{"audit_pending", "DELETE", false}, {"audit_pending", "TRUNCATE", false},
-		{"tokens", "SELECT", true}, {"tokens", "INSERT", false}, {"tokens", "DELETE", false},
+		{"tokens", "SELECT", true}, {"tokens", "DELETE", false},
+		// since 00020 the service makes a contact's own token, and no other
+		// (the trigger tokens_contact_only: people.TestTheServiceMakesOnlyContactTokens)
+		{"tokens", "INSERT", true},
 		{"irm_principal_key", "SELECT", false}, {"irm_principal_key", "UPDATE", false},
 		{"submission_versions", "INSERT", true}, {"submission_versions", "UPDATE", false},
 		{"review_comments", "DELETE", false}, {"observation_revisions", "UPDATE", false},
@@ -95,14 +98,14 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 			}
 		})
 	}
-	t.Run("the app role may note when a token was used but not revoke it", func(t *testing.T) {
+	t.Run("the app role may note when a token was used and revoke it (a deactivated contact's)", func(t *testing.T) {
 		var used, revoke bool
 		if err := owner.QueryRow(ctx, `SELECT has_column_privilege('irm_test_grantee', 'tokens', 'last_used_at', 'UPDATE'),
 			has_column_privilege('irm_test_grantee', 'tokens', 'revoked_at', 'UPDATE')`).Scan(&used, &revoke); err != nil {
 			t.Fatal(err)
 		}
-		if !used || revoke {
-			t.Fatalf("got last_used_at %v, revoked_at %v; want true, false", used, revoke)
+		if !used || !revoke {
+			t.Fatalf("got last_used_at %v, revoked_at %v; want true, true", used, revoke)
 		}
 	})
 	t.Run("the app role may chain the audit events", func(t *testing.T) {
