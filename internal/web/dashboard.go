@@ -60,10 +60,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 			Respondents: cell(a.Respondents, a.Suppressed, a.Small), Numeric: a.Numeric}
 		groups := append([]aggregate.GroupAggregate{{Group: aggregate.All, Counts: a.Counts, Suppressed: a.Suppressed, Small: a.Small}}, a.ByGroup...)
 		for _, g := range groups {
-			name := tr(rq.Lang, "All")
-			if g.Group != aggregate.All {
-				name = groupName(rq.Lang, g.Group)
-			}
+			name := groupName(rq.Lang, g.Group) // "All States" for aggregate.All
 			if g.Suppressed {
 				dq.Withheld = append(dq.Withheld, name+": "+cell(0, true, g.Small))
 				continue

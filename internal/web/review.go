@@ -299,8 +299,9 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 			if row.Changed {
 				changed.Rows = append(changed.Rows, row)
 			}
-			// A comment typed on a row is never hidden.
-			if !v.ChangedOnly || row.Changed || row.Draft != "" {
+			// A comment typed on a row, and a row's threads, are never
+			// hidden: the open threads listed at the top link to them.
+			if !v.ChangedOnly || row.Changed || row.Draft != "" || len(row.Comments) > 0 {
 				shown.Rows = append(shown.Rows, row)
 			}
 		}
