@@ -72,8 +72,8 @@ func NewCSVSource(r io.Reader, cat *Catalogue) *CSVSource {
 	s := &CSVSource{r: cr, cols: map[string]int{}}
 	if magic, _ := br.Peek(8); workbook(magic) {
 		s.whole = Workbook
-		s.header = []RowError{rowError(1, "", "the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV: "+
-			"in the spreadsheet, save it as CSV UTF-8 (comma-delimited) and upload that file")}
+		s.header = []RowError{rowError(1, "",
+			"the file is a spreadsheet workbook (.xlsx, .xls or .ods), not CSV: in the spreadsheet, save it as CSV UTF-8 (comma-delimited) and upload that file")}
 		return s
 	}
 	head, err := cr.Read()
