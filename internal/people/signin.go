@@ -128,7 +128,7 @@ func (s *Service) RequestLink(ctx context.Context, email string) error {
 
 // ErrLinkInvalid is a sign-in link unknown, used already, expired, or of a
 // deactivated contact.
-var ErrLinkInvalid = apperr.New(apperr.Unauthenticated, "this sign-in link is not valid: it was used already, has expired, or was never issued")
+var ErrLinkInvalid = apperr.T(apperr.Unauthenticated, "this sign-in link is not valid: it was used already, has expired, or was never issued")
 
 // LinkContact returns the contact a sign-in link would sign in, without
 // using the link (the page that asks to confirm).
