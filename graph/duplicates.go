@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/cosp-ict/irm/graph/model"
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/httpapi/reqbody"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
@@ -70,7 +71,7 @@ func keepDuplicates(ctx context.Context, params *graphql.RawParams) *gqlerror.Er
 		return nil // gqlgen has refused it already
 	}
 	if name, ok := duplicateMember(body); ok {
-		return limitError("the request gives %q twice: send each member of the request once", name)
+		return limitError(ctx, apperr.LimitT("the request gives \"{name}\" twice: send each member of the request once", "name", name))
 	}
 	var req struct {
 		Variables json.RawMessage `json:"variables"`
@@ -79,7 +80,7 @@ func keepDuplicates(ctx context.Context, params *graphql.RawParams) *gqlerror.Er
 		return nil
 	}
 	if name, ok := duplicateMember(req.Variables); ok {
-		return limitError("the variable %q is given twice: send each variable once", name)
+		return limitError(ctx, apperr.LimitT("the variable \"{name}\" is given twice: send each variable once", "name", name))
 	}
 	var vars map[string]json.RawMessage
 	if json.Unmarshal(req.Variables, &vars) != nil {

@@ -5,8 +5,8 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 )
 
@@ -96,14 +96,14 @@ func (g *gate) InterceptRootField(ctx context.Context, next graphql.RootResolver
 	select {
 	case s.request <- struct{}{}:
 	case <-ctx.Done():
-		graphql.AddError(ctx, gqlerror.Errorf("the request was cancelled"))
+		graphql.AddError(ctx, limitError(ctx, apperr.LimitT("the request was cancelled")))
 		return graphql.Null
 	}
 	defer func() { <-s.request }()
 	select {
 	case s.token <- struct{}{}:
 	case <-ctx.Done():
-		graphql.AddError(ctx, gqlerror.Errorf("the request was cancelled"))
+		graphql.AddError(ctx, limitError(ctx, apperr.LimitT("the request was cancelled")))
 		return graphql.Null
 	}
 	defer func() { <-s.token }()

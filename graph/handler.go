@@ -212,6 +212,11 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 		if m, _, cut := strings.Cut(gqlErr.Message, " body:"); cut && strings.HasPrefix(m, "json request body could not be decoded") {
 			gqlErr.Message = m
 		}
+		if gqlErr.Message == fmt.Sprintf("exceeded token limit of %d", MaxParserTokens) {
+			// gqlparser's refusal of a document over MaxParserTokens, in
+			// the request's language like the other limits' refusals.
+			gqlErr.Message = apperr.Message(apperr.LimitT("exceeded token limit of {max}", "max", MaxParserTokens), language(ctx))
+		}
 		if !dev {
 			// gqlgen turns off suggestions for fields only; the rules for
 			// arguments, enum values, input fields and types still offer

@@ -59,10 +59,14 @@ func init() {
 	errcode.RegisterErrorType(string(apperr.BadInput), errcode.KindProtocol)
 }
 
-func limitError(format string, args ...any) *gqlerror.Error {
-	err := gqlerror.Errorf(format, args...)
-	setCode(err, string(apperr.BadInput))
-	return err
+// limitError is a refusal of the operation by one of the limits: a
+// BAD_USER_INPUT whose message is the domain error's (an apperr.LimitT
+// with its catalogue key) in the request's language. It has no cause, so
+// the presenter keeps it as one of gqlgen's own input errors.
+func limitError(ctx context.Context, err error) *gqlerror.Error {
+	e := gqlerror.Errorf("%s", apperr.Message(err, language(ctx)))
+	setCode(e, string(apperr.BadInput))
+	return e
 }
 
 // operationLimits enforces the limits on a document before validation
@@ -93,7 +97,7 @@ func (l *operationLimits) Validate(es graphql.ExecutableSchema) error {
 // already validated (in the cache) is not parsed again.
 func (l *operationLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if ctx.Err() != nil {
-		return limitError("the request was cancelled")
+		return limitError(ctx, apperr.LimitT("the request was cancelled"))
 	}
 	if err := keepDuplicates(ctx, params); err != nil {
 		return err
@@ -116,18 +120,18 @@ func (l *operationLimits) MutateOperationParameters(ctx context.Context, params 
 		l.walked(c.walked)
 	}
 	if c.selections > MaxSelections {
-		return limitError("the document has %d selections; the limit is %d", c.selections, MaxSelections)
+		return limitError(ctx, apperr.LimitT("the document has {selections} selections; the limit is {max}", "selections", c.selections, "max", MaxSelections))
 	}
 	if c.pairs > MaxSameNamePairs {
-		return limitError("the document repeats fields with the same name too often (%d pairs in one selection set; the limit is %d): use aliases",
-			c.pairs, MaxSameNamePairs)
+		return limitError(ctx, apperr.LimitT("the document repeats fields with the same name too often ({pairs} pairs in one selection set; the limit is {max}): use aliases",
+			"pairs", c.pairs, "max", MaxSameNamePairs))
 	}
 	for _, op := range doc.Operations {
 		if n := c.expanded(op.SelectionSet); n > MaxExpandedFields {
 			if l.walked != nil {
 				l.walked(c.walked)
 			}
-			return limitError("the operation expands to more than %d fields through its fragments", MaxExpandedFields)
+			return limitError(ctx, apperr.LimitT("the operation expands to more than {max} fields through its fragments", "max", MaxExpandedFields))
 		}
 	}
 	if l.walked != nil {
@@ -227,7 +231,7 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, oc *graphq
 		return nil
 	}
 	if ctx.Err() != nil {
-		return limitError("the request was cancelled")
+		return limitError(ctx, apperr.LimitT("the request was cancelled"))
 	}
 	w := operationWalker{ctx: ctx, es: l.es, schema: l.es.Schema(), vars: oc.Variables, memo: map[string]measure{}}
 	m := w.set(oc.Operation.SelectionSet)
@@ -235,14 +239,14 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, oc *graphq
 		l.walked(w.walked)
 	}
 	if w.badArgument != nil {
-		return limitError("an argument's value cannot be read: %v", w.badArgument)
+		return limitError(ctx, apperr.LimitT("an argument's value cannot be read: {reason}", "reason", w.badArgument.Error()))
 	}
 	if m.depth > MaxDepth {
-		return limitError("the operation nests %d levels deep; the limit is %d", m.depth, MaxDepth)
+		return limitError(ctx, apperr.LimitT("the operation nests {depth} levels deep; the limit is {max}", "depth", m.depth, "max", MaxDepth))
 	}
 	if m.complexity > MaxComplexity {
-		return limitError("operation has complexity %d, which exceeds the limit of %d: ask for fewer fields, smaller pages or fewer aliases",
-			m.complexity, MaxComplexity)
+		return limitError(ctx, apperr.LimitT("operation has complexity {complexity}, which exceeds the limit of {max}: ask for fewer fields, smaller pages or fewer aliases",
+			"complexity", m.complexity, "max", MaxComplexity))
 	}
 	return nil
 }
@@ -260,8 +264,8 @@ func (l *operationLimits) InterceptResponse(ctx context.Context, next graphql.Re
 		return resp
 	}
 	setStatus(ctx, http.StatusUnprocessableEntity)
-	return &graphql.Response{Errors: gqlerror.List{limitError(
-		"the answer is larger than %d bytes: ask for fewer fields, smaller pages or fewer aliases", MaxResponseBytes)}}
+	return &graphql.Response{Errors: gqlerror.List{limitError(ctx, apperr.LimitT(
+		"the answer is larger than {max} bytes: ask for fewer fields, smaller pages or fewer aliases", "max", MaxResponseBytes))}}
 }
 
 // measure is the depth and complexity of a selection set.

@@ -162,3 +162,52 @@ func TestNestedMessagesAreTranslated(t *testing.T) {
 		t.Fatalf("Chinese: %q", zh)
 	}
 }
+
+// englishOnly are the constructors of a domain error without a catalogue
+// key: its message is English in every language.
+var englishOnly = map[string]bool{
+	"apperr.New": true, "apperr.NotFoundf": true, "apperr.Conflictf": true, "apperr.BadInputf": true,
+	"apperr.Forbiddenf": true, "apperr.TooLargef": true, "apperr.Limitf": true, "apperr.TooManyRequests": true,
+}
+
+// TestNoDomainErrorIsEnglishOnly (issue 13): outside internal/app (the
+// command line's own refusals, read in a terminal) no code makes a
+// domain error without a catalogue key, so every message a client or a
+// page shows is in the reader's language.
+func TestNoDomainErrorIsEnglishOnly(t *testing.T) {
+	root := filepath.Join("..", "..")
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules" || d.Name() == ".cache" ||
+			path == filepath.Join(root, "internal", "app") || path == filepath.Join(root, "internal", "apperr")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && englishOnly[x.Name+"."+sel.Sel.Name] {
+					t.Errorf("%s: %s.%s makes an English-only message: use its catalogue-keyed form (apperr.T, ...T)",
+						fset.Position(call.Pos()), x.Name, sel.Sel.Name)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -147,7 +147,7 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 		}
 		if postgres.IsForeignKeyViolation(err) { // the States are internal/state's: their key says which exist
 			if t.ContactID != 0 {
-				return apperr.NotFoundf("no State with code %q, or no contact with id %d", t.State, t.ContactID)
+				return apperr.NotFoundT("no State with code \"{code}\", or no contact with id {id}", "code", t.State, "id", t.ContactID)
 			}
 			return apperr.NotFoundT("no State with code \"{code}\"", "code", t.State)
 		}

@@ -62,11 +62,11 @@ func collectContacts(rows pgx.Rows, err error) ([]Contact, error) {
 }
 
 // canManage: the secretariat registers, deactivates and invites people.
-func canManage(p auth.Principal, action string) error {
+func canManage(p auth.Principal, action apperr.Phrase) error {
 	if p.Role == auth.Secretariat {
 		return nil
 	}
-	return apperr.Forbiddenf("a %s token may not %s", p.Role, action)
+	return apperr.ForbiddenT("a {role} token may not {action}", "role", string(p.Role), "action", action)
 }
 
 // check normalises in and says what is wrong with it.
@@ -80,28 +80,28 @@ func (s *Service) check(in *ContactInput) error {
 	}
 	switch {
 	case in.Name == "" || len(in.Name) > 200 || strings.ContainsAny(in.Name, "\x00\r\n"):
-		return apperr.BadInputf("a contact needs a name of at most 200 bytes on one line")
+		return apperr.BadInputT("a contact needs a name of at most 200 bytes on one line")
 	case !validEmail(in.Email):
-		return apperr.BadInputf("%q is not an e-mail address: write it as name@example.org", in.Email)
+		return apperr.BadInputT("\"{email}\" is not an e-mail address: write it as name@example.org", "email", in.Email)
 	case !i18n.Known(in.Language):
-		return apperr.BadInputf("language %q: want one of ar, zh, en, fr, ru, es", in.Language)
+		return apperr.BadInputT("language \"{language}\": want one of ar, zh, en, fr, ru, es", "language", in.Language)
 	}
 	if _, err := auth.ParseRole(string(in.Role)); err != nil {
 		return err
 	}
 	switch {
 	case in.Role == auth.FocalPoint && in.State == "":
-		return apperr.BadInputf("a FOCAL_POINT contact needs a State")
+		return apperr.BadInputT("a FOCAL_POINT contact needs a State")
 	case in.Role != auth.FocalPoint && in.State != "":
-		return apperr.BadInputf("only a FOCAL_POINT contact has a State")
+		return apperr.BadInputT("only a FOCAL_POINT contact has a State")
 	case in.Role == auth.WorkingGroup && len(in.WorkingGroups) == 0:
-		return apperr.BadInputf("a WORKING_GROUP contact needs at least one working group")
+		return apperr.BadInputT("a WORKING_GROUP contact needs at least one working group")
 	case in.Role != auth.WorkingGroup && len(in.WorkingGroups) > 0:
-		return apperr.BadInputf("only a WORKING_GROUP contact has working groups")
+		return apperr.BadInputT("only a WORKING_GROUP contact has working groups")
 	}
 	for _, wg := range in.WorkingGroups {
 		if _, ok := s.reg.WorkingGroup(wg); !ok {
-			return apperr.NotFoundf("no working group %q", wg)
+			return apperr.NotFoundT("no working group \"{workingGroup}\"", "workingGroup", wg)
 		}
 	}
 	slices.Sort(in.WorkingGroups)
@@ -124,7 +124,7 @@ func validEmail(s string) bool {
 // AddContact registers a person and makes the token the person's web
 // sessions will use (never shown to anyone), in one transaction.
 func (s *Service) AddContact(ctx context.Context, p auth.Principal, in ContactInput) (Contact, error) {
-	if err := canManage(p, "register contacts"); err != nil {
+	if err := canManage(p, apperr.Phrase("register contacts")); err != nil {
 		return Contact{}, err
 	}
 	if err := s.check(&in); err != nil {
@@ -142,9 +142,9 @@ func (s *Service) AddContact(ctx context.Context, p auth.Principal, in ContactIn
 			in.Name, in.Email, in.Language, string(in.Role), state, in.WorkingGroups, p.Name))
 		switch {
 		case postgres.IsUniqueViolation(err):
-			return apperr.Conflictf("an active contact with the address %s exists already", in.Email)
+			return apperr.ConflictT("an active contact with the address {email} exists already", "email", in.Email)
 		case postgres.IsForeignKeyViolation(err):
-			return apperr.NotFoundf("no State with code %q", in.State)
+			return apperr.NotFoundT("no State with code \"{code}\"", "code", in.State)
 		case err != nil:
 			return fmt.Errorf("add contact: %w", err)
 		}
@@ -164,12 +164,12 @@ func (s *Service) AddContact(ctx context.Context, p auth.Principal, in ContactIn
 // person holds (so every web session on them ends) and every sign-in link
 // not used yet, in one transaction.
 func (s *Service) DeactivateContact(ctx context.Context, p auth.Principal, id string) (Contact, error) {
-	if err := canManage(p, "deactivate contacts"); err != nil {
+	if err := canManage(p, apperr.Phrase("deactivate contacts")); err != nil {
 		return Contact{}, err
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
-		return Contact{}, apperr.NotFoundf("no contact with id %q", id)
+		return Contact{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 	}
 	var out Contact
 	err = postgres.Tx(auth.WithPrincipal(ctx, p), s.pool, func(tx pgx.Tx) error {
@@ -177,7 +177,7 @@ func (s *Service) DeactivateContact(ctx context.Context, p auth.Principal, id st
 		out, err = scanContact(tx.QueryRow(ctx, `UPDATE contacts SET active = false, deactivated_at = coalesce(deactivated_at, now())
 			WHERE id = $1 RETURNING `+contactColumns, n))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no contact with id %q", id)
+			return apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 		}
 		if err != nil {
 			return fmt.Errorf("deactivate contact: %w", err)
@@ -203,11 +203,11 @@ func (s *Service) Contacts(ctx context.Context, p auth.Principal, state string) 
 	case auth.Secretariat:
 	case auth.FocalPoint:
 		if state != "" && state != p.State {
-			return nil, apperr.Forbiddenf("a focal point of %s may not read the contacts of %s", p.State, state)
+			return nil, apperr.ForbiddenT("a focal point of {state} may not read the contacts of {state2}", "state", p.State, "state2", state)
 		}
 		state = p.State
 	default:
-		return nil, apperr.Forbiddenf("a %s token may not read contacts", p.Role)
+		return nil, apperr.ForbiddenT("a {role} token may not {action}", "role", string(p.Role), "action", apperr.Phrase("read contacts"))
 	}
 	return collectContacts(s.pool.Query(ctx, `SELECT `+contactColumns+` FROM contacts
 		WHERE ($1 = '' OR state_code = $1) ORDER BY active DESC, lower(name), id`, state))
@@ -215,16 +215,16 @@ func (s *Service) Contacts(ctx context.Context, p auth.Principal, state string) 
 
 // Contact returns one contact, for the secretariat.
 func (s *Service) Contact(ctx context.Context, p auth.Principal, id string) (Contact, error) {
-	if err := canManage(p, "read contacts"); err != nil {
+	if err := canManage(p, apperr.Phrase("read contacts")); err != nil {
 		return Contact{}, err
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
-		return Contact{}, apperr.NotFoundf("no contact with id %q", id)
+		return Contact{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 	}
 	c, err := scanContact(s.pool.QueryRow(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1`, n))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Contact{}, apperr.NotFoundf("no contact with id %q", id)
+		return Contact{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 	}
 	return c, err
 }

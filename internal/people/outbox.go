@@ -108,11 +108,11 @@ func (s *Service) queueIn(ctx context.Context, tx pgx.Tx, m message) (Notificati
 
 // Outbox lists the newest notifications first, for the secretariat.
 func (s *Service) Outbox(ctx context.Context, p auth.Principal, first int) ([]Notification, error) {
-	if err := canManage(p, "read the outbox"); err != nil {
+	if err := canManage(p, apperr.Phrase("read the outbox")); err != nil {
 		return nil, err
 	}
 	if first < 1 || first > 1000 {
-		return nil, apperr.BadInputf("first: %d, want 1 to 1000", first)
+		return nil, apperr.BadInputT("first: {first}, want 1 to 1000", "first", first)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM notifications ORDER BY created_at DESC, id LIMIT $1`, first)
 	if err != nil {

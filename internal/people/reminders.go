@@ -32,7 +32,7 @@ const maxDaysBefore = 366
 // ReminderRules returns cycle's rules (the defaults when it has none).
 func (s *Service) ReminderRules(ctx context.Context, p auth.Principal, cycleID string) (Rules, error) {
 	if p.Role != auth.Secretariat && p.Role != auth.FocalPoint {
-		return Rules{}, apperr.Forbiddenf("a %s token may not read reminder rules", p.Role)
+		return Rules{}, apperr.ForbiddenT("a {role} token may not {action}", "role", string(p.Role), "action", apperr.Phrase("read reminder rules"))
 	}
 	if _, err := s.workflow.Cycle(ctx, cycleID); err != nil {
 		return Rules{}, err
@@ -55,15 +55,15 @@ func (s *Service) rulesIn(ctx context.Context, db postgres.DB, cycleID string) (
 
 // SetReminderRules replaces cycle's rules (the secretariat).
 func (s *Service) SetReminderRules(ctx context.Context, p auth.Principal, cycleID string, daysBefore []int, weekly bool) (Rules, error) {
-	if err := canManage(p, "set reminder rules"); err != nil {
+	if err := canManage(p, apperr.Phrase("set reminder rules")); err != nil {
 		return Rules{}, err
 	}
 	if len(daysBefore) > 20 {
-		return Rules{}, apperr.BadInputf("at most 20 reminders before the deadline")
+		return Rules{}, apperr.BadInputT("at most 20 reminders before the deadline")
 	}
 	for _, d := range daysBefore {
 		if d < 0 || d > maxDaysBefore {
-			return Rules{}, apperr.BadInputf("daysBefore %d: want 0 (the deadline's day) to %d", d, maxDaysBefore)
+			return Rules{}, apperr.BadInputT("daysBefore {days}: want 0 (the deadline's day) to {max}", "days", d, "max", maxDaysBefore)
 		}
 	}
 	days := slices.Clone(daysBefore)
@@ -231,7 +231,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 // cycle from today until eight weeks after its deadline, if nobody
 // submitted meanwhile (the secretariat).
 func (s *Service) PreviewReminders(ctx context.Context, p auth.Principal, cycleID string) ([]Planned, error) {
-	if err := canManage(p, "preview reminders"); err != nil {
+	if err := canManage(p, apperr.Phrase("preview reminders")); err != nil {
 		return nil, err
 	}
 	c, err := s.workflow.Cycle(ctx, cycleID)

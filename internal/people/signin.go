@@ -55,24 +55,24 @@ func (s *Service) newLink(ctx context.Context, tx pgx.Tx, c Contact) (url, occur
 // Invite queues an INVITATION to contact id with a new one-time sign-in
 // link (the secretariat).
 func (s *Service) Invite(ctx context.Context, p auth.Principal, id string) (Notification, error) {
-	if err := canManage(p, "invite contacts"); err != nil {
+	if err := canManage(p, apperr.Phrase("invite contacts")); err != nil {
 		return Notification{}, err
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n <= 0 {
-		return Notification{}, apperr.NotFoundf("no contact with id %q", id)
+		return Notification{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 	}
 	var out Notification
 	err = postgres.Tx(auth.WithPrincipal(ctx, p), s.pool, func(tx pgx.Tx) error {
 		c, err := scanContact(tx.QueryRow(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1 FOR UPDATE`, n))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no contact with id %q", id)
+			return apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
 		}
 		if err != nil {
 			return fmt.Errorf("read contact: %w", err)
 		}
 		if !c.Active {
-			return apperr.Conflictf("contact %s (%s) is deactivated: register the person again to invite them", id, c.Email)
+			return apperr.ConflictT("contact {id} ({email}) is deactivated: register the person again to invite them", "id", id, "email", c.Email)
 		}
 		if out, err = s.invite(ctx, tx, c); err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Service) RequestLink(ctx context.Context, email string) error {
 
 // ErrLinkInvalid is a sign-in link unknown, used already, expired, or of a
 // deactivated contact.
-var ErrLinkInvalid = apperr.New(apperr.Unauthenticated, "this sign-in link is not valid: it was used already, has expired, or was never issued")
+var ErrLinkInvalid = apperr.T(apperr.Unauthenticated, "this sign-in link is not valid: it was used already, has expired, or was never issued")
 
 // LinkContact returns the contact a sign-in link would sign in, without
 // using the link (the page that asks to confirm).

@@ -232,8 +232,8 @@ func (s *Service) Publish(ctx context.Context, p auth.Principal, id string) (Run
 				return err
 			}
 			if !ok {
-				return apperr.Forbiddenf("%s has not consented to publishing its country profile of cycle %s: "+
-					"its focal point records consent on its home page (setConsent)", code, cycleID)
+				return apperr.ForbiddenT("{state} has not consented to publishing its country profile of cycle {cycle}: its focal point records consent on its home page (setConsent)",
+					"state", code, "cycle", cycleID)
 			}
 		}
 		if !published {

@@ -54,18 +54,18 @@ func (s *Service) GrantExtension(ctx context.Context, p auth.Principal, cycleID,
 		return Extension{}, err
 	}
 	if !state.Known(code) {
-		return Extension{}, apperr.NotFoundf("no State with code %q", code)
+		return Extension{}, apperr.NotFoundT("no State with code \"{code}\"", "code", code)
 	}
 	closesOn = time.Date(closesOn.Year(), closesOn.Month(), closesOn.Day(), 0, 0, 0, 0, time.UTC)
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !closesOn.After(c.ClosesOn):
-		return Extension{}, apperr.BadInputf("an extension's closesOn (%s) must be later than the cycle's closesOn (%s)",
-			closesOn.Format(time.DateOnly), c.ClosesOn.Format(time.DateOnly))
+		return Extension{}, apperr.BadInputT("an extension's closesOn ({closesOn}) must be later than the cycle's closesOn ({cycleClosesOn})",
+			"closesOn", closesOn.Format(time.DateOnly), "cycleClosesOn", c.ClosesOn.Format(time.DateOnly))
 	case reason == "":
-		return Extension{}, apperr.BadInputf("an extension needs a reason")
+		return Extension{}, apperr.BadInputT("an extension needs a reason")
 	case len(reason) > MaxReasonBytes || !utf8.ValidString(reason) || hasNUL(reason):
-		return Extension{}, apperr.BadInputf("the reason must be valid text of at most %d bytes, without U+0000", MaxReasonBytes)
+		return Extension{}, apperr.BadInputT("the reason must be valid text of at most {max} bytes, without U+0000", "max", MaxReasonBytes)
 	}
 	var out Extension
 	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {

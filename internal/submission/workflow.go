@@ -434,7 +434,7 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 		return Comment{}, apperr.NotFoundT("no submission with id \"{id}\"", "id", submissionID)
 	}
 	if replyTo != nil && !validUUID(*replyTo) {
-		return Comment{}, apperr.NotFoundf("submission %s has no comment %q to reply to", submissionID, *replyTo)
+		return Comment{}, apperr.NotFoundT("submission {id} has no comment \"{comment}\" to reply to", "id", submissionID, "comment", *replyTo)
 	}
 	var out Comment
 	err := auth.Tx(ctx, s.pool, p, func(tx pgx.Tx) error {
@@ -472,13 +472,13 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 			err := tx.QueryRow(ctx, `SELECT coalesce(reply_to, id)::text, (SELECT r.path FROM review_comments r WHERE r.id = coalesce(c.reply_to, c.id))
 				FROM review_comments c WHERE c.id = $1 AND c.submission_id = $2`, *replyTo, cur.ID).Scan(&root, &rootPath)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return apperr.NotFoundf("submission %s has no comment %q to reply to", cur.ID, *replyTo)
+				return apperr.NotFoundT("submission {id} has no comment \"{comment}\" to reply to", "id", cur.ID, "comment", *replyTo)
 			}
 			if err != nil {
 				return fmt.Errorf("load the comment replied to: %w", err)
 			}
 			if path != nil && (rootPath == nil || *path != *rootPath) {
-				return apperr.BadInputf("a reply is about its thread's question (%s): omit path or pass the same one", describePath(rootPath))
+				return apperr.BadInputT("a reply is about its thread's question ({path}): omit path or pass the same one", "path", describePath(rootPath))
 			}
 			thread, path = &root, rootPath
 		}
@@ -497,9 +497,9 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, submissionID st
 	return out, err
 }
 
-func describePath(path *string) string {
+func describePath(path *string) any {
 	if path == nil {
-		return "the whole submission"
+		return apperr.Phrase("the whole submission")
 	}
 	return *path
 }
@@ -519,7 +519,7 @@ func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id strin
 		return Comment{}, auth.CanResolveComment(p, "")
 	}
 	if !validUUID(id) {
-		return Comment{}, apperr.NotFoundf("no comment with id %q", id)
+		return Comment{}, apperr.NotFoundT("no comment with id \"{id}\"", "id", id)
 	}
 	var out Comment
 	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -528,7 +528,7 @@ func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id strin
 		err := tx.QueryRow(ctx, `SELECT c.submission_id::text, s.state_code, c.reply_to::text
 			FROM review_comments c JOIN submissions s ON s.id = c.submission_id WHERE c.id = $1 FOR UPDATE OF c`, id).Scan(&subID, &code, &replyTo)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("no comment with id %q", id)
+			return apperr.NotFoundT("no comment with id \"{id}\"", "id", id)
 		}
 		if err != nil {
 			return fmt.Errorf("load comment: %w", err)
@@ -537,7 +537,7 @@ func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id strin
 			return err
 		}
 		if replyTo != nil {
-			return apperr.BadInputf("comment %s is a reply: resolve or reopen its thread's first comment, %s", id, *replyTo)
+			return apperr.BadInputT("comment {id} is a reply: resolve or reopen its thread's first comment, {first}", "id", id, "first", *replyTo)
 		}
 		err = tx.QueryRow(ctx, `UPDATE review_comments SET resolved = $2,
 				resolved_by = CASE WHEN $2 THEN $3 END, resolved_at = CASE WHEN $2 THEN now() END

@@ -300,7 +300,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 		expected = &n
 	}
 	if !fc.cycle.Opened(time.Now()) {
-		return h.refusedPage(w, r, rq, fc, vals, apperr.Conflictf("the cycle has not opened"))
+		return h.refusedPage(w, r, rq, fc, vals, apperr.ConflictT("the cycle has not opened"))
 	}
 	res, err := h.Workflow.SaveDraft(r.Context(), rq.P, fc.cycle.ID, fc.state.Code, raw, expected)
 	if apperr.Is(err, apperr.Conflict) && fc.cycle.Opened(time.Now()) {
@@ -351,7 +351,7 @@ func (h *Handler) questionnairePost(w http.ResponseWriter, r *http.Request, rq *
 					return err
 				}
 				v := h.formView(r, rq, fc, vals, nil)
-				v.Errors = append(v.Errors, errorLink{Href: "#r-" + id, Message: err.Error()})
+				v.Errors = append(v.Errors, errorLink{Href: "#r-" + id, Message: apperr.Message(err, lang)})
 				h.render(w, r, rq, status(r, err), "questionnaire", fc.sec.Label(lang), v)
 				return nil
 			}

@@ -60,7 +60,7 @@ func (h *Handler) grantExtension(w http.ResponseWriter, r *http.Request, rq *req
 	g := grantForm{State: strings.ToUpper(r.PostFormValue("state")), ClosesOn: r.PostFormValue("closes_on"), Reason: r.PostFormValue("reason")}
 	closes, err := time.Parse(time.DateOnly, g.ClosesOn)
 	if err != nil {
-		err = apperr.BadInputf("%s", tr(rq.Lang, "Enter the new deadline as a date, e.g. 2029-04-30."))
+		err = apperr.BadInputT("Enter the new deadline as a date, e.g. 2029-04-30.")
 	} else {
 		_, err = h.Workflow.GrantExtension(r.Context(), rq.P, r.PathValue("cycle"), g.State, closes, g.Reason)
 	}
@@ -69,7 +69,7 @@ func (h *Handler) grantExtension(w http.ResponseWriter, r *http.Request, rq *req
 		if verr != nil {
 			return verr
 		}
-		g.Error = err.Error()
+		g.Error = apperr.Message(err, rq.Lang)
 		v.Grant = g
 		h.render(w, r, rq, status(r, err), "review_list", "Submissions", v)
 		return nil
@@ -525,7 +525,7 @@ func (h *Handler) threadAction(w http.ResponseWriter, r *http.Request, rq *req, 
 		notice = tr(rq.Lang, "The thread is reopened.")
 	}
 	if c := apperr.CodeOf(err); err != nil && (c == apperr.BadInput || c == apperr.NotFound) {
-		v.Error = err.Error()
+		v.Error = apperr.Message(err, rq.Lang)
 		h.render(w, r, rq, status(r, err), "review", "Review", v)
 		return nil
 	}

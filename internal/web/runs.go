@@ -83,7 +83,7 @@ func (h *Handler) runsView(r *http.Request, rq *req) (*runsView, error) {
 		return nil, err
 	}
 	if h.Reports == nil {
-		return nil, apperr.NotFoundf("reports are not served here")
+		return nil, apperr.NotFoundT("reports are not served here")
 	}
 	ctx := r.Context()
 	v := &runsView{Kinds: reportKinds, Groups: h.Registry.WorkingGroups(), Languages: i18n.Languages,
@@ -183,7 +183,7 @@ func (h *Handler) readReportForm(r *http.Request, lang, prefix string, v *runsVi
 func serviceProblem(lang string, e *formErrs, field string, err error) error {
 	switch apperr.CodeOf(err) {
 	case apperr.BadInput, apperr.NotFound, apperr.Conflict:
-		e.add(field, "", tr(lang, "This could not be done: {reason}", "reason", err.Error()))
+		e.add(field, "", tr(lang, "This could not be done: {reason}", "reason", apperr.Message(err, lang)))
 		return nil
 	}
 	return err
@@ -240,7 +240,7 @@ func (h *Handler) publishRun(w http.ResponseWriter, r *http.Request, rq *req) er
 		return err
 	}
 	if h.Reports == nil {
-		return apperr.NotFoundf("reports are not served here")
+		return apperr.NotFoundT("reports are not served here")
 	}
 	run, err := h.Reports.Run(r.Context(), rq.P, r.PathValue("run"))
 	if err != nil {
@@ -275,7 +275,7 @@ func (h *Handler) scheduleAction(w http.ResponseWriter, r *http.Request, rq *req
 		return err
 	}
 	if h.Reports == nil {
-		return apperr.NotFoundf("reports are not served here")
+		return apperr.NotFoundT("reports are not served here")
 	}
 	id := r.PathValue("schedule")
 	ctx := r.Context()
@@ -292,7 +292,7 @@ func (h *Handler) scheduleAction(w http.ResponseWriter, r *http.Request, rq *req
 		}
 		i := slices.IndexFunc(v.Schedules, func(s scheduleRow) bool { return s.ID == id })
 		if i < 0 {
-			return apperr.NotFoundf("no report schedule %q", id)
+			return apperr.NotFoundT("no report schedule \"{id}\"", "id", id)
 		}
 		sc, title := v.Schedules[i], v.Schedules[i].Title
 		if !h.confirmed(w, r, rq, "Delete a schedule", confirmView{
@@ -305,7 +305,7 @@ func (h *Handler) scheduleAction(w http.ResponseWriter, r *http.Request, rq *req
 		err = h.Reports.DeleteSchedule(ctx, rq.P, id)
 		done = "deleted"
 	default:
-		return apperr.NotFoundf("there is no page at %s", r.URL.Path)
+		return apperr.NotFoundT("there is no page at {path}", "path", r.URL.Path)
 	}
 	if err != nil {
 		return err
