@@ -124,20 +124,12 @@ func (s *Store) Create(ctx context.Context, t NewToken) (string, error) {
 	if _, err := ParseRole(string(t.Role)); err != nil {
 		return "", err
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("token secret: %w", err)
+	secret, err := newSecret()
+	if err != nil {
+		return "", err
 	}
-	secret := secretPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	var state *string
-	if t.State != "" {
-		state = &t.State
-	}
-	wgs := t.WorkingGroups
-	if wgs == nil {
-		wgs = []string{}
-	}
-	err := postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
+	state, wgs := t.columns()
+	err = postgres.Tx(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256, expires_at, contact_id)
 			VALUES ($1, $2, $3, $4, $5, $6, nullif($7, 0)) RETURNING id`,
@@ -299,4 +291,26 @@ func (s *Store) RevokeNamed(ctx context.Context, prefix string) (int64, error) {
 func hash(secret string) []byte {
 	sum := sha256.Sum256([]byte(secret))
 	return sum[:]
+}
+
+// newSecret draws a token's secret: the prefix and 32 random bytes.
+func newSecret() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("token secret: %w", err)
+	}
+	return secretPrefix + base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// columns are t's State (NULL when it has none) and working groups (never
+// NULL) as the tokens table stores them.
+func (t NewToken) columns() (state *string, wgs []string) {
+	if t.State != "" {
+		state = &t.State
+	}
+	wgs = t.WorkingGroups
+	if wgs == nil {
+		wgs = []string{}
+	}
+	return state, wgs
 }

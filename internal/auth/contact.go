@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -21,19 +19,11 @@ import (
 // token's id. The caller checked t (role, State, working groups) as it
 // checks the contact.
 func CreateForContact(ctx context.Context, tx pgx.Tx, contactID int64, t NewToken) (int64, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return 0, fmt.Errorf("token secret: %w", err)
+	secret, err := newSecret()
+	if err != nil {
+		return 0, err
 	}
-	secret := secretPrefix + base64.RawURLEncoding.EncodeToString(raw)
-	var state *string
-	if t.State != "" {
-		state = &t.State
-	}
-	wgs := t.WorkingGroups
-	if wgs == nil {
-		wgs = []string{}
-	}
+	state, wgs := t.columns()
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, state_code, working_groups, secret_sha256, contact_id)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,

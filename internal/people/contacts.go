@@ -167,9 +167,9 @@ func (s *Service) DeactivateContact(ctx context.Context, p auth.Principal, id st
 	if err := canManage(p, apperr.Phrase("deactivate contacts")); err != nil {
 		return Contact{}, err
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return Contact{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
+	n, err := contactID(id)
+	if err != nil {
+		return Contact{}, err
 	}
 	var out Contact
 	err = postgres.Tx(auth.WithPrincipal(ctx, p), s.pool, func(tx pgx.Tx) error {
@@ -218,9 +218,9 @@ func (s *Service) Contact(ctx context.Context, p auth.Principal, id string) (Con
 	if err := canManage(p, apperr.Phrase("read contacts")); err != nil {
 		return Contact{}, err
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return Contact{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
+	n, err := contactID(id)
+	if err != nil {
+		return Contact{}, err
 	}
 	c, err := scanContact(s.pool.QueryRow(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = $1`, n))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -240,4 +240,14 @@ func (s *Service) recipientsIn(ctx context.Context, tx pgx.Tx, r recipients) ([]
 	return collectContacts(tx.Query(ctx, `SELECT `+contactColumns+` FROM contacts
 		WHERE active AND role = $1 AND ($2 = '' OR state_code = $2) AND ($3 = '' OR $3 = ANY (working_groups))
 		ORDER BY id`, string(r.role), r.state, r.workingGroup))
+}
+
+// contactID reads a contact's id as the API gives it; one that cannot be
+// an id is NOT_FOUND, as an id no contact has.
+func contactID(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
+	}
+	return n, nil
 }

@@ -58,9 +58,9 @@ func (s *Service) Invite(ctx context.Context, p auth.Principal, id string) (Noti
 	if err := canManage(p, apperr.Phrase("invite contacts")); err != nil {
 		return Notification{}, err
 	}
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || n <= 0 {
-		return Notification{}, apperr.NotFoundT("no contact with id \"{id}\"", "id", id)
+	n, err := contactID(id)
+	if err != nil {
+		return Notification{}, err
 	}
 	var out Notification
 	err = postgres.Tx(auth.WithPrincipal(ctx, p), s.pool, func(tx pgx.Tx) error {
