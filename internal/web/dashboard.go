@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -54,7 +53,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 			case suppressed:
 				return tr(rq.Lang, "withheld")
 			}
-			return strconv.Itoa(n)
+			return report.Number(rq.Lang, float64(n), "")
 		}
 		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path,
 			Respondents: cell(a.Respondents, a.Suppressed, a.Small), Numeric: a.Numeric}
