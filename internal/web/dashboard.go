@@ -87,7 +87,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		di := dashIndicator{Name: ind.Indicator.NameIn(rq.Lang), Code: ind.Indicator.Code, Unit: ind.Indicator.UnitIn(rq.Lang),
 			Description: ind.Indicator.DescriptionIn(rq.Lang)}
 		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
-			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.Unit, c).SVG()
+			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.UnitIn(rq.Lang), c).SVG()
 		}
 		v.Indicators = append(v.Indicators, di)
 	}

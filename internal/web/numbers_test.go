@@ -130,6 +130,10 @@ func TestPagesWriteNumbersInTheirLanguage(t *testing.T) {
 			if tc.lang != "en" && (strings.Contains(dash, ">97.5<") || strings.Contains(review, "97.5")) {
 				t.Errorf("a page in %s still writes 97.5", tc.lang)
 			}
+			// The indicator's chart names its unit in the page's language.
+			if tc.lang != "en" && strings.Contains(dash, "(days)") {
+				t.Errorf("the dashboard in %s names the unit of days in English", tc.lang)
+			}
 		})
 	}
 }
