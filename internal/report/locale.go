@@ -126,7 +126,18 @@ func (l *locale) num(v float64) string {
 	if v == 0 {
 		v = 0 // no "-0"
 	}
-	return l.printer.Sprint(number.Decimal(v, number.MaxFractionDigits(2)))
+	return l.decimal(v, 2)
+}
+
+// decimal is v with at most decimals decimals, grouped as num groups.
+func (l *locale) decimal(v float64, decimals int) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return l.printer.Sprint(number.Decimal(v, number.MaxFractionDigits(decimals)))
 }
 
 // pct is a share (0.412) as a percentage with one decimal: 41.2%.

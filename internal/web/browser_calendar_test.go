@@ -64,7 +64,7 @@ func TestBrowserCalendarExtensionsThreadsAndConsent(t *testing.T) {
 		}
 		b.do(chromedp.SetValue("#ext-reason", "General elections in March"))
 		b.submit(`form[action$="/extensions"] button[type=submit]`)
-		if got := b.text("#extensions ~ .table-wrap"); !strings.Contains(got, "General elections in March") || !strings.Contains(got, later) {
+		if got := b.text("#extensions ~ .table-wrap"); !strings.Contains(got, "General elections in March") || !strings.Contains(got, strings.ReplaceAll(later, "-", "\u2060-\u2060")) {
 			t.Fatalf("the extensions table: %q", got)
 		}
 		b.page("calendar-01-extension-granted")

@@ -61,7 +61,7 @@ func TestBrowserTheFormSaysWhereTheSubmissionStands(t *testing.T) {
 
 	text := `[name="/implementation/main_challenges"]`
 	b.open("/cycles/2028/states/GHA?section=implementation")
-	want := i18n.T("en", "This cycle opens on {date}: answers can be typed and saved from that day.", "date", "\u2066"+opens.Format("2006-01-02")+"\u2069")
+	want := i18n.T("en", "This cycle opens on {date}: answers can be typed and saved from that day.", "date", "\u2066"+shownDate(opens)+"\u2069")
 	if got := b.text("#not-open"); !strings.Contains(got, want) {
 		t.Errorf("a cycle not open yet: banner %q, want %q", got, want)
 	}
@@ -93,7 +93,7 @@ func TestBrowserTheFormSaysWhereTheSubmissionStands(t *testing.T) {
 	b.page("17-form-02-not-open-save-refused")
 
 	b.open("/cycles/2026/states/GHA?section=implementation")
-	if got := b.text("#past-deadline"); !strings.Contains(got, closed.Format("2006-01-02")) {
+	if got := b.text("#past-deadline"); !strings.Contains(got, shownDate(closed)) {
 		t.Errorf("a cycle past its deadline: banner %q, want the deadline %s", got, closed.Format("2006-01-02"))
 	}
 	if !b.exists(".actions") {
@@ -152,7 +152,7 @@ func TestBrowserTheFormSaysWhereTheSubmissionStands(t *testing.T) {
 	b.chooseLanguage("ar")
 	b.page("17-form-04-accepted")
 	b.open("/cycles/2028/states/GHA?section=implementation")
-	if got, want := b.text("#not-open strong"), i18n.T("ar", "This cycle opens on {date}: answers can be typed and saved from that day.", "date", "\u2066"+opens.Format("2006-01-02")+"\u2069"); got != want {
+	if got, want := b.text("#not-open strong"), i18n.T("ar", "This cycle opens on {date}: answers can be typed and saved from that day.", "date", "\u2066"+shownDate(opens)+"\u2069"); got != want {
 		t.Errorf("in Arabic, a cycle not open yet: %q, want %q", got, want)
 	}
 	b.page("17-form-01-cycle-not-open")
@@ -365,7 +365,7 @@ func TestBrowserExpiredTokensAndEndedSessions(t *testing.T) {
 	b.open("/sign-in")
 	b.do(chromedp.SetValue("#token", expired))
 	b.submit("form[action='/sign-in'] button[type=submit]")
-	if got := b.text("#token-error"); !strings.Contains(got, "expired on") || !strings.Contains(got, until.UTC().Format("2006-01-02")) {
+	if got := b.text("#token-error"); !strings.Contains(got, "expired on") || !strings.Contains(got, shownDate(until.UTC())) {
 		t.Errorf("an expired token: %q, want that it expired and when", got)
 	}
 	b.page("17-form-11-expired-token")

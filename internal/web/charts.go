@@ -1,7 +1,6 @@
 package web
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/chart"
@@ -27,6 +26,7 @@ func localName(lang, name string) string {
 func localBar(lang string, c *chart.Bar) *chart.Bar {
 	out := *c
 	out.Title = tr(lang, c.Title)
+	out.Number = chartNumber(lang)
 	out.Categories = make([]string, len(c.Categories))
 	for i, cat := range c.Categories {
 		out.Categories[i] = localName(lang, cat)
@@ -44,9 +44,9 @@ func localBar(lang string, c *chart.Bar) *chart.Bar {
 				v = s.Values[i]
 			}
 			if len(out.Series) > 1 {
-				vals = append(vals, s.Name+" "+chart.Format(v, out.Unit))
+				vals = append(vals, s.Name+" "+report.Number(lang, v, out.Unit))
 			} else {
-				vals = append(vals, chart.Format(v, out.Unit))
+				vals = append(vals, report.Number(lang, v, out.Unit))
 			}
 		}
 		figures = append(figures, cat+": "+strings.Join(vals, ", "))
@@ -58,6 +58,7 @@ func localBar(lang string, c *chart.Bar) *chart.Bar {
 // localLine is c, an indicator's yearly totals by regional group, in lang.
 func localLine(lang, indicator, unit string, c *chart.Line) *chart.Line {
 	out := *c
+	out.Number, out.Year = chartNumber(lang), chartYear(lang)
 	out.Title = tr(lang, "{indicator} ({unit}) by regional group", "indicator", indicator, "unit", unit)
 	out.Series = make([]chart.Series, len(c.Series))
 	var figures []string
@@ -69,7 +70,7 @@ func localLine(lang, indicator, unit string, c *chart.Line) *chart.Line {
 			if j < len(s.Values) {
 				v = s.Values[j]
 			}
-			vals = append(vals, strconv.Itoa(y)+" "+chart.Format(v, c.Unit))
+			vals = append(vals, report.Whole(lang, y)+" "+report.Number(lang, v, c.Unit))
 		}
 		figures = append(figures, out.Series[i].Name+": "+strings.Join(vals, ", "))
 	}
@@ -77,6 +78,23 @@ func localLine(lang, indicator, unit string, c *chart.Line) *chart.Line {
 	if len(c.Years) > 0 {
 		from, to = c.Years[0], c.Years[len(c.Years)-1]
 	}
-	out.Desc = tr(lang, "Line chart from {from} to {to}. {figures}.", "from", from, "to", to, "figures", strings.Join(figures, "; "))
+	out.Desc = tr(lang, "Line chart from {from} to {to}. {figures}.", "from", report.Whole(lang, from), "to", report.Whole(lang, to), "figures", strings.Join(figures, "; "))
 	return &out
+}
+
+// chartNumber and chartYear have a chart draw its figures and years as
+// lang writes them; English charts keep the chart's own format (the same
+// figures).
+func chartNumber(lang string) func(float64, string) string {
+	if lang == "en" {
+		return nil
+	}
+	return func(v float64, unit string) string { return report.Number(lang, v, unit) }
+}
+
+func chartYear(lang string) func(int) string {
+	if lang == "en" {
+		return nil
+	}
+	return func(y int) string { return report.Whole(lang, y) }
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/questionnaire"
@@ -54,7 +53,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 			case suppressed:
 				return tr(rq.Lang, "withheld")
 			}
-			return strconv.Itoa(n)
+			return report.Number(rq.Lang, float64(n), "")
 		}
 		dq := dashQuestion{Title: a.Question.Label(rq.Lang), Path: a.Question.Path,
 			Respondents: cell(a.Respondents, a.Suppressed, a.Small), Numeric: a.Numeric}
@@ -85,7 +84,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		di := dashIndicator{Name: ind.Indicator.NameIn(rq.Lang), Code: ind.Indicator.Code, Unit: ind.Indicator.UnitIn(rq.Lang),
 			Description: ind.Indicator.DescriptionIn(rq.Lang)}
 		if c := report.IndicatorChart(ind.Indicator, ind.Trend); c != nil {
-			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.Unit, c).SVG()
+			di.Chart = localLine(rq.Lang, ind.Indicator.NameIn(rq.Lang), ind.Indicator.UnitIn(rq.Lang), c).SVG()
 		}
 		v.Indicators = append(v.Indicators, di)
 	}

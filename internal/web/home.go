@@ -149,7 +149,7 @@ func (h *Handler) glance(r *http.Request, p auth.Principal, lang string) ([]glan
 		}
 		last := obs[len(obs)-1]
 		out = append(out, glance{Code: ind.Code, Name: ind.NameIn(lang), Unit: ind.UnitIn(lang), Year: last.Year,
-			Value: formatValue(last.Value), Status: string(last.Status)})
+			Value: formatValue(lang, last.Value), Status: string(last.Status)})
 	}
 	return out, nil
 }

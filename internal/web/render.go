@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
-	"github.com/cosp-ict/irm/internal/chart"
 	"github.com/cosp-ict/irm/internal/i18n"
 )
 
@@ -72,10 +70,13 @@ var funcs = template.FuncMap{
 	"progress": progressText,
 	"asset":    func(name string) string { return "/static/" + name + "?v=" + assetVersion },
 	// Dates are isolated left to right (LRI … PDI, invisible): in an
-	// Arabic sentence 2027-03-06 would otherwise read 06-03-2027.
-	"date": func(t time.Time) string { return "\u2066" + t.Format("2006-01-02") + "\u2069" },
+	// Arabic sentence 2027-03-06 would otherwise read 06-03-2027. A date
+	// stays on one line wherever it is printed, in a sentence too: word
+	// joiners (invisible) beside its hyphens and no-break spaces keep a
+	// narrow screen from breaking it at "2027-" (issue 17).
+	"date": func(t time.Time) string { return "\u2066" + unbroken(t.Format("2006-01-02")) + "\u2069" },
 	"datetime": func(t time.Time) string {
-		return "\u2066" + t.UTC().Format("2006-01-02 15:04 UTC") + "\u2069"
+		return "\u2066" + unbroken(t.UTC().Format("2006-01-02 15:04 UTC")) + "\u2069"
 	},
 	"humanize": questionnaire.Humanize,
 	// langName is a language's name in itself (العربية, Français).
@@ -87,10 +88,13 @@ var funcs = template.FuncMap{
 		}
 		return code
 	},
-	"pct":  func(share float64) string { return chart.Format(math.Round(share*1000)/10, "%") },
-	"num":  func(v float64) string { return chart.Format(v, "") },
-	"join": strings.Join,
-	"add":  func(a, b int) int { return a + b },
+	// Numbers are written as the page's language writes them, by the
+	// reports' own formatter (CLDR): 97.5, 97,5, ٩٧٫٥.
+	"pct":   report.Percent,
+	"num":   pageNumber,
+	"whole": report.Whole, // a year or a version: no grouping
+	"join":  strings.Join,
+	"add":   func(a, b int) int { return a + b },
 	"roleName": func(lang string, r auth.Role) string {
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",
 			auth.Secretariat: "Secretariat"}[r])
@@ -168,3 +172,20 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status
 	w.WriteHeader(status)
 	w.Write(buf.Bytes()) //nolint:errcheck
 }
+
+// pageNumber is v, a count or a figure, as lang writes it.
+func pageNumber(lang string, v any) string {
+	switch n := v.(type) {
+	case int:
+		return report.Number(lang, float64(n), "")
+	case int64:
+		return report.Number(lang, float64(n), "")
+	case float64:
+		return report.Number(lang, n, "")
+	}
+	return fmt.Sprint(v)
+}
+
+// unbroken is s with no line break opportunity: a word joiner on each
+// side of a hyphen, no-break spaces for spaces.
+var unbroken = strings.NewReplacer("-", "\u2060-\u2060", " ", "\u00a0").Replace

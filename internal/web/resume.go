@@ -124,4 +124,6 @@ func (h *Handler) tokenRefused(r *http.Request, rq *req, secret string) (string,
 }
 
 // dateText is a date as the pages print it (the template function date).
-func dateText(t time.Time) string { return "\u2066" + t.UTC().Format("2006-01-02") + "\u2069" }
+func dateText(t time.Time) string {
+	return "\u2066" + unbroken(t.UTC().Format("2006-01-02")) + "\u2069"
+}

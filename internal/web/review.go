@@ -12,6 +12,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/questionnaire"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/submission"
 )
@@ -385,6 +386,11 @@ func itemText(s *questionnaire.Control, v any, lang string) string {
 	case string:
 		return x
 	case json.Number:
+		// A number reads as the page's language writes it, as the
+		// country profile prints it.
+		if f, err := x.Float64(); err == nil {
+			return report.Answer(lang, f)
+		}
 		return x.String()
 	}
 	b, _ := json.Marshal(v)
@@ -682,8 +688,7 @@ func (h *Handler) openCycle(w http.ResponseWriter, r *http.Request, rq *req) err
 	case err2 != nil:
 		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "Enter the deadline as a date, e.g. 2029-03-31."))
 	case err1 == nil && closes.Before(opens):
-		isolated := "\u2066" + v.Opens + "\u2069" // a date reads left to right in Arabic too
-		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "The deadline must be on or after the opening date ({date}).", "date", isolated))
+		v.Errs.add("closes_on", tr(l, "Deadline (inclusive)"), tr(l, "The deadline must be on or after the opening date ({date}).", "date", dateText(opens)))
 	}
 	if len(v.Errs) > 0 {
 		h.render(w, r, rq, http.StatusBadRequest, "cycle_new", "Open a cycle", v)

@@ -7,11 +7,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
@@ -46,29 +46,13 @@ type statsView struct {
 // templateLink is a CSV template's link, labelled with what it holds.
 type templateLink struct{ Href, Label string }
 
-func formatValue(v *float64) string {
+// formatValue is an observation's value as lang writes it, "–" when the
+// value is missing.
+func formatValue(lang string, v *float64) string {
 	if v == nil {
 		return "–"
 	}
-	s := strconv.FormatFloat(*v, 'f', -1, 64)
-	intPart, frac, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(intPart, "-")
-	intPart = strings.TrimPrefix(intPart, "-")
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteRune('\u202f') // narrow no-break space: read the same in English and French
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return report.Number(lang, *v, "")
 }
 
 func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
@@ -89,7 +73,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.UnitIn(rq.Lang)}
 		v.Single = append(v.Single, templateLink{Href: "/statistics/template.csv?indicators=" + url.QueryEscape(ind.Code), Label: row.Name})
 		for _, o := range obs {
-			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(o.Value), Status: string(o.Status)})
+			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(rq.Lang, o.Value), Status: string(o.Status)})
 		}
 		v.Series = append(v.Series, row)
 		v.Reported = v.Reported || len(row.Points) > 0

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cosp-ict/irm/internal/auth"
 )
@@ -316,7 +317,7 @@ func TestTheSecretariatOpensACycleAndSetsAParty(t *testing.T) {
 			"opens_on": {"2029-05-01"}, "closes_on": {"2029-03-31"}})
 		// Said against the form's label, not the API's field name (issue 17).
 		body := html.UnescapeString(r.Body)
-		if r.Status != http.StatusBadRequest || !strings.Contains(body, "Deadline (inclusive): The deadline must be on or after the opening date (\u20662029-05-01\u2069).") ||
+		if r.Status != http.StatusBadRequest || !strings.Contains(body, "Deadline (inclusive): The deadline must be on or after the opening date (\u2066"+shownDate(time.Date(2029, 5, 1, 0, 0, 0, 0, time.UTC))+"\u2069).") ||
 			strings.Contains(body, "closesOn") || !strings.Contains(r.Body, `value="2029 review"`) || !strings.Contains(r.Body, `href="#closes_on"`) {
 			t.Fatalf("HTTP %d, want 400 with the reason against the deadline's label and the name kept:\n%s", r.Status, body)
 		}
