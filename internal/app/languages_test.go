@@ -37,7 +37,7 @@ func TestFieldErrorsSpeakTheReadersLanguage(t *testing.T) {
 		{"", "This number is too large to be stored: the largest is 9223372036854775807."},
 		{"de-DE", "This number is too large to be stored: the largest is 9223372036854775807."},
 		{"fr-CH, fr;q=0.9", "Ce nombre est trop grand pour être enregistré : le plus grand admis est 9223372036854775807."},
-		{"ar", "هذا الرقم أكبر من أن يُخزَّن: أكبر رقم ممكن هو 9223372036854775807."},
+		{"ar", "هذا الرقم أكبر من أن يُخزَّن: أكبر رقم ممكن هو ٩٢٢٣٣٧٢٠٣٦٨٥٤٧٧٥٨٠٧."},
 		{"zh-CN", "此数字太大，无法存储：最大值为 9223372036854775807。"},
 	} {
 		p := payloadOf(t, send(t, tc.header, saveDraftMutation, map[string]any{"c": w.cycle, "s": "KEN", "a": doc}), "saveDraft")

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -27,6 +28,8 @@ import (
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+	xmessage "golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 // Language is one of the six official languages.
@@ -221,7 +224,7 @@ func T(lang, key string, args ...any) string {
 		name := ph[1 : len(ph)-1]
 		for i := 0; i+1 < len(args); i += 2 {
 			if fmt.Sprint(args[i]) == name {
-				return format(args[i+1])
+				return format(lang, args[i+1])
 			}
 		}
 		return ph
@@ -238,9 +241,40 @@ func Params(lang, key string, params map[string]string) string {
 				continue
 			}
 		}
+		if k == "limit" && numeral.MatchString(v) {
+			v = Numeral(lang, v)
+		}
 		args = append(args, k, v)
 	}
 	return T(lang, key, args...)
+}
+
+var numeral = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// Numeral is s, a number written in ASCII as a schema gives it ("50",
+// "-0.5", "9223372036854775807"), in lang's digits and decimal sign,
+// every digit kept: ٥٠, -0,5. A bound is not rounded or grouped, so that
+// it reads exactly as the questionnaire sets it.
+func Numeral(lang, s string) string {
+	if !numeral.MatchString(s) {
+		return s
+	}
+	digits := Digits(lang)
+	// The decimal sign is what lang writes between 0 and 5 in ½.
+	dec := strings.Trim(printer(lang).Sprint(number.Decimal(0.5, number.MaxFractionDigits(1))), digits)
+	var b strings.Builder
+	d := []rune(digits)
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(d[r-'0'])
+		case r == '.':
+			b.WriteString(dec)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 var placeholder = regexp.MustCompile(`\{[A-Za-z_][A-Za-z0-9_]*\}`)
@@ -287,18 +321,74 @@ func formName(lang string, n int) string {
 	return "other"
 }
 
-func format(v any) string {
+// format writes a placeholder's value. A number is written as lang
+// writes it, with the digits and separators of CLDR's default numbering
+// for the language (golang.org/x/text, the formats the reports use): a
+// count in an Arabic sentence reads ٣, not 3. Whole numbers below 10,000
+// are not grouped, so that a year or a limit reads 2027 or ٤٠٠٠; larger
+// ones and decimals (at most two) are grouped as the language groups
+// thousands. Strings are the caller's and are left as they are.
+func format(lang string, v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
 	case int:
-		return strconv.Itoa(x)
+		return whole(lang, int64(x))
 	case int64:
-		return strconv.FormatInt(x, 10)
+		return whole(lang, x)
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return whole(lang, int64(x))
+		}
+		return printer(lang).Sprint(number.Decimal(x, number.MaxFractionDigits(2)))
 	case fmt.Stringer:
 		return x.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// Number is n as lang writes a whole number in a sentence (see format):
+// for the pages' own scripts and templates, which write counts outside a
+// catalogue message.
+func Number(lang string, n int) string { return whole(lang, int64(n)) }
+
+// Digits are the ten digits lang writes, 0 to 9 ("٠١٢٣٤٥٦٧٨٩" in
+// Arabic): for a page's script that counts as the user types.
+func Digits(lang string) string {
+	var b strings.Builder
+	for d := range 10 {
+		b.WriteString(whole(lang, int64(d)))
+	}
+	return b.String()
+}
+
+func whole(lang string, n int64) string {
+	if lang == Default || !Known(lang) {
+		if n > -10000 && n < 10000 {
+			return strconv.FormatInt(n, 10)
+		}
+		return printer(Default).Sprint(number.Decimal(n))
+	}
+	if n > -10000 && n < 10000 {
+		return printer(lang).Sprint(number.Decimal(n, number.NoSeparator()))
+	}
+	return printer(lang).Sprint(number.Decimal(n))
+}
+
+// printers are the six languages' number printers, made once.
+var printers = func() map[string]*xmessage.Printer {
+	m := map[string]*xmessage.Printer{}
+	for _, l := range Languages {
+		m[l.Code] = xmessage.NewPrinter(language.Make(l.Code))
+	}
+	return m
+}()
+
+func printer(lang string) *xmessage.Printer {
+	if p, ok := printers[lang]; ok {
+		return p
+	}
+	return printers[Default]
 }
 
 // KeyPlaceholders lists the placeholders of a key's English message, all

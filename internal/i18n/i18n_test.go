@@ -95,9 +95,9 @@ func TestPluralFormsFollowCLDR(t *testing.T) {
 		{"ru", 3, "В 3 строках есть ошибки; ничего не сохранено."},
 		{"ru", 21, "В 21 строке есть ошибка; ничего не сохранено."},
 		{"ar", 2, "صفان بهما مشكلة؛ لم يُحفظ أي شيء."},
-		{"ar", 5, "5 صفوف بها مشكلة؛ لم يُحفظ أي شيء."},
-		{"ar", 11, "11 صفاً بها مشكلة؛ لم يُحفظ أي شيء."},
-		{"ar", 100, "100 صف بها مشكلة؛ لم يُحفظ أي شيء."},
+		{"ar", 5, "٥ صفوف بها مشكلة؛ لم يُحفظ أي شيء."},
+		{"ar", 11, "١١ صفاً بها مشكلة؛ لم يُحفظ أي شيء."},
+		{"ar", 100, "١٠٠ صف بها مشكلة؛ لم يُحفظ أي شيء."},
 		{"zh", 7, "7 行有问题；未保存任何内容。"},
 	} {
 		if got := T(tc.lang, key, "count", tc.n); got != tc.want {
@@ -144,5 +144,56 @@ func TestLanguagesNameThemselves(t *testing.T) {
 	sort.Strings(codes)
 	if !slices.Equal(codes, []string{"ar", "en", "es", "fr", "ru", "zh"}) {
 		t.Errorf("languages %v, want the six", codes)
+	}
+}
+
+// A count in a sentence is written with the digits of the sentence's
+// language: an Arabic page reads ٣, not 3 (the reports' and the pages'
+// figures already do).
+func TestCountsInASentenceTakeTheLanguagesDigits(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    any
+		want string
+	}{
+		{"ar", 3, "٣"},
+		{"ar", 2027, "٢٠٢٧"},
+		{"ar", 12345, "١٢٬٣٤٥"},
+		{"en", 12345, "12,345"},
+		{"en", 2027, "2027"},
+		{"fr", 12345, "12\u00a0345"},
+		{"zh", 7, "7"},
+		{"ar", int64(40), "٤٠"},
+		{"ar", 2.5, "٢٫٥"},
+		{"ar", "2027-03-31", "2027-03-31"}, // a string is the caller's
+	} {
+		if got := format(c.lang, c.n); got != c.want {
+			t.Errorf("format(%s, %v) = %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	for _, c := range []struct{ lang, in, want string }{
+		{"ar", "9223372036854775807", "٩٢٢٣٣٧٢٠٣٦٨٥٤٧٧٥٨٠٧"},
+		{"ar", "-0.5", "-٠٫٥"},
+		{"fr", "0.25", "0,25"},
+		{"en", "0.25", "0.25"},
+		{"zh", "50", "50"},
+		{"ar", "+50", "+50"}, // not a plain number: as given
+	} {
+		if got := Numeral(c.lang, c.in); got != c.want {
+			t.Errorf("Numeral(%s, %s) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+
+	// Through a catalogue message, plural form and all.
+	key := "{count} still required"
+	if !Has(key) {
+		t.Fatalf("catalogue lacks %q", key)
+	}
+	ar := T("ar", key, "count", 3)
+	if !strings.Contains(ar, "٣") || strings.ContainsAny(ar, "0123456789") {
+		t.Errorf("Arabic count written %q: want Arabic-Indic digits only", ar)
+	}
+	if en := T("en", key, "count", 3); !strings.Contains(en, "3") {
+		t.Errorf("English count written %q", en)
 	}
 }

@@ -59,7 +59,7 @@ func TestFieldErrorsSpeakEachLanguage(t *testing.T) {
 		{"/contact/phone", "ru", "Ответ дан не в требуемом формате."}, // no Russian x-message: the catalogue's
 		{"/contact/fax", "en", "This answer is not in the format asked for."},
 		{"/contact/staff", "en", "The largest value allowed here is 50."},
-		{"/contact/staff", "ar", "أكبر قيمة مسموح بها هنا هي 50."},
+		{"/contact/staff", "ar", "أكبر قيمة مسموح بها هنا هي ٥٠."},
 		{"/contact/staff", "zh", "此处允许的最大值为 50。"},
 		{"/contact/extra", "fr", "« extra » n'est pas une question de ce questionnaire."},
 		{"/contact/web", "es", "Indique una dirección web, por ejemplo, https://example.org."},

@@ -285,6 +285,18 @@ func TestBrowserLongTextsDatesAndWhatIsMissing(t *testing.T) {
 	if v := got["implementation"].(map[string]any)["main_challenges"]; v != exact {
 		t.Errorf("stored %d characters, want the 4,000 typed, line breaks as typed", utf8.RuneCountInString(v.(string)))
 	}
+
+	// In Arabic the limit and the counter are written in Arabic digits,
+	// the counter as the sentence beside it is.
+	b.chooseLanguage("ar")
+	b.open(base + "?section=implementation")
+	if got := b.text(field + " .limit"); !strings.Contains(got, "٤٠٠٠") || strings.ContainsAny(got, "0123456789") {
+		t.Errorf("the Arabic limit and counter read %q, want ٤٠٠٠ in Arabic digits", got)
+	}
+	setText("abc")
+	if got := b.text(field + " .counter"); !strings.Contains(got, "٣ / ٤٠٠٠") {
+		t.Errorf("the Arabic counter reads %q, want ٣ / ٤٠٠٠", got)
+	}
 }
 
 // A save from an older window of the same person names that person's

@@ -128,6 +128,7 @@ func parseTemplates() (*template.Template, error) {
 type view struct {
 	Lang      string
 	Dir       string
+	Digits    string // the language's digits, when not 0–9 (the scripts' counts)
 	Title     string
 	User      *auth.Principal
 	Drafts    string // the prefix of the user's drafts in browser storage, cleared at sign-out
@@ -145,7 +146,7 @@ type langChoice struct {
 
 // render writes page name inside the layout with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status int, name, title string, body any) {
-	v := view{Lang: rq.Lang, Dir: i18n.Dir(rq.Lang), Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
+	v := view{Lang: rq.Lang, Dir: i18n.Dir(rq.Lang), Digits: localDigits(rq.Lang), Title: tr(rq.Lang, title), CSRF: rq.CSRF, Path: r.URL.RequestURI(), Dev: h.Dev, Body: body}
 	if r.Method == http.MethodPost {
 		// A page answering a form (a refusal, a confirmation) has no
 		// address of its own to come back to after choosing a language:
@@ -189,3 +190,12 @@ func pageNumber(lang string, v any) string {
 // unbroken is s with no line break opportunity: a word joiner on each
 // side of a hyphen, no-break spaces for spaces.
 var unbroken = strings.NewReplacer("-", "\u2060-\u2060", " ", "\u00a0").Replace
+
+// localDigits are lang's digits for the page's scripts, "" when they are
+// 0–9.
+func localDigits(lang string) string {
+	if d := i18n.Digits(lang); d != "0123456789" {
+		return d
+	}
+	return ""
+}

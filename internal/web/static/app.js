@@ -111,6 +111,13 @@
     }
   }
 
+  // digits writes a count with the page language's digits (the server
+  // gives them on <html data-digits>, as its own sentences write them).
+  function digits(n) {
+    var d = document.documentElement.dataset.digits;
+    return d ? String(n).replace(/[0-9]/g, function (c) { return d.charAt(+c); }) : String(n);
+  }
+
   // counters: a text with a limit shows how many characters it holds
   // ("1234 / 4000", counted as the server counts: characters, a line
   // break as one) and says when it is over; nothing is cut, the server
@@ -125,7 +132,7 @@
       function update() {
         var n = Array.from(el.value.replace(/\r\n/g, "\n")).length;
         counter.hidden = false;
-        counter.textContent = "(" + n + " / " + limit + ")";
+        counter.textContent = "(" + digits(n) + " / " + digits(limit) + ")";
         over.hidden = n <= limit || refused;
         field.classList.toggle("over-limit", n > limit);
       }
