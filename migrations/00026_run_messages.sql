@@ -16,7 +16,9 @@
 ALTER TABLE report_runs
     ADD COLUMN error_message jsonb CHECK (error_message IS NULL OR (jsonb_typeof(error_message) = 'object'
         AND jsonb_typeof(error_message -> 'key') = 'string')),
-    ADD COLUMN warning_messages jsonb CHECK (warning_messages IS NULL OR jsonb_typeof(warning_messages) = 'array');
+    ADD COLUMN warning_messages jsonb CHECK (warning_messages IS NULL OR jsonb_typeof(warning_messages) = 'array'),
+    -- a message is the same failure as the English error: never one alone
+    ADD CHECK (error_message IS NULL OR error IS NOT NULL);
 
 -- +goose Down
 ALTER TABLE report_runs DROP COLUMN warning_messages, DROP COLUMN error_message;

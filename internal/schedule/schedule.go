@@ -87,6 +87,9 @@ func (r Run) ErrorIn(lang string) *string {
 // the stored texts of a run that kept no messages.
 func (r Run) WarningsIn(lang string) []string {
 	if r.WarningMessages == nil {
+		if r.Warnings == nil {
+			return []string{}
+		}
 		return r.Warnings
 	}
 	out := make([]string, len(r.WarningMessages))
