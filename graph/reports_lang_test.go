@@ -101,15 +101,15 @@ func TestReportRunMessagesInTheReadersLanguage(t *testing.T) {
 		{"ar", "استغرق إعداد التقرير أكثر من 10 دقائق فأُوقف", "لا يحوي أيٌّ من الخطوط المضمَّنة الحرف U+1F389 «🎉»: طُبع بدلاً منه «□»"},
 	} {
 		if e, _ := read(c.header, failed); e == nil || *e != c.err {
-			t.Errorf("%q: error %v, want %q", c.header, e, c.err)
+			t.Errorf("%q: error %q, want %q", c.header, deref(e, "null"), c.err)
 		}
 		if e, ws := read(c.header, warned); e != nil || !slices.Equal(ws, []string{c.warning}) {
-			t.Errorf("%q: error %v, warnings %q, want none and %q", c.header, e, ws, c.warning)
+			t.Errorf("%q: error %q, warnings %q, want none and %q", c.header, deref(e, "null"), ws, c.warning)
 		}
 		e, ws := read(c.header, old)
 		if e == nil || *e != "rendering took longer than 10m0s and was stopped" ||
 			!slices.Equal(ws, []string{"no embedded font has U+1F389 '🎉': printed as '□'"}) {
-			t.Errorf("%q: a run without messages reads %v, %q; want its stored text", c.header, e, ws)
+			t.Errorf("%q: a run without messages reads %q, %q; want its stored text", c.header, deref(e, "null"), ws)
 		}
 	}
 }

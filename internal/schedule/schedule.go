@@ -74,9 +74,12 @@ type Run struct {
 }
 
 // ErrorIn is the run's error in lang, nil when it has none: its message
-// translated, or the stored text of a run that kept no message.
+// translated, or the stored text of a run that kept no message. In
+// English it is the stored English text, as before messages were kept:
+// a crash's or an unknown failure's detail included, which the other
+// languages leave to the service's log.
 func (r Run) ErrorIn(lang string) *string {
-	if r.ErrorMessage == nil || r.Error == nil {
+	if r.ErrorMessage == nil || r.Error == nil || lang == i18n.Default {
 		return r.Error
 	}
 	s := r.ErrorMessage.In(lang)
