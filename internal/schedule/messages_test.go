@@ -132,3 +132,28 @@ func TestARunWithoutMessagesShowsItsText(t *testing.T) {
 		}
 	}
 }
+
+// A message's parameters are stored as jsonb takes them: a parameter
+// holding invalid UTF-8 or NUL (what someone typed) is kept, mended,
+// rather than losing the run's outcome.
+func TestAMessageIsStoredWhateverItsParametersHold(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.renderer.hook = func(ctx context.Context, req report.Request) error {
+		return apperr.NotFoundT("no cycle with id \"{id}\"", "id", "20\x0031\xff")
+	}
+	s := w.service(t, fast())
+	run, err := s.Render(context.Background(), secretariat, synthesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	eventually(t, 30*time.Second, "the run fails", func() (bool, error) { return w.status(t, s, run.ID).Status == Failed, nil })
+	got := w.status(t, s, run.ID)
+	if got.ErrorMessage == nil || got.ErrorMessage.Params["id"] != "20?31?" {
+		t.Fatalf("message %+v, want the id mended", got.ErrorMessage)
+	}
+	if got.Error == nil || *got.Error != `no cycle with id "20?31?"` {
+		t.Fatalf("English error %v, want the id mended", got.Error)
+	}
+}

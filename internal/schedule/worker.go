@@ -191,7 +191,7 @@ func (s *Service) fail(ctx context.Context, id string, started time.Time, englis
 		return fmt.Errorf("record failure of run %s: %w", id, err)
 	}
 	_, err = s.pool.Exec(ctx, `UPDATE report_runs SET status = 'FAILED', finished_at = now(), error = $3, error_message = $4
-		WHERE id = $1 AND status = 'RUNNING' AND started_at = $2`, id, started, strings.ToValidUTF8(english, "?"), stored)
+		WHERE id = $1 AND status = 'RUNNING' AND started_at = $2`, id, started, storable(english), stored)
 	if err != nil {
 		return fmt.Errorf("record failure of run %s: %w", id, err)
 	}
@@ -241,15 +241,18 @@ func warningsOf(doc report.Document) ([]string, []byte, error) {
 	return english, stored, err
 }
 
-// validMessage is m with its key and parameters valid UTF-8, as a jsonb
-// column takes them.
+// storable is s as a text or jsonb column takes it: valid UTF-8, no NUL
+// (an error or a parameter may hold what someone typed).
+func storable(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, "?"), "\x00", "?") }
+
+// validMessage is m with its key and parameters storable.
 func validMessage(m i18n.Message) i18n.Message {
-	out := i18n.Message{Key: strings.ToValidUTF8(m.Key, "?")}
+	out := i18n.Message{Key: storable(m.Key)}
 	for k, v := range m.Params {
 		if out.Params == nil {
 			out.Params = map[string]string{}
 		}
-		out.Params[strings.ToValidUTF8(k, "?")] = strings.ToValidUTF8(v, "?")
+		out.Params[storable(k)] = storable(v)
 	}
 	return out
 }
