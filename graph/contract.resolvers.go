@@ -375,9 +375,19 @@ func (r *reportRunResolver) State(ctx context.Context, obj *schedule.Run) (*stat
 	return r.optionalState(ctx, obj.State)
 }
 
+// Warnings is the resolver for the warnings field.
+func (r *reportRunResolver) Warnings(ctx context.Context, obj *schedule.Run) ([]string, error) {
+	return obj.WarningsIn(language(ctx)), nil
+}
+
 // URL is the resolver for the url field.
 func (r *reportRunResolver) URL(ctx context.Context, obj *schedule.Run) (*string, error) {
 	return obj.URL(), nil
+}
+
+// Error is the resolver for the error field.
+func (r *reportRunResolver) Error(ctx context.Context, obj *schedule.Run) (*string, error) {
+	return obj.ErrorIn(language(ctx)), nil
 }
 
 // Cycle is the resolver for the cycle field.

@@ -573,7 +573,11 @@ type ReportRunResolver interface {
 	WorkingGroup(ctx context.Context, obj *schedule.Run) (*questionnaire.WorkingGroup, error)
 	State(ctx context.Context, obj *schedule.Run) (*state.State, error)
 
+	Warnings(ctx context.Context, obj *schedule.Run) ([]string, error)
+
 	URL(ctx context.Context, obj *schedule.Run) (*string, error)
+
+	Error(ctx context.Context, obj *schedule.Run) (*string, error)
 }
 type ReportScheduleResolver interface {
 	Cycle(ctx context.Context, obj *schedule.Schedule) (*submission.Cycle, error)
@@ -9688,7 +9692,7 @@ func (ec *executionContext) _ReportRun_warnings(ctx context.Context, field graph
 			return ec.fieldContext_ReportRun_warnings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
+			return ec.Resolvers.ReportRun().Warnings(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -9699,7 +9703,7 @@ func (ec *executionContext) _ReportRun_warnings(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ReportRun_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRun", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReportRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
@@ -9872,7 +9876,7 @@ func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.
 			return ec.fieldContext_ReportRun_error(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
+			return ec.Resolvers.ReportRun().Error(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9883,7 +9887,7 @@ func (ec *executionContext) _ReportRun_error(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_ReportRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportRun", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportRun", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReportRun_fingerprint(ctx context.Context, field graphql.CollectedField, obj *schedule.Run) (ret graphql.Marshaler) {
@@ -15200,10 +15204,11 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "warnings":
-			out.Values[i] = ec._ReportRun_warnings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_warnings(ctx, field, obj)
+				})
 		case "startedAt":
 			out.Values[i] = ec._ReportRun_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15241,10 +15246,11 @@ func (ec *executionContext) _ReportRun(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "error":
-			out.Values[i] = ec._ReportRun_error(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportRun_error(ctx, field, obj)
+				})
 		case "fingerprint":
 			out.Values[i] = ec._ReportRun_fingerprint(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

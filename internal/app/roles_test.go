@@ -108,6 +108,16 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 			t.Fatalf("got last_used_at %v, revoked_at %v; want true, true", used, revoke)
 		}
 	})
+	t.Run("the render worker may record a run's messages (00026, issue 13)", func(t *testing.T) {
+		var errMsg, warnings bool
+		if err := owner.QueryRow(ctx, `SELECT has_column_privilege('irm_test_grantee', 'report_runs', 'error_message', 'UPDATE'),
+			has_column_privilege('irm_test_grantee', 'report_runs', 'warning_messages', 'UPDATE')`).Scan(&errMsg, &warnings); err != nil {
+			t.Fatal(err)
+		}
+		if !errMsg || !warnings {
+			t.Fatalf("got error_message %v, warning_messages %v; want true, true", errMsg, warnings)
+		}
+	})
 	t.Run("the app role may chain the audit events", func(t *testing.T) {
 		var seal bool
 		if err := owner.QueryRow(ctx, `SELECT has_function_privilege('irm_test_grantee', 'audit_seal(integer)', 'EXECUTE')`).Scan(&seal); err != nil || !seal {

@@ -113,6 +113,20 @@ func Message(err error, lang string) string {
 	return err.Error()
 }
 
+// Stored is err's message kept as data, to be read later in any
+// language (a report run's failure): the key and parameters of the first
+// domain error in err's chain that has a key, and false when there is
+// none. A parameter that is itself an error or a phrase is kept as its
+// English text.
+func Stored(err error) (i18n.Message, bool) {
+	var e *Error
+	if !errors.As(err, &e) || e.Key == "" {
+		return i18n.Message{}, false
+	}
+	key := e.Key // passed on: the error's own key, checked where it was made
+	return i18n.M(key, localArgs(i18n.Default, e.Args)...), true
+}
+
 // T returns a domain error with code whose message is the catalogue's
 // key with its named placeholders filled from args, pairs of name and
 // value: T(NotFound, "no cycle with id \"{id}\"", "id", id). The key

@@ -61,3 +61,25 @@ func TestAFailureIsRecordedByItsCode(t *testing.T) {
 	}
 	apperr.Present(context.Background(), errors.New("elsewhere")) // no record: nothing to note, no panic
 }
+
+// A domain error kept as data (a report run's failure, issue 13) reads
+// later in any language; an error without a key has nothing to keep.
+func TestStoredKeepsTheKeyAndParameters(t *testing.T) {
+	err := fmt.Errorf("render: %w", apperr.NotFoundT("no cycle with id \"{id}\"", "id", "2031"))
+	m, ok := apperr.Stored(err)
+	if !ok || m.Key != "no cycle with id \"{id}\"" || m.Params["id"] != "2031" {
+		t.Fatalf("got %+v, %v", m, ok)
+	}
+	if got, want := m.In("en"), apperr.Message(err, "en"); got != want {
+		t.Errorf("English: got %q, want %q", got, want)
+	}
+	if got, want := m.In("fr"), apperr.Message(err, "fr"); got != want || got == m.In("en") {
+		t.Errorf("French: got %q, want %q (not the English)", got, want)
+	}
+	if _, ok := apperr.Stored(errors.New("disk full")); ok {
+		t.Error("an error without a key was kept as a message")
+	}
+	if _, ok := apperr.Stored(apperr.NotFoundf("no %s", "thing")); ok {
+		t.Error("an English-only domain error was kept as a message")
+	}
+}

@@ -22,6 +22,7 @@ var keyArg = map[string]int{
 	"apperr.T": 1, "apperr.E": 2, "apperr.NotFoundT": 0, "apperr.ConflictT": 0, "apperr.BadInputT": 0,
 	"apperr.ForbiddenT": 0, "apperr.TooLargeT": 0, "apperr.LimitT": 0, "apperr.TooManyRequestsT": 1,
 	"apperr.Phrase": 0, "rowError": 2, "bad": 1,
+	"i18n.M": 0, // a message kept as data (a report run's failure or warning)
 }
 
 // codeKeys reads the module's Go code (tests aside) for the keys its

@@ -197,3 +197,18 @@ func TestCountsInASentenceTakeTheLanguagesDigits(t *testing.T) {
 		t.Errorf("English count written %q", en)
 	}
 }
+
+// A message kept as data reads in each language, its parameters filled,
+// and its count chooses the plural form, as T does.
+func TestMessageReadsInTheReadersLanguage(t *testing.T) {
+	m := M("{count} rows have a problem; nothing was stored.", "count", 3)
+	if got, want := m.In("en"), "3 rows have a problem; nothing was stored."; got != want {
+		t.Errorf("en: got %q, want %q", got, want)
+	}
+	if got, want := m.In("ru"), "В 3 строках есть ошибки; ничего не сохранено."; got != want {
+		t.Errorf("ru: got %q, want %q", got, want)
+	}
+	if m.Params["count"] != "3" {
+		t.Errorf("params %v, want count as text", m.Params)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/cosp-ict/irm/internal/i18n"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
@@ -211,15 +212,23 @@ func visualRuns(s string, rtl bool, missing func(rune)) []textRun {
 
 // missingWarnings are the run's warnings for characters no font has, in
 // code point order.
-func missingWarnings(missing map[rune]bool) []string {
+func missingWarnings(missing map[rune]bool) []i18n.Message {
 	rs := make([]rune, 0, len(missing))
 	for r := range missing {
 		rs = append(rs, r)
 	}
 	slices.Sort(rs)
-	out := make([]string, len(rs))
+	out := make([]i18n.Message, len(rs))
 	for i, r := range rs {
-		out[i] = fmt.Sprintf("no embedded font has %U %q: printed as %q", r, r, placeholder)
+		out[i] = MissingGlyph(r)
 	}
 	return out
+}
+
+// MissingGlyph is the warning for a character no embedded font has: the
+// character as itself, its code point (U+1F389) and the placeholder
+// printed instead, to be read in the reader's language (issue 13).
+func MissingGlyph(r rune) i18n.Message {
+	return i18n.M("no embedded font has {codepoint} \"{character}\": printed as \"{placeholder}\"",
+		"codepoint", fmt.Sprintf("%U", r), "character", string(r), "placeholder", string(placeholder))
 }

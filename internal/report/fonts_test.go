@@ -39,8 +39,28 @@ func TestACharacterNoFontHasIsAPlaceholder(t *testing.T) {
 	if !slices.Equal(missing, []rune{'🎉'}) {
 		t.Errorf("missing = %q, want the emoji", missing)
 	}
-	if w := missingWarnings(map[rune]bool{'🎉': true}); len(w) != 1 || !strings.Contains(w[0], "U+1F389") {
-		t.Errorf("warnings = %q, want one naming U+1F389", w)
+	if w := missingWarnings(map[rune]bool{'🎉': true}); len(w) != 1 || !strings.Contains(w[0].In("en"), "U+1F389") {
+		t.Errorf("warnings = %v, want one naming U+1F389", w)
+	}
+}
+
+// A missing character's warning is a message of the catalogue (issue
+// 13): the character as itself, its code point and the placeholder as
+// parameters, read in each language; its English is what the run's
+// English column keeps.
+func TestMissingGlyphWarningsReadInEachLanguage(t *testing.T) {
+	w := missingWarnings(map[rune]bool{'🎉': true, 'Ʃ': true})
+	if len(w) != 2 || w[0].Params["codepoint"] != "U+01A9" || w[1].Params["character"] != "🎉" || w[1].Params["placeholder"] != "□" {
+		t.Fatalf("warnings = %+v, want Ʃ then 🎉 with their code points and the placeholder", w)
+	}
+	if got, want := w[1].In("en"), `no embedded font has U+1F389 "🎉": printed as "□"`; got != want {
+		t.Errorf("English: got %q, want %q", got, want)
+	}
+	for _, lang := range []string{"ar", "zh", "fr", "ru", "es"} {
+		got := w[1].In(lang)
+		if got == w[1].In("en") || !strings.Contains(got, "U+1F389") || !strings.Contains(got, "🎉") || !strings.Contains(got, "□") {
+			t.Errorf("%s: %q, want a translation naming U+1F389, 🎉 and □", lang, got)
+		}
 	}
 }
 

@@ -417,7 +417,7 @@ func TestRenderPrintsAChineseStateName(t *testing.T) {
 		t.Error("pdftotext finds no 中华人民共和国")
 	}
 	if len(doc.Warnings) != 0 {
-		t.Errorf("warnings = %q, want none", doc.Warnings)
+		t.Errorf("warnings = %v, want none", doc.Warnings)
 	}
 }
 

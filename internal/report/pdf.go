@@ -11,6 +11,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/cosp-ict/irm/internal/chart"
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 // Page geometry in points (A4).
@@ -64,7 +65,7 @@ type writer struct {
 // renderOptions are the knobs of a render that tests set.
 type renderOptions struct {
 	compress bool
-	warnings *[]string                                     // when set, receives the render's warnings
+	warnings *[]i18n.Message                               // when set, receives the render's warnings
 	trace    func(page int, x, y, width float64, s string) // every text drawn, for tests
 }
 

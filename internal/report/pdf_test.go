@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cosp-ict/irm/internal/chart"
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 var fixedNow = time.Date(2027, 4, 1, 9, 30, 0, 0, time.UTC)
@@ -122,7 +123,7 @@ func TestWritePDFPrintsEveryScript(t *testing.T) {
 	for _, s := range multilingual {
 		doc.Sections[2].Blocks = append(doc.Sections[2].Blocks, para{Text: "Name: " + s})
 	}
-	var warnings []string
+	var warnings []i18n.Message
 	pdf, _, err := writePDF(context.Background(), doc, fixedNow, "f", renderOptions{warnings: &warnings})
 	if err != nil {
 		t.Fatalf("got %v, want the document printed", err)
@@ -134,8 +135,8 @@ func TestWritePDFPrintsEveryScript(t *testing.T) {
 			t.Errorf("pdftotext finds no %q", s)
 		}
 	}
-	if len(warnings) != 1 || !strings.Contains(warnings[0], "U+1F389") {
-		t.Errorf("warnings = %q, want one naming the emoji U+1F389", warnings)
+	if len(warnings) != 1 || warnings[0].Params["codepoint"] != "U+1F389" {
+		t.Errorf("warnings = %v, want one naming the emoji U+1F389", warnings)
 	}
 }
 

@@ -32,6 +32,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/aggregate"
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/postgres"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
@@ -86,8 +87,9 @@ type Document struct {
 	Fingerprint string // hex SHA-256 of the data read; printed in every footer
 	FileName    string // e.g. "cycle-synthesis-2027-international-cooperation.pdf"
 	// Warnings are what the reader should know about the PDF but did not
-	// fail it: characters no embedded font has, printed as a placeholder.
-	Warnings []string
+	// fail it: characters no embedded font has, printed as a placeholder;
+	// messages of the catalogue, read in the reader's language.
+	Warnings []i18n.Message
 }
 
 // Trends gives indicators' yearly series by group, read through db; the
@@ -250,7 +252,7 @@ func (r *Renderer) Render(ctx context.Context, req Request, now time.Time) (Docu
 		return Document{}, err
 	}
 	sum := fp.sum()
-	var warnings []string
+	var warnings []i18n.Message
 	opt := r.opt
 	opt.warnings = &warnings
 	pdf, pages, err := writePDF(ctx, doc, now, sum, opt)

@@ -3,6 +3,7 @@ package schedule
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/postgres/pgtest"
 	"github.com/cosp-ict/irm/internal/report"
 )
@@ -53,7 +55,9 @@ func (r *pdfRenderer) Check(ctx context.Context, req report.Request) error {
 
 func (r *pdfRenderer) Render(ctx context.Context, req report.Request, now time.Time) (report.Document, error) {
 	if r.hook != nil {
-		if err := r.hook(ctx, req); err != nil {
+		if err := r.hook(ctx, req); errors.Is(err, errReturnEmpty) {
+			return report.Document{}, nil
+		} else if err != nil {
 			return report.Document{}, err
 		}
 	}
@@ -70,10 +74,14 @@ func (r *pdfRenderer) Render(ctx context.Context, req report.Request, now time.T
 	doc := report.Document{PDF: buf.Bytes(), Pages: pdf.PageCount(), Fingerprint: "fp-" + req.CycleID,
 		FileName: "cycle synthesis/" + req.CycleID + "-" + req.Language + ".pdf"}
 	if req.Language == "zh" {
-		doc.Warnings = []string{"no embedded font has U+1F389 '🎉': printed as '□'"}
+		doc.Warnings = []i18n.Message{report.MissingGlyph('🎉')}
 	}
 	return doc, nil
 }
+
+// errReturnEmpty, returned by a hook, makes the renderer return a
+// document without a PDF and no error.
+var errReturnEmpty = errors.New("return an empty document")
 
 // world is a database with cycle "2027" and a service over it.
 type world struct {

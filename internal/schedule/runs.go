@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/audit"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/submission"
 )
@@ -48,7 +50,7 @@ func (s *Service) request(ctx context.Context, in Input) (report.Request, error)
 
 const runColumns = `r.id, r.kind, r.cycle_id, coalesce(r.working_group, ''), coalesce(r.state_code, ''), r.language,
 	r.warnings, r.scheduled_for, r.status, r.started_at, r.finished_at, r.pages, r.bytes, r.sha256, r.fingerprint,
-	r.file_name, r.published, r.error, r.requested_by, r.created_at, ` + scheduleColumns
+	r.file_name, r.published, r.error, r.requested_by, r.created_at, r.error_message, r.warning_messages, ` + scheduleColumns
 
 // runFrom is the FROM clause that runColumns read.
 const runFrom = ` FROM report_runs r LEFT JOIN report_schedules s ON s.id = r.schedule_id `
@@ -56,12 +58,25 @@ const runFrom = ` FROM report_runs r LEFT JOIN report_schedules s ON s.id = r.sc
 func scanRun(row pgx.Row) (Run, error) {
 	var r Run
 	var sc scheduleScan
+	var errorMessage, warningMessages []byte
 	err := row.Scan(&r.ID, &r.Kind, &r.CycleID, &r.WorkingGroup, &r.State, &r.Language,
 		&r.Warnings, &r.ScheduledFor, &r.Status, &r.StartedAt, &r.FinishedAt, &r.Pages, &r.Bytes, &r.SHA256, &r.Fingerprint,
-		&r.FileName, &r.Published, &r.Error, &r.RequestedBy, &r.CreatedAt,
+		&r.FileName, &r.Published, &r.Error, &r.RequestedBy, &r.CreatedAt, &errorMessage, &warningMessages,
 		&sc.id, &sc.kind, &sc.cycle, &sc.wg, &sc.state, &sc.lang, &sc.cron, &sc.tz, &sc.next, &sc.active, &sc.deleted, &sc.by, &sc.at)
 	if err != nil {
 		return Run{}, err
+	}
+	if errorMessage != nil {
+		r.ErrorMessage = new(i18n.Message)
+		if err := json.Unmarshal(errorMessage, r.ErrorMessage); err != nil {
+			return Run{}, fmt.Errorf("run %s: error_message: %w", r.ID, err)
+		}
+	}
+	if warningMessages != nil {
+		r.WarningMessages = []i18n.Message{}
+		if err := json.Unmarshal(warningMessages, &r.WarningMessages); err != nil {
+			return Run{}, fmt.Errorf("run %s: warning_messages: %w", r.ID, err)
+		}
 	}
 	if sc.id != nil {
 		sched := sc.schedule()

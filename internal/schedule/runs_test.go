@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,21 @@ func TestARunKeepsItsLanguageAndWarnings(t *testing.T) {
 	gotEN, gotZH := w.status(t, s, en.ID), w.status(t, s, zh.ID)
 	if len(gotEN.Warnings) != 0 || len(gotZH.Warnings) != 1 || !strings.Contains(gotZH.Warnings[0], "U+1F389") {
 		t.Fatalf("warnings: got %q and %q, want none and the renderer's one", gotEN.Warnings, gotZH.Warnings)
+	}
+	// The warning is kept as a message too (issue 13): each reader reads
+	// it in their language; the English column keeps the English.
+	if got, want := gotZH.Warnings[0], `no embedded font has U+1F389 "🎉": printed as "□"`; got != want {
+		t.Errorf("English warning %q, want %q", got, want)
+	}
+	if len(gotEN.WarningMessages) != 0 || gotEN.WarningMessages == nil || len(gotZH.WarningMessages) != 1 ||
+		gotZH.WarningMessages[0].Params["codepoint"] != "U+1F389" || gotZH.WarningMessages[0].Params["character"] != "🎉" {
+		t.Fatalf("warning messages: got %+v and %+v, want none (kept) and the emoji's", gotEN.WarningMessages, gotZH.WarningMessages)
+	}
+	if got, want := gotZH.WarningsIn("ar"), []string{"لا يحوي أيٌّ من الخطوط المضمَّنة الحرف U+1F389 «🎉»: طُبع بدلاً منه «□»"}; !slices.Equal(got, want) {
+		t.Errorf("Arabic warnings %q, want %q", got, want)
+	}
+	if got := gotZH.WarningsIn("fr"); len(got) != 1 || !strings.HasPrefix(got[0], "aucune police intégrée") {
+		t.Errorf("French warnings %q", got)
 	}
 	if *gotZH.FileName != "cycle-synthesis-2027-zh.pdf" {
 		t.Fatalf("file name %q, want cycle-synthesis-2027-zh.pdf", *gotZH.FileName)

@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/report"
 )
 
@@ -61,10 +62,44 @@ type Run struct {
 	Fingerprint  *string
 	FileName     *string
 	Published    bool
-	Error        *string
-	Warnings     []string // what the reader should know: characters no font has
+	Error        *string  // in English, for logs and tools; readers read ErrorIn
+	Warnings     []string // in English: what the reader should know, characters no font has; readers read WarningsIn
 	RequestedBy  string
 	CreatedAt    time.Time
+	// ErrorMessage and WarningMessages are the same as messages of the
+	// catalogue (issue 13); nil for a run finished before they were kept,
+	// which shows its English text.
+	ErrorMessage    *i18n.Message
+	WarningMessages []i18n.Message
+}
+
+// ErrorIn is the run's error in lang, nil when it has none: its message
+// translated, or the stored text of a run that kept no message. In
+// English it is the stored English text, as before messages were kept:
+// a crash's or an unknown failure's detail included, which the other
+// languages leave to the service's log.
+func (r Run) ErrorIn(lang string) *string {
+	if r.ErrorMessage == nil || r.Error == nil || lang == i18n.Default {
+		return r.Error
+	}
+	s := r.ErrorMessage.In(lang)
+	return &s
+}
+
+// WarningsIn are the run's warnings in lang: its messages translated, or
+// the stored texts of a run that kept no messages.
+func (r Run) WarningsIn(lang string) []string {
+	if r.WarningMessages == nil {
+		if r.Warnings == nil {
+			return []string{}
+		}
+		return r.Warnings
+	}
+	out := make([]string, len(r.WarningMessages))
+	for i, m := range r.WarningMessages {
+		out[i] = m.In(lang)
+	}
+	return out
 }
 
 // URL is where the run's PDF is served, once it has one.

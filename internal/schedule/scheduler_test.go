@@ -176,6 +176,14 @@ func TestAPanickingRenderFailsTheRunOnly(t *testing.T) {
 	if got.Error == nil || *got.Error != "the renderer crashed: index out of range [7] with length 3" || got.FinishedAt == nil || got.SHA256 != nil {
 		t.Fatalf("failed run: error %v, finished %v, sha256 %v", got.Error, got.FinishedAt, got.SHA256)
 	}
+	// Its reader reads that the renderer crashed in their language, without
+	// the panic's detail, which the English text and the log keep (issue 13).
+	if got.ErrorMessage == nil || got.ErrorMessage.Key != "the renderer crashed; the service's log has the details" {
+		t.Fatalf("failed run: message %+v, want the crash's", got.ErrorMessage)
+	}
+	if fr := got.ErrorIn("fr"); fr == nil || *fr != "le moteur de rendu s'est arrêté brutalement ; le journal du service en donne le détail" {
+		t.Fatalf("failed run in French: %v", fr)
+	}
 	// The job is done, not retried, and the worker goes on with others.
 	eventually(t, 30*time.Second, "the job completes", func() (bool, error) {
 		return w.count(t, `SELECT count(*) FROM river_job WHERE args->>'run_id' = $1 AND state = 'completed' AND attempt = 1`, bad.ID) == 1, nil

@@ -16,21 +16,36 @@ import (
 	"github.com/cosp-ict/irm/internal/auth"
 	"github.com/cosp-ict/irm/internal/demo"
 	"github.com/cosp-ict/irm/internal/i18n"
+	"github.com/cosp-ict/irm/internal/report"
 	"github.com/cosp-ict/irm/internal/submission"
 )
 
 // insertRun stores a finished report run (and its PDF when it succeeded)
-// as the render worker would.
-func (s *site) insertRun(t *testing.T, kind, state, status, errText string) string {
+// as the render worker does (issue 13): a failed run's error in English
+// and as a message, a succeeded one's warning (a character no font has)
+// likewise.
+func (s *site) insertRun(t *testing.T, kind, state, status, errText string, errMessage *i18n.Message) string {
 	t.Helper()
 	var id string
 	pdf := []byte("%PDF-1.4 test report\n%%EOF\n")
+	warning := report.MissingGlyph('🎉')
+	messages, err := json.Marshal([]i18n.Message{warning})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failure []byte
+	if errMessage != nil {
+		if failure, err = json.Marshal(errMessage); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := s.Pool.QueryRow(context.Background(), `INSERT INTO report_runs (kind, cycle_id, state_code, scheduled_for, status,
-		finished_at, pages, bytes, sha256, file_name, error, warnings, requested_by)
+		finished_at, pages, bytes, sha256, file_name, error, warnings, requested_by, error_message, warning_messages)
 		VALUES ($6, $1, nullif($2, ''), now(), $3, now(), CASE WHEN $3 = 'SUCCEEDED' THEN 2 END, CASE WHEN $3 = 'SUCCEEDED' THEN $4::int END,
 		CASE WHEN $3 = 'SUCCEEDED' THEN 'abc' END, CASE WHEN $3 = 'SUCCEEDED' THEN 'profile.pdf' END, nullif($5, ''),
-		CASE WHEN $3 = 'SUCCEEDED' THEN ARRAY['2 characters no font has were drawn as boxes'] ELSE '{}' END, 'test')
-		RETURNING id`, implCycle, state, status, len(pdf), errText, kind).Scan(&id); err != nil {
+		CASE WHEN $3 = 'SUCCEEDED' THEN ARRAY[$7] ELSE '{}' END, 'test', $8,
+		CASE WHEN $3 = 'SUCCEEDED' THEN $9::jsonb END)
+		RETURNING id`, implCycle, state, status, len(pdf), errText, kind, warning.In("en"), failure, messages).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	if status == "SUCCEEDED" {
@@ -74,8 +89,9 @@ func (s *site) count(t *testing.T, sql string, args ...any) int {
 // labels. In English and in Arabic, at 1,280 and 360 px.
 func TestBrowserSecretariatReportsPage(t *testing.T) {
 	s := newSite(t)
-	failed := s.insertRun(t, "COUNTRY_PROFILE", "KEN", "FAILED", "the renderer crashed: out of memory")
-	done := s.insertRun(t, "TECHNICAL_ASSISTANCE", "", "SUCCEEDED", "")
+	crash := i18n.M("the renderer crashed; the service's log has the details")
+	failed := s.insertRun(t, "COUNTRY_PROFILE", "KEN", "FAILED", "the renderer crashed: out of memory", &crash)
+	done := s.insertRun(t, "TECHNICAL_ASSISTANCE", "", "SUCCEEDED", "", nil)
 	b := newBrowser(t, s.URL)
 	b.narrow = map[string]bool{"en": true, "ar": true}
 	b.signIn(s.token(t, auth.Secretariat, ""))
@@ -83,7 +99,7 @@ func TestBrowserSecretariatReportsPage(t *testing.T) {
 	if got := b.text("#run-" + failed); !strings.Contains(got, "the renderer crashed: out of memory") || !strings.Contains(got, "Failed") {
 		t.Errorf("the failed run's row reads %q, want its status and error", got)
 	}
-	if got := b.text("#run-" + done); !strings.Contains(got, "drawn as boxes") || !strings.Contains(got, "Succeeded") {
+	if got := b.text("#run-" + done); !strings.Contains(got, `no embedded font has U+1F389 "🎉": printed as "□"`) || !strings.Contains(got, "Succeeded") {
 		t.Errorf("the finished run's row reads %q, want its status and warnings", got)
 	}
 	b.page("s01-reports")
@@ -168,8 +184,15 @@ func TestBrowserSecretariatReportsPage(t *testing.T) {
 		t.Fatal("the schedule is not deleted after the confirmation")
 	}
 
-	// The page in Arabic, right to left, with its refusal in Arabic.
+	// The page in Arabic, right to left, with its refusal in Arabic, and
+	// the runs' error and warning in Arabic (issue 13).
 	b.chooseLanguage("ar")
+	if got, want := b.text("#run-"+failed), crash.In("ar"); !strings.Contains(got, want) || strings.Contains(got, "crashed") {
+		t.Errorf("the failed run's row in Arabic reads %q, want %q", got, want)
+	}
+	if got, want := b.text("#run-"+done), report.MissingGlyph('🎉').In("ar"); !strings.Contains(got, want) || strings.Contains(got, "no embedded font") {
+		t.Errorf("the finished run's row in Arabic reads %q, want %q", got, want)
+	}
 	b.do(chromedp.SetValue("#s-kind", "CYCLE_SYNTHESIS"), chromedp.SetValue("#s-cycle", implCycle))
 	b.submit(`form[action="/schedules"] button[type=submit]`)
 	if got, want := b.text("#schedule-error + ul"), i18n.T("ar", "Repeats (cron)"); !strings.Contains(got, want) {
@@ -443,7 +466,7 @@ func TestBrowserOneH1AndNoRepeatedHeadings(t *testing.T) {
 	if res, err := s.Workflow.Submit(ctx, secP, implCycle, "GHA", 1); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("submit: %v", err)
 	}
-	s.insertRun(t, "TECHNICAL_ASSISTANCE", "", "SUCCEEDED", "")
+	s.insertRun(t, "TECHNICAL_ASSISTANCE", "", "SUCCEEDED", "", nil)
 	b := newBrowser(t, s.URL)
 	check := func(path string) {
 		t.Helper()

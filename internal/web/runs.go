@@ -32,6 +32,10 @@ type runRow struct {
 	PDF        string    // the PDF's address on the pages, once there is one
 	At         time.Time // when it finished; zero before
 	CanPublish bool
+	// Error and Warnings are the run's in the page's language (issue 13);
+	// they stand for the run's English columns of the same names.
+	Error    *string
+	Warnings []string
 }
 
 type scheduleRow struct {
@@ -101,7 +105,8 @@ func (h *Handler) runsView(r *http.Request, rq *req) (*runsView, error) {
 		return nil, err
 	}
 	for _, run := range runs {
-		row := runRow{Run: run, Title: h.runTitle(rq.Lang, run), CanPublish: run.Status == schedule.Succeeded && !run.Published}
+		row := runRow{Run: run, Title: h.runTitle(rq.Lang, run), CanPublish: run.Status == schedule.Succeeded && !run.Published,
+			Error: run.ErrorIn(rq.Lang), Warnings: run.WarningsIn(rq.Lang)}
 		if run.FinishedAt != nil {
 			row.At = *run.FinishedAt
 		}
