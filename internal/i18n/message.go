@@ -12,7 +12,8 @@ type Message struct {
 }
 
 // M returns the message key with args, pairs of name and value, as T
-// takes them; each value is kept as T would write it. The key must be a
+// takes them; each value is kept as T would write it in English (a whole number as
+// plain digits). The key must be a
 // string literal in the catalogue (internal/apperr's test reads the code
 // for them).
 func M(key string, args ...any) Message {
@@ -21,7 +22,14 @@ func M(key string, args ...any) Message {
 		if m.Params == nil {
 			m.Params = map[string]string{}
 		}
-		m.Params[fmt.Sprint(args[i])] = format(args[i+1])
+		switch v := args[i+1].(type) {
+		case int, int64:
+			// Kept as plain digits, so that In reads a count back as a
+			// number and writes it in the reader's digits.
+			m.Params[fmt.Sprint(args[i])] = fmt.Sprint(v)
+		default:
+			m.Params[fmt.Sprint(args[i])] = format(Default, v)
+		}
 	}
 	return m
 }
