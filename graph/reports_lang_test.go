@@ -98,7 +98,7 @@ func TestReportRunMessagesInTheReadersLanguage(t *testing.T) {
 		{"", "rendering took longer than 10 minutes and was stopped", `no embedded font has U+1F389 "🎉": printed as "□"`},
 		{"fr-CA,fr;q=0.9", "le rendu a pris plus de 10 minutes et a été interrompu",
 			"aucune police intégrée n'a le caractère U+1F389 « 🎉 » : imprimé comme « □ »"},
-		{"ar", "استغرق إعداد التقرير أكثر من 10 دقائق فأُوقف", "لا يحوي أيٌّ من الخطوط المضمَّنة الحرف U+1F389 «🎉»: طُبع بدلاً منه «□»"},
+		{"ar", "استغرق إعداد التقرير أكثر من ١٠ دقائق فأُوقف", "لا يحوي أيٌّ من الخطوط المضمَّنة الحرف U+1F389 «🎉»: طُبع بدلاً منه «□»"},
 	} {
 		if e, _ := read(c.header, failed); e == nil || *e != c.err {
 			t.Errorf("%q: error %q, want %q", c.header, deref(e, "null"), c.err)
