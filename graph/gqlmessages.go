@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/cosp-ict/irm/internal/i18n"
 )
@@ -30,6 +33,9 @@ type gqlMessage struct {
 	// where one format makes two sentences (a fragment cycle, direct or
 	// through other fragments).
 	pattern string
+	// variable: the key's {variable} is the variable the error's path
+	// names ("$input.name"), not part of the English message.
+	variable bool
 }
 
 // gqlMessages: the version of gqlparser and gqlgen in go.mod.
@@ -117,20 +123,21 @@ var gqlMessages = []gqlMessage{
 	{key: `subfields "{field}" conflict because {reason}`},
 
 	// The coercion of variables (gqlparser's validator/vars.go): the
-	// error's path names the variable.
-	{format: `must an input type`, key: `must an input type`},
-	{format: `must be defined`, key: `must be defined`},
-	{format: `cannot be null`, key: `cannot be null`},
-	{format: `cannot use value %d as %s`, key: `cannot use value {value} as {type}`},
-	{format: `cannot use value %f as %s`, key: `cannot use value {value} as {type}`},
-	{format: `enums must be ints or strings`, key: `enums must be ints or strings`},
-	{format: `%s is not a valid %s`, key: `{value} is not a valid {type}`},
-	{format: `cannot use %s as %s`, key: `cannot use {kind} as {type}`},
-	{format: `must be a %s, not a %s`, key: `must be a {type}, not a {kind}`},
-	{format: `unknown field`, key: `unknown field`},
-	{format: `cannot use %s as ID`, key: `cannot use {kind} as ID`},
+	// error's path names the variable, which the key names too.
+	{format: `must an input type`, key: `{variable}: must an input type`, pattern: `must an input type`, variable: true},
+	{format: `must be defined`, key: `{variable}: must be defined`, pattern: `must be defined`, variable: true},
+	{format: `cannot be null`, key: `{variable}: cannot be null`, pattern: `cannot be null`, variable: true},
+	{format: `cannot use value %d as %s`, key: `{variable}: cannot use value {value} as {type}`, pattern: `cannot use value {value} as {type}`, variable: true},
+	{format: `cannot use value %f as %s`, key: `{variable}: cannot use value {value} as {type}`, pattern: `cannot use value {value} as {type}`, variable: true},
+	{format: `enums must be ints or strings`, key: `{variable}: enums must be ints or strings`, pattern: `enums must be ints or strings`, variable: true},
+	{format: `%s is not a valid %s`, key: `{variable}: {value} is not a valid {type}`, pattern: `{value} is not a valid {type}`, variable: true},
+	{format: `cannot use %s as %s`, key: `{variable}: cannot use {kind} as {type}`, pattern: `cannot use {kind} as {type}`, variable: true},
+	{format: `must be a %s, not a %s`, key: `{variable}: must be a {type}, not a {kind}`, pattern: `must be a {type}, not a {kind}`, variable: true},
+	{format: `unknown field`, key: `{variable}: unknown field`, pattern: `unknown field`, variable: true},
+	{format: `cannot use %s as ID`, key: `{variable}: cannot use {kind} as ID`, pattern: `cannot use {kind} as ID`, variable: true},
 	{format: `cannot use %g as ID: integers beyond 2^53-1 may have been rounded; decode variables with json.Decoder.UseNumber`,
-		key: `cannot use {value} as ID: integers beyond 2^53-1 may have been rounded; decode variables with json.Decoder.UseNumber`},
+		key:     `{variable}: cannot use {value} as ID: integers beyond 2^53-1 may have been rounded; decode variables with json.Decoder.UseNumber`,
+		pattern: `cannot use {value} as ID: integers beyond 2^53-1 may have been rounded; decode variables with json.Decoder.UseNumber`, variable: true},
 
 	// gqlgen's own (graphql/executor, handler/transport/http_post.go,
 	// handler/extension/complexity.go, execution_context_state.go). The
@@ -207,9 +214,12 @@ func patternRegexp(p string) (*regexp.Regexp, []string) {
 func literalLen(p string) int { return len(keyPlaceholder.ReplaceAllString(p, "")) }
 
 // matchGQLMessage finds the entry of gqlMessages that made message, and
-// the values of its placeholders.
-func matchGQLMessage(message string) (gqlMatcher, []string, bool) {
+// the values of its placeholders; path is the error's.
+func matchGQLMessage(message string, path ast.Path) (gqlMatcher, []string, bool) {
 	for _, m := range gqlMatchers {
+		if m.variable && variableOf(path) == "" {
+			continue
+		}
 		if sub := m.re.FindStringSubmatch(message); sub != nil {
 			return m, sub[1:], true
 		}
@@ -217,19 +227,46 @@ func matchGQLMessage(message string) (gqlMatcher, []string, bool) {
 	return gqlMatcher{}, nil, false
 }
 
+// variableOf is the variable, or the part of one, that an error's path
+// names: ["variable", "input", "names", 0] is "$input.names[0]"; "" for
+// a path that does not start with a variable.
+func variableOf(path ast.Path) string {
+	if len(path) < 2 || path[0] != ast.PathName("variable") {
+		return ""
+	}
+	name, ok := path[1].(ast.PathName)
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("$" + string(name))
+	for _, e := range path[2:] {
+		switch e := e.(type) {
+		case ast.PathName:
+			b.WriteString("." + string(e))
+		case ast.PathIndex:
+			b.WriteString("[" + strconv.Itoa(int(e)) + "]")
+		}
+	}
+	return b.String()
+}
+
 // translateGQLMessage gives one of gqlparser's or gqlgen's English
-// messages in lang, its names, types and values as they were; ok is
-// false for a message gqlMessages does not know.
-func translateGQLMessage(lang, message string) (string, bool) {
-	m, values, ok := matchGQLMessage(message)
+// messages (of an error with path) in lang, its names, types and values
+// as they were; ok is false for a message gqlMessages does not know.
+func translateGQLMessage(lang, message string, path ast.Path) (string, bool) {
+	m, values, ok := matchGQLMessage(message, path)
 	if !ok {
 		return "", false
 	}
-	args := make([]any, 0, 2*len(values))
+	args := make([]any, 0, 2*len(values)+2)
+	if m.variable {
+		args = append(args, "variable", variableOf(path))
+	}
 	for i, v := range values {
 		if m.names[i] == conflictReason && strings.Contains(m.key, " conflict because ") {
 			// A field conflict's reason is a sentence of its own.
-			r, ok := translateGQLMessage(lang, v)
+			r, ok := translateGQLMessage(lang, v, nil)
 			if !ok {
 				return "", false
 			}
@@ -243,8 +280,8 @@ func translateGQLMessage(lang, message string) (string, bool) {
 // inReadersLanguage is a message of gqlparser or gqlgen in lang: the
 // catalogue's sentence, or, for a message gqlMessages does not know, the
 // catalogue's general one.
-func inReadersLanguage(lang, message string) string {
-	if t, ok := translateGQLMessage(lang, message); ok {
+func inReadersLanguage(lang, message string, path ast.Path) string {
+	if t, ok := translateGQLMessage(lang, message, path); ok {
 		return t
 	}
 	return i18n.T(lang, unknownGQLMessage)

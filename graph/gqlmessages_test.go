@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	gqlast "github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/questionnaires"
@@ -84,7 +86,7 @@ func TestGraphQLOwnMessagesInTheReadersLanguage(t *testing.T) {
 		{"introspection", `{ __schema { queryType { name } } }`, "",
 			`introspection disabled`, `introspection disabled`, nil},
 		{"variable not given", `query Q($c: ID!) { cycle(id: $c) { id } }`, `{}`,
-			`must be defined`, `must be defined`, nil},
+			`must be defined`, `{variable}: must be defined`, []any{"variable", "$c"}},
 	} {
 		for _, method := range []string{http.MethodPost, http.MethodGet} {
 			send := func(lang string) answer {
@@ -254,14 +256,14 @@ func TestTransportRefusalsInTheReadersLanguage(t *testing.T) {
 // touched.
 func TestUnknownGraphQLMessageFallsBack(t *testing.T) {
 	for _, lang := range []string{"fr", "ar", "zh"} {
-		got := inReadersLanguage(lang, "A rule gqlparser adds tomorrow.")
+		got := inReadersLanguage(lang, "A rule gqlparser adds tomorrow.", nil)
 		if want := i18n.T(lang, unknownGQLMessage); got != want || got == unknownGQLMessage {
 			t.Errorf("%s: got %q, want %q", lang, got, want)
 		}
 	}
 	// Reasons of a field conflict nest: each is translated.
 	msg := `Fields "a" conflict because subfields "b" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.`
-	got, ok := translateGQLMessage("fr", msg)
+	got, ok := translateGQLMessage("fr", msg, nil)
 	want := i18n.T("fr", `Fields "{field}" conflict because {reason}. Use different aliases on the fields to fetch both if this was intentional.`,
 		"field", "a", "reason", i18n.T("fr", `subfields "{field}" conflict because {reason}`, "field", "b", "reason", i18n.T("fr", "they have differing arguments")))
 	if !ok || got != want {
@@ -270,7 +272,7 @@ func TestUnknownGraphQLMessageFallsBack(t *testing.T) {
 	// Two reasons at one level are not one of the table's: the general
 	// sentence, never a sentence with a garbled name.
 	msg = `Fields "a" conflict because subfields "b" conflict because "x" and "y" are different fields and subfields "c" conflict because "u" and "v" are different fields. Use different aliases on the fields to fetch both if this was intentional.`
-	if got, ok := translateGQLMessage("fr", msg); ok {
+	if got, ok := translateGQLMessage("fr", msg, nil); ok {
 		t.Errorf("two reasons: got %q", got)
 	}
 }
@@ -301,13 +303,13 @@ func TestGraphQLMessagesAreInTheCatalogue(t *testing.T) {
 		for i, name := range i18n.Placeholders(p) {
 			example = strings.ReplaceAll(example, "{"+name+"}", "X"+strconv.Itoa(i))
 		}
-		got, _, ok := matchGQLMessage(example)
+		got, _, ok := matchGQLMessage(example, gqlast.Path{gqlast.PathName("variable"), gqlast.PathName("v")})
 		if !ok || got.key != m.key {
 			t.Errorf("%q: the message %q is taken by %q", m.key, example, got.key)
 		}
 		skeleton := func(s string, re *regexp.Regexp) string { return re.ReplaceAllString(s, "·") }
-		if m.pattern == "" && !strings.Contains(m.format, "within itself%s") &&
-			skeleton(m.format, verb) != skeleton(m.key, keyPlaceholder) {
+		if !strings.Contains(m.format, "within itself%s") && !strings.Contains(m.format, " body:%s") &&
+			skeleton(m.format, verb) != skeleton(p, keyPlaceholder) {
 			t.Errorf("%q does not follow the format %q", m.key, m.format)
 		}
 	}
@@ -464,4 +466,20 @@ func stringConstant(e ast.Expr) (string, bool) {
 		return stringConstant(e.X)
 	}
 	return "", false
+}
+
+// TestVariableErrorsNameTheVariable: gqlparser's messages about a
+// variable's value ("unknown field") name it only in the error's path;
+// the translated sentence names it, as the path does.
+func TestVariableErrorsNameTheVariable(t *testing.T) {
+	path := gqlast.Path{gqlast.PathName("variable"), gqlast.PathName("input"), gqlast.PathName("names"), gqlast.PathIndex(2), gqlast.PathName("x")}
+	got, ok := translateGQLMessage("fr", "unknown field", path)
+	if want := i18n.T("fr", "{variable}: unknown field", "variable", "$input.names[2].x"); !ok || got != want || !strings.Contains(got, "$input.names[2].x") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Without a variable in the path the sentence would name none: the
+	// general one.
+	if got, ok := translateGQLMessage("fr", "unknown field", gqlast.Path{gqlast.PathName("cycle")}); ok {
+		t.Errorf("no variable: got %q", got)
+	}
 }

@@ -238,7 +238,7 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 			if i := strings.Index(message, " Did you mean "); i >= 0 {
 				message = message[:i] // dev mode: the suggestion stays in the English
 			}
-			gqlErr.Message = inReadersLanguage(lang, message)
+			gqlErr.Message = inReadersLanguage(lang, message, gqlErr.Path)
 			gqlErr.Extensions[EnglishMessageExtension] = english
 		}
 	default:
