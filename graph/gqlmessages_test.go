@@ -176,7 +176,8 @@ func postJSONIn(t *testing.T, h http.Handler, acceptLanguage string, body any) a
 
 // TestTransportRefusalsInTheReadersLanguage (issue 13): the refusals the
 // transports write themselves (a body that is not JSON, variables or
-// extensions that are not an object, a mutation over GET) read in the
+// extensions that are not an object, a mutation over GET, a request no
+// transport takes) read in the
 // reader's language too, with their code and status as in English.
 func TestTransportRefusalsInTheReadersLanguage(t *testing.T) {
 	h, _ := testServer(t, nil)
@@ -228,6 +229,22 @@ func TestTransportRefusalsInTheReadersLanguage(t *testing.T) {
 			return a
 		}, "the URL's query string cannot be read",
 			func(l string) string { return i18n.T(l, "the URL's query string cannot be read") }},
+		{"no transport", func(l string) answer {
+			req := httptest.NewRequest(http.MethodPut, "/graphql", strings.NewReader(`{"query": "{ __typename }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if l != "" {
+				req.Header.Set("Accept-Language", l)
+			}
+			rec := httptest.NewRecorder()
+			withLanguage(h).ServeHTTP(rec, req)
+			var a answer
+			if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil || rec.Code != http.StatusBadRequest {
+				t.Fatalf("HTTP %d, not JSON (%v): %.300s", rec.Code, err, rec.Body.String())
+			}
+			a.status = rec.Code
+			return a
+		}, "transport not supported",
+			func(l string) string { return i18n.T(l, "transport not supported") }},
 		{"mutation over GET", func(l string) answer {
 			return getIn(t, h, l, url.Values{"query": {`mutation { setStateParty(state: "KEN", party: true) { party } }`}})
 		}, "GET runs queries only: send the mutation with POST",

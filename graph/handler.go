@@ -53,6 +53,7 @@ func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *q
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(noTransport{}) // last: what no other takes
 	cache := newQueryCache(QueryCacheBytes)
 	srv.SetQueryCache(cache)
 
@@ -315,6 +316,17 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		}
 	}
 	t.GET.Do(w, r, exec)
+}
+
+// noTransport answers a request that no transport takes (another method,
+// a GET that asks for an upgrade) as gqlgen does, HTTP 400 "transport not
+// supported", but with the contract's code and in the reader's language.
+type noTransport struct{}
+
+func (noTransport) Supports(*http.Request) bool { return true }
+
+func (noTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	sendError(w, language(r.Context()), http.StatusBadRequest, apperr.BadInputT("transport not supported"))
 }
 
 // sendError writes err, a domain error, as the contract's JSON error in
