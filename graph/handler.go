@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -22,6 +24,7 @@ import (
 	"github.com/cosp-ict/irm/graph/model"
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
@@ -50,6 +53,7 @@ func newServer(r *Resolver, opts Options, walked func(int)) (*handler.Server, *q
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(noTransport{}) // last: what no other takes
 	cache := newQueryCache(QueryCacheBytes)
 	srv.SetQueryCache(cache)
 
@@ -203,6 +207,10 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 	switch {
 	case isInputError(err):
+		// A copy: the error may be gqlgen's or gqlparser's own value.
+		c := *gqlErr
+		c.Extensions = maps.Clone(gqlErr.Extensions)
+		gqlErr = &c
 		// The contract's codes only: gqlgen's own (GRAPHQL_PARSE_FAILED,
 		// GRAPHQL_VALIDATION_FAILED, COMPLEXITY_LIMIT_EXCEEDED) all mean
 		// the operation as sent cannot run.
@@ -212,11 +220,6 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 		if m, _, cut := strings.Cut(gqlErr.Message, " body:"); cut && strings.HasPrefix(m, "json request body could not be decoded") {
 			gqlErr.Message = m
 		}
-		if gqlErr.Message == fmt.Sprintf("exceeded token limit of %d", MaxParserTokens) {
-			// gqlparser's refusal of a document over MaxParserTokens, in
-			// the request's language like the other limits' refusals.
-			gqlErr.Message = apperr.Message(apperr.LimitT("exceeded token limit of {max}", "max", MaxParserTokens), language(ctx))
-		}
 		if !dev {
 			// gqlgen turns off suggestions for fields only; the rules for
 			// arguments, enum values, input fields and types still offer
@@ -224,6 +227,20 @@ func present(ctx context.Context, log *slog.Logger, dev bool, err error) *gqlerr
 			if i := strings.Index(gqlErr.Message, " Did you mean "); i >= 0 {
 				gqlErr.Message = gqlErr.Message[:i]
 			}
+		}
+		if lang := language(ctx); lang != i18n.Default && gqlErr.Rule != limitRule {
+			// gqlparser's and gqlgen's own messages (parse, validation,
+			// variables) in the reader's language, names and values as
+			// sent; the English one stays in extensions for tools that
+			// read it. A limit's refusal is in the reader's language
+			// already.
+			english := gqlErr.Message
+			message := english
+			if i := strings.Index(message, " Did you mean "); i >= 0 {
+				message = message[:i] // dev mode: the suggestion stays in the English
+			}
+			gqlErr.Message = inReadersLanguage(lang, message, gqlErr.Path)
+			gqlErr.Extensions[EnglishMessageExtension] = english
 		}
 	default:
 		p := apperr.Present(ctx, err)
@@ -261,32 +278,63 @@ func setCode(e *gqlerror.Error, code string) {
 	e.Extensions["code"] = code
 }
 
+// EnglishMessageExtension is the extension that keeps gqlparser's or
+// gqlgen's English message (and this transport's) when the message is
+// given in another language, for tools that read the English.
+const EnglishMessageExtension = "englishMessage"
+
 // getTransport is gqlgen's GET transport, with the refusals that it
-// writes itself (a mutation over GET, variables that are not a JSON
-// object) given the contract's shape: a JSON error with extensions.code.
+// writes itself (a mutation over GET, variables or extensions that are
+// not a JSON object, a query string that cannot be read) given the
+// contract's shape, a JSON error with extensions.code, in the reader's
+// language.
 type getTransport struct{ transport.GET }
 
 func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	lang := language(r.Context())
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		sendError(w, lang, http.StatusBadRequest, apperr.BadInputT("the URL's query string cannot be read"))
+		return
+	}
 	q := r.URL.Query()
-	if v := q.Get("variables"); v != "" {
-		var vars map[string]any
-		if err := json.Unmarshal([]byte(v), &vars); err != nil {
-			sendError(w, http.StatusBadRequest, apperr.BadInput, "variables must be a JSON object")
-			return
+	for _, p := range []string{"variables", "extensions"} {
+		if v := q.Get(p); v != "" {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				sendError(w, lang, http.StatusBadRequest, apperr.BadInputT("{parameter} must be a JSON object", "parameter", p))
+				return
+			}
 		}
 	}
 	// Parse errors are left to gqlgen, which reports them in full.
 	if doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q.Get("query")}, MaxParserTokens); err == nil {
 		if op := doc.Operations.ForName(q.Get("operationName")); op != nil && op.Operation != ast.Query {
 			w.Header().Set("Allow", http.MethodPost)
-			sendError(w, http.StatusMethodNotAllowed, apperr.BadInput,
-				fmt.Sprintf("GET runs queries only: send the %s with POST", op.Operation))
+			sendError(w, lang, http.StatusMethodNotAllowed,
+				apperr.BadInputT("GET runs queries only: send the {operation} with POST", "operation", string(op.Operation)))
 			return
 		}
 	}
 	t.GET.Do(w, r, exec)
 }
 
-func sendError(w http.ResponseWriter, status int, code apperr.Code, message string) {
-	httperr.WriteJSON(w, status, httperr.Body(code, message))
+// noTransport answers a request that no transport takes (another method,
+// a GET that asks for an upgrade) as gqlgen does, HTTP 400 "transport not
+// supported", but with the contract's code and in the reader's language.
+type noTransport struct{}
+
+func (noTransport) Supports(*http.Request) bool { return true }
+
+func (noTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	sendError(w, language(r.Context()), http.StatusBadRequest, apperr.BadInputT("transport not supported"))
+}
+
+// sendError writes err, a domain error, as the contract's JSON error in
+// lang, the English message in extensions when lang is not English.
+func sendError(w http.ResponseWriter, lang string, status int, err error) {
+	ext := map[string]string{"code": string(apperr.CodeOf(err))}
+	if lang != i18n.Default {
+		ext[EnglishMessageExtension] = err.Error()
+	}
+	httperr.WriteJSON(w, status, map[string]any{"errors": []any{map[string]any{"message": apperr.Message(err, lang), "extensions": ext}}})
 }

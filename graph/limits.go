@@ -59,12 +59,18 @@ func init() {
 	errcode.RegisterErrorType(string(apperr.BadInput), errcode.KindProtocol)
 }
 
+// limitRule marks a limit's refusal (gqlerror.Error.Rule, not sent): its
+// message is in the reader's language already.
+const limitRule = "irm.limit"
+
 // limitError is a refusal of the operation by one of the limits: a
 // BAD_USER_INPUT whose message is the domain error's (an apperr.LimitT
 // with its catalogue key) in the request's language. It has no cause, so
-// the presenter keeps it as one of gqlgen's own input errors.
+// the presenter keeps it as one of gqlgen's own input errors, and
+// limitRule tells it not to translate it again.
 func limitError(ctx context.Context, err error) *gqlerror.Error {
 	e := gqlerror.Errorf("%s", apperr.Message(err, language(ctx)))
+	e.Rule = limitRule
 	setCode(e, string(apperr.BadInput))
 	return e
 }
