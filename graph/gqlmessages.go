@@ -272,10 +272,19 @@ func translateGQLMessage(lang, message string, path ast.Path) (string, bool) {
 			}
 			v = r
 		}
+		if n, err := strconv.Atoi(v); err == nil && limitPlaceholders[m.names[i]] {
+			// A limit of ours is a number, written in the reader's digits.
+			args = append(args, m.names[i], n)
+			continue
+		}
 		args = append(args, m.names[i], v)
 	}
 	return i18n.T(lang, m.key, args...), true
 }
+
+// limitPlaceholders are the placeholders that hold the service's own
+// numbers (a limit, an operation's complexity), not a client's text.
+var limitPlaceholders = map[string]bool{"max": true, "complexity": true}
 
 // inReadersLanguage is a message of gqlparser or gqlgen in lang: the
 // catalogue's sentence, or, for a message gqlMessages does not know, the
