@@ -2,8 +2,13 @@ package questionnaire_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
@@ -147,4 +152,106 @@ func TestDescriptionsAndTheDigests(t *testing.T) {
 	if changed := compile(t, `"description": "A second questionnaire used by the tests."`); changed.LabelsSHA256("en") == base.LabelsSHA256("en") {
 		t.Error("the English labels digest ignores the English help text")
 	}
+}
+
+// Issue 13: every help text of implementation-v1 reads in the five other
+// languages: all five present, non-empty, in the language's script, not
+// the English copied, keeping the English's figures.
+func TestShippedDescriptionsAreTranslated(t *testing.T) {
+	q := shipped(t)
+	var doc any
+	if err := json.Unmarshal(q.Raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	others := []string{"ar", "zh", "fr", "ru", "es"}
+	script := map[string]*unicode.RangeTable{"ar": unicode.Arabic, "zh": unicode.Han, "ru": unicode.Cyrillic}
+	foreign := []*unicode.RangeTable{unicode.Arabic, unicode.Han, unicode.Cyrillic}
+	digits := regexp.MustCompile(`[0-9]+`)
+	described := 0
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		n, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		if en, ok := n["description"].(string); ok {
+			described++
+			byLang, _ := n["x-descriptions"].(map[string]any)
+			for _, lang := range others {
+				s, _ := byLang[lang].(string)
+				where := fmt.Sprintf("%s in %s (%q)", at, lang, s)
+				switch {
+				case s == "":
+					t.Errorf("%s has no help text in %s", at, lang)
+					continue
+				case s == en:
+					t.Errorf("%s is the English copied", where)
+				}
+				if rt, ok := script[lang]; ok {
+					if !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(rt, r) }) {
+						t.Errorf("%s has no character of its script", where)
+					}
+				} else if strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, foreign...) }) {
+					t.Errorf("%s mixes in Arabic, Chinese or Cyrillic", where)
+				}
+				if strings.TrimSpace(s) != s || strings.Contains(s, "  ") || strings.ContainsAny(s, "{}%\t\n") {
+					t.Errorf("%s has stray spaces or placeholder characters", where)
+				}
+				if strings.Count(s, "(")+strings.Count(s, "（") != strings.Count(s, ")")+strings.Count(s, "）") {
+					t.Errorf("%s has unbalanced parentheses", where)
+				}
+				for _, d := range digits.FindAllString(en, -1) {
+					if !strings.Contains(s, d) {
+						t.Errorf("%s lacks the English %q", where, d)
+					}
+				}
+			}
+			for lang := range byLang {
+				if !slices.Contains(others, lang) {
+					t.Errorf("%s has help text in %q", at, lang)
+				}
+			}
+		}
+		for k, child := range n {
+			switch k {
+			case "properties", "patternProperties", "$defs", "dependentSchemas":
+				m, _ := child.(map[string]any)
+				for name, s := range m {
+					walk(s, at+"/"+k+"/"+name)
+				}
+			case "allOf", "anyOf", "oneOf", "prefixItems":
+				a, _ := child.([]any)
+				for i, s := range a {
+					walk(s, fmt.Sprintf("%s/%s/%d", at, k, i))
+				}
+			case "items", "additionalProperties", "contains", "not", "if", "then", "else":
+				walk(child, at+"/"+k)
+			}
+		}
+	}
+	walk(doc, "")
+	if described < 160 {
+		t.Errorf("found %d descriptions, want every one of the file's (about 170)", described)
+	}
+	t.Run("the loaded questionnaire reads them", func(t *testing.T) {
+		for _, lang := range others {
+			if !q.Description.Translated(lang) {
+				t.Errorf("the root's help text is not translated into %s", lang)
+			}
+			for _, s := range q.Sections {
+				if s.Description.Text != "" && !s.Description.Translated(lang) {
+					t.Errorf("section %s: help text not translated into %s", s.ID, lang)
+				}
+			}
+			for _, qq := range q.Questions {
+				if qq.Description.Text != "" && !qq.Description.Translated(lang) {
+					t.Errorf("%s: help text not translated into %s", qq.Path, lang)
+				}
+			}
+		}
+		qq, _ := q.Question("/general_provisions/national_focal_point/email")
+		if got := qq.Description.In("fr"); !strings.HasPrefix(got, "Si possible, une adresse institutionnelle") {
+			t.Errorf("the focal point's e-mail help in French = %q", got)
+		}
+	})
 }
