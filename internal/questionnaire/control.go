@@ -22,7 +22,7 @@ type Control struct {
 	// Labels are as the schema writes them: Title is "" where it has
 	// none (a Question's own Labels fall back to its name).
 	Labels
-	Description string
+	Description Description
 	// Required: the enclosing object's "required" names it (its
 	// conditional requirements are the validation's to tell).
 	Required bool
@@ -58,7 +58,7 @@ func (c *Control) OptionLabel(v, lang string) string {
 // pointer at. Nesting deeper than 8 stops at a LIST of text, as a form
 // can draw no deeper.
 func (d *deriver) control(n *object, name, at string, depth int) (*Control, error) {
-	c := &Control{Name: name, Labels: labelsOf(n), Description: n.str("description"), Format: n.str("format"), Pattern: n.str("pattern")}
+	c := &Control{Name: name, Labels: labelsOf(n), Description: d.describe(n), Format: n.str("format"), Pattern: n.str("pattern")}
 	if ml := numberOf(n.vals["maxLength"]); ml != nil {
 		c.MaxLength = int(*ml)
 	}

@@ -84,7 +84,7 @@ func TestQuestionsCarryTheirControl(t *testing.T) {
 		share.Max == nil || *share.Max != 100 || share.ExclusiveMax || share.Step == nil || *share.Step != 0.5 {
 		t.Errorf("share: bounds %+v", share)
 	}
-	if note := get("/s/note"); note.Kind != questionnaire.Text || note.MaxLength != 2000 || note.Description != "Say more" {
+	if note := get("/s/note"); note.Kind != questionnaire.Text || note.MaxLength != 2000 || note.Description.Text != "Say more" {
 		t.Errorf("note: %+v", note)
 	}
 

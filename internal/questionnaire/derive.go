@@ -17,6 +17,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 		return errors.New(`the root needs a "title"`)
 	}
 	q.labelled = append(q.labelled, q.Labels)
+	q.Description = d.describe(root)
 	if t := root.str("type"); t != "object" {
 		return errors.New(`the root must be "type": "object"`)
 	}
@@ -37,7 +38,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 		if node.str("type") != "object" || node.obj("properties") == nil {
 			return fmt.Errorf(`section %q must be "type": "object" with "properties"`, name)
 		}
-		sec := &Section{ID: name, Labels: labelsOf(node), Description: node.str("description")}
+		sec := &Section{ID: name, Labels: labelsOf(node), Description: d.describe(node)}
 		if sec.Title == "" {
 			return fmt.Errorf(`section %q needs a "title"`, name)
 		}
@@ -92,6 +93,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
 			d.q.labelled = append(d.q.labelled, labelsOf(n))
 			d.q.groups[child] = labelsOf(n)
+			d.q.groupDescriptions[child] = d.describe(n)
 			if err := d.group(sec, n, child, childWGs); err != nil {
 				return err
 			}
@@ -196,6 +198,14 @@ func (d *deriver) resolve(v any, at string) (*object, error) {
 			}
 			merged.vals[k] = n.vals[k]
 		}
+		// A description beside the $ref replaces the target's with its
+		// translations: the target's x-descriptions translate the target's.
+		if _, own := n.vals["description"]; own {
+			if _, ownX := n.vals["x-descriptions"]; !ownX {
+				delete(merged.vals, "x-descriptions")
+				merged.keys = slices.DeleteFunc(merged.keys, func(k string) bool { return k == "x-descriptions" })
+			}
+		}
 		n = merged
 	}
 }
@@ -227,6 +237,30 @@ func (d *deriver) workingGroups(n *object, at string, inherited []string) ([]str
 	return out, nil
 }
 
+// describe reads a node's help text and keeps it for LabelsSHA256.
+func (d *deriver) describe(n *object) Description {
+	desc := descriptionOf(n)
+	if desc.Text != "" {
+		d.q.described = append(d.q.described, desc)
+	}
+	return desc
+}
+
+// descriptionOf reads a node's description and x-descriptions (checked
+// at load by checkDescriptions).
+func descriptionOf(n *object) Description {
+	desc := Description{Text: n.str("description")}
+	if xd := n.obj("x-descriptions"); xd != nil {
+		desc.Translations = map[string]string{}
+		for _, k := range xd.keys {
+			if s, ok := xd.vals[k].(string); ok {
+				desc.Translations[strings.ToLower(k)] = s
+			}
+		}
+	}
+	return desc
+}
+
 func labelsOf(n *object) Labels {
 	l := Labels{Title: n.str("title")}
 	if xl := n.obj("x-labels"); xl != nil {
@@ -244,7 +278,7 @@ func labelsOf(n *object) Labels {
 // the rest of its control.
 func (d *deriver) question(n *object, ptr string) (*Question, error) {
 	name := unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
-	q := &Question{Path: ptr, Labels: labelsOf(n), Description: n.str("description"), Options: []string{}, Choices: []Choice{}}
+	q := &Question{Path: ptr, Labels: labelsOf(n), Description: descriptionOf(n), Options: []string{}, Choices: []Choice{}}
 	if q.Title == "" {
 		q.Title = name
 	}

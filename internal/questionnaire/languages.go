@@ -168,10 +168,12 @@ func choicesOf(options []string, at string, nodes ...*object) ([]Choice, error) 
 
 // annotations are the keywords that only say what a person reads: removing
 // or changing them changes no validation, derivation or aggregate figure
-// (x-measure only decides whether a sum of the figures is shown).
+// (x-measure only decides whether a sum of the figures is shown). A
+// translation, of a label or of help text, can so be corrected while
+// cycles use the file.
 var annotations = map[string]bool{
 	"title": true, "description": true, "$comment": true, "examples": true,
-	"x-labels": true, "x-choice-labels": true, "x-measure": true,
+	"x-labels": true, "x-descriptions": true, "x-choice-labels": true, "x-measure": true,
 }
 
 // schemaValued are the keywords whose value is a schema, a list of schemas
@@ -237,9 +239,10 @@ func validationDigest(doc any) (string, error) {
 }
 
 // LabelsSHA256 is the digest of everything a person reads in lang: the
-// label (or its absence) of every labelled node and option, in document
+// label (or its absence) of every labelled node and option, then the help
+// text (or its absence) of every node with a description, in document
 // order. A review of a translation holds for this digest: when the labels
-// change, the translation is a draft again.
+// or the help text change, the translation is a draft again.
 func (q *Questionnaire) LabelsSHA256(lang string) string {
 	lang = strings.ToLower(lang)
 	h := sha256.New()
@@ -258,6 +261,9 @@ func (q *Questionnaire) LabelsSHA256(lang string) string {
 		for _, c := range qq.Choices {
 			write(c.Labels)
 		}
+	}
+	for _, d := range q.described {
+		write(Labels{Title: d.Text, Translations: d.Translations})
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -314,3 +320,65 @@ func checkChoiceLabels(v any, at string) error {
 	}
 	return nil
 }
+
+// checkDescriptions checks every x-descriptions in a schema, wherever it
+// sits: an object of the five languages other than English, each a
+// non-empty text, beside the description it translates. English is the
+// description itself. A node may translate its help text into some
+// languages or none: the others read the English.
+func checkDescriptions(v any, at string) error {
+	n, ok := v.(*object)
+	if !ok {
+		return nil
+	}
+	if raw, has := n.vals["x-descriptions"]; has {
+		where := at
+		if where == "" {
+			where = "the root"
+		}
+		byLang, ok := raw.(*object)
+		if !ok {
+			return fmt.Errorf(`%s: x-descriptions must be an object {"fr": "...", "es": "...", "ar": "...", "zh": "...", "ru": "..."}`, where)
+		}
+		if _, ok := n.vals["description"].(string); !ok {
+			return fmt.Errorf("%s: x-descriptions translates a description: put the English description beside it", where)
+		}
+		for _, lang := range byLang.keys {
+			if l := strings.ToLower(lang); l == "en" || !IsLanguage(l) {
+				return fmt.Errorf("%s: x-descriptions names %q, which is not one of %s (the English is the description)", where, lang, strings.Join(others, ", "))
+			}
+			s, ok := byLang.vals[lang].(string)
+			if !ok || strings.TrimSpace(s) == "" {
+				return fmt.Errorf("%s: x-descriptions in %q must be a non-empty string", where, lang)
+			}
+		}
+	}
+	for _, k := range n.keys {
+		child := n.vals[k]
+		switch schemaValued[k] {
+		case "one":
+			if err := checkDescriptions(child, at+"/"+EscapeToken(k)); err != nil {
+				return err
+			}
+		case "list":
+			a, _ := child.([]any)
+			for i, s := range a {
+				if err := checkDescriptions(s, fmt.Sprintf("%s/%s/%d", at, EscapeToken(k), i)); err != nil {
+					return err
+				}
+			}
+		case "map":
+			if m, ok := child.(*object); ok {
+				for _, name := range m.keys {
+					if err := checkDescriptions(m.vals[name], at+"/"+EscapeToken(k)+"/"+EscapeToken(name)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// others are the languages a questionnaire translates its English into.
+var others = slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return l == "en" })

@@ -47,11 +47,35 @@ func (l Labels) Label(lang string) string {
 	return l.Title
 }
 
+// Description is a node's help text: its English description and the
+// translations x-descriptions gives beside it. A questionnaire need not
+// translate its help text: a language without one reads the English.
+type Description struct {
+	Text         string            // description: the English
+	Translations map[string]string // x-descriptions: language → text
+}
+
+// In returns the help text in lang, falling back to English.
+func (d Description) In(lang string) string {
+	if t := d.Translations[strings.ToLower(lang)]; t != "" {
+		return t
+	}
+	return d.Text
+}
+
+// Translated reports whether the help text reads in lang as written for
+// it: English always, another language where x-descriptions has it. Where
+// it does not, In gives the English, which a page marks as English.
+func (d Description) Translated(lang string) bool {
+	lang = strings.ToLower(lang)
+	return lang == "en" || d.Translations[lang] != ""
+}
+
 // Question is one answerable property.
 type Question struct {
 	Path string // JSON Pointer of the answer
 	Labels
-	Description   string
+	Description   Description
 	Kind          Kind
 	Options       []string // allowed values of a choice question
 	Choices       []Choice // the same values with their labels (x-choice-labels, or a oneOf's const titles)
@@ -97,7 +121,7 @@ func (q *Question) Additive() bool {
 type Section struct {
 	ID string
 	Labels
-	Description string
+	Description Description
 	Questions   []*Question
 }
 
@@ -105,22 +129,25 @@ type Section struct {
 type Questionnaire struct {
 	ID string
 	Labels
-	SHA256 string
+	Description Description
+	SHA256      string
 	// ValidationSHA256 is the digest of the schema without its annotations
-	// (titles, descriptions, x-labels, x-choice-labels): equal for two
+	// (titles, descriptions, x-labels, x-descriptions, x-choice-labels): equal for two
 	// files that differ only in what a person reads.
 	ValidationSHA256 string
 	Raw              []byte // the file's bytes
 	Sections         []*Section
 	Questions        []*Question
 
-	byPath   map[string]*Question
-	nodes    map[string]Labels                       // every section, group and question pointer → its labels
-	groups   map[string]Labels                       // every group pointer → its labels as written
-	messages map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
-	labelled []Labels                                // the root, sections, groups and questions, in document order
-	full     *compiled
-	draft    *compiled
+	byPath            map[string]*Question
+	nodes             map[string]Labels                       // every section, group and question pointer → its labels
+	groups            map[string]Labels                       // every group pointer → its labels as written
+	groupDescriptions map[string]Description                  // every group pointer → its help text
+	messages          map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
+	labelled          []Labels                                // the root, sections, groups and questions, in document order
+	described         []Description                           // every description read (root, sections, groups, questions, list fields), in document order
+	full              *compiled
+	draft             *compiled
 }
 
 type compiled struct {
@@ -140,6 +167,10 @@ func (q *Questionnaire) GroupLabels(ptr string) (Labels, bool) {
 	l, ok := q.groups[ptr]
 	return l, ok
 }
+
+// GroupDescription returns the help text of the group at ptr (an empty
+// Description where it has none).
+func (q *Questionnaire) GroupDescription(ptr string) Description { return q.groupDescriptions[ptr] }
 
 // HasNode reports whether path names a section, group or question.
 func (q *Questionnaire) HasNode(path string) bool { _, ok := q.nodes[path]; return ok }
@@ -279,10 +310,13 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	if err := checkChoiceLabels(doc, ""); err != nil {
 		return nil, err
 	}
+	if err := checkDescriptions(doc, ""); err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
-		byPath: map[string]*Question{}, nodes: map[string]Labels{}, groups: map[string]Labels{}, messages: map[string]map[string]map[string]string{},
+		byPath: map[string]*Question{}, nodes: map[string]Labels{}, groups: map[string]Labels{}, groupDescriptions: map[string]Description{}, messages: map[string]map[string]map[string]string{},
 	}
 	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
 		return nil, err

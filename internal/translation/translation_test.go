@@ -95,6 +95,13 @@ func TestReview(t *testing.T) {
 			t.Errorf("reviewed = %v, want es only", got)
 		}
 	})
+	t.Run("a changed French help text makes the French translation a draft again, and only it", func(t *testing.T) {
+		edited := load(t, `"fr": "Ministère ou organisme et service concerné en son sein."`,
+			`"fr": "Ministère ou organisme, et service compétent en son sein."`)
+		if got := reviewed(t, translation.NewService(pool, edited), edited); got["fr"] || !got["es"] {
+			t.Errorf("reviewed = %v, want es only", got)
+		}
+	})
 	t.Run("a review can be withdrawn", func(t *testing.T) {
 		tr, err := svc.Review(ctx, sec, id, "es", false)
 		if err != nil || tr.Reviewed || tr.Lang != "es" {

@@ -232,9 +232,12 @@ func keepRows(fc *formCtx, form, vals values) {
 }
 
 // dateFormatHint matches a sentence that gives a date's format in
-// letters (YYYY-MM-DD, AAAA-MM-JJ …): beside a date picker, which shows
-// dates as the browser's settings say, it would contradict what is seen.
-var dateFormatHint = regexp.MustCompile(`(?i)[^.。]*\b\p{L}{4}-\p{L}{2}-\p{L}{2}\b[^.。]*[.。]?\s*`)
+// letters (YYYY-MM-DD, AAAA-MM-JJ, ГГГГ-ММ-ДД …): beside a date picker,
+// which shows dates as the browser's settings say, it would contradict
+// what is seen. The format's Latin or Cyrillic letters stand apart from
+// other letters (\b knows only ASCII letters: a Cyrillic format slipped
+// through it, and a Chinese sentence writes no space before the format).
+var dateFormatHint = regexp.MustCompile(`(?i)[^.。]*(?:^|[^\pL\pN]|\p{Han})[\p{Latin}\p{Cyrillic}]{4}-[\p{Latin}\p{Cyrillic}]{2}-[\p{Latin}\p{Cyrillic}]{2}(?:[^\pL\pN.。][^.。]*|\p{Han}[^.。]*)?(?:[.。]|$)\s*`)
 
 // dateHelp is a date field's help without its format hint.
 func dateHelp(help string) string {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 	"github.com/cosp-ict/irm/internal/state"
 )
@@ -120,6 +121,8 @@ type Field struct {
 	Path, ID  string
 	Label     string
 	Help      string
+	HelpLang  string // "en" where the help is the English, the questionnaire having none in the page's language
+	HelpDir   string // "ltr" where that English stands on a right-to-left page
 	Heading   string // a group's title, shown before its first field
 	Input     string // text, textarea, email, date, number, radios, select, checkboxes, list
 	Options   []Option
@@ -209,12 +212,27 @@ type builder struct {
 	readOnly bool
 }
 
-func (b *builder) field(s *questionnaire.Control, ptr string, labels questionnaire.Labels, help string) *Field {
+// helpIn is a questionnaire's help text in lang, with the language and
+// direction to mark it with where it is the English fallback (so that a
+// screen reader reads it as English): "", "" where it is lang's own.
+func helpIn(d questionnaire.Description, lang string) (text, hlang, dir string) {
+	text = d.In(lang)
+	if text == "" || d.Translated(lang) {
+		return text, "", ""
+	}
+	if i18n.Dir(lang) == "rtl" {
+		dir = "ltr"
+	}
+	return text, "en", dir
+}
+
+func (b *builder) field(s *questionnaire.Control, ptr string, labels questionnaire.Labels, desc questionnaire.Description) *Field {
 	if b.words == nil {
 		b.words = wordsIn(b.lang)
 		b.words.Editable = !b.readOnly
 	}
-	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, MaxLength: s.MaxLength, ReadOnly: b.readOnly, W: b.words}
+	help, helpLang, helpDir := helpIn(desc, b.lang)
+	fl := &Field{Path: ptr, ID: fieldID(ptr), Label: labels.Label(b.lang), Help: help, HelpLang: helpLang, HelpDir: helpDir, MaxLength: s.MaxLength, ReadOnly: b.readOnly, W: b.words}
 	b.index[ptr] = fl
 	b.order = append(b.order, ptr)
 	switch s.Kind {
@@ -303,7 +321,7 @@ func (b *builder) field(s *questionnaire.Control, ptr string, labels questionnai
 					row.Fields = append(row.Fields, b.field(p, rp+"/"+questionnaire.EscapeToken(p.Name), named(p.Labels, p.Name), p.Description))
 				}
 			} else {
-				row.Fields = append(row.Fields, b.field(s.Item, rp, questionnaire.Labels{Title: tr(b.lang, "Value")}, ""))
+				row.Fields = append(row.Fields, b.field(s.Item, rp, questionnaire.Labels{Title: tr(b.lang, "Value")}, questionnaire.Description{}))
 			}
 			fl.Rows = append(fl.Rows, row)
 		}

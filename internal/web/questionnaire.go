@@ -50,29 +50,30 @@ type conflict struct {
 }
 
 type formView struct {
-	Cycle         submission.Cycle
-	State         state.State
-	Title         string
-	Status        string
-	Version       int
-	Editable      bool
-	Action        string
-	Sections      []navSection
-	Section       navSection
-	SectionHelp   string
-	Fields        []*Field
-	Errors        []errorLink
-	Comments      []viewComment // on the whole submission, or on questions of other sections
-	Notice        string
-	Warning       string // e.g. threads still open when the submission was sent
-	Conflict      *conflict
-	NextSection   string
-	StorageKey    string
-	Saved         bool
-	SavedKey      string // the storage key of the section just saved, when it is another
-	TotalMissing  int
-	RequiredURL   string
-	SubmitBlocked bool
+	Cycle                           submission.Cycle
+	State                           state.State
+	Title                           string
+	Status                          string
+	Version                         int
+	Editable                        bool
+	Action                          string
+	Sections                        []navSection
+	Section                         navSection
+	SectionHelp                     string
+	SectionHelpLang, SectionHelpDir string // "en" and "ltr" on an English fallback (helpIn)
+	Fields                          []*Field
+	Errors                          []errorLink
+	Comments                        []viewComment // on the whole submission, or on questions of other sections
+	Notice                          string
+	Warning                         string // e.g. threads still open when the submission was sent
+	Conflict                        *conflict
+	NextSection                     string
+	StorageKey                      string
+	Saved                           bool
+	SavedKey                        string // the storage key of the section just saved, when it is another
+	TotalMissing                    int
+	RequiredURL                     string
+	SubmitBlocked                   bool
 	// Where the submission stands (formstate.go).
 	NotOpen      string        // the cycle has not opened yet: when it opens
 	PastDeadline bool          // the deadline has passed: a submission now is late
@@ -176,10 +177,11 @@ func (h *Handler) questionnairePage(w http.ResponseWriter, r *http.Request, rq *
 // what is required now, errors beside fields and in the summary, comments.
 func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, errs []questionnaire.FieldError) *formView {
 	v := &formView{Cycle: fc.cycle, State: fc.state, Title: fc.form.q.Label(rq.Lang), Status: "Not started",
-		Editable: true, NextSection: fc.next, SectionHelp: fc.sec.Description,
+		Editable: true, NextSection: fc.next,
 		Action:      "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code,
 		StorageKey:  h.draftKey(rq, fc, fc.sec.ID),
 		RequiredURL: "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code + "/required"}
+	v.SectionHelp, v.SectionHelpLang, v.SectionHelpDir = helpIn(fc.sec.Description, rq.Lang)
 	if fc.sub != nil {
 		v.Status, v.Version = string(fc.sub.Status), fc.sub.Version
 		v.Editable = fc.sub.Status == submission.Draft || fc.sub.Status == submission.Returned
