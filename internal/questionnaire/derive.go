@@ -16,7 +16,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 	if q.Title == "" {
 		return errors.New(`the root needs a "title"`)
 	}
-	q.labelled = append(q.labelled, q.Labels)
+	q.labelled = append(q.labelled, labelledNode{"", q.Labels})
 	q.Description = d.describe(root)
 	if t := root.str("type"); t != "object" {
 		return errors.New(`the root must be "type": "object"`)
@@ -48,7 +48,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 		}
 		q.Sections = append(q.Sections, sec)
 		q.nodes[ptr] = sec.Labels
-		q.labelled = append(q.labelled, sec.Labels)
+		q.labelled = append(q.labelled, labelledNode{ptr, sec.Labels})
 		if err := d.group(sec, node, ptr, wgs); err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 			return err
 		}
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
-			d.q.labelled = append(d.q.labelled, labelsOf(n))
+			d.q.labelled = append(d.q.labelled, labelledNode{child, labelsOf(n)})
 			d.q.groups[child] = labelsOf(n)
 			d.q.groupDescriptions[child] = d.describe(n)
 			if err := d.group(sec, n, child, childWGs); err != nil {
@@ -107,7 +107,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		if ptr != "/"+EscapeToken(sec.ID) {
 			qq.Group = ptr
 		}
-		d.q.labelled = append(d.q.labelled, qq.Labels)
+		d.q.labelled = append(d.q.labelled, labelledNode{child, qq.Labels})
 		sec.Questions = append(sec.Questions, qq)
 		d.q.Questions = append(d.q.Questions, qq)
 		d.q.byPath[child] = qq

@@ -174,6 +174,7 @@ func choicesOf(options []string, at string, nodes ...*object) ([]Choice, error) 
 var annotations = map[string]bool{
 	"title": true, "description": true, "$comment": true, "examples": true,
 	"x-labels": true, "x-descriptions": true, "x-choice-labels": true, "x-measure": true,
+	"x-languages": true,
 }
 
 // schemaValued are the keywords whose value is a schema, a list of schemas
@@ -245,6 +246,15 @@ func validationDigest(doc any) (string, error) {
 // or the help text change, the translation is a draft again.
 func (q *Questionnaire) LabelsSHA256(lang string) string {
 	lang = strings.ToLower(lang)
+	if d, ok := q.labelDigests[lang]; ok {
+		return d
+	}
+	return q.labelsSHA256(lang)
+}
+
+// labelsSHA256 computes LabelsSHA256, which Compile keeps for the six
+// languages: a page asks for it on every request.
+func (q *Questionnaire) labelsSHA256(lang string) string {
 	h := sha256.New()
 	write := func(l Labels) {
 		s := l.Title
@@ -255,7 +265,7 @@ func (q *Questionnaire) LabelsSHA256(lang string) string {
 		h.Write(b)
 	}
 	for _, l := range q.labelled {
-		write(l)
+		write(l.Labels)
 	}
 	for _, qq := range q.Questions {
 		for _, c := range qq.Choices {
@@ -382,3 +392,125 @@ func checkDescriptions(v any, at string) error {
 
 // others are the languages a questionnaire translates its English into.
 var others = slices.DeleteFunc(slices.Clone(Languages), func(l string) bool { return l == "en" })
+
+// declaredLanguages reads the root's x-languages: the languages in which
+// the file labels every node and option. Absent, the file declares none
+// (nil) and a missing label falls back to English. English is the titles
+// and may be named or not.
+func declaredLanguages(root *object) ([]string, error) {
+	raw, ok := root.vals["x-languages"]
+	if !ok {
+		return nil, nil
+	}
+	const want = `x-languages must be a list of language codes among %s, such as ["en", "fr", "es"]`
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf(want, strings.Join(Languages, " "))
+	}
+	out := []string{}
+	for _, v := range list {
+		lang, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf(want, strings.Join(Languages, " "))
+		}
+		if !IsLanguage(lang) {
+			return nil, fmt.Errorf("x-languages names %q, which is not one of %s (lower-case codes)", lang, strings.Join(Languages, " "))
+		}
+		if slices.Contains(out, lang) {
+			return nil, fmt.Errorf("x-languages names %q twice", lang)
+		}
+		out = append(out, lang)
+	}
+	return out, nil
+}
+
+// maxListed is how many missing labels a load error lists per language;
+// it counts the others.
+const maxListed = 50
+
+// checkDeclared fails when a declared language lacks a label: of the root,
+// a section, group or question, a list's items (where titled) or one of
+// their fields, or an option of a choice. The error lists, language by
+// language, the pointers of what lacks one, in document order, so that
+// an author can complete the file in one pass.
+func (q *Questionnaire) checkDeclared() error {
+	var parts []string
+	total := 0
+	for _, lang := range q.Declared {
+		missing := q.missingLabels(lang)
+		if len(missing) == 0 {
+			continue
+		}
+		total += len(missing)
+		listed := missing[:min(len(missing), maxListed)]
+		part := fmt.Sprintf("%s lacks %d: %s", lang, len(missing), strings.Join(listed, ", "))
+		if n := len(missing) - len(listed); n > 0 {
+			part += fmt.Sprintf(" and %d more", n)
+		}
+		parts = append(parts, part)
+	}
+	if total == 0 {
+		return nil
+	}
+	return fmt.Errorf("x-languages declares %s, but %d labels are missing (add them with x-labels, or x-choice-labels for an option): %s",
+		strings.Join(q.Declared, " "), total, strings.Join(parts, "; "))
+}
+
+// missingLabels lists what has no label in lang, by pointer: a node as
+// its pointer ("the root" for the root), a list's items and fields below
+// the list's pointer and "items" (/s/list/items/name), an option as its
+// question's or field's pointer and value (/s/q option "adopted").
+// English lacks nothing: a node without a title reads as its name, an
+// option without a label as its code made readable.
+func (q *Questionnaire) missingLabels(lang string) []string {
+	if lang == "en" {
+		return nil
+	}
+	var out []string
+	lacks := func(l Labels) bool { return l.Translations[lang] == "" }
+	options := func(ptr string, choices []Choice) {
+		for _, c := range choices {
+			if lacks(c.Labels) {
+				out = append(out, fmt.Sprintf("%s option %q", ptr, c.Value))
+			}
+		}
+	}
+	var control func(c *Control, ptr string)
+	control = func(c *Control, ptr string) {
+		if c == nil {
+			return
+		}
+		options(ptr, c.Choices)
+		if it := c.Item; it != nil {
+			at := ptr + "/items"
+			if it.Title != "" && lacks(it.Labels) { // an untitled item has no label to translate
+				out = append(out, at)
+			}
+			control(it, at)
+		}
+		for _, f := range c.Fields {
+			at := ptr + "/" + EscapeToken(f.Name)
+			if lacks(f.Labels) {
+				out = append(out, at)
+			}
+			control(f, at)
+		}
+	}
+	for _, n := range q.labelled {
+		if lacks(n.Labels) {
+			if n.ptr == "" {
+				out = append(out, "the root")
+			} else {
+				out = append(out, n.ptr)
+			}
+		}
+		if qq, ok := q.byPath[n.ptr]; ok {
+			if qq.Control != nil {
+				control(qq.Control, qq.Path)
+			} else {
+				options(qq.Path, qq.Choices)
+			}
+		}
+	}
+	return out
+}

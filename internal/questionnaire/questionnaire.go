@@ -132,22 +132,35 @@ type Questionnaire struct {
 	Description Description
 	SHA256      string
 	// ValidationSHA256 is the digest of the schema without its annotations
-	// (titles, descriptions, x-labels, x-descriptions, x-choice-labels): equal for two
+	// (titles, descriptions, x-labels, x-descriptions, x-choice-labels,
+	// x-measure, x-languages): equal for two
 	// files that differ only in what a person reads.
 	ValidationSHA256 string
 	Raw              []byte // the file's bytes
-	Sections         []*Section
-	Questions        []*Question
+	// Declared are the languages of the root's x-languages: the file
+	// labels every node and option in each (Compile checks it). nil when
+	// it declares none: a missing label then falls back to English.
+	Declared  []string
+	Sections  []*Section
+	Questions []*Question
 
 	byPath            map[string]*Question
 	nodes             map[string]Labels                       // every section, group and question pointer → its labels
 	groups            map[string]Labels                       // every group pointer → its labels as written
 	groupDescriptions map[string]Description                  // every group pointer → its help text
 	messages          map[string]map[string]map[string]string // x-messages: pointer → keyword → language → message
-	labelled          []Labels                                // the root, sections, groups and questions, in document order
+	labelled          []labelledNode                          // the root, sections, groups and questions, in document order
 	described         []Description                           // every description read (root, sections, groups, questions, list fields), in document order
+	labelDigests      map[string]string                       // language → LabelsSHA256, computed once at load
 	full              *compiled
 	draft             *compiled
+}
+
+// labelledNode is a labelled node (the root, a section, group or
+// question) and its pointer ("" for the root).
+type labelledNode struct {
+	ptr string
+	Labels
 }
 
 type compiled struct {
@@ -313,9 +326,13 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	if err := checkDescriptions(doc, ""); err != nil {
 		return nil, err
 	}
+	declared, err := declaredLanguages(root)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(data)
 	q := &Questionnaire{
-		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data,
+		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data, Declared: declared,
 		byPath: map[string]*Question{}, nodes: map[string]Labels{}, groups: map[string]Labels{}, groupDescriptions: map[string]Description{}, messages: map[string]map[string]map[string]string{},
 	}
 	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
@@ -333,6 +350,13 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	}
 	if err := q.derive(root, workingGroups); err != nil {
 		return nil, err
+	}
+	if err := q.checkDeclared(); err != nil {
+		return nil, err
+	}
+	q.labelDigests = make(map[string]string, len(Languages))
+	for _, lang := range Languages {
+		q.labelDigests[lang] = q.labelsSHA256(lang)
 	}
 	return q, nil
 }
