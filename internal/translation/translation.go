@@ -88,6 +88,33 @@ func (s *Service) TranslationsOf(ctx context.Context, ids []string) ([][]Transla
 	return out, nil
 }
 
+// Reviewed reports whether the text of questionnaire id in lang is as
+// the secretariat reviewed it: English, the original, always is; another
+// language while a review holds for its labels as they are now. One
+// query of one row, for a page that asks on every request.
+func (s *Service) Reviewed(ctx context.Context, id, lang string) (bool, error) {
+	if !questionnaire.IsLanguage(lang) {
+		return false, apperr.BadInputT("language \"{language}\": use one of {languages}", "language", lang, "languages", strings.Join(questionnaire.Languages, ", "))
+	}
+	q, ok := s.reg.Get(id)
+	if !ok {
+		return false, apperr.NotFoundT("no questionnaire with id \"{id}\"", "id", id)
+	}
+	if lang == "en" {
+		return true, nil
+	}
+	var digest string
+	err := s.pool.QueryRow(ctx, `SELECT labels_sha256 FROM translation_reviews
+		WHERE questionnaire_id = $1 AND lang = $2 AND reviewed`, q.ID, lang).Scan(&digest)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read translation review: %w", err)
+	}
+	return digest == q.LabelsSHA256(lang), nil
+}
+
 // Review marks the translation of questionnaire id into lang reviewed (or
 // not) for its labels as they are now. Secretariat only; audited.
 func (s *Service) Review(ctx context.Context, p auth.Principal, id, lang string, reviewed bool) (Translation, error) {

@@ -74,6 +74,21 @@ func TestReview(t *testing.T) {
 			}
 		}
 	})
+	isReviewed := func(t *testing.T, svc *translation.Service, lang string) bool {
+		t.Helper()
+		ok, err := svc.Reviewed(ctx, id, lang)
+		if err != nil {
+			t.Fatalf("Reviewed(%s) = %v", lang, err)
+		}
+		return ok
+	}
+	t.Run("before any review only English, the original, reads as reviewed", func(t *testing.T) {
+		for _, lang := range questionnaire.Languages {
+			if got := isReviewed(t, svc, lang); got != (lang == "en") {
+				t.Errorf("Reviewed(%s) = %v, want %v", lang, got, lang == "en")
+			}
+		}
+	})
 	for _, lang := range []string{"fr", "es"} {
 		if _, err := svc.Review(ctx, sec, id, lang, true); err != nil {
 			t.Fatalf("Review(%s) = %v", lang, err)
@@ -82,6 +97,9 @@ func TestReview(t *testing.T) {
 	t.Run("a review is stored and audited", func(t *testing.T) {
 		if got := reviewed(t, svc, reg); !got["fr"] || !got["es"] || got["ar"] {
 			t.Errorf("reviewed = %v, want fr and es", got)
+		}
+		if !isReviewed(t, svc, "fr") || !isReviewed(t, svc, "es") || isReviewed(t, svc, "ar") {
+			t.Error("Reviewed disagrees with Translations: want fr and es")
 		}
 		var n int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'translation.review'
@@ -93,6 +111,9 @@ func TestReview(t *testing.T) {
 		edited := load(t, `"fr": "Dispositions générales"`, `"fr": "Dispositions générales de la Convention"`)
 		if got := reviewed(t, translation.NewService(pool, edited), edited); got["fr"] || !got["es"] {
 			t.Errorf("reviewed = %v, want es only", got)
+		}
+		if isReviewed(t, translation.NewService(pool, edited), "fr") || !isReviewed(t, translation.NewService(pool, edited), "es") {
+			t.Error("Reviewed after a French label changed: want es only")
 		}
 	})
 	t.Run("a changed French help text makes the French translation a draft again, and only it", func(t *testing.T) {
@@ -109,6 +130,9 @@ func TestReview(t *testing.T) {
 		}
 		if got := reviewed(t, svc, reg); got["es"] || !got["fr"] {
 			t.Errorf("reviewed = %v, want fr only", got)
+		}
+		if isReviewed(t, svc, "es") || !isReviewed(t, svc, "fr") {
+			t.Error("Reviewed after the Spanish review was withdrawn: want fr only")
 		}
 	})
 	for _, tt := range []struct {
@@ -127,6 +151,19 @@ func TestReview(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := svc.Review(ctx, tt.p, tt.id, tt.lang, true); apperr.CodeOf(err) != tt.code {
 				t.Errorf("Review = %v, want %s", err, tt.code)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name, id, lang string
+		code           apperr.Code
+	}{
+		{"a language outside the six is bad input", id, "de", apperr.BadInput},
+		{"an unknown questionnaire is not found", "implementation-v9", "fr", apperr.NotFound},
+	} {
+		t.Run("Reviewed: "+tt.name, func(t *testing.T) {
+			if _, err := svc.Reviewed(ctx, tt.id, tt.lang); apperr.CodeOf(err) != tt.code {
+				t.Errorf("Reviewed = %v, want %s", err, tt.code)
 			}
 		})
 	}
