@@ -30,6 +30,7 @@ type dashboardView struct {
 	Questions    []dashQuestion
 	Indicators   []dashIndicator
 	Reports      []reportRow
+	Unreviewed   bool // the questions' labels are a translation the secretariat has not reviewed
 }
 
 // dashboard is a working group's page for a cycle: completeness by
@@ -41,7 +42,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 	if err != nil {
 		return err
 	}
-	v := dashboardView{Summary: s}
+	v := dashboardView{Summary: s, Unreviewed: h.unreviewed(r, rq, s.Cycle.QuestionnaireID)}
 	if c := report.CompletenessChart(s.Completeness); c != nil {
 		v.Completeness = localBar(rq.Lang, c).SVG()
 	}

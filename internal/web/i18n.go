@@ -57,3 +57,23 @@ func localPath(p string) string {
 	}
 	return p
 }
+
+// unreviewed reports whether a page in rq.Lang shows the labels of
+// questionnaire id in a translation the secretariat has not reviewed, so
+// that the page says the English is authoritative. English is the
+// original. One single-row query; when it fails the page still shows,
+// with the notice (it is never wrong to point to the original).
+func (h *Handler) unreviewed(r *http.Request, rq *req, id string) bool {
+	if rq.Lang == "en" {
+		return false
+	}
+	if h.Translations == nil {
+		return true
+	}
+	ok, err := h.Translations.Reviewed(r.Context(), id, rq.Lang)
+	if err != nil {
+		h.Log.ErrorContext(r.Context(), "translation review", "questionnaire", id, "lang", rq.Lang, "err", err)
+		return true
+	}
+	return !ok
+}

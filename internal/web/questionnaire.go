@@ -82,6 +82,7 @@ type formView struct {
 	History      []viewComment // past review comments, shown collapsed
 	Missing      []missingLink // required answers still missing, in questionnaire order
 	Refused      string        // why the answers just sent were not saved
+	Unreviewed   bool          // the labels are a translation the secretariat has not reviewed
 }
 
 // formCtx is what one questionnaire request works on.
@@ -182,6 +183,7 @@ func (h *Handler) formView(r *http.Request, rq *req, fc *formCtx, vals values, e
 		StorageKey:  h.draftKey(rq, fc, fc.sec.ID),
 		RequiredURL: "/cycles/" + url.PathEscape(fc.cycle.ID) + "/states/" + fc.state.Code + "/required"}
 	v.SectionHelp, v.SectionHelpLang, v.SectionHelpDir = helpIn(fc.sec.Description, rq.Lang)
+	v.Unreviewed = h.unreviewed(r, rq, fc.form.q.ID)
 	if fc.sub != nil {
 		v.Status, v.Version = string(fc.sub.Status), fc.sub.Version
 		v.Editable = fc.sub.Status == submission.Draft || fc.sub.Status == submission.Returned

@@ -177,6 +177,7 @@ type reviewView struct {
 	Error       string
 	Notice      string
 	Open        []openThread // the threads not resolved, in order
+	Unreviewed  bool         // the labels are a translation the secretariat has not reviewed
 }
 
 // openThread links to a thread not resolved yet from the top of the page.
@@ -214,7 +215,7 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	if !ok {
 		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", c.QuestionnaireID)
 	}
-	v := &reviewView{Cycle: c, State: st, Sub: sub, GeneralText: drafts[""]}
+	v := &reviewView{Cycle: c, State: st, Sub: sub, GeneralText: drafts[""], Unreviewed: h.unreviewed(r, rq, c.QuestionnaireID)}
 	// The previous submitted version: the last one submitted before the
 	// answers now shown were submitted.
 	vs, err := h.Workflow.Versions(ctx, []string{sub.ID})

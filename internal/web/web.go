@@ -36,6 +36,7 @@ import (
 	"github.com/cosp-ict/irm/internal/state"
 	"github.com/cosp-ict/irm/internal/statistics"
 	"github.com/cosp-ict/irm/internal/submission"
+	"github.com/cosp-ict/irm/internal/translation"
 )
 
 // Deps are the services the pages call.
@@ -50,6 +51,9 @@ type Deps struct {
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
 	People     *people.Service   // contacts, sign-in links, the outbox
+	// Translations tells whether the secretariat has reviewed the
+	// translation a page shows (nil: none ever is).
+	Translations *translation.Service
 	// SpoolUpload receives an uploaded file (the form's file part) under
 	// the CSV endpoint's rules (an upload slot, whole into a temporary file,
 	// at a minimum rate); nil reads it directly.
