@@ -476,3 +476,37 @@ func (d *demoSite) typed(t *testing.T) []string {
 	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
 	return out
 }
+
+// TestStatisticsTemplatesComeInThePagesLanguage (issue 13): the
+// statistics page's templates are linked in the page's language, so that
+// a browser asking for another language still gets the help the page
+// promised; each is CSV with the indicators' names in that language.
+func TestStatisticsTemplatesComeInThePagesLanguage(t *testing.T) {
+	s := newSite(t)
+	c := newClient(t, s)
+	c.signIn(s.token(t, "FOCAL_POINT", "GHA"))
+	page := c.getIn("/states/GHA/statistics", "ar")
+	links := regexp.MustCompile(`href="(/statistics/template\.csv[^"]*)"`).FindAllStringSubmatch(page.Body, -1)
+	if page.Status != http.StatusOK || len(links) < 3 {
+		t.Fatalf("HTTP %d with %d template links, want 200 with a link for all indicators, each group and each indicator", page.Status, len(links))
+	}
+	for _, l := range links {
+		href := html.UnescapeString(l[1])
+		if !strings.Contains(href, "lang=ar") {
+			t.Errorf("the link %s does not ask for the page's language", href)
+		}
+	}
+	r := c.getIn(html.UnescapeString(links[len(links)-1][1]), "en") // a browser in English, the page in Arabic
+	code := regexp.MustCompile(`indicators=([A-Z_]+)`).FindStringSubmatch(links[len(links)-1][1])
+	if code == nil {
+		t.Fatalf("the last link is not one indicator's: %s", links[len(links)-1][1])
+	}
+	content, err := app.LoadContent("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ind, _ := content.Indicators.Indicator(code[1])
+	if r.Status != http.StatusOK || r.Header.Get("Content-Language") != "ar" || !strings.Contains(r.Body, "# "+code[1]+": "+ind.NameIn("ar")) {
+		t.Errorf("the template: HTTP %d, Content-Language %q, want 200 in ar naming %s %q:\n%s", r.Status, r.Header.Get("Content-Language"), code[1], ind.NameIn("ar"), r.Body)
+	}
+}
