@@ -510,3 +510,20 @@ func TestStatisticsTemplatesComeInThePagesLanguage(t *testing.T) {
 		t.Errorf("the template: HTTP %d, Content-Language %q, want 200 in ar naming %s %q:\n%s", r.Status, r.Header.Get("Content-Language"), code[1], ind.NameIn("ar"), r.Body)
 	}
 }
+
+// TestTheSweepReadsWhatAPersonMeets: readable keeps text, hidden text and
+// the attributes read aloud, and leaves out scripts, what is being typed
+// and what is marked as another language.
+func TestTheSweepReadsWhatAPersonMeets(t *testing.T) {
+	page := `<!DOCTYPE html><html lang="fr" dir="ltr"><head><title>Titre</title><style>p{}</style><script src="/s.js"></script></head>
+<body><button aria-label="Fermer la fenêtre">X<span class="vh"> – Antigua and Barbuda</span></button>
+<img src="a.png" alt="Légende"><input placeholder="Par exemple" value="typed by someone"><br>
+<td data-label="Année">2025</td><textarea>Draft answer</textarea>
+<p>Un <b>texte</b> &amp; plus</p><bdi lang="en">Ghana submitted its answers</bdi><svg><title>Bar chart</title><text>Always</text></svg></body></html>`
+	got := strings.Split(readable(page, "fr"), "\n")
+	want := []string{"Titre", "Fermer la fenêtre", "X", "– Antigua and Barbuda", "Légende", "Par exemple", "Année", "2025",
+		"Un", "texte", "& plus", "Bar chart", "Always"}
+	if !slices.Equal(got, want) {
+		t.Errorf("readable =\n%q\nwant\n%q", got, want)
+	}
+}
