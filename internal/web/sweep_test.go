@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -59,6 +60,9 @@ func TestNoEnglishLeftOnPagesInOtherLanguages(t *testing.T) {
 				if !strings.Contains(r.Body, `<html lang="`+lang+`"`) {
 					t.Errorf("%s %s: the page is not in %s", p.role, p.path, lang)
 					continue
+				}
+				if want, ok := sweepHolds[p.path]; ok && !strings.Contains(r.Body, want) {
+					t.Errorf("%s %s: the page lacks %s: the demo data is not all there", p.role, p.path, want)
 				}
 				text := readable(r.Body, lang)
 				for _, s := range typed {
@@ -361,6 +365,17 @@ func newDemoSite(t *testing.T) *demoSite {
 	if err := demo.SeedReportSchedules(ctx, svc.Reports, content.Registry); err != nil {
 		t.Fatal(err)
 	}
+	// A published synthesis, as make run's tour has: the runs and
+	// published pages then list one.
+	if err := svc.Reports.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err = demo.PublishedReport(ctx, svc.Reports, 2*time.Minute)
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if stopErr := svc.Reports.Stop(stopCtx); err != nil || stopErr != nil {
+		t.Fatalf("the demo's published report: %v; stop: %v", err, stopErr)
+	}
 	h := apptest.Handler(t, appPool, content, log, app.HandlerOptions{Dev: true})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -374,6 +389,15 @@ func newDemoSite(t *testing.T) *demoSite {
 
 type sweepPage struct{ role, path string }
 
+// sweepHolds is what a page must show for the sweep to read more than its
+// frame: a row of the list it is about.
+var sweepHolds = map[string]string{
+	"/published": ".pdf\" download>",
+	"/runs":      ".pdf\" download>",
+	"/outbox":    `class="msg-`,
+	"/contacts":  `/invite"`,
+}
+
 // pages are the GET pages of each role on the demo data.
 func (d *demoSite) pages(t *testing.T) []sweepPage {
 	t.Helper()
@@ -384,6 +408,16 @@ func (d *demoSite) pages(t *testing.T) []sweepPage {
 	}
 	cycle := demo.CycleID
 	fp, wg, sec := "FOCAL_POINT", "WORKING_GROUP", "SECRETARIAT"
+	// An invitation in the outbox.
+	c := newClient(t, d.site)
+	c.signIn(d.tokens[sec])
+	invite := regexp.MustCompile(`action="(/contacts/[^"/]+/invite)"`).FindStringSubmatch(c.get("/contacts").Body)
+	if invite == nil {
+		t.Fatal("the demo's contacts page has no invitation to send")
+	}
+	if r := c.post(invite[1], url.Values{}); r.Status != http.StatusSeeOther {
+		t.Fatalf("invite: HTTP %d", r.Status)
+	}
 	out := []sweepPage{
 		{fp, "/"}, {fp, "/states/" + demo.FocalPointState + "/statistics"}, {fp, "/published"},
 		{wg, "/"}, {wg, "/published"},
