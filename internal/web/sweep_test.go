@@ -141,6 +141,11 @@ var sweepSources = []sweepSource{
 		for _, ind := range c.Indicators.Indicators {
 			out = append(out, [2]string{ind.Name, ind.NameIn(lang)}, [2]string{ind.Description, ind.DescriptionIn(lang)})
 		}
+		for unit := range c.Indicators.Units {
+			if en := c.Indicators.UnitIn(unit, "en"); en != strings.ToUpper(en) { // a code (USD) is every language's
+				out = append(out, [2]string{en, c.Indicators.UnitIn(unit, lang)})
+			}
+		}
 		for _, dim := range c.Indicators.Dimensions {
 			out = append(out, [2]string{dim.Name, dim.NameIn(lang)})
 			for _, v := range dim.Values {
