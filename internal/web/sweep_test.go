@@ -158,12 +158,23 @@ var sweepSources = []sweepSource{
 	}},
 	{"page sentence", func(_ app.Content, lang string) [][2]string {
 		var out [][2]string
+		placeholder := regexp.MustCompile(`\{[A-Za-z_]+\}`)
 		for _, key := range i18n.Keys() {
-			en := i18n.T("en", key)
-			if len(strings.Fields(en)) < 2 || strings.Contains(key, "{") {
+			en, local := i18n.T("en", key), i18n.T(lang, key)
+			if !strings.Contains(key, "{") {
+				if len(strings.Fields(en)) >= 2 {
+					out = append(out, [2]string{en, local})
+				}
 				continue
 			}
-			out = append(out, [2]string{en, i18n.T(lang, key)})
+			// A sentence with placeholders: its runs of three words or
+			// more between them.
+			for _, part := range placeholder.Split(en, -1) {
+				part = strings.Trim(part, " ,.:;()–-\"“”«»")
+				if len(strings.Fields(part)) >= 3 && !strings.Contains(local, part) {
+					out = append(out, [2]string{part, local})
+				}
+			}
 		}
 		return out
 	}},
