@@ -547,9 +547,14 @@ func TestStatisticsCSV(t *testing.T) {
 func TestStatisticsCSVTemplate(t *testing.T) {
 	env := apptest.New(t)
 	lastYear := strconv.Itoa(time.Now().Year() - 1)
+	// header reads the template as a spreadsheet does, without its help
+	// lines (# …) and the byte order mark.
 	header := func(t *testing.T, raw []byte) ([]string, [][]string) {
 		t.Helper()
-		recs, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
+		r.FieldsPerRecord = -1
+		all, err := r.ReadAll()
+		recs := slices.DeleteFunc(all, func(rec []string) bool { return strings.HasPrefix(rec[0], "#") })
 		if err != nil || len(recs) == 0 {
 			t.Fatalf("the template is not CSV (%v): %s", err, raw)
 		}
@@ -653,11 +658,47 @@ func TestStatisticsCSVTemplate(t *testing.T) {
 		_, _, raw := statGet(t, env, "/statistics/template.csv?indicators=PERSONS_TRAINED,PROCEEDS_FROZEN")
 		before := statCount(t, env)
 		status, p, body := statPostCSV(t, env, env.FocalPoint(t, "KEN"), "KEN.csv", bytes.NewReader(raw))
-		if status != http.StatusUnprocessableEntity || !slices.Equal(p.fields(), []string{"2:value", "3:value"}) {
-			t.Fatalf("got %d %s, want 422 on lines 2 and 3, value", status, body)
+		n := bytes.Count(raw, []byte("\n")) // the last two lines, after the help and the header
+		if want := []string{strconv.Itoa(n-1) + ":value", strconv.Itoa(n) + ":value"}; status != http.StatusUnprocessableEntity || !slices.Equal(p.fields(), want) {
+			t.Fatalf("got %d %s, want 422 on %v", status, body, want)
 		}
 		statUnchanged(t, env, before)
 	})
+
+	// Issue 13: the help is in the language of ?lang= (the pages' links)
+	// or of Accept-Language (the API), and the file stays one the upload
+	// takes back.
+	for _, tc := range []struct {
+		name, query string
+		header      map[string]string
+		lang        string
+	}{
+		{"Accept-Language: ar", "?indicators=PERSONS_TRAINED", map[string]string{"Accept-Language": "ar"}, "ar"},
+		{"?lang=ru over Accept-Language: fr", "?indicators=PERSONS_TRAINED&lang=ru", map[string]string{"Accept-Language": "fr"}, "ru"},
+		{"neither: English", "?indicators=PERSONS_TRAINED", nil, "en"},
+	} {
+		t.Run("the help in the language asked for: "+tc.name, func(t *testing.T) {
+			r := env.Raw(t, http.MethodGet, "/statistics/template.csv"+tc.query, "", tc.header, nil)
+			ind, _ := env.Indicators.Indicator("PERSONS_TRAINED")
+			if want := ind.NameIn(tc.lang); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "# PERSONS_TRAINED") || !strings.Contains(string(r.Body), want) {
+				t.Fatalf("got %d, want the help naming PERSONS_TRAINED %q:\n%s", r.Status, want, r.Body)
+			}
+			if tc.lang != "en" && strings.Contains(string(r.Body), ind.Name) {
+				t.Errorf("the %s template names the indicator in English:\n%s", tc.lang, r.Body)
+			}
+			if got := r.Header.Get("Content-Language"); got != tc.lang {
+				t.Errorf("Content-Language %q, want %q", got, tc.lang)
+			}
+			filled := bytes.Replace(r.Body, []byte(",,REPORTED"), []byte(",12,REPORTED"), 1)
+			if _, err := env.Pool.Exec(context.Background(), `DELETE FROM observations`); err != nil {
+				t.Fatal(err)
+			}
+			st, p, body := statPostCSV(t, env, env.Secretariat(t), "KEN.csv", bytes.NewReader(filled))
+			if st != http.StatusOK || p.Accepted != 1 {
+				t.Fatalf("posting the filled %s template: got %d %s, want 200 with 1 accepted", tc.lang, st, body)
+			}
+		})
+	}
 }
 
 // statSeedConfidential stores KEN and DEU values, some CONFIDENTIAL.

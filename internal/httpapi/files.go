@@ -11,6 +11,7 @@ import (
 	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/apperr/httperr"
 	"github.com/cosp-ict/irm/internal/auth"
+	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/schedule"
 	"github.com/cosp-ict/irm/internal/statistics"
 )
@@ -49,7 +50,9 @@ func ServePDF(w http.ResponseWriter, r *http.Request, f schedule.File) {
 }
 
 // Template serves GET /statistics/template.csv: the CSV template of the
-// indicators asked for (?indicators=A,B or ?workingGroup=ID), or all.
+// indicators asked for (?indicators=A,B or ?workingGroup=ID), or all,
+// with its help in the language asked for (?lang=, which the pages' links
+// give, else Accept-Language).
 func Template(cat *statistics.Catalogue, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var codes []string
@@ -66,12 +69,18 @@ func Template(cat *statistics.Catalogue, log *slog.Logger) http.Handler {
 			}
 		}
 		var buf bytes.Buffer
-		if err := cat.Template(&buf, codes, time.Now().Year()-1); err != nil {
+		lang := r.URL.Query().Get("lang")
+		if !i18n.Known(lang) {
+			lang = i18n.Match(r.Header.Get("Accept-Language"))
+		}
+		if err := cat.Template(&buf, codes, time.Now().Year()-1, lang); err != nil {
 			httperr.Write(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="irm-statistics-template.csv"`)
+		w.Header().Set("Content-Language", lang)
+		w.Header().Add("Vary", "Accept-Language")
 		w.Write(buf.Bytes()) //nolint:errcheck
 	})
 }

@@ -197,10 +197,20 @@ func (q *Questionnaire) Schema() any {
 
 // WorkingGroup is a working group of the Conference.
 type WorkingGroup struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Names       map[string]string `json:"x-labels"` // the name in the other five languages
-	Description string            `json:"description"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Names        map[string]string `json:"x-labels"` // the name in the other five languages
+	Description  string            `json:"description"`
+	Descriptions map[string]string `json:"x-descriptions"` // the description in the other five languages
+}
+
+// DescriptionIn returns the group's description in lang, English where
+// the catalogue has no translation.
+func (wg WorkingGroup) DescriptionIn(lang string) string {
+	if d := wg.Descriptions[strings.ToLower(lang)]; d != "" {
+		return d
+	}
+	return wg.Description
 }
 
 // NameIn returns the group's name in lang, English where the catalogue
@@ -280,12 +290,34 @@ func (r *Registry) loadWorkingGroups(catalogue fs.FS) error {
 		return fmt.Errorf("working groups: %w", err)
 	}
 	var file struct {
+		// Languages are those the catalogue declares: each group has its
+		// name and description in each (as the indicator catalogue's).
+		Languages     []string       `json:"languages"`
 		WorkingGroups []WorkingGroup `json:"workingGroups"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&file); err != nil {
 		return fmt.Errorf("working groups %s: %w", WorkingGroupsFile, err)
+	}
+	var missing []string
+	for _, lang := range file.Languages {
+		for _, wg := range file.WorkingGroups {
+			name, desc := wg.Names[lang], wg.Descriptions[lang]
+			if lang == "en" {
+				name, desc = wg.Name, wg.Description
+			}
+			if name == "" {
+				missing = append(missing, lang+": name of "+wg.ID)
+			}
+			if desc == "" {
+				missing = append(missing, lang+": description of "+wg.ID)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("working groups %s declares the languages %s but lacks %d texts: %s", WorkingGroupsFile,
+			strings.Join(file.Languages, " "), len(missing), strings.Join(missing, "; "))
 	}
 	for _, wg := range file.WorkingGroups {
 		if wg.ID == "" || wg.Name == "" {

@@ -68,6 +68,22 @@ func TestShippedRegistry(t *testing.T) {
 		}
 	})
 
+	t.Run("the shipped working groups are named and described in the six languages (issue 13)", func(t *testing.T) {
+		for _, wg := range r.WorkingGroups() {
+			for _, lang := range []string{"ar", "zh", "fr", "ru", "es"} {
+				if d := wg.DescriptionIn(lang); d == "" || d == wg.Description {
+					t.Errorf("%s: description in %s is %q, the English", wg.ID, lang, d)
+				}
+				if n := wg.NameIn(lang); n == "" || n == wg.Name {
+					t.Errorf("%s: name in %s is %q, the English", wg.ID, lang, n)
+				}
+			}
+			if wg.DescriptionIn("en") != wg.Description || wg.DescriptionIn("de") != wg.Description {
+				t.Errorf("%s: English and unknown languages do not read the English description", wg.ID)
+			}
+		}
+	})
+
 	t.Run("implementation-v1 has between 80 and 150 questions", func(t *testing.T) {
 		if n := len(q.Questions); n < 80 || n > 150 {
 			t.Errorf("len(Questions) = %d, want 80..150", n)
@@ -330,6 +346,14 @@ func TestLoad(t *testing.T) {
 		{"a working group without a name is refused", files,
 			fstest.MapFS{"working-groups.json": {Data: []byte(`{"workingGroups": [{"id": "x"}]}`)}},
 			[]string{"working-groups.json", "name"}},
+		{"a working-group catalogue declaring a language lacking a group's description is refused", files,
+			fstest.MapFS{"working-groups.json": {Data: []byte(`{"languages": ["en", "fr"], "workingGroups": [{"id": "prevention", "name": "Prevention",
+				"x-labels": {"fr": "Prévention"}, "description": "Policies.", "x-descriptions": {"es": "Políticas."}}]}`)}},
+			[]string{"working-groups.json", "fr: description of prevention"}},
+		{"a working-group catalogue declaring a language lacking a group's name is refused", files,
+			fstest.MapFS{"working-groups.json": {Data: []byte(`{"languages": ["fr"], "workingGroups": [{"id": "prevention", "name": "Prevention",
+				"description": "Policies.", "x-descriptions": {"fr": "Politiques."}}]}`)}},
+			[]string{"working-groups.json", "fr: name of prevention"}},
 		{"a duplicate working group is refused", files,
 			fstest.MapFS{"working-groups.json": {Data: []byte(`{"workingGroups": [{"id": "x", "name": "X"}, {"id": "x", "name": "Y"}]}`)}},
 			[]string{"working-groups.json", `"x"`}},

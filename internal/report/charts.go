@@ -9,13 +9,20 @@ import (
 // The charts of the synthesis report, for the web pages that show the same
 // figures (internal/web's working-group dashboard): each is taken from the
 // very section the PDF draws, so the page and the report never disagree.
-// They are in English, as the web pages are.
+// QuestionChart is drawn in the page's language, with the option labels
+// the report in that language prints; the others are in English, and the
+// page gives their names its language.
 
 // english is the English locale; its catalogue is embedded, so it loads.
-func english() *locale {
-	l, err := localeFor("en")
+func english() *locale { return mustLocale("en") }
+
+// mustLocale is lang's locale, English for a language without a catalogue.
+func mustLocale(lang string) *locale {
+	l, err := localeFor(lang)
 	if err != nil {
-		panic(err) // the embedded catalogue is checked by the tests
+		if l, err = localeFor("en"); err != nil {
+			panic(err) // the embedded catalogue is checked by the tests
+		}
 	}
 	return l
 }
@@ -25,10 +32,11 @@ func CompletenessChart(comp []aggregate.Completeness) *chart.Bar {
 	return firstBar(english().completenessSection(comp).Blocks)
 }
 
-// QuestionChart is a choice question's respondents by answer; nil for a
+// QuestionChart is a choice question's respondents by answer in lang (its
+// title, series and options as the report in lang prints them); nil for a
 // question whose answers are not counted by option.
-func QuestionChart(a aggregate.QuestionAggregate) *chart.Bar {
-	return firstBar(english().questionBlocks(a, false))
+func QuestionChart(lang string, a aggregate.QuestionAggregate) *chart.Bar {
+	return firstBar(mustLocale(lang).questionBlocks(a, false))
 }
 
 // IndicatorChart is an indicator's yearly totals by regional group; nil

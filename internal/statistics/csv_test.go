@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cosp-ict/irm/internal/apperr"
+	"github.com/cosp-ict/irm/internal/i18n"
 )
 
 // readAll drains a CSV source into its rows and row errors.
@@ -195,16 +196,10 @@ func TestCSVReport(t *testing.T) {
 
 func TestCSVTemplate(t *testing.T) {
 	cat := shipped(t)
+	// read is the template's lines without its help lines.
 	read := func(t *testing.T, codes []string) [][]string {
 		t.Helper()
-		var buf bytes.Buffer
-		if err := cat.Template(&buf, codes, 2023); err != nil {
-			t.Fatalf("Template(%v): %v", codes, err)
-		}
-		recs, err := csv.NewReader(&buf).ReadAll()
-		if err != nil {
-			t.Fatalf("the template is not CSV: %v", err)
-		}
+		_, recs := templateIn(t, cat, codes, "en")
 		return recs
 	}
 
@@ -246,7 +241,7 @@ func TestCSVTemplate(t *testing.T) {
 	})
 
 	t.Run("an unknown indicator is BAD_USER_INPUT", func(t *testing.T) {
-		err := cat.Template(io.Discard, []string{"OFFENCES_RECORDED", "NOPE"}, 2023)
+		err := cat.Template(io.Discard, []string{"OFFENCES_RECORDED", "NOPE"}, 2023, "en")
 		if apperr.CodeOf(err) != apperr.BadInput || !strings.Contains(err.Error(), `"NOPE"`) {
 			t.Fatalf("got %v, want BAD_USER_INPUT naming NOPE", err)
 		}
@@ -279,6 +274,142 @@ func TestCSVTemplate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got, want := fieldsOf(res.Errors), []string{"2:value", "3:value"}; !slices.Equal(got, want) {
+			t.Fatalf("got %v, want %v:%s", got, want, rowErrs(res.Errors))
+		}
+	})
+}
+
+// templateIn is the template of codes with its help in lang: the help
+// lines' text and the other lines, read as a spreadsheet reads CSV.
+func templateIn(t *testing.T, cat *Catalogue, codes []string, lang string) (help []string, recs [][]string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := cat.Template(&buf, codes, 2023, lang); err != nil {
+		t.Fatalf("Template(%v, %s): %v", codes, lang, err)
+	}
+	raw, ok := bytes.CutPrefix(buf.Bytes(), []byte("\ufeff"))
+	if !ok {
+		t.Error("the template does not start with a byte order mark: a spreadsheet would not read it as UTF-8")
+	}
+	r := csv.NewReader(bytes.NewReader(raw))
+	r.FieldsPerRecord = -1
+	all, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("the template is not CSV: %v", err)
+	}
+	for _, rec := range all {
+		if strings.HasPrefix(rec[0], "# ") {
+			if len(rec) != 1 {
+				t.Errorf("a help line is %d cells, want one (a spreadsheet shows it in one cell): %q", len(rec), rec)
+			}
+			help = append(help, rec[0])
+			continue
+		}
+		if len(help) == 0 {
+			t.Errorf("the line %q comes before any help", rec)
+		}
+		recs = append(recs, rec)
+	}
+	return help, recs
+}
+
+// TestCSVTemplateHelpsInTheReadersLanguage (issue 13): the template
+// explains its columns, the dimensions' values and the indicators, with
+// their names and units, in the language it was asked in; downloaded in
+// Arabic and filled in, it is accepted back as it is, and so it is after a
+// spreadsheet saved it with the help lines padded to the header's width.
+func TestCSVTemplateHelpsInTheReadersLanguage(t *testing.T) {
+	cat := shipped(t)
+	t.Run("the help is in the language asked for", func(t *testing.T) {
+		for _, lang := range []string{"ar", "zh", "en", "fr", "ru", "es"} {
+			help, recs := templateIn(t, cat, nil, lang)
+			text := strings.Join(help, "\n")
+			for _, ind := range cat.Indicators {
+				if !strings.Contains(text, ind.Code) || !strings.Contains(text, ind.NameIn(lang)) || !strings.Contains(text, ind.UnitIn(lang)) {
+					t.Errorf("%s: the help does not give %s with its name %q and unit %q:\n%s", lang, ind.Code, ind.NameIn(lang), ind.UnitIn(lang), text)
+				}
+				if lang != "en" && strings.Contains(text, ind.Name) {
+					t.Errorf("%s: the help names %s in English (%q)", lang, ind.Code, ind.Name)
+				}
+			}
+			for _, d := range cat.Dimensions {
+				if !strings.Contains(text, d.NameIn(lang)) {
+					t.Errorf("%s: the help does not name dimension %s (%q)", lang, d.ID, d.NameIn(lang))
+				}
+			}
+			for _, key := range []string{"indicator: the code of an indicator listed below.", "status: REPORTED (the default), ESTIMATED, NOT_AVAILABLE (leave the value empty) or CONFIDENTIAL."} {
+				if want := i18n.T(lang, key); !strings.Contains(text, want) || (lang != "en" && want == key) {
+					t.Errorf("%s: the help lacks %q in its language", lang, want)
+				}
+			}
+			if want := []string{"indicator", "year", "value", "status", "offence", "partner", "profession", "assistance_area"}; !slices.Equal(recs[0], want) {
+				t.Errorf("%s: header %v, want %v (column names are not translated)", lang, recs[0], want)
+			}
+		}
+	})
+
+	fill := func(t *testing.T, padded bool) *bytes.Buffer {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := cat.Template(&buf, nil, 2023, "ar"); err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\ufeff"))))
+		r.FieldsPerRecord = -1
+		all, err := r.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		width := 0
+		for _, rec := range all {
+			width = max(width, len(rec))
+		}
+		var out bytes.Buffer
+		out.WriteString("\ufeff")
+		w := csv.NewWriter(&out)
+		seenHeader := false
+		for i, rec := range all {
+			switch {
+			case strings.HasPrefix(rec[0], "#"):
+				if padded {
+					rec = append(rec, make([]string, width-len(rec))...)
+				}
+			case !seenHeader:
+				seenHeader = true
+			default:
+				rec[2] = fmt.Sprint(i)
+			}
+			w.Write(rec) //nolint:errcheck
+		}
+		w.Flush()
+		return &out
+	}
+	for _, padded := range []bool{false, true} {
+		name := "downloaded in Arabic, filled in and uploaded, it is accepted"
+		if padded {
+			name += ", after a spreadsheet padded the help lines"
+		}
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			res, err := f.svc.Report(context.Background(), secretariat, "KEN", NewCSVSource(fill(t, padded), f.svc.cat))
+			if err != nil || len(res.Errors) > 0 || res.Accepted != len(cat.Indicators) {
+				t.Fatalf("got accepted %d, errors:%s, err %v; want %d", res.Accepted, rowErrs(res.Errors), err, len(cat.Indicators))
+			}
+		})
+	}
+
+	t.Run("a line's error names its line in the file, help lines counted", func(t *testing.T) {
+		f := newFixture(t)
+		var buf bytes.Buffer
+		if err := cat.Template(&buf, []string{"PERSONS_TRAINED"}, 2023, "fr"); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Count(buf.String(), "\n") // the last line, the indicator's, left empty
+		res, err := f.svc.Report(context.Background(), secretariat, "KEN", NewCSVSource(&buf, f.svc.cat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fieldsOf(res.Errors), []string{fmt.Sprint(lines) + ":value"}; !slices.Equal(got, want) {
 			t.Fatalf("got %v, want %v:%s", got, want, rowErrs(res.Errors))
 		}
 	})

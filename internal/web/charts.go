@@ -7,8 +7,10 @@ import (
 	"github.com/cosp-ict/irm/internal/report"
 )
 
-// The dashboard draws the synthesis report's own charts, whose words are
-// the report's English: a page in another language gives them its own.
+// The dashboard draws the synthesis report's own charts. A question's
+// chart comes in the page's language, its options as the report in that
+// language names them (report.QuestionChart); the others come in the
+// report's English and a page in another language gives them its own.
 // A chart's names that are groups are translated by the report's
 // catalogue (the one catalogue of group names), other series by the
 // pages'; its title and its description for screen readers are whole
@@ -22,11 +24,10 @@ func localName(lang, name string) string {
 	return tr(lang, name)
 }
 
-// localBar is c in lang.
+// localBar is c, an English chart, in lang.
 func localBar(lang string, c *chart.Bar) *chart.Bar {
 	out := *c
 	out.Title = tr(lang, c.Title)
-	out.Number = chartNumber(lang)
 	out.Categories = make([]string, len(c.Categories))
 	for i, cat := range c.Categories {
 		out.Categories[i] = localName(lang, cat)
@@ -35,6 +36,14 @@ func localBar(lang string, c *chart.Bar) *chart.Bar {
 	for i, s := range c.Series {
 		out.Series[i] = chart.Series{Name: localName(lang, s.Name), Values: s.Values}
 	}
+	return describedBar(lang, &out)
+}
+
+// describedBar is c, whose words are already in lang, drawing its figures
+// as lang writes them and described for screen readers in lang.
+func describedBar(lang string, c *chart.Bar) *chart.Bar {
+	out := *c
+	out.Number = chartNumber(lang)
 	var figures []string
 	for i, cat := range out.Categories {
 		var vals []string

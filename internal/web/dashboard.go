@@ -74,8 +74,8 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, rq *req) err
 		if len(dq.Withheld) > 0 {
 			v.MinN = a.MinRespondents
 		}
-		if c := report.QuestionChart(a); c != nil {
-			c = localBar(rq.Lang, c)
+		if c := report.QuestionChart(rq.Lang, a); c != nil {
+			c = describedBar(rq.Lang, c)
 			c.Title = dq.Title
 			dq.Chart = c.SVG()
 		}

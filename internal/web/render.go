@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +95,7 @@ var funcs = template.FuncMap{
 	"num":   pageNumber,
 	"whole": report.Whole, // a year or a version: no grouping
 	"join":  strings.Join,
+	"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 	"add":   func(a, b int) int { return a + b },
 	"roleName": func(lang string, r auth.Role) string {
 		return tr(lang, map[auth.Role]string{auth.FocalPoint: "Focal point", auth.WorkingGroup: "Working-group member",

@@ -71,7 +71,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 			return nil, err
 		}
 		row := seriesRow{Code: ind.Code, Name: ind.NameIn(rq.Lang), Unit: ind.UnitIn(rq.Lang)}
-		v.Single = append(v.Single, templateLink{Href: "/statistics/template.csv?indicators=" + url.QueryEscape(ind.Code), Label: row.Name})
+		v.Single = append(v.Single, templateLink{Href: "/statistics/template.csv?indicators=" + url.QueryEscape(ind.Code) + "&lang=" + rq.Lang, Label: row.Name})
 		for _, o := range obs {
 			row.Points = append(row.Points, seriesPoint{Year: o.Year, Value: formatValue(rq.Lang, o.Value), Status: string(o.Status)})
 		}
@@ -80,7 +80,7 @@ func (h *Handler) statsView(r *http.Request, rq *req) (*statsView, error) {
 	}
 	for _, g := range h.Registry.WorkingGroups() {
 		if len(h.Statistics.Catalogue().ForWorkingGroup(g.ID)) > 0 {
-			v.Groups = append(v.Groups, templateLink{Href: "/statistics/template.csv?workingGroup=" + url.QueryEscape(g.ID), Label: g.NameIn(rq.Lang)})
+			v.Groups = append(v.Groups, templateLink{Href: "/statistics/template.csv?workingGroup=" + url.QueryEscape(g.ID) + "&lang=" + rq.Lang, Label: g.NameIn(rq.Lang)})
 		}
 	}
 	return v, nil
