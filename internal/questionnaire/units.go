@@ -59,8 +59,11 @@ func (q *Questionnaire) Unit(id string) (Unit, bool) {
 // the sections, groups and questions on its pointer.
 func (q *Questionnaire) context(id string) string {
 	ptr := id[:strings.LastIndex(id, "#")]
-	parts := []string{q.Title}
-	if ptr != "" {
+	if ptr == "" {
+		return q.ID
+	}
+	var parts []string
+	{
 		toks := strings.Split(ptr[1:], "/")
 		for i := range toks {
 			at := "/" + strings.Join(toks[:i+1], "/")
