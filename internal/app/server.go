@@ -161,6 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err := svc.Prepare(ctx); err != nil {
 		return err
 	}
+	go svc.Translation.Watch(ctx, TranslationRefresh)
 	if err := svc.Reports.Start(ctx); err != nil {
 		return err
 	}
