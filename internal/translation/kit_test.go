@@ -9,6 +9,7 @@ import (
 	"html"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -354,4 +355,45 @@ func replaceTarget(t *testing.T, kit []byte, id, text string) []byte {
 	to := strings.Index(unit, "</target>") + len("</target>")
 	open := unit[from : from+strings.Index(unit[from:], ">")+1]
 	return []byte(s[:at] + unit[:from] + open + text + "</target>" + unit[to:] + s[end:])
+}
+
+func TestReplicasFollowStoredUploads(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pool := pgtest.New(t)
+	reg, other := load(t, "", ""), load(t, "", "")
+	svc, svc2 := translation.NewService(pool, reg), translation.NewService(pool, other)
+	q, _ := reg.Get(id)
+	unit := q.Questions[0].Path + "#title"
+
+	t.Run("a stored string the questionnaire no longer has is left out, the rest is read", func(t *testing.T) {
+		if _, err := pool.Exec(ctx, `INSERT INTO translation_uploads (questionnaire_id, lang, units, file_sha256, uploaded_by)
+			VALUES ($1, 'ru', $2, repeat('a', 64), 'test')`, id, map[string]string{unit: "Устаревший", "/removed#title": "Удалено"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc2.Refresh(ctx); err != nil {
+			t.Fatalf("Refresh = %v", err)
+		}
+		if q2, _ := other.Get(id); q2.Questions[0].Label("ru") != "Устаревший" {
+			t.Errorf("Russian label = %q", q2.Questions[0].Label("ru"))
+		}
+	})
+
+	t.Run("a replica watching reads an upload made on another", func(t *testing.T) {
+		go svc2.Watch(ctx, 10*time.Millisecond)
+		if _, err := svc.Upload(ctx, sec, id, "zh", kitFile(id, "zh", unit, "新的标签")); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if q2, _ := other.Get(id); q2.Questions[0].Label("zh") == "新的标签" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the watching replica never read the upload")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
 }

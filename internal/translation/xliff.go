@@ -36,7 +36,6 @@ const (
 const (
 	StateFinal       = "final"                    // the secretariat reviewed the language
 	StateNeedsReview = "needs-review-translation" // translated, not reviewed
-	StateNeedsTrans  = "needs-translation"        // not translated: the English is read
 )
 
 type xliffDoc struct {
