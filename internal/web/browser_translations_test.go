@@ -50,6 +50,9 @@ func TestBrowserTranslationsPage(t *testing.T) {
 	if got := b.text(".error-summary"); !strings.Contains(got, "/nulle-part#title") || !strings.Contains(got, "n'est pas un texte de ce questionnaire") {
 		t.Errorf("a refused upload: %q", got)
 	}
+	if got := eval[string](b, `document.querySelector("#lang-implementation-v1").value`); got != "fr" {
+		t.Errorf("after a refused French upload the form has %q chosen, want fr", got)
+	}
 	b.page("translations-02-refused")
 
 	b.chooseLanguage("ar")

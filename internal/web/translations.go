@@ -21,6 +21,7 @@ type translationsView struct {
 	Questionnaires []translationsOf
 	Problems       []string // an upload refused: each problem in the reader's language
 	ProblemFor     string   // the questionnaire whose upload was refused
+	ProblemLang    string   // and the language it was for (the form keeps it chosen)
 	Done           string   // a confirmation
 }
 
@@ -211,7 +212,7 @@ func (h *Handler) uploadTranslation(w http.ResponseWriter, r *http.Request, rq *
 	}
 	st := http.StatusOK
 	if len(problems) > 0 {
-		v.Problems, v.ProblemFor, st = problems, id, http.StatusUnprocessableEntity
+		v.Problems, v.ProblemFor, v.ProblemLang, st = problems, id, lang, http.StatusUnprocessableEntity
 	} else {
 		v.Done = tr(rq.Lang, "The translation ({language}) is stored. It is not reviewed until you mark it reviewed.", "language", languageOf(lang).Name)
 	}
