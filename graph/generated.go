@@ -171,6 +171,7 @@ type ComplexityRoot struct {
 		SetReminderRules     func(childComplexity int, cycle string, daysBefore []int, weeklyAfterDeadline bool) int
 		SetStateParty        func(childComplexity int, state string, party bool) int
 		Submit               func(childComplexity int, cycle string, state string, expectedVersion int) int
+		UploadTranslation    func(childComplexity int, questionnaire string, lang string, xliff string) int
 	}
 
 	Notification struct {
@@ -262,6 +263,7 @@ type ComplexityRoot struct {
 		States              func(childComplexity int, regionalGroup *model.RegionalGroup, party *bool) int
 		Submission          func(childComplexity int, cycle string, state string) int
 		Submissions         func(childComplexity int, cycle string, status *submission.Status, first *int, after *string) int
+		TranslationKit      func(childComplexity int, questionnaire string, lang string) int
 		Trend               func(childComplexity int, indicator string, groupBy *statistics.GroupBy, from *int, to *int, breakdown model.JSON) int
 		Viewer              func(childComplexity int) int
 		WorkingGroupSummary func(childComplexity int, workingGroup string, cycle string) int
@@ -512,6 +514,7 @@ type MutationResolver interface {
 	PauseReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	ResumeReportSchedule(ctx context.Context, id string) (*schedule.Schedule, error)
 	DeleteReportSchedule(ctx context.Context, id string) (string, error)
+	UploadTranslation(ctx context.Context, questionnaire string, lang string, xliff string) (*translation.Translation, error)
 }
 type ObservationResolver interface {
 	State(ctx context.Context, obj *statistics.Observation) (*state.State, error)
@@ -552,6 +555,7 @@ type QueryResolver interface {
 	Outbox(ctx context.Context, first *int) ([]people.Notification, error)
 	ReminderRules(ctx context.Context, cycle string) (*people.Rules, error)
 	ReminderPreview(ctx context.Context, cycle string) ([]people.Planned, error)
+	TranslationKit(ctx context.Context, questionnaire string, lang string) (string, error)
 }
 type QuestionResolver interface {
 	Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error)
@@ -1171,6 +1175,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Submit(childComplexity, args["cycle"].(string), args["state"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.uploadTranslation":
+		if e.ComplexityRoot.Mutation.UploadTranslation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadTranslation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadTranslation(childComplexity, args["questionnaire"].(string), args["lang"].(string), args["xliff"].(string)), true
 
 	case "Notification.createdAt":
 		if e.ComplexityRoot.Notification.CreatedAt == nil {
@@ -1633,6 +1648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Submissions(childComplexity, args["cycle"].(string), args["status"].(*submission.Status), args["first"].(*int), args["after"].(*string)), true
+	case "Query.translationKit":
+		if e.ComplexityRoot.Query.TranslationKit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_translationKit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TranslationKit(childComplexity, args["questionnaire"].(string), args["lang"].(string)), true
 	case "Query.trend":
 		if e.ComplexityRoot.Query.Trend == nil {
 			break
@@ -2538,7 +2564,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/calendar.graphqls" "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/people.graphqls" "schema/reports.graphqls"
+//go:embed "schema/calendar.graphqls" "schema/contract.graphqls" "schema/measures.graphqls" "schema/observations.graphqls" "schema/people.graphqls" "schema/reports.graphqls" "schema/translations.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2556,6 +2582,7 @@ var sources = []*ast.Source{
 	{Name: "schema/observations.graphqls", Input: sourceData("schema/observations.graphqls"), BuiltIn: false},
 	{Name: "schema/people.graphqls", Input: sourceData("schema/people.graphqls"), BuiltIn: false},
 	{Name: "schema/reports.graphqls", Input: sourceData("schema/reports.graphqls"), BuiltIn: false},
+	{Name: "schema/translations.graphqls", Input: sourceData("schema/translations.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3855,6 +3882,36 @@ func (ec *executionContext) field_Mutation_submit_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadTranslation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "questionnaire",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["questionnaire"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "xliff",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["xliff"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4272,6 +4329,28 @@ func (ec *executionContext) field_Query_submissions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_translationKit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "questionnaire",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["questionnaire"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg1
 	return args, nil
 }
 
@@ -6669,6 +6748,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteReportSchedule(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadTranslation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadTranslation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadTranslation(ctx, fc.Args["questionnaire"].(string), fc.Args["lang"].(string), fc.Args["xliff"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *translation.Translation) graphql.Marshaler {
+			return ec.marshalNTranslation2ᚖgithubᚗcomᚋcospᚑictᚋirmᚋinternalᚋtranslationᚐTranslation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadTranslation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Translation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadTranslation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *people.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8674,6 +8797,50 @@ func (ec *executionContext) fieldContext_Query_reminderPreview(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reminderPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_translationKit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_translationKit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TranslationKit(ctx, fc.Args["questionnaire"].(string), fc.Args["lang"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_translationKit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_translationKit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14228,6 +14395,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadTranslation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadTranslation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14873,6 +15047,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reminderPreview(ctx, field)
+				})
+		case "translationKit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_translationKit(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

@@ -49,6 +49,7 @@ var owners = map[string]string{
 	"consents":              "internal/submission",
 	"tokens":                "internal/auth",
 	"translation_reviews":   "internal/translation",
+	"translation_uploads":   "internal/translation",
 	"web_sessions":          "internal/web",
 	"web_key":               "internal/web",
 }

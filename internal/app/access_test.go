@@ -183,6 +183,23 @@ func TestAccessByRole(t *testing.T) {
 					t.Fatalf("review not stored (%v)", err)
 				}
 			}},
+		{name: "download a translation kit", allowed: secOnly,
+			do: func(t *testing.T, w *accessWorld, tok, _ string) apptest.Response {
+				return w.env.Do(t, tok, kitQuery, map[string]any{"q": "implementation-v1", "l": "es"})
+			}},
+		{name: "upload a translation", allowed: secOnly,
+			do: func(t *testing.T, w *accessWorld, tok, _ string) apptest.Response {
+				var kit struct{ TranslationKit string }
+				w.env.Do(t, w.tokens[roleSecretariat], kitQuery, map[string]any{"q": "implementation-v1", "l": "es"}).Decode(t, &kit)
+				return w.env.Do(t, tok, uploadQuery, map[string]any{"q": "implementation-v1", "l": "es", "x": kit.TranslationKit})
+			},
+			check: func(t *testing.T, w *accessWorld, _ string, res apptest.Response) {
+				var n int
+				if err := w.env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM translation_uploads
+					WHERE questionnaire_id = 'implementation-v1' AND lang = 'es'`).Scan(&n); err != nil || n != 1 {
+					t.Fatalf("upload not stored (%v)", err)
+				}
+			}},
 	}
 	for _, a := range actions {
 		t.Run(a.name, func(t *testing.T) {

@@ -81,6 +81,7 @@ func runDev(ctx context.Context, args []string, getenv func(string) string, log 
 	if err := svc.Prepare(ctx); err != nil {
 		return err
 	}
+	go svc.Translation.Watch(ctx, TranslationRefresh)
 	if err := demo.Seed(ctx, pool, content.Registry, log); err != nil {
 		return err
 	}

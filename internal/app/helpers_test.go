@@ -246,7 +246,8 @@ func (w *world) snapshot(t testing.TB) string {
 		(SELECT string_agg(id::text, ';' ORDER BY id) FROM review_comments),
 		(SELECT string_agg(concat_ws(',', id, name, opens_on, closes_on), ';' ORDER BY id) FROM cycles),
 		(SELECT string_agg(code, ',' ORDER BY code) FROM states WHERE party),
-		(SELECT string_agg(concat_ws(',', questionnaire_id, lang, reviewed, labels_sha256), ';' ORDER BY questionnaire_id, lang) FROM translation_reviews))`).Scan(&s)
+		(SELECT string_agg(concat_ws(',', questionnaire_id, lang, reviewed, labels_sha256), ';' ORDER BY questionnaire_id, lang) FROM translation_reviews),
+		(SELECT string_agg(concat_ws(',', questionnaire_id, lang, file_sha256), ';' ORDER BY questionnaire_id, lang) FROM translation_uploads))`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
 	}

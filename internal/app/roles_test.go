@@ -85,6 +85,8 @@ func TestMigrateGrantsTheAppRoleOnlyWhatTheServiceNeeds(t *testing.T) {
 		{"river_migration", "SELECT", true}, {"river_migration", "INSERT", false}, {"river_migration", "DELETE", false},
 		{"web_key", "SELECT", true}, {"web_key", "UPDATE", false}, {"web_key", "INSERT", false}, {"web_key", "DELETE", false},
 		{"web_sessions", "DELETE", true},
+		// since 00027 the service stores the translations uploaded as kits
+		{"translation_uploads", "SELECT", true}, {"translation_uploads", "INSERT", true}, {"translation_uploads", "UPDATE", true},
 		{"later_feature", "SELECT", true}, {"later_feature", "INSERT", true},
 	}
 	for _, c := range cases {

@@ -54,7 +54,7 @@ func NewHandler(ctx context.Context, svc *Services, opts HandlerOptions) (http.H
 	mux.Handle("GET /reports/{file}", signedIn(httpapi.ReportPDF(reports, log)))
 	mux.Handle("GET /statistics/template.csv", httpapi.Template(content.Indicators, log))
 	pages, err := web.New(ctx, web.Deps{Pool: pool, Log: log, Registry: reg, Workflow: svc.Workflow, States: svc.States,
-		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, People: svc.People, Tokens: tokens, Translations: svc.Translation, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
+		Statistics: stats, Aggregates: svc.Aggregates, Reports: reports, People: svc.People, Translation: svc.Translation, Tokens: tokens, SpoolUpload: s.SpoolUpload, Dev: opts.Dev,
 		ExplorerHeaders: explorerHeaders(opts.ExplorerHeaders), ExplorerAnswers: demo.SampleAnswers(),
 		ExplorerSchema: graph.NewExecutableSchema(graph.Config{}).Schema()})
 	if err != nil {
@@ -161,6 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, lo
 	if err := svc.Prepare(ctx); err != nil {
 		return err
 	}
+	go svc.Translation.Watch(ctx, TranslationRefresh)
 	if err := svc.Reports.Start(ctx); err != nil {
 		return err
 	}

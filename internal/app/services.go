@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -52,7 +53,7 @@ func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports 
 		States:     state.NewStore(pool),
 		Tokens:     auth.NewStore(pool),
 	}
-	s.Translation = translation.NewService(pool, content.Registry)
+	s.Translation = translation.NewService(pool, content.Registry).WithLogger(log)
 	s.Aggregates = aggregate.NewService(pool, content.Registry, s.Statistics, s.Workflow)
 	reports.Log = log
 	renderer := report.NewRenderer(pool, content.Registry, content.Indicators, s.Aggregates, s.Statistics)
@@ -79,10 +80,14 @@ func NewServices(pool *pgxpool.Pool, content Content, log *slog.Logger, reports 
 
 // Prepare is the start-up step serve and dev take before serving: it
 // refuses to go on when a questionnaire that cycles use has changed since
-// they opened, and projects the answers of submissions submitted before
-// the aggregates' projection existed.
+// they opened, lays the translations uploaded as kits over the
+// questionnaires, and projects the answers of submissions submitted
+// before the aggregates' projection existed.
 func (s *Services) Prepare(ctx context.Context) error {
 	if err := s.Workflow.CheckDigests(ctx); err != nil {
+		return err
+	}
+	if err := s.Translation.Refresh(ctx); err != nil {
 		return err
 	}
 	n, err := aggregate.Backfill(ctx, s.Pool, s.Content.Registry)
@@ -94,3 +99,7 @@ func (s *Services) Prepare(ctx context.Context) error {
 	}
 	return nil
 }
+
+// TranslationRefresh is how often a replica reads whether another has
+// stored an uploaded translation (one small query).
+const TranslationRefresh = 15 * time.Second

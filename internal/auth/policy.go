@@ -47,6 +47,12 @@ func CanReviewTranslation(p Principal) error {
 	return secretariatOnly(p, apperr.Phrase("review a questionnaire's translation"))
 }
 
+// CanTranslate: the secretariat downloads a questionnaire's translation
+// kit and uploads its translation.
+func CanTranslate(p Principal) error {
+	return secretariatOnly(p, apperr.Phrase("translate a questionnaire"))
+}
+
 // CanReview: the secretariat returns and accepts submissions.
 func CanReview(p Principal) error { return secretariatOnly(p, apperr.Phrase("review submissions")) }
 

@@ -58,7 +58,7 @@ func (c *Control) OptionLabel(v, lang string) string {
 // pointer at. Nesting deeper than 8 stops at a LIST of text, as a form
 // can draw no deeper.
 func (d *deriver) control(n *object, name, at string, depth int) (*Control, error) {
-	c := &Control{Name: name, Labels: labelsOf(n), Description: d.describe(n), Format: n.str("format"), Pattern: n.str("pattern")}
+	c := &Control{Name: name, Labels: d.labels(n, at, ""), Description: d.describe(n, at), Format: n.str("format"), Pattern: n.str("pattern")}
 	if ml := numberOf(n.vals["maxLength"]); ml != nil {
 		c.MaxLength = int(*ml)
 	}
@@ -76,7 +76,9 @@ func (d *deriver) control(n *object, name, at string, depth int) (*Control, erro
 		c.Kind = Text
 		if vals, ok := choiceValues(n); ok {
 			c.Kind, c.Values = SingleChoice, vals
-			c.Choices, err = choicesOf(optionStrings(vals), at, n)
+			if c.Choices, err = choicesOf(optionStrings(vals), at, n); err == nil {
+				c.Choices = d.choices(c.Choices, at)
+			}
 		}
 	case "boolean":
 		c.Kind = Boolean
@@ -93,7 +95,9 @@ func (d *deriver) control(n *object, name, at string, depth int) (*Control, erro
 			}
 			if vals, ok := choiceValues(items); ok {
 				c.Kind, c.Values = MultiChoice, vals
-				c.Choices, err = choicesOf(optionStrings(vals), at, items, n)
+				if c.Choices, err = choicesOf(optionStrings(vals), at, items, n); err == nil {
+					c.Choices = d.choices(c.Choices, at)
+				}
 			} else if depth < 8 {
 				c.Item, err = d.control(items, "", at+"/items", depth+1)
 			}

@@ -12,12 +12,12 @@ import (
 // with properties is a group and anything else a question.
 func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) error {
 	d := deriver{root: root, known: known, q: q}
-	q.Labels = labelsOf(root)
+	q.Labels = d.labels(root, "", "")
 	if q.Title == "" {
 		return errors.New(`the root needs a "title"`)
 	}
 	q.labelled = append(q.labelled, labelledNode{"", q.Labels})
-	q.Description = d.describe(root)
+	q.Description = d.describe(root, "")
 	if t := root.str("type"); t != "object" {
 		return errors.New(`the root must be "type": "object"`)
 	}
@@ -38,7 +38,7 @@ func (q *Questionnaire) derive(root *object, known map[string]WorkingGroup) erro
 		if node.str("type") != "object" || node.obj("properties") == nil {
 			return fmt.Errorf(`section %q must be "type": "object" with "properties"`, name)
 		}
-		sec := &Section{ID: name, Labels: labelsOf(node), Description: d.describe(node)}
+		sec := &Section{ID: name, Labels: d.labels(node, ptr, ""), Description: d.describe(node, ptr)}
 		if sec.Title == "" {
 			return fmt.Errorf(`section %q needs a "title"`, name)
 		}
@@ -86,14 +86,15 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		if err != nil {
 			return err
 		}
-		d.q.nodes[child] = labelsOf(n)
 		if err := d.q.customMessages(n, child); err != nil {
 			return err
 		}
 		if n.obj("properties") != nil && (n.str("type") == "object" || n.vals["type"] == nil) {
-			d.q.labelled = append(d.q.labelled, labelledNode{child, labelsOf(n)})
-			d.q.groups[child] = labelsOf(n)
-			d.q.groupDescriptions[child] = d.describe(n)
+			l := d.labels(n, child, "")
+			d.q.nodes[child] = l
+			d.q.labelled = append(d.q.labelled, labelledNode{child, l})
+			d.q.groups[child] = l
+			d.q.groupDescriptions[child] = d.describe(n, child)
 			if err := d.group(sec, n, child, childWGs); err != nil {
 				return err
 			}
@@ -103,6 +104,7 @@ func (d *deriver) group(sec *Section, node *object, ptr string, wgs []string) er
 		if err != nil {
 			return err
 		}
+		d.q.nodes[child] = qq.Labels
 		qq.Section, qq.WorkingGroups = sec.ID, childWGs
 		if ptr != "/"+EscapeToken(sec.ID) {
 			qq.Group = ptr
@@ -237,13 +239,54 @@ func (d *deriver) workingGroups(n *object, at string, inherited []string) ([]str
 	return out, nil
 }
 
-// describe reads a node's help text and keeps it for LabelsSHA256.
-func (d *deriver) describe(n *object) Description {
-	desc := descriptionOf(n)
+// describe reads the help text of the node at ptr and keeps it for
+// LabelsSHA256.
+func (d *deriver) describe(n *object, ptr string) Description {
+	desc := d.description(n, ptr)
 	if desc.Text != "" {
 		d.q.described = append(d.q.described, desc)
 	}
 	return desc
+}
+
+// description reads the help text of the node at ptr with the uploaded
+// translations laid over its x-descriptions, and records it as a unit.
+func (d *deriver) description(n *object, ptr string) Description {
+	desc := descriptionOf(n)
+	if desc.Text == "" {
+		return desc
+	}
+	id := ptr + DescriptionUnit
+	desc.Translations = d.overlay(id, desc.Translations)
+	d.unit(id, desc.Text, desc.Translations)
+	return desc
+}
+
+// labels reads the labels of the node at ptr (Title fallback where the
+// schema has none) with the uploaded translations laid over its
+// x-labels, and records them as a unit.
+func (d *deriver) labels(n *object, ptr, fallback string) Labels {
+	l := labelsOf(n)
+	if l.Title == "" {
+		l.Title = fallback
+	}
+	id := ptr + TitleUnit
+	l.Translations = d.overlay(id, l.Translations)
+	if l.Title != "" {
+		d.unit(id, l.Title, l.Translations)
+	}
+	return l
+}
+
+// choices lays the uploaded translations over the options' labels of the
+// choice question (or field) at ptr and records them as units.
+func (d *deriver) choices(cs []Choice, ptr string) []Choice {
+	for i := range cs {
+		id := ptr + OptionUnit + cs[i].Value
+		cs[i].Translations = d.overlay(id, cs[i].Translations)
+		d.unit(id, cs[i].Title, cs[i].Translations)
+	}
+	return cs
 }
 
 // descriptionOf reads a node's description and x-descriptions (checked
@@ -278,10 +321,7 @@ func labelsOf(n *object) Labels {
 // the rest of its control.
 func (d *deriver) question(n *object, ptr string) (*Question, error) {
 	name := unescapeToken(ptr[strings.LastIndex(ptr, "/")+1:])
-	q := &Question{Path: ptr, Labels: labelsOf(n), Description: descriptionOf(n), Options: []string{}, Choices: []Choice{}}
-	if q.Title == "" {
-		q.Title = name
-	}
+	q := &Question{Path: ptr, Labels: d.labels(n, ptr, name), Description: d.description(n, ptr), Options: []string{}, Choices: []Choice{}}
 	switch t := typeOf(n); t {
 	case "string", "boolean", "integer", "number", "array":
 	case "":

@@ -1,10 +1,12 @@
 package questionnaire_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -196,4 +198,24 @@ func sentenceProblem(msg string) string {
 		return "it does not start with a capital letter or a quote"
 	}
 	return ""
+}
+
+// undeclared is implementation-v1 without its x-languages: a file that
+// declares no language, whose missing labels read English (the
+// fallback the translation tests exercise).
+func undeclared(tb testing.TB) *questionnaire.Questionnaire {
+	tb.Helper()
+	q := shipped(tb)
+	raw := regexp.MustCompile(`\s*"x-languages":\s*\[[^\]]*\],`).ReplaceAll(q.Raw, nil)
+	if bytes.Equal(raw, q.Raw) {
+		tb.Fatal("implementation-v1 has no x-languages to take out")
+	}
+	u, err := questionnaire.Compile(q.ID, raw, knownWorkingGroups(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(u.Declared) != 0 {
+		tb.Fatalf("still declares %v", u.Declared)
+	}
+	return u
 }

@@ -13,9 +13,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -154,6 +158,11 @@ type Questionnaire struct {
 	labelDigests      map[string]string                       // language → LabelsSHA256, computed once at load
 	full              *compiled
 	draft             *compiled
+
+	units           []Unit                       // every string a person reads, in document order
+	unitIndex       map[string]int               // unit id → index in units
+	overlays        map[string]map[string]string // uploaded translations: language → unit id → text
+	workingGroupIDs map[string]WorkingGroup      // the working groups it was compiled with
 }
 
 // labelledNode is a labelled node (the root, a section, group or
@@ -223,21 +232,56 @@ func (wg WorkingGroup) NameIn(lang string) string {
 }
 
 // Registry holds the questionnaires and working groups loaded at start.
-// It is read-only after Load and safe for concurrent use.
+// It is safe for concurrent use. Its questionnaires change only by
+// Replace (an uploaded translation laid over a file's), which swaps the
+// whole set at once: a reader holds a consistent set without a lock.
 type Registry struct {
-	questionnaires []*Questionnaire
-	byID           map[string]*Questionnaire
-	workingGroups  []WorkingGroup
-	wgByID         map[string]WorkingGroup
+	current       atomic.Pointer[questionnaireSet]
+	replacing     sync.Mutex // one Replace at a time
+	workingGroups []WorkingGroup
+	wgByID        map[string]WorkingGroup
+}
+
+// questionnaireSet is one version of the registry's questionnaires; it is
+// never changed once published.
+type questionnaireSet struct {
+	list []*Questionnaire // ordered by id
+	byID map[string]*Questionnaire
 }
 
 // Questionnaires returns every questionnaire, ordered by id.
-func (r *Registry) Questionnaires() []*Questionnaire { return r.questionnaires }
+func (r *Registry) Questionnaires() []*Questionnaire { return r.current.Load().list }
 
 // Get returns the questionnaire with id.
 func (r *Registry) Get(id string) (*Questionnaire, bool) {
-	q, ok := r.byID[id]
+	q, ok := r.current.Load().byID[id]
 	return q, ok
+}
+
+// Replace puts q in the place of the questionnaire with its id (a copy of
+// it with other translations: Questionnaire.WithTranslation). It refuses
+// a questionnaire the registry does not hold, or one that would validate
+// answers differently.
+func (r *Registry) Replace(q *Questionnaire) error {
+	r.replacing.Lock()
+	defer r.replacing.Unlock()
+	cur := r.current.Load()
+	old, ok := cur.byID[q.ID]
+	if !ok {
+		return fmt.Errorf("questionnaire %s: not in the registry", q.ID)
+	}
+	if old.ValidationSHA256 != q.ValidationSHA256 || old.SHA256 != q.SHA256 {
+		return fmt.Errorf("questionnaire %s: a replacement must be the same file with other translations", q.ID)
+	}
+	next := &questionnaireSet{list: slices.Clone(cur.list), byID: maps.Clone(cur.byID)}
+	next.byID[q.ID] = q
+	for i, x := range next.list {
+		if x.ID == q.ID {
+			next.list[i] = q
+		}
+	}
+	r.current.Store(next)
+	return nil
 }
 
 // WorkingGroups returns the working groups in catalogue order.
@@ -257,7 +301,8 @@ const WorkingGroupsFile = "working-groups.json"
 // the top of questionnaires. Any file that does not compile or breaks the
 // format stops the load with the file's name and the reason.
 func Load(questionnaires, catalogue fs.FS) (*Registry, error) {
-	r := &Registry{byID: map[string]*Questionnaire{}, wgByID: map[string]WorkingGroup{}}
+	r := &Registry{wgByID: map[string]WorkingGroup{}}
+	set := &questionnaireSet{byID: map[string]*Questionnaire{}}
 	if err := r.loadWorkingGroups(catalogue); err != nil {
 		return nil, err
 	}
@@ -278,9 +323,10 @@ func Load(questionnaires, catalogue fs.FS) (*Registry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("questionnaire %s: %w", name, err)
 		}
-		r.questionnaires = append(r.questionnaires, q)
-		r.byID[q.ID] = q
+		set.list = append(set.list, q)
+		set.byID[q.ID] = q
 	}
+	r.current.Store(set)
 	return r, nil
 }
 
@@ -338,6 +384,12 @@ const draft2020 = "https://json-schema.org/draft/2020-12/schema"
 // sections and questions, and compiles its validators. workingGroups holds
 // the known working-group ids.
 func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Questionnaire, error) {
+	return compileWith(id, data, workingGroups, nil)
+}
+
+// compileWith is Compile with uploaded translations (language → unit id
+// → text) laid over the file's (see WithTranslation).
+func compileWith(id string, data []byte, workingGroups map[string]WorkingGroup, overlays map[string]map[string]string) (*Questionnaire, error) {
 	doc, err := decodeOrdered(data)
 	if err != nil {
 		return nil, fmt.Errorf("not valid JSON: %w", err)
@@ -366,6 +418,7 @@ func Compile(id string, data []byte, workingGroups map[string]WorkingGroup) (*Qu
 	q := &Questionnaire{
 		ID: id, SHA256: hex.EncodeToString(sum[:]), Raw: data, Declared: declared,
 		byPath: map[string]*Question{}, nodes: map[string]Labels{}, groups: map[string]Labels{}, groupDescriptions: map[string]Description{}, messages: map[string]map[string]map[string]string{},
+		unitIndex: map[string]int{}, overlays: overlays, workingGroupIDs: workingGroups,
 	}
 	if q.ValidationSHA256, err = validationDigest(doc); err != nil {
 		return nil, err

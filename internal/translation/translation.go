@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,15 +32,22 @@ type Questionnaires interface {
 	Get(id string) (*questionnaire.Questionnaire, bool)
 }
 
-// Service reads and records translation reviews.
+// Service reads and records translation reviews, and the translations
+// uploaded as kits (kit.go).
 type Service struct {
 	pool *pgxpool.Pool
 	reg  Questionnaires
+	log  *slog.Logger
+
+	mu      sync.Mutex     // one upload or refresh at a time
+	applied map[key]string // the upload (its file's digest) each questionnaire and language reads
 }
 
 // NewService returns a Service over pool and the questionnaires in reg.
+// Uploads need reg to be a Registry (one that can replace a
+// questionnaire), as *questionnaire.Registry is.
 func NewService(pool *pgxpool.Pool, reg Questionnaires) *Service {
-	return &Service{pool: pool, reg: reg}
+	return &Service{pool: pool, reg: reg, log: slog.New(slog.DiscardHandler), applied: map[key]string{}}
 }
 
 // Translations lists the six languages of the questionnaire q, in the

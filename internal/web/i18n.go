@@ -67,10 +67,10 @@ func (h *Handler) unreviewed(r *http.Request, rq *req, id string) bool {
 	if rq.Lang == "en" {
 		return false
 	}
-	if h.Translations == nil {
+	if h.Translation == nil {
 		return true
 	}
-	ok, err := h.Translations.Reviewed(r.Context(), id, rq.Lang)
+	ok, err := h.Translation.Reviewed(r.Context(), id, rq.Lang)
 	if err != nil {
 		h.Log.ErrorContext(r.Context(), "translation review", "questionnaire", id, "lang", rq.Lang, "err", err)
 		return true

@@ -113,9 +113,9 @@ func (h *Handler) loadForm(r *http.Request, rq *req, sectionID string) (*formCtx
 	if err != nil {
 		return nil, err
 	}
-	f, ok := h.forms[c.QuestionnaireID]
-	if !ok {
-		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", c.QuestionnaireID)
+	f, err := h.form(c.QuestionnaireID)
+	if err != nil {
+		return nil, err
 	}
 	fc := &formCtx{cycle: c, state: st, sub: sub, form: f}
 	if sectionID == "" {

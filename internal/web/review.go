@@ -211,9 +211,9 @@ func (h *Handler) reviewView(r *http.Request, rq *req, drafts map[string]string)
 	if err != nil {
 		return nil, err
 	}
-	f, ok := h.forms[c.QuestionnaireID]
-	if !ok {
-		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", c.QuestionnaireID)
+	f, err := h.form(c.QuestionnaireID)
+	if err != nil {
+		return nil, err
 	}
 	v := &reviewView{Cycle: c, State: st, Sub: sub, GeneralText: drafts[""], Unreviewed: h.unreviewed(r, rq, c.QuestionnaireID)}
 	// The previous submitted version: the last one submitted before the

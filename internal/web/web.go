@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -51,9 +52,9 @@ type Deps struct {
 	Aggregates *aggregate.Service
 	Reports    *schedule.Service // report runs and their PDFs
 	People     *people.Service   // contacts, sign-in links, the outbox
-	// Translations tells whether the secretariat has reviewed the
-	// translation a page shows (nil: none ever is).
-	Translations *translation.Service
+	// Translation reads how far each questionnaire is translated, records
+	// reviews and serves and receives the translation kits.
+	Translation *translation.Service
 	// SpoolUpload receives an uploaded file (the form's file part) under
 	// the CSV endpoint's rules (an upload slot, whole into a temporary file,
 	// at a minimum rate); nil reads it directly.
@@ -76,8 +77,8 @@ type Handler struct {
 	keys     keys
 	origins  *http.CrossOriginProtection // same origin only, for every unsafe method
 	tmpl     *template.Template
-	forms    map[string]*qform // questionnaire id → its form
-	docs     *schemaDocs       // the explorer's documentation of ExplorerSchema
+	forms    sync.Map    // questionnaire id → its *qform, for the questionnaire the registry holds (form)
+	docs     *schemaDocs // the explorer's documentation of ExplorerSchema
 	mux      *http.ServeMux
 }
 
@@ -85,7 +86,7 @@ type Handler struct {
 // a questionnaire cannot be turned into a form or the database has no key
 // for the pages (web_key, made by irm migrate).
 func New(ctx context.Context, d Deps) (*Handler, error) {
-	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, origins: http.NewCrossOriginProtection(), forms: map[string]*qform{}}
+	h := &Handler{Deps: d, sessions: sessions{pool: d.Pool}, origins: http.NewCrossOriginProtection()}
 	var err error
 	if h.keys, err = loadKeys(ctx, d.Pool); err != nil {
 		return nil, err
@@ -98,7 +99,7 @@ func New(ctx context.Context, d Deps) (*Handler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("questionnaire %s: %w", q.ID, err)
 		}
-		h.forms[q.ID] = f
+		h.forms.Store(q.ID, f)
 	}
 	if d.Dev {
 		h.docs = newSchemaDocs(d.ExplorerSchema)
@@ -138,6 +139,24 @@ func securityHeaders(w http.ResponseWriter) {
 // Origin in older ones), and the pages take unsafe methods only from
 // their own origin. Requests without either header (curl, scripts) are
 // not a browser's and pass on to the CSRF token check.
+// form returns the form of questionnaire id as the registry holds it
+// now: built again when an uploaded translation has replaced it.
+func (h *Handler) form(id string) (*qform, error) {
+	q, ok := h.Registry.Get(id)
+	if !ok {
+		return nil, apperr.NotFoundT("questionnaire {id} is not loaded", "id", id)
+	}
+	if f, ok := h.forms.Load(id); ok && f.(*qform).q == q {
+		return f.(*qform), nil
+	}
+	f, err := newQForm(q)
+	if err != nil {
+		return nil, err
+	}
+	h.forms.Store(id, f)
+	return f, nil
+}
+
 var errCrossSite = apperr.ForbiddenT("this form was sent from another site: IRM accepts forms only from its own pages; open the page on this site and send it again")
 
 func (h *Handler) routes() {
@@ -185,6 +204,10 @@ func (h *Handler) routes() {
 	m.Handle("POST /runs/{run}/publish", h.page(h.publishRun))
 	m.Handle("POST /schedules", h.page(h.createSchedule))
 	m.Handle("POST /schedules/{schedule}/{action}", h.page(h.scheduleAction))
+	m.Handle("GET /translations", h.page(h.translationsPage))
+	m.Handle("GET /translations/{questionnaire}/{file}", h.page(h.translationKit))
+	m.Handle("POST /translations/{questionnaire}", h.upload(h.uploadTranslation))
+	m.Handle("POST /translations/{questionnaire}/{lang}/review", h.page(h.reviewTranslation))
 	m.Handle("GET /published", h.page(h.reportsPage))
 	m.Handle("GET /published/{file}", h.page(h.reportPDF))
 	m.Handle("GET /", h.public(func(w http.ResponseWriter, r *http.Request, rq *req) error {
