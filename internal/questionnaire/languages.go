@@ -41,26 +41,20 @@ func Humanize(code string) string {
 	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// Missing counts the labelled nodes (the root, sections, groups,
-// questions and the options of choice questions) that have no label in
-// lang. English is complete by definition: every node has a title or
-// falls back to its name or code.
+// Missing counts the labels a person reads that have no text in lang:
+// of the root, sections, groups and questions, of the fields of a list's
+// items and of the options (every unit but help text). English is
+// complete by definition: every node has a title or falls back to its
+// name or code.
 func (q *Questionnaire) Missing(lang string) int {
 	lang = strings.ToLower(lang)
 	if lang == "en" {
 		return 0
 	}
 	n := 0
-	for _, l := range q.labelled {
-		if l.Translations[lang] == "" {
+	for _, u := range q.units {
+		if !strings.HasSuffix(u.ID, DescriptionUnit) && u.translations[lang] == "" {
 			n++
-		}
-	}
-	for _, qq := range q.Questions {
-		for _, c := range qq.Choices {
-			if c.Translations[lang] == "" {
-				n++
-			}
 		}
 	}
 	return n
@@ -239,11 +233,11 @@ func validationDigest(doc any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// LabelsSHA256 is the digest of everything a person reads in lang: the
-// label (or its absence) of every labelled node and option, then the help
-// text (or its absence) of every node with a description, in document
-// order. A review of a translation holds for this digest: when the labels
-// or the help text change, the translation is a draft again.
+// LabelsSHA256 is the digest of everything a person reads in lang: every
+// unit (labels, the fields of a list's items, options, help text) with
+// its text in lang or its absence, in document order. A review of a
+// translation holds for this digest: when any of them changes, the
+// translation is a draft again.
 func (q *Questionnaire) LabelsSHA256(lang string) string {
 	lang = strings.ToLower(lang)
 	if d, ok := q.labelDigests[lang]; ok {
@@ -256,24 +250,13 @@ func (q *Questionnaire) LabelsSHA256(lang string) string {
 // languages: a page asks for it on every request.
 func (q *Questionnaire) labelsSHA256(lang string) string {
 	h := sha256.New()
-	write := func(l Labels) {
-		s := l.Title
+	for _, u := range q.units {
+		s := u.Source
 		if lang != "en" {
-			s = l.Translations[lang]
+			s = u.translations[lang]
 		}
-		b, _ := json.Marshal(s) // quoted, so that no two sequences of labels hash alike
+		b, _ := json.Marshal([2]string{u.ID, s}) // quoted, so that no two sequences hash alike
 		h.Write(b)
-	}
-	for _, l := range q.labelled {
-		write(l.Labels)
-	}
-	for _, qq := range q.Questions {
-		for _, c := range qq.Choices {
-			write(c.Labels)
-		}
-	}
-	for _, d := range q.described {
-		write(Labels{Title: d.Text, Translations: d.Translations})
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
