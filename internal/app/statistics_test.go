@@ -278,7 +278,7 @@ func TestStatisticsReportObservationsRefusesEachRule(t *testing.T) {
 		if res.Code() != "BAD_USER_INPUT" {
 			t.Fatalf("got status %d, errors %+v, want BAD_USER_INPUT", res.Status, res.Errors)
 		}
-		if !strings.Contains(res.Errors[0].Message, "10000") {
+		if !strings.Contains(res.Errors[0].Message, "10,000") {
 			t.Errorf("got %q, want it to name the limit", res.Errors[0].Message)
 		}
 		statUnchanged(t, env, statCounts{})
