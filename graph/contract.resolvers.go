@@ -24,7 +24,11 @@ import (
 
 // Label is the resolver for the label field.
 func (r *choiceResolver) Label(ctx context.Context, obj *questionnaire.Choice, lang *string) (string, error) {
-	return obj.Label(deref(lang, "en")), nil
+	l, err := labelLanguage(lang)
+	if err != nil {
+		return "", err
+	}
+	return obj.Label(l), nil
 }
 
 // Questionnaire is the resolver for the questionnaire field.
@@ -336,7 +340,11 @@ func (r *queryResolver) ReportRun(ctx context.Context, id string) (*schedule.Run
 
 // Label is the resolver for the label field.
 func (r *questionResolver) Label(ctx context.Context, obj *questionnaire.Question, lang *string) (string, error) {
-	return obj.Label(deref(lang, "en")), nil
+	l, err := labelLanguage(lang)
+	if err != nil {
+		return "", err
+	}
+	return obj.Label(l), nil
 }
 
 // WorkingGroups is the resolver for the workingGroups field.
@@ -346,7 +354,11 @@ func (r *questionResolver) WorkingGroups(ctx context.Context, obj *questionnaire
 
 // Title is the resolver for the title field.
 func (r *questionnaireResolver) Title(ctx context.Context, obj *questionnaire.Questionnaire, lang *string) (string, error) {
-	return obj.Label(deref(lang, "en")), nil
+	l, err := labelLanguage(lang)
+	if err != nil {
+		return "", err
+	}
+	return obj.Label(l), nil
 }
 
 // Translations is the resolver for the translations field.
@@ -408,7 +420,11 @@ func (r *reportScheduleResolver) State(ctx context.Context, obj *schedule.Schedu
 
 // Title is the resolver for the title field.
 func (r *sectionResolver) Title(ctx context.Context, obj *questionnaire.Section, lang *string) (string, error) {
-	return obj.Label(deref(lang, "en")), nil
+	l, err := labelLanguage(lang)
+	if err != nil {
+		return "", err
+	}
+	return obj.Label(l), nil
 }
 
 // RegionalGroup is the resolver for the regionalGroup field.
@@ -464,6 +480,11 @@ func (r *submissionResolver) Comments(ctx context.Context, obj *submission.Submi
 // Answers is the resolver for the answers field.
 func (r *submissionVersionResolver) Answers(ctx context.Context, obj *submission.Version) (model.JSON, error) {
 	return model.JSON(obj.Answers), nil
+}
+
+// Name is the resolver for the name field.
+func (r *workingGroupResolver) Name(ctx context.Context, obj *questionnaire.WorkingGroup) (string, error) {
+	return obj.NameIn(language(ctx)), nil
 }
 
 // Indicators is the resolver for the indicators field.

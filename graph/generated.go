@@ -608,6 +608,7 @@ type SubmissionVersionResolver interface {
 	Answers(ctx context.Context, obj *submission.Version) (model.JSON, error)
 }
 type WorkingGroupResolver interface {
+	Name(ctx context.Context, obj *questionnaire.WorkingGroup) (string, error)
 	Indicators(ctx context.Context, obj *questionnaire.WorkingGroup) ([]statistics.Indicator, error)
 }
 
@@ -11965,7 +11966,7 @@ func (ec *executionContext) _WorkingGroup_name(ctx context.Context, field graphq
 			return ec.fieldContext_WorkingGroup_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.WorkingGroup().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11976,7 +11977,7 @@ func (ec *executionContext) _WorkingGroup_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_WorkingGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkingGroup", field, false, false, "String")
+	return graphql.NewScalarFieldContext("WorkingGroup", field, true, true, "String")
 }
 
 func (ec *executionContext) _WorkingGroup_indicators(ctx context.Context, field graphql.CollectedField, obj *questionnaire.WorkingGroup) (ret graphql.Marshaler) {
@@ -16239,10 +16240,11 @@ func (ec *executionContext) _WorkingGroup(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._WorkingGroup_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkingGroup_name(ctx, field, obj)
+				})
 		case "indicators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

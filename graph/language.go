@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"net/http"
+	"strings"
 
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/i18n"
 	"github.com/cosp-ict/irm/internal/questionnaire"
 )
@@ -45,4 +47,15 @@ func (l reader) fieldErrors(errs []questionnaire.FieldError) []questionnaire.Fie
 		out[i].Message = e.In(string(l))
 	}
 	return out
+}
+
+// labelLanguage is the lang argument of a label or title: one of the six
+// (English when absent). Any other is BAD_USER_INPUT naming the six, not
+// English given silently.
+func labelLanguage(lang *string) (string, error) {
+	l := deref(lang, "en")
+	if !questionnaire.IsLanguage(l) {
+		return "", apperr.BadInputT("language \"{language}\": use one of {languages}", "language", l, "languages", strings.Join(questionnaire.Languages, ", "))
+	}
+	return l, nil
 }
