@@ -105,6 +105,35 @@ func Match(acceptLanguage string) string {
 	return Default
 }
 
+// Unoffered lists the languages an Accept-Language header asks for
+// ("de-CH, de;q=0.9, it;q=0.5" → de, it), in its order, when none of
+// them is one of the six: a page then falls back to English and says
+// so. It is nil for an empty or unreadable header, a "*", or a header
+// that asks for any of the six (English included).
+func Unoffered(acceptLanguage string) []string {
+	if strings.TrimSpace(acceptLanguage) == "" {
+		return nil
+	}
+	prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(prefs) == 0 {
+		return nil
+	}
+	var out []string
+	for _, t := range prefs {
+		base, _ := t.Base()
+		if t == language.Und || base.String() == "mul" || base.String() == "und" {
+			return nil // "*": any language will do
+		}
+		if Known(base.String()) {
+			return nil
+		}
+		if b := base.String(); !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 // message is one catalogue entry: its plural forms, "other" always.
 type message map[string]string
 

@@ -212,3 +212,23 @@ func TestMessageReadsInTheReadersLanguage(t *testing.T) {
 		t.Errorf("params %v, want count as text", m.Params)
 	}
 }
+
+// A browser asking only for languages outside the six is told that the
+// pages fall back to English; one asking for any of the six is not.
+func TestUnofferedLanguages(t *testing.T) {
+	for header, want := range map[string][]string{
+		"de-CH, de;q=0.9, it;q=0.5": {"de", "it"},
+		"de":                        {"de"},
+		"de, en;q=0.5":              nil,
+		"en-US":                     nil,
+		"zh-Hant-TW":                nil,
+		"pt-BR, fr;q=0.2":           nil,
+		"*":                         nil,
+		"":                          nil,
+		";;;":                       nil,
+	} {
+		if got := Unoffered(header); !slices.Equal(got, want) {
+			t.Errorf("Unoffered(%q) = %v, want %v", header, got, want)
+		}
+	}
+}

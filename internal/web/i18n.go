@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosp-ict/irm/internal/apperr"
 	"github.com/cosp-ict/irm/internal/i18n"
 )
 
@@ -38,13 +39,26 @@ func language(r *http.Request) string {
 	return i18n.Match(r.Header.Get("Accept-Language"))
 }
 
+// newReq is a request's language as language chooses it, with the
+// languages the browser asked for when it asked only for others than the
+// six (and chose none here).
+func newReq(r *http.Request) *req {
+	rq := &req{Lang: language(r)}
+	if !i18n.Known(cookie(r, langCookie)) {
+		rq.unoffered = i18n.Unoffered(r.Header.Get("Accept-Language"))
+	}
+	return rq
+}
+
 // setLanguage keeps the chosen language in a cookie for a year and goes
 // back to the page it was chosen on.
 func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request, rq *req) error {
 	l := r.PostFormValue("lang")
-	if i18n.Known(l) {
-		setCookie(w, r, langCookie, l, 365*24*time.Hour)
+	if !i18n.Known(l) {
+		// Only a hand-made form asks for another: it is told which there are.
+		return apperr.BadInputT("language \"{language}\": use one of {languages}", "language", l, "languages", "ar, zh, en, fr, ru, es")
 	}
+	setCookie(w, r, langCookie, l, 365*24*time.Hour)
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 	return nil
 }

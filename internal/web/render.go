@@ -131,6 +131,7 @@ type view struct {
 	Lang      string
 	Dir       string
 	Digits    string // the language's digits, when not 0–9 (the scripts' counts)
+	LangNote  string // the browser asked only for languages the pages do not offer
 	Title     string
 	User      *auth.Principal
 	Drafts    string // the prefix of the user's drafts in browser storage, cleared at sign-out
@@ -157,6 +158,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, rq *req, status
 		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
 			v.Path = localPath(ref.RequestURI())
 		}
+	}
+	if len(rq.unoffered) > 0 {
+		v.LangNote = tr(rq.Lang, "Your browser asks for pages in {languages}, which this service does not offer: they are shown in English. Choose one of the six languages above.",
+			"languages", strings.Join(rq.unoffered, ", "))
 	}
 	if rq.In {
 		v.User, v.Drafts = &rq.P, h.keys.drafts(rq.P.TokenID)

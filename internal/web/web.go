@@ -228,6 +228,10 @@ type req struct {
 	Lang string
 	CSRF string
 	sid  string
+	// unoffered are the languages the browser asked for when none of them
+	// is one of the six and no language was chosen: the page is in
+	// English and says so.
+	unoffered []string
 	// ended is the id of this browser's session cookie when that session
 	// can no longer be used (expired, its token revoked or expired since).
 	ended string
@@ -346,7 +350,7 @@ func (h *Handler) csrfOK(r *http.Request, rq *req) bool {
 
 // load reads the session and the language.
 func (h *Handler) load(w http.ResponseWriter, r *http.Request) (*req, error) {
-	rq := &req{Lang: language(r)}
+	rq := newReq(r)
 	if sid := cookie(r, sessionCookie); sid != "" {
 		sess, ok, err := h.sessions.get(r.Context(), sid)
 		if err != nil {
@@ -382,7 +386,7 @@ func status(r *http.Request, err error) int { return apperr.Present(r.Context(),
 // "internal error (request …)".
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rq *req, err error) {
 	if rq == nil {
-		rq = &req{Lang: language(r)}
+		rq = newReq(r)
 	}
 	p := httperr.Log(r, h.Log, err)
 	if strings.HasSuffix(r.URL.Path, "/required") { // the page script's JSON endpoint
